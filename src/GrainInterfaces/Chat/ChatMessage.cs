@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+
+namespace Missions.Chat;
+
+/// <summary>One message of a conversation, and one line of <c>chat_sessions.jsonl</c>.</summary>
+[GenerateSerializer, Immutable, Alias("missions.ChatMessage")]
+public sealed record ChatMessage
+{
+    public const string UserRole = "user";
+    public const string AssistantRole = "assistant";
+
+    [Id(0)] public required string SessionId { get; init; }
+    [Id(1)] public int Seq { get; init; }
+    [Id(2)] public required DateTime Timestamp { get; init; }
+
+    /// <summary><c>user</c> or <c>assistant</c>.</summary>
+    [Id(3)] public required string Role { get; init; }
+    [Id(4)] public required string Text { get; init; }
+
+    /// <summary>The mission this message started or reports on.</summary>
+    [Id(5)] public string? MissionId { get; init; }
+
+    /// <summary>On a user message: the client's id for it; on the answer: the id it answers.</summary>
+    [Id(6)] public string? ClientMessageId { get; init; }
+
+    /// <summary>On an answer: the envelope type (<c>mission_started</c>, <c>reply</c>, <c>mission_update</c>).</summary>
+    [Id(7)] public string? ReplyType { get; init; }
+
+    /// <summary>On an answer about a mission: its status then.</summary>
+    [Id(8)] public MissionStatus? Status { get; init; }
+
+    /// <summary>On a mission update: the attempt it reports on.</summary>
+    [Id(9)] public int? Attempt { get; init; }
+
+    [JsonIgnore] public bool IsUser => Role == UserRole;
+}

@@ -1,0 +1,13 @@
+namespace Missions.Chat;
+
+/// <summary>A person's message.</summary>
+[GenerateSerializer, Immutable, Alias("missions.ChatRequest")]
+public sealed record ChatRequest
+{
+    public const int MaxMessageLength = 4000;
+
+    [Id(0)] public required string Message { get; init; }
+
+    /// <summary>Optional: the same id sent twice gets the first answer again and starts nothing new.</summary>
+    [Id(1)] public string? ClientMessageId { get; init; }
+}

@@ -1,0 +1,18 @@
+namespace Missions.Chat;
+
+/// <summary>The envelope <c>POST /chat/integrated</c> answers with.</summary>
+[GenerateSerializer, Immutable, Alias("missions.ChatResponse")]
+public sealed record ChatResponse
+{
+    public const string MissionStarted = "mission_started";
+    public const string Reply = "reply";
+
+    /// <summary><c>mission_started</c> or <c>reply</c>.</summary>
+    [Id(0)] public required string Type { get; init; }
+    [Id(1)] public required string SessionId { get; init; }
+
+    /// <summary>The text for the person.</summary>
+    [Id(2)] public required string Message { get; init; }
+    [Id(3)] public string? MissionId { get; init; }
+    [Id(4)] public MissionStatus? Status { get; init; }
+}

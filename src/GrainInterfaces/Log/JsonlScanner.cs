@@ -1,0 +1,75 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Missions.Log;
+
+/// <summary>
+/// Reads a JSONL file line by line from an offset, in large chunks. Only complete lines (ending in a newline)
+/// are handed out; what follows the last newline is reported as torn, never parsed.
+/// </summary>
+public static class JsonlScanner
+{
+    /// <summary>Called once per complete, non-blank line; returns false when the line is malformed.</summary>
+    public delegate bool LineHandler(ReadOnlySpan<byte> line, LineRef where);
+
+    private const int ChunkSize = 1 << 20;
+
+    public static ScanResult Scan(SafeFileHandle file, long start, LineHandler onLine)
+    {
+        var fileLength = RandomAccess.GetLength(file);
+        var buffer = new byte[ChunkSize];
+        var filled = 0;                // bytes in buffer, starting at file offset bufferStart
+        var bufferStart = start;
+        var position = start;          // next file offset to read
+        long lines = 0, malformed = 0;
+
+        while (position < fileLength)
+        {
+            if (filled == buffer.Length)
+            {
+                // One line longer than the buffer: grow it.
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+            var read = RandomAccess.Read(file, buffer.AsSpan(filled), position);
+            if (read == 0)
+            {
+                break;
+            }
+            position += read;
+            filled += read;
+
+            var consumed = 0;
+            while (true)
+            {
+                var newline = buffer.AsSpan(consumed, filled - consumed).IndexOf((byte)'\n');
+                if (newline < 0)
+                {
+                    break;
+                }
+                var line = buffer.AsSpan(consumed, newline);
+                if (line.Length > 0 && line[^1] == (byte)'\r')
+                {
+                    line = line[..^1];
+                }
+                if (!line.Trim((byte)' ').IsEmpty)
+                {
+                    if (onLine(line, new LineRef(bufferStart + consumed, line.Length)))
+                    {
+                        lines++;
+                    }
+                    else
+                    {
+                        malformed++;
+                    }
+                }
+                consumed += newline + 1;
+            }
+
+            // Keep the unfinished line at the front of the buffer.
+            buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
+            filled -= consumed;
+            bufferStart += consumed;
+        }
+
+        return new ScanResult(bufferStart, Math.Max(fileLength, position), lines, malformed);
+    }
+}

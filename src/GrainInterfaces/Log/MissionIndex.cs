@@ -1,0 +1,143 @@
+namespace Missions.Log;
+
+/// <summary>
+/// The in-memory index of <c>missions.jsonl</c>: for each mission, where its lines are and its current status.
+/// Built by one scan at start, then kept up to date line by line (by the writer, or by a tailer in another process).
+/// Results stay on disk: a view reads its mission's lines by offset.
+/// </summary>
+public sealed class MissionIndex
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
+    private readonly List<Entry> _inOrder = [];
+    private long _changes;
+
+    private sealed class Entry(string missionId, int order)
+    {
+        public readonly string MissionId = missionId;
+        public readonly int Order = order;
+        public LineRef[] Lines = new LineRef[4];
+        public int LineCount;
+        public MissionStatus Status = MissionStatus.Proposed;
+        public bool Created;
+    }
+
+    /// <summary>Raised after a line was added (outside the index's lock).</summary>
+    public event Action<MissionEvent>? Changed;
+
+    public int Count
+    {
+        get { lock (_lock) { return _inOrder.Count; } }
+    }
+
+    /// <summary>Lines added since the index was made; a cheap way to tell that something changed.</summary>
+    public long Changes => Interlocked.Read(ref _changes);
+
+    /// <summary>Adds one line of the log to the index.</summary>
+    public void Add(MissionEvent e, LineRef line)
+    {
+        lock (_lock)
+        {
+            if (!_byId.TryGetValue(e.MissionId, out var entry))
+            {
+                entry = new Entry(e.MissionId, _inOrder.Count);
+                _byId.Add(e.MissionId, entry);
+                _inOrder.Add(entry);
+            }
+            if (entry.LineCount == entry.Lines.Length)
+            {
+                Array.Resize(ref entry.Lines, entry.Lines.Length * 2);
+            }
+            entry.Lines[entry.LineCount++] = line;
+            switch (e)
+            {
+                case MissionCreated:
+                    entry.Created = true;
+                    break;
+                case MissionStatusUpdated update:
+                    entry.Status = update.Status;
+                    break;
+            }
+        }
+        Interlocked.Increment(ref _changes);
+        Changed?.Invoke(e);
+    }
+
+    /// <summary>How many lines the mission has: its version. 0 when unknown.</summary>
+    public int VersionOf(string missionId)
+    {
+        lock (_lock)
+        {
+            return _byId.TryGetValue(missionId, out var entry) ? entry.LineCount : 0;
+        }
+    }
+
+    public bool Contains(string missionId)
+    {
+        lock (_lock)
+        {
+            return _byId.ContainsKey(missionId);
+        }
+    }
+
+    /// <summary>Where the mission's lines are, oldest first; empty when unknown.</summary>
+    public LineRef[] LinesOf(string missionId)
+    {
+        lock (_lock)
+        {
+            return _byId.TryGetValue(missionId, out var entry) ? entry.Lines[..entry.LineCount] : [];
+        }
+    }
+
+    public MissionStatus? StatusOf(string missionId)
+    {
+        lock (_lock)
+        {
+            return _byId.TryGetValue(missionId, out var entry) ? entry.Status : null;
+        }
+    }
+
+    /// <summary>Missions that were created and have not reached a terminal status, oldest first.</summary>
+    public IReadOnlyList<string> Unfinished()
+    {
+        lock (_lock)
+        {
+            return _inOrder.Where(e => e.Created && !e.Status.IsTerminal()).Select(e => e.MissionId).ToList();
+        }
+    }
+
+    /// <summary>The newest missions first, optionally only those in one status.</summary>
+    public IReadOnlyList<(string MissionId, LineRef[] Lines)> Newest(MissionStatus? status, int limit)
+    {
+        var result = new List<(string, LineRef[])>(Math.Min(limit, 256));
+        lock (_lock)
+        {
+            for (var i = _inOrder.Count - 1; i >= 0 && result.Count < limit; i--)
+            {
+                var entry = _inOrder[i];
+                if (entry.Created && (status is null || entry.Status == status))
+                {
+                    result.Add((entry.MissionId, entry.Lines[..entry.LineCount]));
+                }
+            }
+        }
+        return result;
+    }
+
+    /// <summary>How many missions are in each status.</summary>
+    public IReadOnlyDictionary<MissionStatus, int> CountByStatus()
+    {
+        var counts = Enum.GetValues<MissionStatus>().ToDictionary(s => s, _ => 0);
+        lock (_lock)
+        {
+            foreach (var entry in _inOrder)
+            {
+                if (entry.Created)
+                {
+                    counts[entry.Status]++;
+                }
+            }
+        }
+        return counts;
+    }
+}

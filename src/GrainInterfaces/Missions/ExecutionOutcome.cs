@@ -1,0 +1,17 @@
+namespace Missions;
+
+/// <summary>How an execution ended, as the executor reports it.</summary>
+[GenerateSerializer, Immutable, Alias("missions.ExecutionOutcome")]
+public sealed record ExecutionOutcome
+{
+    [Id(0)] public required ExecutionResult Result { get; init; }
+
+    /// <summary>Why it failed, for the person; null on success.</summary>
+    [Id(1)] public string? Error { get; init; }
+
+    /// <summary>The time budget ran out; the result holds what was found until then.</summary>
+    [Id(2)] public bool TimedOut { get; init; }
+
+    /// <summary>The work was cancelled on request.</summary>
+    [Id(3)] public bool Cancelled { get; init; }
+}

@@ -1,0 +1,18 @@
+namespace Missions;
+
+/// <summary>One mission, keyed by its id. Event-sourced over <c>missions.jsonl</c>.</summary>
+public interface IMissionGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the mission from a draft and queues it; creating it again returns the existing mission.</summary>
+    Task<MissionCreateResult> CreateAsync(MissionDraft draft);
+
+    /// <summary>The mission as the whiteboard shows it, or null if it was never created.</summary>
+    [AlwaysInterleave]
+    Task<MissionView?> GetViewAsync();
+
+    /// <summary>Called by the queue when a slot is free: starts the work in the background and returns at once.</summary>
+    Task<StartExecutionResult> StartExecutionAsync();
+
+    /// <summary>Called back when the background work ends: records the outcome and frees the queue slot.</summary>
+    Task CompleteExecutionAsync(int attempt, ExecutionOutcome outcome);
+}

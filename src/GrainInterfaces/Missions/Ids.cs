@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Missions;
+
+/// <summary>
+/// Session and mission ids: 1–64 characters from <c>A–Z a–z 0–9 _ -</c>. Ids are keys, never file paths.
+/// </summary>
+public static class Ids
+{
+    public const int MaxLength = 64;
+    public const string Rule = "1 to 64 characters: letters, digits, '_' or '-'";
+
+    public static bool IsValid(string? id)
+    {
+        if (string.IsNullOrEmpty(id) || id.Length > MaxLength)
+        {
+            return false;
+        }
+        foreach (var c in id)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>A new, time-ordered mission id.</summary>
+    public static string NewMissionId() => Guid.CreateVersion7().ToString("N");
+
+    /// <summary>A new session id.</summary>
+    public static string NewSessionId() => "s-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// The mission id for a chat message that carries a client message id: the same message, sent again
+    /// (even after a crash), names the same mission, so it can never create a second one.
+    /// </summary>
+    public static string MissionIdFor(string sessionId, string clientMessageId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(sessionId + "\n" + clientMessageId));
+        return "c" + Convert.ToHexStringLower(hash.AsSpan(0, 15));
+    }
+}

@@ -1,0 +1,15 @@
+namespace Missions;
+
+/// <summary>The mission exists: its objective, its constraints and the chat message it came from.</summary>
+[GenerateSerializer, Immutable, Alias("missions.MissionCreated")]
+public sealed record MissionCreated : MissionEvent
+{
+    public const string EventType = "mission_created";
+
+    [Id(0)] public required string SessionId { get; init; }
+    [Id(1)] public required Objective Objective { get; init; }
+    [Id(2)] public required MissionConstraints Constraints { get; init; }
+    [Id(3)] public IReadOnlyList<string> StartUrls { get; init; } = [];
+    [Id(4)] public required string SourceMessage { get; init; }
+    [Id(5)] public string? ClientMessageId { get; init; }
+}

@@ -1,0 +1,13 @@
+namespace Missions;
+
+/// <summary>A mission as the chat proposes it, before it exists.</summary>
+[GenerateSerializer, Immutable, Alias("missions.MissionDraft")]
+public sealed record MissionDraft
+{
+    [Id(0)] public required string SessionId { get; init; }
+    [Id(1)] public required Objective Objective { get; init; }
+    [Id(2)] public required MissionConstraints Constraints { get; init; }
+    [Id(3)] public IReadOnlyList<string> StartUrls { get; init; } = [];
+    [Id(4)] public required string SourceMessage { get; init; }
+    [Id(5)] public string? ClientMessageId { get; init; }
+}

@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+
+namespace Missions;
+
+/// <summary>
+/// One change of a mission: one line of <c>missions.jsonl</c>. The log is the source of truth;
+/// <see cref="MissionState"/> is the fold of these events.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("missions.MissionEvent")]
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "event_type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(MissionCreated), MissionCreated.EventType)]
+[JsonDerivedType(typeof(MissionStatusUpdated), MissionStatusUpdated.EventType)]
+public abstract record MissionEvent
+{
+    [Id(0)] public required string MissionId { get; init; }
+
+    /// <summary>The mission's version after this event: 1, 2, 3 … (assigned when the line is appended).</summary>
+    [Id(1)] public int Seq { get; init; }
+
+    [Id(2)] public required DateTime Timestamp { get; init; }
+}

@@ -1,0 +1,87 @@
+namespace Missions;
+
+/// <summary>
+/// The fold of a mission's events. One <c>Apply</c> per event; the grain and the whiteboard use the same fold,
+/// so what the whiteboard shows is exactly what the grain believes.
+/// </summary>
+[GenerateSerializer, Alias("missions.MissionState")]
+public sealed class MissionState
+{
+    [Id(0)] public string MissionId { get; set; } = "";
+    [Id(1)] public string SessionId { get; set; } = "";
+    [Id(2)] public Objective? Objective { get; set; }
+    [Id(3)] public MissionConstraints? Constraints { get; set; }
+    [Id(4)] public IReadOnlyList<string> StartUrls { get; set; } = [];
+    [Id(5)] public string SourceMessage { get; set; } = "";
+    [Id(6)] public string? ClientMessageId { get; set; }
+    [Id(7)] public MissionStatus Status { get; set; } = MissionStatus.Proposed;
+    [Id(8)] public int Attempt { get; set; }
+    [Id(9)] public DateTime? CreatedAt { get; set; }
+    [Id(10)] public DateTime? StartTime { get; set; }
+    [Id(11)] public DateTime? EndTime { get; set; }
+    [Id(12)] public ExecutionResult? ExecutionResult { get; set; }
+    [Id(13)] public string? Error { get; set; }
+    [Id(14)] public int Version { get; set; }
+    [Id(15)] public string? LastReason { get; set; }
+
+    /// <summary>How many runs have started; the next run is attempt <c>RunsStarted + 1</c>.</summary>
+    [Id(16)] public int RunsStarted { get; set; }
+
+    /// <summary>True once <see cref="MissionCreated"/> has been applied.</summary>
+    public bool Exists => CreatedAt is not null;
+
+    public void Apply(MissionEvent e)
+    {
+        switch (e)
+        {
+            case MissionCreated created: Apply(created); break;
+            case MissionStatusUpdated update: Apply(update); break;
+            default: throw new ArgumentException($"Unknown mission event {e.GetType().Name}", nameof(e));
+        }
+    }
+
+    public void Apply(MissionCreated e)
+    {
+        MissionId = e.MissionId;
+        SessionId = e.SessionId;
+        Objective = e.Objective;
+        Constraints = e.Constraints;
+        StartUrls = e.StartUrls;
+        SourceMessage = e.SourceMessage;
+        ClientMessageId = e.ClientMessageId;
+        Status = MissionStatus.Proposed;
+        CreatedAt = e.Timestamp;
+        Version++;
+    }
+
+    public void Apply(MissionStatusUpdated e)
+    {
+        Status = e.Status;
+        Attempt = Math.Max(Attempt, e.Attempt);
+        LastReason = e.Reason;
+        if (e.Status == MissionStatus.Active)
+        {
+            RunsStarted = Math.Max(RunsStarted, e.Attempt);
+            StartTime = e.Timestamp;
+            EndTime = null;
+        }
+        if (e.Status.IsTerminal())
+        {
+            EndTime = e.CompletedAt ?? e.Timestamp;
+            ExecutionResult = e.ExecutionResult;
+            Error = e.Error;
+        }
+        Version++;
+    }
+
+    /// <summary>Folds a mission's events, in order, into its state.</summary>
+    public static MissionState Fold(IEnumerable<MissionEvent> events)
+    {
+        var state = new MissionState();
+        foreach (var e in events)
+        {
+            state.Apply(e);
+        }
+        return state;
+    }
+}

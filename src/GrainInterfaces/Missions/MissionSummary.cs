@@ -1,0 +1,26 @@
+namespace Missions;
+
+/// <summary>A mission as a card in the whiteboard's list.</summary>
+public sealed record MissionSummary
+{
+    public required string MissionId { get; init; }
+    public required MissionStatus Status { get; init; }
+    public Objective? Objective { get; init; }
+    public string SessionId { get; init; } = "";
+    public DateTime? CreatedAt { get; init; }
+    public DateTime? StartTime { get; init; }
+    public DateTime? EndTime { get; init; }
+    public int Attempt { get; init; }
+
+    public static MissionSummary From(MissionState s) => new()
+    {
+        MissionId = s.MissionId,
+        Status = s.Status,
+        Objective = s.Objective,
+        SessionId = s.SessionId,
+        CreatedAt = s.CreatedAt,
+        StartTime = s.StartTime,
+        EndTime = s.EndTime,
+        Attempt = s.Attempt,
+    };
+}

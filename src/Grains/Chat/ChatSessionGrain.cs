@@ -1,0 +1,152 @@
+using Missions.Log;
+
+namespace Missions.Chat;
+
+/// <summary>
+/// One conversation. Classifies each message; work becomes a mission (created and queued before the answer goes
+/// back), talk gets a reply. Every message is a line of <c>chat_sessions.jsonl</c>, so the conversation survives
+/// a restart, and a message sent again with the same client message id gets its first answer again.
+/// </summary>
+public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier classifier, ILogger<ChatSessionGrain> logger)
+    : Grain, IChatSessionGrain
+{
+    private readonly List<ChatMessage> _messages = [];
+    private readonly Dictionary<string, ChatResponse> _answers = new(StringComparer.Ordinal);
+    private readonly HashSet<(string MissionId, int Attempt)> _outcomesPosted = [];
+
+    private string SessionId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var message in chatLog.Read(SessionId))
+        {
+            Remember(message);
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<ChatResponse> SendAsync(ChatRequest request)
+    {
+        if (request.ClientMessageId is { } clientId && _answers.TryGetValue(clientId, out var earlier))
+        {
+            return earlier;
+        }
+
+        var now = DateTime.UtcNow;
+        var intent = classifier.Classify(request.Message);
+        ChatResponse response;
+        if (intent.Kind == IntentKind.Actionable)
+        {
+            var draft = MissionDraftBuilder.Build(SessionId, request.Message, intent, request.ClientMessageId);
+            var missionId = request.ClientMessageId is { } id ? Ids.MissionIdFor(SessionId, id) : Ids.NewMissionId();
+            var created = await GrainFactory.GetGrain<IMissionGrain>(missionId).CreateAsync(draft);
+            response = new ChatResponse
+            {
+                Type = ChatResponse.MissionStarted,
+                SessionId = SessionId,
+                MissionId = missionId,
+                Status = created.Status,
+                Message = DescribeStart(missionId, draft),
+            };
+            LogMissionStarted(logger, SessionId, missionId);
+        }
+        else
+        {
+            response = new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = Reply(request.Message, intent) };
+        }
+
+        ChatMessage[] lines =
+        [
+            new() { SessionId = SessionId, Timestamp = now, Role = ChatMessage.UserRole, Text = request.Message, ClientMessageId = request.ClientMessageId, MissionId = response.MissionId },
+            new()
+            {
+                SessionId = SessionId, Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole, Text = response.Message,
+                ClientMessageId = request.ClientMessageId, MissionId = response.MissionId, ReplyType = response.Type, Status = response.Status,
+            },
+        ];
+        await AppendAsync(lines);
+        return response;
+    }
+
+    public Task<IReadOnlyList<ChatMessage>> GetMessagesAsync() => Task.FromResult<IReadOnlyList<ChatMessage>>([.. _messages]);
+
+    public async Task PostMissionOutcomeAsync(MissionOutcomeNotice notice)
+    {
+        if (_outcomesPosted.Contains((notice.MissionId, notice.Attempt)))
+        {
+            return;
+        }
+        await AppendAsync(
+        [
+            new ChatMessage
+            {
+                SessionId = SessionId, Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole, Text = notice.Text,
+                MissionId = notice.MissionId, ReplyType = "mission_update", Status = notice.Status, Attempt = notice.Attempt,
+            },
+        ]);
+    }
+
+    private async Task AppendAsync(IReadOnlyList<ChatMessage> lines)
+    {
+        var numbered = lines.Select((m, i) => m with { Seq = _messages.Count + i + 1 }).ToList();
+        await chatLog.AppendAsync(numbered);
+        foreach (var message in numbered)
+        {
+            Remember(message);
+        }
+    }
+
+    private void Remember(ChatMessage message)
+    {
+        _messages.Add(message);
+        if (message.Role != ChatMessage.AssistantRole)
+        {
+            return;
+        }
+        if (message.ClientMessageId is { } clientId && message.ReplyType is ChatResponse.MissionStarted or ChatResponse.Reply)
+        {
+            _answers[clientId] = new ChatResponse
+            {
+                Type = message.ReplyType, SessionId = SessionId, Message = message.Text, MissionId = message.MissionId, Status = message.Status,
+            };
+        }
+        if (message.ReplyType == "mission_update" && message.MissionId is { } missionId)
+        {
+            _outcomesPosted.Add((missionId, message.Attempt ?? 0));
+        }
+    }
+
+    private static string DescribeStart(string missionId, MissionDraft draft)
+    {
+        var c = draft.Constraints;
+        var where = c.AllowedDomains.Count > 0 ? string.Join(", ", c.AllowedDomains) : "the pages you named";
+        return $"On it — mission {missionId} will {draft.Objective.Type} on {where} " +
+               $"(up to {c.MaxPages} {(c.MaxPages == 1 ? "page" : "pages")}, within {c.MaxDurationSeconds} s). " +
+               "I'll post the result here; you can follow it on the whiteboard.";
+    }
+
+    private static string Reply(string message, Intent intent)
+    {
+        if (intent.Kind == IntentKind.NeedsSite)
+        {
+            return $"I can {intent.ObjectiveType} that — which site should I read? Name a domain or paste a link, " +
+                   "for example: \"research Orleans reminders on learn.microsoft.com, up to 5 pages\".";
+        }
+        var text = message.Trim().ToLowerInvariant();
+        if (text.StartsWith("hi") || text.StartsWith("hello") || text.StartsWith("hey") || text.StartsWith("good "))
+        {
+            return "Hello! Ask me to research something on a website and I'll do it in the background — " +
+                   "for example: \"research Orleans reminders on learn.microsoft.com, up to 5 pages\".";
+        }
+        if (text.StartsWith("thank"))
+        {
+            return "You're welcome.";
+        }
+        return "I run missions: background work that reads web pages within the sites you allow and reports back here. " +
+               "Say what to find and where — for example: \"summarize https://example.com/post, within 2 minutes\". " +
+               "Options: \"up to N pages\" (default 5, max 50) and \"within N seconds/minutes\" (default 60 s).";
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} started mission {MissionId}")]
+    private static partial void LogMissionStarted(ILogger logger, string sessionId, string missionId);
+}

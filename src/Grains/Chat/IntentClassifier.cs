@@ -1,0 +1,137 @@
+using System.Text.RegularExpressions;
+
+namespace Missions.Chat;
+
+/// <summary>
+/// The rule-based intent classifier. A message is <b>actionable</b> when it names somewhere to work — a URL, or a
+/// domain such as <c>learn.microsoft.com</c> — together with a request verb (research, find, look up, search,
+/// summarize, fetch, check, read, …), or when it is nothing but URLs. A request verb with nowhere to work asks the
+/// person for a site. Everything else (greetings, questions about the assistant, chat) is conversational.
+/// The objective type follows the verb: <c>research</c>, <c>summarize</c>, <c>fetch</c> or <c>check</c>.
+/// </summary>
+public sealed partial class IntentClassifier
+{
+    private static readonly (string Type, string[] Verbs)[] VerbsByType =
+    [
+        ("summarize", ["summarize", "summarise", "summary", "tl;dr", "tldr"]),
+        ("check", ["check", "verify", "monitor", "review", "audit"]),
+        ("fetch", ["fetch", "download", "grab", "read", "crawl", "scrape", "collect"]),
+        ("research", ["research", "find", "look up", "lookup", "look into", "search", "investigate", "explore", "gather",
+            "compare", "analyze", "analyse", "dig into", "study"]),
+    ];
+
+    // File extensions and abbreviations that look like domains ("Node.js", "e.g.") but are not.
+    private static readonly HashSet<string> NotTopLevelDomains = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "js", "ts", "py", "cs", "md", "rs", "go", "sh", "rb", "pl", "h", "c", "cpp", "txt", "json", "xml", "yml", "yaml",
+        "csv", "pdf", "png", "jpg", "gif", "exe", "dll", "zip", "gz", "tar", "html", "htm", "php", "asp", "aspx", "jsx", "tsx",
+        "vs", "etc", "doc", "docx", "ppt", "xls", "xlsx", "log", "ini", "cfg", "conf", "toml", "lock",
+    };
+
+    public Intent Classify(string message)
+    {
+        var urls = ExtractUrls(message);
+        var domains = ExtractDomains(message, urls);
+        var type = ObjectiveTypeOf(message);
+        var somewhere = urls.Count > 0 || domains.Count > 0;
+        var onlyUrls = urls.Count > 0 && UrlPattern().Replace(message, "").Trim().Length == 0;
+
+        if (somewhere && (type is not null || onlyUrls))
+        {
+            return new Intent(IntentKind.Actionable, type ?? "fetch", urls, domains);
+        }
+        if (type is not null && !IsSmallTalk(message))
+        {
+            return new Intent(IntentKind.NeedsSite, type, urls, domains);
+        }
+        return new Intent(IntentKind.Conversational, "", urls, domains);
+    }
+
+    /// <summary>The objective type a message's first request verb names, or null when it names none.</summary>
+    public static string? ObjectiveTypeOf(string message)
+    {
+        var text = message.ToLowerInvariant();
+        var best = (Type: (string?)null, At: int.MaxValue);
+        foreach (var (type, verbs) in VerbsByType)
+        {
+            foreach (var verb in verbs)
+            {
+                var at = IndexOfWord(text, verb);
+                if (at >= 0 && at < best.At)
+                {
+                    best = (type, at);
+                }
+            }
+        }
+        return best.Type;
+    }
+
+    private static bool IsSmallTalk(string message) => SmallTalk().IsMatch(message);
+
+    private static int IndexOfWord(string text, string word)
+    {
+        for (var at = text.IndexOf(word, StringComparison.Ordinal); at >= 0; at = text.IndexOf(word, at + 1, StringComparison.Ordinal))
+        {
+            var before = at == 0 || !char.IsLetterOrDigit(text[at - 1]);
+            var end = at + word.Length;
+            var after = end == text.Length || !char.IsLetterOrDigit(text[end]);
+            if (before && after)
+            {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    public static IReadOnlyList<Uri> ExtractUrls(string message)
+    {
+        var urls = new List<Uri>();
+        foreach (Match match in UrlPattern().Matches(message))
+        {
+            var candidate = match.Value.TrimEnd('.', ',', ';', ':', '!', '?', ')', ']', '}', '\'', '"');
+            if (Uri.TryCreate(candidate, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0
+                && !urls.Contains(uri))
+            {
+                urls.Add(uri);
+            }
+        }
+        return urls;
+    }
+
+    private static IReadOnlyList<string> ExtractDomains(string message, IReadOnlyList<Uri> urls)
+    {
+        var domains = new List<string>();
+        foreach (var url in urls)
+        {
+            AddDomain(domains, url.Host);
+        }
+        foreach (Match match in DomainPattern().Matches(UrlPattern().Replace(message, " ")))
+        {
+            var domain = match.Value.TrimEnd('.');
+            var tld = domain[(domain.LastIndexOf('.') + 1)..];
+            if (!NotTopLevelDomains.Contains(tld) && !domain.Contains('@'))
+            {
+                AddDomain(domains, domain);
+            }
+        }
+        return domains;
+    }
+
+    private static void AddDomain(List<string> domains, string domain)
+    {
+        domain = domain.ToLowerInvariant();
+        if (!domains.Contains(domain))
+        {
+            domains.Add(domain);
+        }
+    }
+
+    [GeneratedRegex(@"https?://[^\s<>""'`]+", RegexOptions.IgnoreCase)]
+    private static partial Regex UrlPattern();
+
+    [GeneratedRegex(@"(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w-]|\.[a-z0-9])", RegexOptions.IgnoreCase)]
+    private static partial Regex DomainPattern();
+
+    [GeneratedRegex(@"^\s*(hi|hello|hey|thanks|thank you|good (morning|afternoon|evening))\b", RegexOptions.IgnoreCase)]
+    private static partial Regex SmallTalk();
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Missions.Chat;
+
+/// <summary>
+/// Turns an actionable message into a mission draft. Domains named or linked become <c>allowed_domains</c>
+/// (at most <see cref="MaxDomains"/>); "up to N pages" (also "N pages", "max N pages") sets <c>max_pages</c>
+/// (default 5, at most 50); "within N seconds/minutes" (also "in N min", "N-minute") sets <c>max_duration_seconds</c>
+/// (default 60, from 5 s to 1 hour).
+/// </summary>
+public static partial class MissionDraftBuilder
+{
+    public const int MaxDomains = 10;
+    public const int MinDurationSeconds = 5;
+
+    public static MissionDraft Build(string sessionId, string message, Intent intent, string? clientMessageId)
+    {
+        var text = message.Trim();
+        return new MissionDraft
+        {
+            SessionId = sessionId,
+            Objective = new Objective { Type = intent.ObjectiveType, Description = text.Length > 500 ? text[..500] + "…" : text },
+            Constraints = new MissionConstraints
+            {
+                AllowedDomains = intent.Domains.Take(MaxDomains).ToList(),
+                MaxPages = MaxPagesIn(text),
+                MaxDurationSeconds = MaxDurationIn(text),
+            },
+            StartUrls = intent.Urls.Take(MissionConstraints.MaxMaxPages).Select(u => u.ToString()).ToList(),
+            SourceMessage = message,
+            ClientMessageId = clientMessageId,
+        };
+    }
+
+    public static int MaxPagesIn(string text)
+    {
+        var match = PagesPattern().Match(text);
+        return match.Success && int.TryParse(match.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? Math.Clamp(n, 1, MissionConstraints.MaxMaxPages)
+            : MissionConstraints.DefaultMaxPages;
+    }
+
+    public static int MaxDurationIn(string text)
+    {
+        var match = DurationPattern().Match(text);
+        if (!match.Success || !int.TryParse(match.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            return MissionConstraints.DefaultMaxDurationSeconds;
+        }
+        var unit = match.Groups["unit"].Value.ToLowerInvariant();
+        var seconds = unit.StartsWith('h') ? n * 3600L : unit.StartsWith('m') ? n * 60L : n;
+        return (int)Math.Clamp(seconds, MinDurationSeconds, MissionConstraints.MaxMaxDurationSeconds);
+    }
+
+    [GeneratedRegex(@"(?:up\s+to|max(?:imum)?|at\s+most|no\s+more\s+than|limit(?:ed)?\s+to)?\s*(?<n>\d{1,6})\s*(?:web\s*)?pages?\b", RegexOptions.IgnoreCase)]
+    private static partial Regex PagesPattern();
+
+    [GeneratedRegex(@"(?:within|in|under|max(?:imum)?|at\s+most|for)\s+(?<n>\d{1,6})\s*-?\s*(?<unit>seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b|(?<n>\d{1,6})\s*-\s*(?<unit>second|minute|hour)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex DurationPattern();
+}

@@ -1,0 +1,29 @@
+namespace Missions.Execution;
+
+/// <summary>How missions run (<c>Missions:Execution</c>).</summary>
+public sealed class ExecutionOptions
+{
+    public const string Section = "Missions:Execution";
+
+    /// <summary>The executor for every objective type without its own entry in <see cref="Executors"/>.</summary>
+    public string Executor { get; set; } = WebPageExecutor.ExecutorName;
+
+    /// <summary>Executor per objective type, e.g. <c>"summarize": "web"</c>.</summary>
+    public Dictionary<string, string> Executors { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Missions that may run at once.</summary>
+    public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>Lets missions reach loopback and private addresses (tests with local sites; never on a public service).</summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    public int RequestTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>Pages larger than this are read up to this size.</summary>
+    public int MaxResponseBytes { get; set; } = 2 * 1024 * 1024;
+
+    public string UserAgent { get; set; } = "MissionsBot/1.0 (+https://github.com/missions)";
+
+    /// <summary>How long past a mission's own time budget the queue waits before it assumes its run was lost.</summary>
+    public int LeaseGraceSeconds { get; set; } = 60;
+}

@@ -1,0 +1,9 @@
+namespace Missions.Execution;
+
+/// <summary>What an executor is asked to do.</summary>
+public sealed record MissionWork(
+    string MissionId,
+    int Attempt,
+    Objective Objective,
+    MissionConstraints Constraints,
+    IReadOnlyList<string> StartUrls);

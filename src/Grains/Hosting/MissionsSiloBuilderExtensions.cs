@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Missions.Chat;
+using Missions.Execution;
+using Missions.Log;
+using Missions.Queue;
+
+namespace Missions.Hosting;
+
+public static class MissionsSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds missions to a silo: the logs under <c>Missions:DataDirectory</c>, the event-sourced mission grain,
+    /// the execution queue (activated at start-up, kept alive by a reminder), chat sessions and the executors.
+    /// </summary>
+    public static ISiloBuilder AddMissions(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Services.AddMissionLogs(configuration);
+        silo.Services.Configure<ExecutionOptions>(configuration.GetSection(ExecutionOptions.Section));
+        silo.Services.AddSingleton<IntentClassifier>();
+        silo.Services.AddSingleton<IMissionExecutor, NoopExecutor>();
+        silo.Services.AddSingleton<IMissionExecutor, WebPageExecutor>();
+        silo.Services.AddSingleton<ExecutorCatalog>();
+
+        silo.AddCustomStorageBasedLogConsistencyProvider(MissionGrain.LogConsistencyProviderName);
+        silo.AddStartupTask<QueueStartupTask>();
+        return silo;
+    }
+
+    /// <summary>The mission, signal and chat logs of this process (one writer per file).</summary>
+    public static IServiceCollection AddMissionLogs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<MissionsOptions>(configuration.GetSection("Missions"));
+        services.TryAddSingleton<MissionLog>();
+        services.TryAddSingleton<SignalLog>();
+        services.TryAddSingleton<ChatLog>();
+        return services;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Missions.Chat;
+
+namespace Missions.Log;
+
+/// <summary><c>chat_sessions.jsonl</c>: every conversation's messages, indexed by session so one reads only its own.</summary>
+public sealed class ChatLog : IAsyncDisposable
+{
+    private readonly JsonlFile _file;
+    private readonly Dictionary<string, List<LineRef>> _bySession = new(StringComparer.Ordinal);
+
+    public ChatLog(IOptions<MissionsOptions> options, ILogger<ChatLog> logger)
+    {
+        _file = JsonlFile.Open(options.Value.PathOf(LogFiles.ChatSessions), (line, where) =>
+        {
+            try
+            {
+                var message = JsonSerializer.Deserialize(line, MissionsJsonContext.Default.ChatMessage);
+                if (message is null)
+                {
+                    return false;
+                }
+                Add(message.SessionId, where);
+                return true;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }, logger);
+    }
+
+    /// <summary>The session's messages, oldest first.</summary>
+    public IReadOnlyList<ChatMessage> Read(string sessionId)
+    {
+        LineRef[] lines;
+        lock (_bySession)
+        {
+            lines = _bySession.TryGetValue(sessionId, out var list) ? [.. list] : [];
+        }
+        return lines.Select(l => JsonSerializer.Deserialize(_file.ReadLine(l), MissionsJsonContext.Default.ChatMessage)!).ToList();
+    }
+
+    /// <summary>Appends messages of one session; durable when the task completes.</summary>
+    public Task AppendAsync(IReadOnlyList<ChatMessage> messages)
+    {
+        var (payload, lines) = JsonlLines.Serialize(messages, MissionsJsonContext.Default.ChatMessage);
+        return _file.Appender.AppendAsync(payload, lines.Length, offset =>
+        {
+            for (var i = 0; i < messages.Count; i++)
+            {
+                Add(messages[i].SessionId, new LineRef(offset + lines[i].Start, lines[i].Length));
+            }
+        });
+    }
+
+    private void Add(string sessionId, LineRef line)
+    {
+        lock (_bySession)
+        {
+            if (!_bySession.TryGetValue(sessionId, out var list))
+            {
+                _bySession[sessionId] = list = [];
+            }
+            list.Add(line);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _file.DisposeAsync();
+}

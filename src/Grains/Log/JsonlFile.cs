@@ -1,0 +1,82 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Missions.Log;
+
+/// <summary>
+/// One JSONL log file opened for this process: scanned once (torn tail cut off with a warning, malformed lines
+/// skipped and counted), then appended to through its group-commit writer and read by offset.
+/// </summary>
+public sealed partial class JsonlFile : IAsyncDisposable
+{
+    private JsonlFile(string path, SafeFileHandle reader, JsonlAppender appender, ScanResult opened)
+    {
+        Path = path;
+        ReadHandle = reader;
+        Appender = appender;
+        Opened = opened;
+    }
+
+    public string Path { get; }
+    public SafeFileHandle ReadHandle { get; }
+    public JsonlAppender Appender { get; }
+
+    /// <summary>What the scan at open found.</summary>
+    public ScanResult Opened { get; }
+
+    public static JsonlFile Open(string path, JsonlScanner.LineHandler onLine, ILogger logger)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        var reader = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            var scan = JsonlScanner.Scan(reader, 0, onLine);
+            if (scan.TornBytes > 0)
+            {
+                LogTornTail(logger, path, scan.TornBytes, scan.CompleteLength);
+            }
+            if (scan.Malformed > 0)
+            {
+                LogMalformed(logger, path, scan.Malformed);
+            }
+            LogOpened(logger, path, scan.Lines);
+            return new JsonlFile(path, reader, new JsonlAppender(path, scan.CompleteLength, logger), scan);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads one line (without its newline).</summary>
+    public byte[] ReadLine(LineRef line)
+    {
+        var buffer = new byte[line.Length];
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = RandomAccess.Read(ReadHandle, buffer.AsSpan(read), line.Offset + read);
+            if (n == 0)
+            {
+                throw new IOException($"{Path} ended before the line at offset {line.Offset}.");
+            }
+            read += n;
+        }
+        return buffer;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Appender.DisposeAsync();
+        ReadHandle.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} ended in a torn line ({Bytes} bytes after offset {Offset}, a write cut short by a crash); it was cut off")]
+    private static partial void LogTornTail(ILogger logger, string path, long bytes, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} has {Count} malformed lines; they were skipped")]
+    private static partial void LogMalformed(ILogger logger, string path, long count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opened {Path}: {Lines} lines")]
+    private static partial void LogOpened(ILogger logger, string path, long lines);
+}

@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Options;
+
+namespace Missions.Log;
+
+/// <summary>
+/// <c>missions.jsonl</c> in this process: the source of truth for every mission. Appends are version-checked
+/// (a mission's events go on only after the version the writer last saw) and durable before they return;
+/// the index is updated in file order as each batch lands.
+/// </summary>
+public sealed class MissionLog : IAsyncDisposable
+{
+    private readonly JsonlFile _file;
+    private readonly HashSet<string> _appending = new(StringComparer.Ordinal);
+
+    public MissionLog(IOptions<MissionsOptions> options, ILogger<MissionLog> logger)
+    {
+        Index = new MissionIndex();
+        var path = options.Value.PathOf(LogFiles.Missions);
+        _file = JsonlFile.Open(path, (line, where) =>
+        {
+            try
+            {
+                Index.Add(MissionLogReader.ParseLine(line), where);
+                return true;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return false;
+            }
+        }, logger);
+        Reader = new MissionLogReader(path, Index);
+    }
+
+    public MissionIndex Index { get; }
+    public MissionLogReader Reader { get; }
+    public ScanResult Opened => _file.Opened;
+    public AppenderStats Stats => _file.Appender.Stats;
+
+    /// <summary>
+    /// Appends a mission's new events if its version is still <paramref name="expectedVersion"/>; numbers them
+    /// (<c>seq</c>) from there. Returns false, writing nothing, when the version moved.
+    /// </summary>
+    public async Task<bool> AppendAsync(string missionId, IReadOnlyList<MissionEvent> events, int expectedVersion)
+    {
+        if (events.Count == 0)
+        {
+            return true;
+        }
+        lock (_appending)
+        {
+            if (Index.VersionOf(missionId) != expectedVersion || !_appending.Add(missionId))
+            {
+                return false;
+            }
+        }
+        try
+        {
+            var numbered = new MissionEvent[events.Count];
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (events[i].MissionId != missionId)
+                {
+                    throw new ArgumentException($"Event for {events[i].MissionId} appended to mission {missionId}.", nameof(events));
+                }
+                numbered[i] = events[i] with { Seq = expectedVersion + i + 1 };
+            }
+            var (payload, lines) = JsonlLines.Serialize(numbered, MissionsJsonContext.Default.MissionEvent);
+            await _file.Appender.AppendAsync(payload, lines.Length, offset =>
+            {
+                for (var i = 0; i < numbered.Length; i++)
+                {
+                    Index.Add(numbered[i], new LineRef(offset + lines[i].Start, lines[i].Length));
+                }
+            });
+            return true;
+        }
+        finally
+        {
+            lock (_appending)
+            {
+                _appending.Remove(missionId);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _file.DisposeAsync();
+        Reader.Dispose();
+    }
+}

@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using Missions.Chat;
+using Missions.Execution;
+using Missions.Log;
+using Missions.Queue;
+using Missions.Signals;
+using Orleans.EventSourcing;
+using Orleans.EventSourcing.CustomStorage;
+using Orleans.Providers;
+
+namespace Missions;
+
+/// <summary>
+/// One mission, event-sourced over <c>missions.jsonl</c>: its events are the log's lines, its state their fold.
+/// Execution runs in the background; the grain keeps a handle to cancel it and is called back when it ends,
+/// so status reads answer while it runs.
+/// </summary>
+[LogConsistencyProvider(ProviderName = LogConsistencyProviderName)]
+public sealed partial class MissionGrain(
+    MissionLog log,
+    SignalLog signals,
+    ExecutorCatalog executors,
+    ILogger<MissionGrain> logger)
+    : JournaledGrain<MissionState, MissionEvent>, IMissionGrain, ICustomStorageInterface<MissionState, MissionEvent>
+{
+    public const string LogConsistencyProviderName = "MissionLog";
+
+    private Run? _run;
+
+    /// <summary>The execution in flight in this activation.</summary>
+    private sealed class Run(int attempt, CancellationTokenSource cancellation)
+    {
+        public int Attempt { get; } = attempt;
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+        public long StartedAt { get; } = Stopwatch.GetTimestamp();
+
+        /// <summary>Set when the activation goes away mid-run: the run's end is not recorded, so the mission runs again.</summary>
+        public volatile bool Abandoned;
+    }
+
+    private string MissionId => this.GetPrimaryKeyString();
+
+    public async Task<MissionCreateResult> CreateAsync(MissionDraft draft)
+    {
+        if (State.Exists)
+        {
+            return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = false };
+        }
+        var now = DateTime.UtcNow;
+        RaiseEvents<MissionEvent>(
+        [
+            new MissionCreated
+            {
+                MissionId = MissionId,
+                Timestamp = now,
+                SessionId = draft.SessionId,
+                Objective = draft.Objective,
+                Constraints = draft.Constraints,
+                StartUrls = draft.StartUrls,
+                SourceMessage = draft.SourceMessage,
+                ClientMessageId = draft.ClientMessageId,
+            },
+            new MissionStatusUpdated { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = "queued" },
+        ]);
+        await ConfirmEvents();
+        LogCreated(logger, MissionId, draft.SessionId, draft.Objective.Type);
+
+        // The lines above are the commitment: if what follows is lost in a crash, the queue finds the mission
+        // in the log when it comes back.
+        await signals.AppendAsync(new LearningSignal
+        {
+            SignalType = LearningSignal.MissionProposed,
+            MissionId = MissionId,
+            Timestamp = now,
+            SessionId = draft.SessionId,
+            ObjectiveType = draft.Objective.Type,
+        });
+        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnqueueAsync(MissionId);
+        return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = true };
+    }
+
+    public Task<MissionView?> GetViewAsync() =>
+        Task.FromResult(State.Exists ? MissionView.From(State, log.Reader.ReadEvents(MissionId)) : null);
+
+    public async Task<StartExecutionResult> StartExecutionAsync()
+    {
+        if (!State.Exists || State.Status.IsTerminal())
+        {
+            return StartExecutionResult.NotRunnable;
+        }
+        if (_run is not null)
+        {
+            return StartExecutionResult.AlreadyRunning;
+        }
+
+        var attempt = State.RunsStarted + 1;
+        var now = DateTime.UtcNow;
+        if (State.Status == MissionStatus.Active)
+        {
+            // The last run was cut off (its process went away) and never recorded an end: say so on the timeline.
+            RaiseEvent(new MissionStatusUpdated
+            {
+                MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = attempt, Reason = "interrupted",
+                Error = $"Attempt {attempt - 1} was interrupted before it finished; running it again.",
+            });
+        }
+        RaiseEvent(new MissionStatusUpdated { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Active, Attempt = attempt, Reason = "execution_started" });
+        await ConfirmEvents();
+
+        var budget = TimeSpan.FromSeconds(State.Constraints!.MaxDurationSeconds);
+        var run = new Run(attempt, new CancellationTokenSource(budget));
+        _run = run;
+        DelayDeactivation(budget + TimeSpan.FromMinutes(1));
+        LogStarted(logger, MissionId, attempt);
+
+        var work = new MissionWork(MissionId, attempt, State.Objective!, State.Constraints, State.StartUrls);
+        var executor = executors.For(work.Objective.Type);
+        var self = GrainFactory.GetGrain<IMissionGrain>(MissionId);
+        // Off the grain's turn: the work runs on the thread pool and reports back through a grain call.
+        _ = Task.Run(() => ExecuteAndReportAsync(executor, work, run, self));
+        return StartExecutionResult.Started;
+    }
+
+    private async Task ExecuteAndReportAsync(IMissionExecutor executor, MissionWork work, Run run, IMissionGrain self)
+    {
+        ExecutionOutcome outcome;
+        try
+        {
+            outcome = await executor.ExecuteAsync(work, run.Cancellation.Token);
+        }
+        catch (OperationCanceledException) when (run.Cancellation.IsCancellationRequested)
+        {
+            outcome = new ExecutionOutcome { Result = new ExecutionResult { Success = false }, TimedOut = true };
+        }
+        catch (Exception ex)
+        {
+            LogExecutorFailed(logger, ex, work.MissionId, work.Attempt);
+            outcome = new ExecutionOutcome { Result = new ExecutionResult { Success = false }, Error = $"The executor failed: {ex.Message}" };
+        }
+        if (run.Cancellation.IsCancellationRequested && !outcome.Cancelled)
+        {
+            outcome = outcome with { TimedOut = true };
+        }
+        if (run.Abandoned)
+        {
+            return;
+        }
+        try
+        {
+            await self.CompleteExecutionAsync(run.Attempt, outcome);
+        }
+        catch (Exception ex)
+        {
+            // The mission stays active in the log; the queue's lease runs out and it runs again.
+            LogReportFailed(logger, ex, work.MissionId, work.Attempt);
+        }
+    }
+
+    public async Task CompleteExecutionAsync(int attempt, ExecutionOutcome outcome)
+    {
+        var run = _run;
+        if (run is null || run.Attempt != attempt || State.Status.IsTerminal())
+        {
+            return; // a stale report of a run this activation no longer owns
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(run.StartedAt);
+        var (status, reason, error) = outcome switch
+        {
+            { Cancelled: true } => (MissionStatus.Cancelled, "cancelled", outcome.Error ?? "The mission was cancelled."),
+            { TimedOut: true } => (MissionStatus.TimedOut, "timed_out",
+                $"The mission ran out of its {State.Constraints!.MaxDurationSeconds}-second time budget" +
+                (outcome.Result.PagesFetched > 0 ? "; the result holds what it found until then." : ".")),
+            { Result.Success: true } => (MissionStatus.Completed, "execution_finished", null),
+            _ => (MissionStatus.Failed, "execution_failed", outcome.Error ?? "The mission failed."),
+        };
+        var now = DateTime.UtcNow;
+        RaiseEvent(new MissionStatusUpdated
+        {
+            MissionId = MissionId,
+            Timestamp = now,
+            Status = status,
+            Attempt = attempt,
+            Reason = reason,
+            CompletedAt = now,
+            ExecutionResult = outcome.Result,
+            Error = error,
+        });
+        await ConfirmEvents();
+        _run = null;
+        run.Cancellation.Dispose();
+        LogFinished(logger, MissionId, attempt, status.ToWireName(), (long)elapsed.TotalMilliseconds);
+
+        await signals.AppendAsync(new LearningSignal
+        {
+            SignalType = LearningSignal.MissionExecuted,
+            MissionId = MissionId,
+            Timestamp = now,
+            SessionId = State.SessionId,
+            ObjectiveType = State.Objective?.Type,
+            Status = status,
+            Success = status == MissionStatus.Completed,
+            Attempt = attempt,
+            DurationMs = (long)elapsed.TotalMilliseconds,
+            ToolsUsed = outcome.Result.ToolsUsed,
+        });
+        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).CompleteAsync(MissionId);
+        NotifySession(new MissionOutcomeNotice { MissionId = MissionId, Status = status, Attempt = attempt, Text = DescribeOutcome(status, outcome.Result, error) });
+    }
+
+    /// <summary>
+    /// Tells the session without awaiting it in this turn: the session may itself be waiting on this mission
+    /// (a resent message), and two grains awaiting each other would deadlock.
+    /// </summary>
+    private void NotifySession(MissionOutcomeNotice notice)
+    {
+        var session = GrainFactory.GetGrain<IChatSessionGrain>(State.SessionId);
+        session.PostMissionOutcomeAsync(notice).ContinueWith(
+            t => LogNotifyFailed(logger, t.Exception!, notice.MissionId),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    private string DescribeOutcome(MissionStatus status, ExecutionResult result, string? error)
+    {
+        var head = $"Mission {MissionId} {status.ToWireName().Replace('_', ' ')}";
+        var body = result.FinalAnswer.Length > 1500 ? result.FinalAnswer[..1500] + "…" : result.FinalAnswer;
+        return status switch
+        {
+            MissionStatus.Completed => $"{head}.\n\n{body}",
+            _ when body.Length > 0 => $"{head}: {error}\n\n{body}",
+            _ => $"{head}: {error}",
+        };
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_run is { } run)
+        {
+            // Leave the mission active in the log: the queue runs it again (as the next attempt) when it comes back.
+            run.Abandoned = true;
+            run.Cancellation.Cancel();
+            LogAbandoned(logger, MissionId, run.Attempt, reason.Description);
+        }
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    protected override void TransitionState(MissionState state, MissionEvent @event) => state.Apply(@event);
+
+    public Task<KeyValuePair<int, MissionState>> ReadStateFromStorage()
+    {
+        var events = log.Reader.ReadEvents(MissionId);
+        return Task.FromResult(new KeyValuePair<int, MissionState>(events.Count, MissionState.Fold(events)));
+    }
+
+    public Task<bool> ApplyUpdatesToStorage(IReadOnlyList<MissionEvent> updates, int expectedVersion) =>
+        log.AppendAsync(MissionId, updates, expectedVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} created in session {SessionId} ({ObjectiveType})")]
+    private static partial void LogCreated(ILogger logger, string missionId, string sessionId, string objectiveType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} attempt {Attempt} started")]
+    private static partial void LogStarted(ILogger logger, string missionId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} attempt {Attempt} ended {Status} in {ElapsedMs} ms")]
+    private static partial void LogFinished(ILogger logger, string missionId, int attempt, string status, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The executor of mission {MissionId} attempt {Attempt} threw")]
+    private static partial void LogExecutorFailed(ILogger logger, Exception ex, string missionId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Mission {MissionId} attempt {Attempt} could not record its end; its lease will expire and it runs again")]
+    private static partial void LogReportFailed(ILogger logger, Exception ex, string missionId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Posting the outcome of mission {MissionId} to its session failed")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception ex, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} attempt {Attempt} left running as its activation goes away ({Reason}); it will run again")]
+    private static partial void LogAbandoned(ILogger logger, string missionId, int attempt, string reason);
+}

@@ -1,0 +1,172 @@
+using Microsoft.Extensions.Options;
+using Missions.Execution;
+using Missions.Log;
+
+namespace Missions.Queue;
+
+/// <summary>
+/// Serializes dispatch: a mission is queued once (duplicates are refused while it is queued or running), missions
+/// start in FIFO order as slots free up under the concurrency limit, and the queue never waits on a mission's work
+/// inside its own turn — it hands work out and is called back.
+/// Its state is derived, not stored: on activation it rebuilds itself from the log's index of unfinished missions,
+/// and a periodic check does the same, so nothing queued before a crash or a lost message is left behind.
+/// </summary>
+public sealed partial class ExecutionQueueGrain(
+    MissionLog log,
+    IOptions<ExecutionOptions> options,
+    ILogger<ExecutionQueueGrain> logger)
+    : Grain, IExecutionQueueGrain, IRemindable
+{
+    private const string KeepAliveReminder = "keep-alive";
+    private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(5);
+
+    private readonly LinkedList<string> _waiting = new();
+    private readonly Dictionary<string, LinkedListNode<string>> _waitingById = new(StringComparer.Ordinal);
+
+    /// <summary>Running missions and when their lease runs out.</summary>
+    private readonly Dictionary<string, DateTime> _running = new(StringComparer.Ordinal);
+
+    private long _dispatched;
+    private IGrainTimer? _sweep;
+
+    private int ConcurrencyLimit => Math.Max(1, options.Value.MaxConcurrency);
+
+    private TimeSpan Lease => TimeSpan.FromSeconds(MissionConstraints.MaxMaxDurationSeconds + options.Value.LeaseGraceSeconds);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A reminder outlives the activation: if this silo goes away, it brings the queue back elsewhere.
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        _sweep = this.RegisterGrainTimer(SweepAsync, SweepPeriod, SweepPeriod);
+        var recovered = Reconcile();
+        if (recovered > 0)
+        {
+            LogRecovered(logger, recovered);
+        }
+        Dispatch();
+    }
+
+    public Task<EnqueueResult> EnqueueAsync(string missionId)
+    {
+        if (_waitingById.ContainsKey(missionId) || _running.ContainsKey(missionId))
+        {
+            return Task.FromResult(new EnqueueResult { Duplicate = true, Position = PositionOf(missionId) });
+        }
+        Add(missionId);
+        Dispatch();
+        // Added last: if it is still waiting, everyone else waiting is ahead of it.
+        return Task.FromResult(new EnqueueResult { Duplicate = false, Position = _waitingById.ContainsKey(missionId) ? _waiting.Count : 0 });
+    }
+
+    public Task CompleteAsync(string missionId)
+    {
+        _running.Remove(missionId);
+        Dispatch();
+        return Task.CompletedTask;
+    }
+
+    public Task<QueueStatus> GetStatusAsync() => Task.FromResult(new QueueStatus
+    {
+        Size = _waiting.Count,
+        InFlight = _running.Count,
+        ConcurrencyLimit = ConcurrencyLimit,
+        Dispatched = _dispatched,
+    });
+
+    public Task EnsureActiveAsync() => Task.CompletedTask;
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        Dispatch();
+        return Task.CompletedTask;
+    }
+
+    private void Add(string missionId) => _waitingById[missionId] = _waiting.AddLast(missionId);
+
+    private int PositionOf(string missionId)
+    {
+        if (!_waitingById.ContainsKey(missionId))
+        {
+            return 0;
+        }
+        var position = 1;
+        for (var node = _waiting.First; node is not null && node.Value != missionId; node = node.Next)
+        {
+            position++;
+        }
+        return position;
+    }
+
+    /// <summary>Hands out work while slots are free. Never awaits a mission inside this turn.</summary>
+    private void Dispatch()
+    {
+        while (_running.Count < ConcurrencyLimit && _waiting.First is { } first)
+        {
+            var missionId = first.Value;
+            _waiting.RemoveFirst();
+            _waitingById.Remove(missionId);
+            _running[missionId] = DateTime.UtcNow + Lease;
+            _dispatched++;
+            _ = StartAsync(missionId);
+        }
+    }
+
+    private async Task StartAsync(string missionId)
+    {
+        try
+        {
+            var result = await GrainFactory.GetGrain<IMissionGrain>(missionId).StartExecutionAsync();
+            if (result == StartExecutionResult.NotRunnable)
+            {
+                _running.Remove(missionId);
+                Dispatch();
+            }
+        }
+        catch (Exception ex)
+        {
+            // Leave it to the next sweep: it finds the mission unfinished in the log and queues it again.
+            LogStartFailed(logger, ex, missionId);
+            _running.Remove(missionId);
+        }
+    }
+
+    private Task SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = DateTime.UtcNow;
+        foreach (var (missionId, deadline) in _running.Where(r => r.Value < now).ToList())
+        {
+            // The run was lost (its silo stopped answering): run it again. If it is in fact still running,
+            // the mission says so and keeps its slot.
+            LogLeaseExpired(logger, missionId);
+            _running.Remove(missionId);
+            Add(missionId);
+        }
+        Reconcile();
+        Dispatch();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Queues every unfinished mission of the log that the queue does not know; returns how many.</summary>
+    private int Reconcile()
+    {
+        var added = 0;
+        foreach (var missionId in log.Index.Unfinished())
+        {
+            if (!_waitingById.ContainsKey(missionId) && !_running.ContainsKey(missionId))
+            {
+                Add(missionId);
+                added++;
+            }
+        }
+        return added;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Execution queue activated with {Count} unfinished missions from the log")]
+    private static partial void LogRecovered(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Starting mission {MissionId} failed; it will be queued again")]
+    private static partial void LogStartFailed(ILogger logger, Exception ex, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The lease of mission {MissionId} expired; it is queued again")]
+    private static partial void LogLeaseExpired(ILogger logger, string missionId);
+}
