@@ -21,7 +21,7 @@ public sealed class MissionLogReader : IDisposable
 
     /// <summary>Parses one line of the mission log.</summary>
     public static MissionEvent ParseLine(ReadOnlySpan<byte> line) =>
-        JsonSerializer.Deserialize(line, MissionsJsonContext.Default.MissionEvent)
+        JsonSerializer.Deserialize(line, MissionsJson.Context.MissionEvent)
         ?? throw new JsonException("A mission line was null.");
 
     /// <summary>The mission's events, oldest first; empty when the mission is unknown.</summary>

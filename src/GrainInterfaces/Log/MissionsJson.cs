@@ -1,19 +1,30 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
 
 namespace Missions.Log;
 
-/// <summary>The one set of JSON options the project uses, in the logs and on the wire.</summary>
+/// <summary>
+/// The one set of JSON options the project uses, in the logs and on the wire: snake_case, nulls left out,
+/// non-ASCII text kept readable (HTML-sensitive characters are still escaped).
+/// </summary>
 public static class MissionsJson
 {
-    public static JsonSerializerOptions Options { get; } = Create();
-
-    private static JsonSerializerOptions Create()
+    /// <summary>The source-generated serializers with the project's options; use these on hot paths.</summary>
+    public static MissionsJsonContext Context { get; } = new(new JsonSerializerOptions(MissionsJsonContext.Default.Options)
     {
-        var options = new JsonSerializerOptions(MissionsJsonContext.Default.Options)
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+    });
+
+    /// <summary>The same options, falling back to reflection for types of the web layer (request bodies, pages).</summary>
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(Context.Options)
         {
-            // Types of the web layer (request bodies, list pages) fall back to reflection with the same policy.
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(MissionsJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(Context, new DefaultJsonTypeInfoResolver()),
         };
         options.MakeReadOnly();
         return options;

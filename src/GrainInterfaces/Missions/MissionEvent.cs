@@ -12,10 +12,10 @@ namespace Missions;
 [JsonDerivedType(typeof(MissionStatusUpdated), MissionStatusUpdated.EventType)]
 public abstract record MissionEvent
 {
-    [Id(0)] public required string MissionId { get; init; }
+    [Id(0), JsonPropertyOrder(-3)] public required string MissionId { get; init; }
 
     /// <summary>The mission's version after this event: 1, 2, 3 … (assigned when the line is appended).</summary>
-    [Id(1)] public int Seq { get; init; }
+    [Id(1), JsonPropertyOrder(-2)] public int Seq { get; init; }
 
-    [Id(2)] public required DateTime Timestamp { get; init; }
+    [Id(2), JsonPropertyOrder(-1)] public required DateTime Timestamp { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
+using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using Microsoft.Extensions.Options;
 
@@ -209,7 +210,25 @@ public sealed partial class WebPageExecutor : IMissionExecutor, IDisposable
         {
             title = Collapse(document.QuerySelector("h1")?.TextContent ?? url.ToString());
         }
-        return new Page(url, title, Collapse(main?.TextContent ?? ""), links, "html_reader");
+        return new Page(url, title, TextOf(main), links, "html_reader");
+    }
+
+    /// <summary>The readable text of an element, with block boundaries kept as spaces ("Title Body", not "TitleBody").</summary>
+    private static string TextOf(INode? root)
+    {
+        if (root is null)
+        {
+            return "";
+        }
+        var text = new StringBuilder();
+        foreach (var node in root.GetDescendants())
+        {
+            if (node is IText t)
+            {
+                text.Append(t.Data).Append(' ');
+            }
+        }
+        return Collapse(text.ToString());
     }
 
     private static Page ReadText(Uri url, string text)

@@ -16,7 +16,7 @@ public sealed class ChatLog : IAsyncDisposable
         {
             try
             {
-                var message = JsonSerializer.Deserialize(line, MissionsJsonContext.Default.ChatMessage);
+                var message = JsonSerializer.Deserialize(line, MissionsJson.Context.ChatMessage);
                 if (message is null)
                 {
                     return false;
@@ -39,13 +39,13 @@ public sealed class ChatLog : IAsyncDisposable
         {
             lines = _bySession.TryGetValue(sessionId, out var list) ? [.. list] : [];
         }
-        return lines.Select(l => JsonSerializer.Deserialize(_file.ReadLine(l), MissionsJsonContext.Default.ChatMessage)!).ToList();
+        return lines.Select(l => JsonSerializer.Deserialize(_file.ReadLine(l), MissionsJson.Context.ChatMessage)!).ToList();
     }
 
     /// <summary>Appends messages of one session; durable when the task completes.</summary>
     public Task AppendAsync(IReadOnlyList<ChatMessage> messages)
     {
-        var (payload, lines) = JsonlLines.Serialize(messages, MissionsJsonContext.Default.ChatMessage);
+        var (payload, lines) = JsonlLines.Serialize(messages, MissionsJson.Context.ChatMessage);
         return _file.Appender.AppendAsync(payload, lines.Length, offset =>
         {
             for (var i = 0; i < messages.Count; i++)

@@ -64,7 +64,7 @@ public sealed class MissionLog : IAsyncDisposable
                 }
                 numbered[i] = events[i] with { Seq = expectedVersion + i + 1 };
             }
-            var (payload, lines) = JsonlLines.Serialize(numbered, MissionsJsonContext.Default.MissionEvent);
+            var (payload, lines) = JsonlLines.Serialize(numbered, MissionsJson.Context.MissionEvent);
             await _file.Appender.AppendAsync(payload, lines.Length, offset =>
             {
                 for (var i = 0; i < numbered.Length; i++)

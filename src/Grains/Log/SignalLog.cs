@@ -16,7 +16,7 @@ public sealed class SignalLog : IAsyncDisposable
 
     public Task AppendAsync(LearningSignal signal)
     {
-        var (payload, lines) = JsonlLines.Serialize([signal], MissionsJsonContext.Default.LearningSignal);
+        var (payload, lines) = JsonlLines.Serialize([signal], MissionsJson.Context.LearningSignal);
         return _file.Appender.AppendAsync(payload, lines.Length);
     }
 

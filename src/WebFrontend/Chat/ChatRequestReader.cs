@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Missions.Chat;
+using Missions.Web.Http;
+
+namespace Missions.Web.Chat;
+
+/// <summary>
+/// Reads and validates the body of <c>POST /chat/integrated</c> at the edge, so nothing invalid reaches a grain
+/// or the log. Body: <c>{"session_id"?: id, "message": text, "client_message_id"?: id}</c>; at most
+/// <see cref="MaxBodyBytes"/> bytes, a message of at most <see cref="ChatRequest.MaxMessageLength"/> characters.
+/// A missing session id starts a new session.
+/// </summary>
+public static class ChatRequestReader
+{
+    public const int MaxBodyBytes = 64 * 1024;
+    public const int MaxClientMessageIdLength = 128;
+
+    public sealed record Body(string SessionId, string Message, string? ClientMessageId);
+
+    public readonly record struct Result(Body? Body, IResult? Problem);
+
+    public static async Task<Result> ReadAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return Fail(Problems.TooLarge($"The request body is {request.ContentLength} bytes; the limit is {MaxBodyBytes} bytes."));
+        }
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes)
+            {
+                return Fail(Problems.TooLarge($"The request body is over the limit of {MaxBodyBytes} bytes."));
+            }
+        }
+        if (buffer.Length == 0)
+        {
+            return Fail(Problems.BadRequest("Empty request body", "Send a JSON object such as {\"session_id\": \"s-1\", \"message\": \"hello\"}."));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        }
+        catch (JsonException ex)
+        {
+            return Fail(Problems.BadRequest("Malformed JSON", $"The request body is not valid JSON: {ex.Message}"));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return Fail(Problems.BadRequest("Wrong body", $"The request body must be a JSON object, not {Describe(root.ValueKind)}."));
+            }
+            if (!TryGetString(root, "message", required: true, out var message, out var problem))
+            {
+                return Fail(problem!);
+            }
+            if (!TryGetString(root, "session_id", required: false, out var sessionId, out problem)
+                || !TryGetString(root, "client_message_id", required: false, out var clientMessageId, out problem))
+            {
+                return Fail(problem!);
+            }
+
+            if (string.IsNullOrWhiteSpace(message))
+            {
+                return Fail(Problems.BadRequest("Empty message", "The message is empty: say what you would like done."));
+            }
+            if (message!.Length > ChatRequest.MaxMessageLength)
+            {
+                return Fail(Problems.TooLarge($"The message is {message.Length} characters; the limit is {ChatRequest.MaxMessageLength}."));
+            }
+            if (message.Contains('\0'))
+            {
+                return Fail(Problems.BadRequest("Invalid message", "The message contains a NUL character."));
+            }
+            if (sessionId is not null && !Ids.IsValid(sessionId))
+            {
+                return Fail(Problems.InvalidId("session id", sessionId));
+            }
+            if (clientMessageId is not null
+                && (clientMessageId.Length is 0 or > MaxClientMessageIdLength || clientMessageId.Any(char.IsControl)))
+            {
+                return Fail(Problems.BadRequest("Invalid client_message_id",
+                    $"client_message_id must be 1 to {MaxClientMessageIdLength} characters without control characters."));
+            }
+            return new Result(new Body(sessionId ?? Ids.NewSessionId(), message, clientMessageId), null);
+        }
+    }
+
+    private static bool TryGetString(JsonElement root, string name, bool required, out string? value, out IResult? problem)
+    {
+        value = null;
+        problem = null;
+        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                problem = Problems.BadRequest($"Missing {name}", $"The field '{name}' is required.");
+                return false;
+            }
+            return true;
+        }
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            problem = Problems.BadRequest($"Wrong type for {name}", $"The field '{name}' must be a string, not {Describe(element.ValueKind)}.");
+            return false;
+        }
+        value = element.GetString();
+        return true;
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.String => "a string",
+        _ => "null",
+    };
+
+    private static Result Fail(IResult problem) => new(null, problem);
+}

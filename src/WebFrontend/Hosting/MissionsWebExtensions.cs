@@ -1,0 +1,74 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Missions.Hosting;
+using Missions.Log;
+using Missions.Web.Chat;
+using Missions.Web.Http;
+using Missions.Web.Queue;
+using Missions.Web.Whiteboard;
+
+namespace Missions.Web.Hosting;
+
+public static class MissionsWebExtensions
+{
+    /// <summary>
+    /// Composes the web frontend: on the embedded default it hosts the silo itself and reads the log its silo writes;
+    /// in client mode (<c>Missions:Orleans:Mode=client</c>) it connects to a standalone silo and tails the shared log.
+    /// </summary>
+    public static WebApplicationBuilder AddMissions(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var endpoints = configuration.GetOrleansEndpoints();
+        if (endpoints.IsClient)
+        {
+            builder.UseOrleansClient(client => client.UseStaticClustering(ParseGateways(endpoints.Gateways)));
+            builder.Services.Configure<MissionsOptions>(configuration.GetSection("Missions"));
+            builder.Services.AddSingleton(sp => new MissionLogReader(
+                sp.GetRequiredService<IOptions<MissionsOptions>>().Value.PathOf(LogFiles.Missions), new MissionIndex()));
+            builder.Services.AddHostedService<MissionLogTailer>();
+        }
+        else
+        {
+            builder.UseOrleans(silo => silo.UseMissionsClustering(configuration).AddMissions(configuration));
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<MissionLog>().Reader);
+        }
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<LogUnavailableExceptionHandler>();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            var shared = MissionsJson.Options;
+            json.SerializerOptions.PropertyNamingPolicy = shared.PropertyNamingPolicy;
+            json.SerializerOptions.DefaultIgnoreCondition = shared.DefaultIgnoreCondition;
+            json.SerializerOptions.Encoder = shared.Encoder;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, MissionsJsonContext.Default);
+        });
+        return builder;
+    }
+
+    /// <summary>The page, the chat, whiteboard and queue APIs, and a liveness check.</summary>
+    public static WebApplication MapMissions(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapChat();
+        app.MapWhiteboard();
+        app.MapQueue();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        return app;
+    }
+
+    private static IPEndPoint[] ParseGateways(string gateways) =>
+        gateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(g =>
+            {
+                var at = g.LastIndexOf(':');
+                var host = g[..at];
+                var port = int.Parse(g[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+                return new IPEndPoint(address, port);
+            })
+            .ToArray();
+}

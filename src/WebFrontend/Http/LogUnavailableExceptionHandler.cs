@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Missions.Log;
+
+namespace Missions.Web.Http;
+
+/// <summary>A log that cannot be written (disk full, directory not writable) is a 503 with the reason, not a 500.</summary>
+public sealed class LogUnavailableExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var logFailure = exception as LogWriteException ?? exception.InnerException as LogWriteException;
+        if (logFailure is null)
+        {
+            return false;
+        }
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The mission log cannot be written",
+                Detail = $"{logFailure.Message} Nothing of this request was kept; try again when the disk has room.",
+            },
+        });
+    }
+}

@@ -1,0 +1,14 @@
+using Missions.Queue;
+
+namespace Missions.Web.Queue;
+
+public static class QueueEndpoints
+{
+    public static IEndpointRouteBuilder MapQueue(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/queue", async (IGrainFactory grains) =>
+                TypedResults.Ok(await grains.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).GetStatusAsync()))
+            .WithSummary("Queue size, missions in flight and the concurrency limit.");
+        return app;
+    }
+}

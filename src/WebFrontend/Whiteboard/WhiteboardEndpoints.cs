@@ -1,0 +1,56 @@
+using System.Globalization;
+using Missions.Log;
+using Missions.Web.Http;
+
+namespace Missions.Web.Whiteboard;
+
+public static class WhiteboardEndpoints
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+
+    public static IEndpointRouteBuilder MapWhiteboard(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/whiteboard");
+        group.MapGet("/", List).WithSummary("Missions, newest first; ?status= filters, ?limit= caps (default 50, max 500).");
+        group.MapGet("/{missionId}", Get).WithSummary("One mission rebuilt from the log, with its timeline.");
+        return app;
+    }
+
+    private static IResult Get(string missionId, MissionLogReader reader)
+    {
+        if (!Ids.IsValid(missionId))
+        {
+            return Problems.InvalidId("mission id", missionId);
+        }
+        return reader.ReadView(missionId) is { } view
+            ? TypedResults.Ok(view)
+            : Problems.NotFound("Unknown mission", $"There is no mission '{missionId}'.");
+    }
+
+    private static IResult List(HttpRequest request, MissionLogReader reader)
+    {
+        MissionStatus? status = null;
+        var statusText = request.Query["status"].ToString();
+        if (statusText.Length > 0)
+        {
+            if (!MissionStatusExtensions.TryParseWireName(statusText, out var parsed))
+            {
+                return Problems.BadRequest("Unknown status",
+                    $"'{statusText}' is not a status; use one of: {string.Join(", ", Enum.GetValues<MissionStatus>().Select(s => s.ToWireName()))}.");
+            }
+            status = parsed;
+        }
+        var limit = DefaultLimit;
+        var limitText = request.Query["limit"].ToString();
+        if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+        {
+            return Problems.BadRequest("Invalid limit", $"limit must be a whole number from 1 to {MaxLimit}.");
+        }
+        var counts = reader.Index.CountByStatus().ToDictionary(c => c.Key.ToWireName(), c => c.Value);
+        return TypedResults.Ok(new WhiteboardPage(reader.ReadNewest(status, limit), counts, counts.Values.Sum()));
+    }
+}
+
+/// <summary>The body of <c>GET /api/whiteboard</c>.</summary>
+public sealed record WhiteboardPage(IReadOnlyList<MissionSummary> Missions, IReadOnlyDictionary<string, int> Counts, int Total);
