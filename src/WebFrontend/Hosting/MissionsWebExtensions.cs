@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Missions.Hosting;
 using Missions.Log;
 using Missions.Web.Chat;
@@ -21,7 +22,13 @@ public static class MissionsWebExtensions
         var endpoints = configuration.GetOrleansEndpoints();
         if (endpoints.IsClient)
         {
-            builder.UseOrleansClient(client => client.UseStaticClustering(ParseGateways(endpoints.Gateways)));
+            builder.UseOrleansClient(client => client
+                .UseStaticClustering(ParseGateways(endpoints.Gateways))
+                .Configure<ClusterOptions>(cluster =>
+                {
+                    cluster.ClusterId = endpoints.ClusterId;
+                    cluster.ServiceId = endpoints.ServiceId;
+                }));
             builder.Services.Configure<MissionsOptions>(configuration.GetSection("Missions"));
             builder.Services.AddSingleton(sp => new MissionLogReader(
                 sp.GetRequiredService<IOptions<MissionsOptions>>().Value.PathOf(LogFiles.Missions), new MissionIndex()));

@@ -1,0 +1,94 @@
+using Missions.Tests.Support;
+
+namespace Missions.Tests.Cluster;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ExecutionQueueTests(ClusterFixture fixture)
+{
+    private MissionClusterHost Host => fixture.Host;
+
+    /// <summary>Fills every slot of the queue with missions that wait on one gate.</summary>
+    private async Task<(string Gate, string[] Ids)> FillSlotsAsync()
+    {
+        var gate = Guid.NewGuid().ToString("N");
+        var ids = new string[MissionClusterHost.Concurrency];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = await Host.CreateAsync("gate:" + gate);
+        }
+        foreach (var id in ids)
+        {
+            await Host.WaitForStatusAsync(id, s => s == MissionStatus.Active, "active");
+        }
+        return (gate, ids);
+    }
+
+    [Fact]
+    public async Task Duplicate_enqueue_while_running_is_ignored()
+    {
+        var gate = Guid.NewGuid().ToString("N");
+        var id = await Host.CreateAsync("gate:" + gate);
+        await Host.WaitForStatusAsync(id, s => s == MissionStatus.Active, "active");
+
+        var again = await Host.Queue.EnqueueAsync(id);
+
+        Assert.True(again.Duplicate);
+        Host.Executor.Open(gate);
+        Assert.Equal(MissionStatus.Completed, (await Host.WaitForTerminalAsync(id)).Status);
+        Assert.Equal(1, Host.Executor.RunsOf(id));
+    }
+
+    [Fact]
+    public async Task Duplicate_enqueue_while_queued_is_ignored()
+    {
+        var (gate, running) = await FillSlotsAsync();
+        var waiting = await Host.CreateAsync("ok");
+        Assert.Equal(MissionStatus.Queued, (await Host.Mission(waiting).GetViewAsync())!.Status);
+
+        var again = await Host.Queue.EnqueueAsync(waiting);
+
+        Assert.True(again.Duplicate);
+        Assert.Equal(1, (await Host.Queue.GetStatusAsync()).Size);
+        Host.Executor.Open(gate);
+        foreach (var id in running.Append(waiting))
+        {
+            await Host.WaitForTerminalAsync(id);
+        }
+        Assert.Equal(1, Host.Executor.RunsOf(waiting));
+    }
+
+    [Fact]
+    public async Task Concurrency_limit_holds()
+    {
+        Host.Executor.ResetMaxConcurrent();
+        var ids = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            ids.Add(await Host.CreateAsync("sleep:100"));
+        }
+
+        var status = await Host.Queue.GetStatusAsync();
+        foreach (var id in ids)
+        {
+            await Host.WaitForTerminalAsync(id);
+        }
+
+        Assert.Equal(MissionClusterHost.Concurrency, status.ConcurrencyLimit);
+        Assert.InRange(status.InFlight, 0, MissionClusterHost.Concurrency);
+        Assert.Equal(MissionClusterHost.Concurrency, Host.Executor.MaxConcurrent);
+    }
+
+    [Fact]
+    public async Task Terminal_mission_never_runs_again()
+    {
+        var id = await Host.CreateAsync("ok");
+        await Host.WaitForTerminalAsync(id);
+
+        await Host.Queue.EnqueueAsync(id);
+        await Eventually.WaitAsync(async () => await Host.Queue.GetStatusAsync(), s => s.InFlight == 0 && s.Size == 0,
+            TimeSpan.FromSeconds(10), "the queue to drop the finished mission");
+
+        Assert.Equal(1, Host.Executor.RunsOf(id));
+        Assert.Equal(MissionStatus.Completed, (await Host.Mission(id).GetViewAsync())!.Status);
+    }
+}

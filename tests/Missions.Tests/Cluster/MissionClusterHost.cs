@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using Missions.Execution;
+using Missions.Hosting;
+using Missions.Tests.Support;
+using Orleans.TestingHost;
+
+namespace Missions.Tests.Cluster;
+
+/// <summary>A one-silo in-process cluster over a data directory, running missions with a <see cref="ScriptedExecutor"/>.</summary>
+public sealed class MissionClusterHost : IAsyncDisposable
+{
+    public const int Concurrency = 2;
+
+    private MissionClusterHost(InProcessTestCluster cluster, ScriptedExecutor executor)
+    {
+        Cluster = cluster;
+        Executor = executor;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+    public ScriptedExecutor Executor { get; }
+    public IClusterClient Client => Cluster.Client;
+
+    public static async Task<MissionClusterHost> StartAsync(string dataDirectory, ScriptedExecutor? executor = null, int concurrency = Concurrency)
+    {
+        executor ??= new ScriptedExecutor();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.UseInMemoryReminderService();
+            silo.AddMissions(silo.Configuration);
+            silo.Services.AddSingleton<IMissionExecutor>(executor);
+            silo.Services.Configure<MissionsOptions>(o => o.DataDirectory = dataDirectory);
+            silo.Services.Configure<ExecutionOptions>(o =>
+            {
+                o.Executor = ScriptedExecutor.ExecutorName;
+                o.MaxConcurrency = concurrency;
+            });
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new MissionClusterHost(cluster, executor);
+    }
+
+    public MissionLog Log => Cluster.Silos[0].ServiceProvider.GetRequiredService<MissionLog>();
+
+    public IMissionGrain Mission(string id) => Client.GetGrain<IMissionGrain>(id);
+
+    public IExecutionQueueGrain Queue => Client.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key);
+
+    /// <summary>Creates a mission whose objective is a script for the <see cref="ScriptedExecutor"/>.</summary>
+    public async Task<string> CreateAsync(string script, int maxDurationSeconds = 30, string? sessionId = null)
+    {
+        var id = Ids.NewMissionId();
+        await Mission(id).CreateAsync(new MissionDraft
+        {
+            SessionId = sessionId ?? "s-" + Guid.NewGuid().ToString("N"),
+            Objective = new Objective { Type = "research", Description = script },
+            Constraints = new MissionConstraints { AllowedDomains = ["example.org"], MaxPages = 1, MaxDurationSeconds = maxDurationSeconds },
+            SourceMessage = script,
+        });
+        return id;
+    }
+
+    public Task<MissionView> WaitForStatusAsync(string missionId, Func<MissionStatus, bool> done, string what) =>
+        Eventually.WaitAsync(async () => (await Mission(missionId).GetViewAsync())!, v => v is not null && done(v.Status),
+            TimeSpan.FromSeconds(30), $"mission {missionId} to be {what}");
+
+    public Task<MissionView> WaitForTerminalAsync(string missionId) =>
+        WaitForStatusAsync(missionId, s => s.IsTerminal(), "terminal");
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}

@@ -1,0 +1,4 @@
+global using Missions.Chat;
+global using Missions.Log;
+global using Missions.Queue;
+global using Xunit;

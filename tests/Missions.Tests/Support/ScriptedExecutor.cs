@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using Missions.Execution;
+
+namespace Missions.Tests.Support;
+
+/// <summary>
+/// An executor the tests steer through the objective's description: <c>ok</c> completes, <c>fail</c> fails,
+/// <c>hang</c> runs until cancelled (then returns a partial result), <c>gate:NAME</c> waits until the test opens
+/// gate NAME, <c>sleep:MS</c> takes MS milliseconds. It records every run, in start order.
+/// </summary>
+public sealed class ScriptedExecutor : IMissionExecutor
+{
+    public const string ExecutorName = "scripted";
+
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
+    private int _running;
+    private int _maxRunning;
+
+    public string Name => ExecutorName;
+
+    public ConcurrentQueue<(string MissionId, int Attempt)> Runs { get; } = new();
+
+    public int MaxConcurrent => Volatile.Read(ref _maxRunning);
+
+    public int RunsOf(string missionId) => Runs.Count(r => r.MissionId == missionId);
+
+    public void Open(string gate) => Gate(gate).TrySetResult();
+
+    public void ResetMaxConcurrent() => Interlocked.Exchange(ref _maxRunning, 0);
+
+    private TaskCompletionSource Gate(string name) =>
+        _gates.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public async Task<ExecutionOutcome> ExecuteAsync(MissionWork work, CancellationToken cancellationToken)
+    {
+        Runs.Enqueue((work.MissionId, work.Attempt));
+        var now = Interlocked.Increment(ref _running);
+        int seen;
+        while ((seen = Volatile.Read(ref _maxRunning)) < now && Interlocked.CompareExchange(ref _maxRunning, now, seen) != seen)
+        {
+        }
+        try
+        {
+            var script = work.Objective.Description;
+            if (script.StartsWith("gate:", StringComparison.Ordinal))
+            {
+                await Gate(script["gate:".Length..]).Task.WaitAsync(cancellationToken);
+            }
+            else if (script.StartsWith("sleep:", StringComparison.Ordinal))
+            {
+                await Task.Delay(int.Parse(script["sleep:".Length..]), cancellationToken);
+            }
+            else if (script == "hang")
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return Outcome(success: false, "partial: read 1 page before the budget ran out", pages: 1);
+                }
+            }
+            else if (script == "fail")
+            {
+                return Outcome(success: false, "", pages: 0) with { Error = "scripted failure" };
+            }
+            return Outcome(success: true, $"scripted ok: {work.MissionId}", pages: 1);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+    }
+
+    private static ExecutionOutcome Outcome(bool success, string answer, int pages) => new()
+    {
+        Result = new ExecutionResult { Success = success, FinalAnswer = answer, ToolsUsed = ["script"], PagesFetched = pages },
+    };
+}
