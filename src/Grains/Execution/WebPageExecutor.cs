@@ -192,19 +192,25 @@ public sealed partial class WebPageExecutor : IMissionExecutor, IDisposable
     private static Page ReadHtml(Uri url, string html)
     {
         var document = new HtmlParser().ParseDocument(html);
+        var main = document.QuerySelector("main") ?? document.QuerySelector("article") ?? document.Body;
+        // Links in the content first, then the rest (navigation, footers): the content's links are the likelier leads.
+        var anchors = (main?.QuerySelectorAll("a[href]") ?? Enumerable.Empty<IElement>()).Concat(document.QuerySelectorAll("a[href]"));
         var links = new List<Uri>();
-        foreach (var anchor in document.QuerySelectorAll("a[href]"))
+        foreach (var anchor in anchors)
         {
             if (Uri.TryCreate(url, anchor.GetAttribute("href"), out var link) && link.Scheme is "http" or "https")
             {
-                links.Add(new UriBuilder(link) { Fragment = "" }.Uri);
+                var clean = new UriBuilder(link) { Fragment = "" }.Uri;
+                if (!links.Contains(clean))
+                {
+                    links.Add(clean);
+                }
             }
         }
         foreach (var boilerplate in document.QuerySelectorAll("script, style, noscript, template, nav, header, footer, aside, form, svg"))
         {
             boilerplate.Remove();
         }
-        var main = document.QuerySelector("main") ?? document.QuerySelector("article") ?? document.Body;
         var title = Collapse(document.Title ?? "");
         if (title.Length == 0)
         {

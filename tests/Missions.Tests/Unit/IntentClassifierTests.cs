@@ -1,0 +1,80 @@
+namespace Missions.Tests.Unit;
+
+public sealed class IntentClassifierTests
+{
+    private readonly IntentClassifier _classifier = new();
+
+    [Theory]
+    [InlineData("research Orleans reminders on learn.microsoft.com, up to 5 pages", "research")]
+    [InlineData("Find the pricing page on example.com", "research")]
+    [InlineData("look up grain timers at https://learn.microsoft.com/dotnet/orleans", "research")]
+    [InlineData("summarize https://example.org/post", "summarize")]
+    [InlineData("fetch https://example.org/a and https://example.org/b", "fetch")]
+    [InlineData("check whether status.example.com is up", "check")]
+    [InlineData("https://example.org/news", "fetch")]
+    public void Requests_for_work_somewhere_are_actionable(string message, string type)
+    {
+        var intent = _classifier.Classify(message);
+
+        Assert.Equal(IntentKind.Actionable, intent.Kind);
+        Assert.Equal(type, intent.ObjectiveType);
+    }
+
+    [Theory]
+    [InlineData("hello")]
+    [InlineData("Hi there!")]
+    [InlineData("what can you do?")]
+    [InlineData("who are you")]
+    [InlineData("thanks")]
+    [InlineData("I like Node.js and e.g. config.yaml files")]
+    public void Talk_is_conversational(string message) =>
+        Assert.Equal(IntentKind.Conversational, _classifier.Classify(message).Kind);
+
+    [Fact]
+    public void Request_with_nowhere_to_work_asks_for_a_site() =>
+        Assert.Equal(IntentKind.NeedsSite, _classifier.Classify("research the history of actors").Kind);
+
+    [Fact]
+    public void Domains_named_or_linked_become_allowed_domains()
+    {
+        var intent = _classifier.Classify("compare https://www.example.com/a with docs.example.org and Learn.Microsoft.com.");
+
+        Assert.Equal(["www.example.com", "docs.example.org", "learn.microsoft.com"], intent.Domains);
+        Assert.Equal(["https://www.example.com/a"], intent.Urls.Select(u => u.ToString()));
+    }
+
+    [Theory]
+    [InlineData("research x on example.com, up to 3 pages", 3)]
+    [InlineData("research x on example.com max 12 pages", 12)]
+    [InlineData("research x on example.com 1 page", 1)]
+    [InlineData("research x on example.com up to 1000 pages", 50)]
+    [InlineData("research x on example.com", 5)]
+    public void Page_budget_comes_from_the_message_and_is_bounded(string message, int pages) =>
+        Assert.Equal(pages, MissionDraftBuilder.MaxPagesIn(message));
+
+    [Theory]
+    [InlineData("research x on example.com within 30 seconds", 30)]
+    [InlineData("research x on example.com within 2 minutes", 120)]
+    [InlineData("research x on example.com in 5 min", 300)]
+    [InlineData("research x on example.com, a 10-minute job", 600)]
+    [InlineData("research x on example.com within 1 second", 5)]
+    [InlineData("research x on example.com within 9 hours", 3600)]
+    [InlineData("research x on example.com", 60)]
+    public void Time_budget_comes_from_the_message_and_is_bounded(string message, int seconds) =>
+        Assert.Equal(seconds, MissionDraftBuilder.MaxDurationIn(message));
+
+    [Fact]
+    public void Draft_carries_the_objective_constraints_start_urls_and_source_message()
+    {
+        const string message = "summarize https://example.org/post up to 2 pages within 90 seconds";
+        var draft = MissionDraftBuilder.Build("s1", message, _classifier.Classify(message), "c1");
+
+        Assert.Equal("summarize", draft.Objective.Type);
+        Assert.Equal(["example.org"], draft.Constraints.AllowedDomains);
+        Assert.Equal(2, draft.Constraints.MaxPages);
+        Assert.Equal(90, draft.Constraints.MaxDurationSeconds);
+        Assert.Equal(["https://example.org/post"], draft.StartUrls);
+        Assert.Equal(message, draft.SourceMessage);
+        Assert.Equal("c1", draft.ClientMessageId);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Missions.Tests.Support;
+
+namespace Missions.Tests.Unit;
+
+public sealed class MissionLogTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+
+    private string LogPath => _data.File(LogFiles.Missions);
+
+    private MissionLog Open() =>
+        new(Options.Create(new MissionsOptions { DataDirectory = _data.Path }), NullLogger<MissionLog>.Instance);
+
+    private static MissionEvent[] NewMission(string id) =>
+    [
+        new MissionCreated
+        {
+            MissionId = id, Timestamp = DateTime.UtcNow, SessionId = "s1",
+            Objective = new Objective { Type = "research", Description = "d" }, Constraints = new MissionConstraints(), SourceMessage = "d",
+        },
+        Status(id, MissionStatus.Queued, "queued"),
+    ];
+
+    private static MissionStatusUpdated Status(string id, MissionStatus status, string reason) =>
+        new() { MissionId = id, Timestamp = DateTime.UtcNow, Status = status, Attempt = 1, Reason = reason };
+
+    [Fact]
+    public async Task Appended_events_are_numbered_on_disk_and_indexed()
+    {
+        await using (var log = Open())
+        {
+            Assert.True(await log.AppendAsync("m1", NewMission("m1"), 0));
+            Assert.True(await log.AppendAsync("m1", [Status("m1", MissionStatus.Active, "execution_started")], 2));
+
+            var lines = await File.ReadAllLinesAsync(LogPath);
+            Assert.Equal(3, lines.Length);
+            Assert.Contains("\"seq\":3", lines[2]);
+            Assert.Equal(3, log.Index.VersionOf("m1"));
+            Assert.Equal(MissionStatus.Active, log.Reader.ReadView("m1")!.Status);
+        }
+    }
+
+    [Fact]
+    public async Task Append_at_a_stale_version_is_refused_and_writes_nothing()
+    {
+        await using var log = Open();
+        await log.AppendAsync("m1", NewMission("m1"), 0);
+        var length = new FileInfo(LogPath).Length;
+
+        var accepted = await log.AppendAsync("m1", [Status("m1", MissionStatus.Active, "execution_started")], 1);
+
+        Assert.False(accepted);
+        Assert.Equal(length, new FileInfo(LogPath).Length);
+        Assert.Equal(2, log.Index.VersionOf("m1"));
+    }
+
+    [Fact]
+    public async Task Index_is_rebuilt_on_open_with_the_unfinished_missions_in_order()
+    {
+        await using (var log = Open())
+        {
+            await log.AppendAsync("done", NewMission("done"), 0);
+            await log.AppendAsync("running", NewMission("running"), 0);
+            await log.AppendAsync("waiting", NewMission("waiting"), 0);
+            await log.AppendAsync("done", [Status("done", MissionStatus.Completed, "execution_finished")], 2);
+            await log.AppendAsync("running", [Status("running", MissionStatus.Active, "execution_started")], 2);
+        }
+
+        await using var reopened = Open();
+
+        Assert.Equal(["running", "waiting"], reopened.Index.Unfinished());
+        Assert.Equal(3, reopened.Index.VersionOf("done"));
+        Assert.Equal(MissionStatus.Completed, reopened.Reader.ReadView("done")!.Status);
+        Assert.Equal(8, reopened.Opened.Lines);
+    }
+
+    [Fact]
+    public async Task Torn_last_line_is_cut_off_and_appends_continue_on_a_clean_line()
+    {
+        await using (var log = Open())
+        {
+            await log.AppendAsync("m1", NewMission("m1"), 0);
+        }
+        var good = new FileInfo(LogPath).Length;
+        await File.AppendAllTextAsync(LogPath, "{\"event_type\":\"mission_status_update\",\"mission_id\":\"m1\",\"se");
+
+        await using var reopened = Open();
+        Assert.Equal(good, new FileInfo(LogPath).Length);
+        Assert.True(reopened.Opened.TornBytes > 0);
+        Assert.True(await reopened.AppendAsync("m1", [Status("m1", MissionStatus.Active, "execution_started")], 2));
+
+        var lines = await File.ReadAllLinesAsync(LogPath);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l => MissionLogReader.ParseLine(Encoding.UTF8.GetBytes(l)));
+    }
+
+    [Fact]
+    public async Task Malformed_line_in_the_middle_is_skipped_and_counted()
+    {
+        await using (var log = Open())
+        {
+            await log.AppendAsync("m1", NewMission("m1"), 0);
+        }
+        await File.AppendAllTextAsync(LogPath, "this is not json\n{\"event_type\":\"no_such_event\",\"mission_id\":\"x\"}\n");
+        await using (var log = Open())
+        {
+            await log.AppendAsync("m2", NewMission("m2"), 0);
+        }
+
+        await using var reopened = Open();
+
+        Assert.Equal(2, reopened.Opened.Malformed);
+        Assert.Equal(4, reopened.Opened.Lines);
+        Assert.Equal(MissionStatus.Queued, reopened.Reader.ReadView("m2")!.Status);
+        Assert.Equal(["m1", "m2"], reopened.Index.Unfinished());
+    }
+
+    [Fact]
+    public async Task Group_commit_batches_concurrent_appends_and_each_lands_whole_at_its_offset()
+    {
+        const int writers = 64, each = 50;
+        var path = _data.File("group.jsonl");
+        await using var appender = new JsonlAppender(path, 0, NullLogger.Instance);
+
+        var offsets = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var mine = new List<(long, string)>();
+            for (var i = 0; i < each; i++)
+            {
+                var line = $"{{\"writer\":{w},\"i\":{i}}}";
+                mine.Add((await appender.AppendAsync(Encoding.UTF8.GetBytes(line + "\n"), 1), line));
+            }
+            return mine;
+        })));
+
+        var bytes = await File.ReadAllBytesAsync(path);
+        foreach (var (offset, line) in offsets.SelectMany(o => o))
+        {
+            Assert.Equal(line + "\n", Encoding.UTF8.GetString(bytes, (int)offset, line.Length + 1));
+        }
+        Assert.Equal(writers * each, File.ReadAllLines(path).Length);
+        Assert.Equal(writers * each, appender.Stats.Lines);
+        Assert.True(appender.Stats.Batches < writers * each, $"{appender.Stats.Batches} batches for {writers * each} lines: no batching");
+    }
+
+    public void Dispose() => _data.Dispose();
+}
