@@ -1,0 +1,127 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Missions.Tests.Support;
+
+namespace Missions.Tests.Http;
+
+[Collection(WebFrontendCollection.Name)]
+public sealed class ChatApiTests(WebFrontendFixture web)
+{
+    private static string NewSession() => "s-" + Guid.NewGuid().ToString("N")[..12];
+
+    [Fact]
+    public async Task Chat_request_becomes_a_mission_that_completes_with_the_pages_titles_and_reports_back()
+    {
+        var session = NewSession();
+
+        var reply = await web.PostChatAsync(new { session_id = session, message = $"research reminders on {web.Site.Root} up to 3 pages" });
+
+        Assert.Equal("mission_started", reply.GetProperty("type").GetString());
+        Assert.Equal(session, reply.GetProperty("session_id").GetString());
+        Assert.Equal("queued", reply.GetProperty("status").GetString());
+        var missionId = reply.GetProperty("mission_id").GetString()!;
+        Assert.Contains(missionId, reply.GetProperty("message").GetString());
+
+        var mission = await web.WaitForTerminalAsync(missionId);
+        Assert.Equal("completed", mission.GetProperty("status").GetString());
+        Assert.Equal(session, mission.GetProperty("session_id").GetString());
+        Assert.Equal(3, mission.GetProperty("constraints").GetProperty("max_pages").GetInt32());
+        Assert.Equal(["127.0.0.1"], mission.GetProperty("constraints").GetProperty("allowed_domains").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(1, mission.GetProperty("attempt").GetInt32());
+        var answer = mission.GetProperty("execution_result").GetProperty("final_answer").GetString();
+        Assert.Contains("Orleans Field Guide", answer);
+        Assert.Contains("Reminders Are Durable", answer);
+        Assert.Contains("http_fetch", mission.GetProperty("execution_result").GetProperty("tools_used").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(
+            ["mission_created", "mission_status_update", "mission_status_update", "mission_status_update"],
+            mission.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("event_type").GetString()));
+        foreach (var field in new[] { "created_at", "start_time", "end_time" })
+        {
+            Assert.Equal(JsonValueKind.String, mission.GetProperty(field).ValueKind);
+        }
+
+        var conversation = await Eventually.WaitAsync(() => web.GetJsonAsync($"api/chat/{session}"),
+            c => c.GetProperty("messages").GetArrayLength() == 3, TimeSpan.FromSeconds(10), "the outcome in the chat");
+        var update = conversation.GetProperty("messages")[2];
+        Assert.Equal("assistant", update.GetProperty("role").GetString());
+        Assert.Equal("mission_update", update.GetProperty("reply_type").GetString());
+        Assert.Contains("Reminders Are Durable", update.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Same_client_message_id_returns_the_first_answer_and_creates_one_mission()
+    {
+        var session = NewSession();
+        var body = new { session_id = session, message = $"fetch {web.Site.Url("/timers")}", client_message_id = "msg-1" };
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => web.PostChatAsync(body)));
+
+        var ids = answers.Select(a => a.GetProperty("mission_id").GetString()).Distinct().ToList();
+        var missionId = Assert.Single(ids)!;
+        await web.WaitForTerminalAsync(missionId);
+        var created = File.ReadLines(Path.Combine(web.DataDirectory, LogFiles.Missions))
+            .Count(l => l.Contains("\"mission_created\"") && l.Contains(missionId));
+        Assert.Equal(1, created);
+        var conversation = await web.GetJsonAsync($"api/chat/{session}");
+        var messages = conversation.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Single(messages, m => m.GetProperty("role").GetString() == "user");
+        Assert.Single(messages, m => m.TryGetProperty("reply_type", out var t) && t.GetString() == "mission_started");
+    }
+
+    [Fact]
+    public async Task Conversational_message_gets_a_reply_and_starts_nothing()
+    {
+        var before = (await web.GetJsonAsync("api/whiteboard")).GetProperty("total").GetInt32();
+
+        var reply = await web.PostChatAsync(new { session_id = NewSession(), message = "hello, what can you do?" });
+
+        Assert.Equal("reply", reply.GetProperty("type").GetString());
+        Assert.False(reply.TryGetProperty("mission_id", out _));
+        Assert.Contains("research", reply.GetProperty("message").GetString());
+        Assert.Equal(before, (await web.GetJsonAsync("api/whiteboard")).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Missing_session_id_starts_a_new_session()
+    {
+        var reply = await web.PostChatAsync(new { message = "hi" });
+
+        var session = reply.GetProperty("session_id").GetString();
+        Assert.True(Ids.IsValid(session));
+        Assert.Equal(2, (await web.GetJsonAsync($"api/chat/{session}")).GetProperty("messages").GetArrayLength());
+    }
+
+    public static TheoryData<string, string?, HttpStatusCode, string> RejectedBodies => new()
+    {
+        { "empty body", "", HttpStatusCode.BadRequest, "Empty request body" },
+        { "malformed JSON", "{\"message\": ", HttpStatusCode.BadRequest, "Malformed JSON" },
+        { "an array", "[1,2]", HttpStatusCode.BadRequest, "Wrong body" },
+        { "no message", "{\"session_id\":\"s1\"}", HttpStatusCode.BadRequest, "Missing message" },
+        { "message of the wrong type", "{\"message\": 42}", HttpStatusCode.BadRequest, "Wrong type for message" },
+        { "blank message", "{\"message\": \"   \"}", HttpStatusCode.BadRequest, "Empty message" },
+        { "session id as a path", "{\"message\":\"hi\",\"session_id\":\"../../etc/passwd\"}", HttpStatusCode.BadRequest, "Invalid session id" },
+        { "session id too long", "{\"message\":\"hi\",\"session_id\":\"" + new string('a', 65) + "\"}", HttpStatusCode.BadRequest, "Invalid session id" },
+        { "client id of the wrong type", "{\"message\":\"hi\",\"client_message_id\":[1]}", HttpStatusCode.BadRequest, "Wrong type for client_message_id" },
+        { "message over 4000 characters", "{\"message\":\"" + new string('x', 4001) + "\"}", HttpStatusCode.RequestEntityTooLarge, "Too large" },
+        { "body over 64 KiB", "{\"message\":\"hi\",\"pad\":\"" + new string('x', 70_000) + "\"}", HttpStatusCode.RequestEntityTooLarge, "Too large" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RejectedBodies))]
+    public async Task Rejected_request_is_a_problem_details_and_writes_nothing(string why, string? body, HttpStatusCode status, string title)
+    {
+        var missions = Path.Combine(web.DataDirectory, LogFiles.Missions);
+        var chats = Path.Combine(web.DataDirectory, LogFiles.ChatSessions);
+        var sizes = (File.Exists(missions) ? new FileInfo(missions).Length : 0, File.Exists(chats) ? new FileInfo(chats).Length : 0);
+
+        using var response = await web.Http.PostAsync("chat/integrated", new StringContent(body ?? "", Encoding.UTF8, "application/json"));
+
+        Assert.True(status == response.StatusCode, $"{why}: {(int)response.StatusCode}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(title, problem.GetProperty("title").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+        Assert.Equal(sizes, (File.Exists(missions) ? new FileInfo(missions).Length : 0, File.Exists(chats) ? new FileInfo(chats).Length : 0));
+    }
+}

@@ -1,0 +1,65 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Missions.Tests.Http;
+
+[Collection(WebFrontendCollection.Name)]
+public sealed class WhiteboardApiTests(WebFrontendFixture web)
+{
+    [Theory]
+    [InlineData("api/whiteboard/has%20space", HttpStatusCode.BadRequest, "Invalid mission id")]
+    [InlineData("api/whiteboard/" + "0123456789012345678901234567890123456789012345678901234567890123456789", HttpStatusCode.BadRequest, "Invalid mission id")]
+    [InlineData("api/whiteboard/doesnotexist", HttpStatusCode.NotFound, "Unknown mission")]
+    [InlineData("api/whiteboard?status=finished", HttpStatusCode.BadRequest, "Unknown status")]
+    [InlineData("api/whiteboard?limit=0", HttpStatusCode.BadRequest, "Invalid limit")]
+    [InlineData("api/whiteboard?limit=100000", HttpStatusCode.BadRequest, "Invalid limit")]
+    [InlineData("api/whiteboard?limit=ten", HttpStatusCode.BadRequest, "Invalid limit")]
+    [InlineData("api/chat/bad%2Fid", HttpStatusCode.BadRequest, "Invalid session id")]
+    public async Task Bad_reads_are_problem_details(string path, HttpStatusCode status, string title)
+    {
+        using var response = await web.Http.GetAsync(path);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(title, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task List_is_newest_first_and_filters_by_status()
+    {
+        var session = "s-" + Guid.NewGuid().ToString("N")[..12];
+        var first = (await web.PostChatAsync(new { session_id = session, message = $"fetch {web.Site.Url("/timers")}" })).GetProperty("mission_id").GetString()!;
+        var second = (await web.PostChatAsync(new { session_id = session, message = $"fetch {web.Site.Url("/missing")}" })).GetProperty("mission_id").GetString()!;
+        await web.WaitForTerminalAsync(first);
+        Assert.Equal("failed", (await web.WaitForTerminalAsync(second)).GetProperty("status").GetString());
+
+        var all = await web.GetJsonAsync("api/whiteboard?limit=2");
+        var failed = await web.GetJsonAsync("api/whiteboard?status=failed&limit=500");
+
+        Assert.Equal([second, first], all.GetProperty("missions").EnumerateArray().Select(m => m.GetProperty("mission_id").GetString()));
+        Assert.All(failed.GetProperty("missions").EnumerateArray(), m => Assert.Equal("failed", m.GetProperty("status").GetString()));
+        Assert.Contains(second, failed.GetProperty("missions").EnumerateArray().Select(m => m.GetProperty("mission_id").GetString()));
+        Assert.True(all.GetProperty("counts").GetProperty("completed").GetInt32() >= 1);
+    }
+
+    [Fact]
+    public async Task Failed_mission_says_why()
+    {
+        var reply = await web.PostChatAsync(new { message = $"fetch {web.Site.Url("/missing")}" });
+
+        var mission = await web.WaitForTerminalAsync(reply.GetProperty("mission_id").GetString()!);
+
+        Assert.Equal("failed", mission.GetProperty("status").GetString());
+        Assert.Contains("HTTP 404", mission.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Queue_reports_its_size_in_flight_and_limit()
+    {
+        var queue = await web.GetJsonAsync("api/queue");
+
+        Assert.Equal(8, queue.GetProperty("concurrency_limit").GetInt32());
+        Assert.True(queue.GetProperty("size").GetInt32() >= 0);
+        Assert.True(queue.GetProperty("in_flight").GetInt32() >= 0);
+    }
+}
