@@ -1,6 +1,9 @@
 using Missions.Web.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings and the page come from beside the program, wherever it is started from; ./data stays relative to
+// the directory it is started in.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.WebHost.UseStaticWebAssets();
 builder.AddMissions();
 
 var app = builder.Build();

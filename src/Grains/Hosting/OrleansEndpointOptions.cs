@@ -14,6 +14,12 @@ public sealed class OrleansEndpointOptions
     /// <summary>In client mode: the silo gateways to connect to, as <c>host:port</c>, comma-separated.</summary>
     public string Gateways { get; set; } = "localhost:30000";
 
+    /// <summary>
+    /// The name or address other machines reach this silo by (a container's service name, say). Empty: a silo
+    /// for this machine only, on loopback. Set: the silo listens on all interfaces and advertises this address.
+    /// </summary>
+    public string AdvertisedHost { get; set; } = "";
+
     public string ClusterId { get; set; } = "missions";
     public string ServiceId { get; set; } = "missions";
 

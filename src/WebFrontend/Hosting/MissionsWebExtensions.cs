@@ -69,13 +69,14 @@ public static class MissionsWebExtensions
 
     private static IPEndPoint[] ParseGateways(string gateways) =>
         gateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(g =>
+            .Select(gateway =>
             {
-                var at = g.LastIndexOf(':');
-                var host = g[..at];
-                var port = int.Parse(g[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-                var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
-                return new IPEndPoint(address, port);
+                var colon = gateway.LastIndexOf(':');
+                if (colon <= 0 || !int.TryParse(gateway[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var port))
+                {
+                    throw new InvalidOperationException($"Missions:Orleans:Gateways: '{gateway}' is not host:port.");
+                }
+                return new IPEndPoint(MissionsClusteringExtensions.ResolveIPv4(gateway[..colon]), port);
             })
             .ToArray();
 }
