@@ -2,7 +2,10 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { session: localStorage.getItem("missions.session"), selected: null, messagesShown: -1 };
+// ?session=ID opens that conversation (a link to a chat); otherwise the browser's last one continues.
+const linked = new URLSearchParams(location.search).get("session");
+const state = { session: linked || localStorage.getItem("missions.session"), selected: null, messagesShown: -1 };
+if (linked) localStorage.setItem("missions.session", linked);
 
 function newSessionId() {
   return "s-" + crypto.getRandomValues(new Uint32Array(3)).reduce((s, n) => s + n.toString(36), "");
