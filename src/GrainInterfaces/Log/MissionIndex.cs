@@ -10,6 +10,7 @@ public sealed class MissionIndex
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
     private readonly List<Entry> _inOrder = [];
+    private readonly int[] _countByStatus = new int[Enum.GetValues<MissionStatus>().Length];
     private long _changes;
 
     private sealed class Entry(string missionId, int order)
@@ -51,10 +52,16 @@ public sealed class MissionIndex
             entry.Lines[entry.LineCount++] = line;
             switch (e)
             {
-                case MissionCreated:
+                case MissionCreated when !entry.Created:
                     entry.Created = true;
+                    _countByStatus[(int)entry.Status]++;
                     break;
                 case MissionStatusUpdated update:
+                    if (entry.Created)
+                    {
+                        _countByStatus[(int)entry.Status]--;
+                        _countByStatus[(int)update.Status]++;
+                    }
                     entry.Status = update.Status;
                     break;
             }
@@ -124,20 +131,21 @@ public sealed class MissionIndex
         return result;
     }
 
-    /// <summary>How many missions are in each status.</summary>
+    /// <summary>How many missions are in each status (kept as lines arrive, not counted per call).</summary>
     public IReadOnlyDictionary<MissionStatus, int> CountByStatus()
     {
-        var counts = Enum.GetValues<MissionStatus>().ToDictionary(s => s, _ => 0);
         lock (_lock)
         {
-            foreach (var entry in _inOrder)
-            {
-                if (entry.Created)
-                {
-                    counts[entry.Status]++;
-                }
-            }
+            return Enum.GetValues<MissionStatus>().ToDictionary(s => s, s => _countByStatus[(int)s]);
         }
-        return counts;
+    }
+
+    /// <summary>How many missions are in one status.</summary>
+    public int CountOf(MissionStatus status)
+    {
+        lock (_lock)
+        {
+            return _countByStatus[(int)status];
+        }
     }
 }
