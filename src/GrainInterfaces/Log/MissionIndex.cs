@@ -113,13 +113,17 @@ public sealed class MissionIndex
         }
     }
 
-    /// <summary>The newest missions first, optionally only those in one status.</summary>
-    public IReadOnlyList<(string MissionId, LineRef[] Lines)> Newest(MissionStatus? status, int limit)
+    /// <summary>
+    /// The newest missions first, optionally only those in one status, starting after <paramref name="before"/>
+    /// (a mission id: the last one of the previous page).
+    /// </summary>
+    public IReadOnlyList<(string MissionId, LineRef[] Lines)> Newest(MissionStatus? status, int limit, string? before = null)
     {
         var result = new List<(string, LineRef[])>(Math.Min(limit, 256));
         lock (_lock)
         {
-            for (var i = _inOrder.Count - 1; i >= 0 && result.Count < limit; i--)
+            var start = before is not null && _byId.TryGetValue(before, out var cursor) ? cursor.Order - 1 : _inOrder.Count - 1;
+            for (var i = start; i >= 0 && result.Count < limit; i--)
             {
                 var entry = _inOrder[i];
                 if (entry.Created && (status is null || entry.Status == status))

@@ -61,8 +61,8 @@ public sealed class MissionLogReader : IDisposable
     }
 
     /// <summary>Newest missions first, as whiteboard cards.</summary>
-    public IReadOnlyList<MissionSummary> ReadNewest(MissionStatus? status, int limit) =>
-        Index.Newest(status, limit).Select(m => MissionSummary.From(MissionState.Fold(ReadEvents(m.Lines)))).ToList();
+    public IReadOnlyList<MissionSummary> ReadNewest(MissionStatus? status, int limit, string? before = null) =>
+        Index.Newest(status, limit, before).Select(m => MissionSummary.From(MissionState.Fold(ReadEvents(m.Lines)))).ToList();
 
     /// <summary>Scans the log from <paramref name="start"/> into the index; returns what it found.</summary>
     public ScanResult IndexFrom(long start, Action<string>? onMalformed = null) =>

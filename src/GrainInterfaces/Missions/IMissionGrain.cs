@@ -13,6 +13,12 @@ public interface IMissionGrain : IGrainWithStringKey
     /// <summary>Called by the queue when a slot is free: starts the work in the background and returns at once.</summary>
     Task<StartExecutionResult> StartExecutionAsync();
 
+    /// <summary>Cancels the mission: a queued one at once, a running one as soon as its work stops. Never retried after.</summary>
+    Task<MissionCommandResult> CancelAsync();
+
+    /// <summary>Runs a failed, timed-out or cancelled mission again, as its next attempt.</summary>
+    Task<MissionCommandResult> RetryAsync();
+
     /// <summary>Called back when the background work ends: records the outcome and frees the queue slot.</summary>
     Task CompleteExecutionAsync(int attempt, ExecutionOutcome outcome);
 }

@@ -14,6 +14,9 @@ public interface IExecutionQueueGrain : IGrainWithIntegerKey
     /// <summary>Frees the slot of a mission whose execution ended and dispatches the next.</summary>
     Task CompleteAsync(string missionId);
 
+    /// <summary>Takes a mission out of the queue if it is waiting there (a cancelled mission).</summary>
+    Task RemoveAsync(string missionId);
+
     /// <summary>Size, in-flight count and concurrency limit, for monitoring.</summary>
     [AlwaysInterleave]
     Task<QueueStatus> GetStatusAsync();

@@ -50,6 +50,10 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
             };
             LogMissionStarted(logger, SessionId, missionId);
         }
+        else if (intent.Kind == IntentKind.Command)
+        {
+            response = await SteerAsync(intent);
+        }
         else
         {
             response = new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = Reply(request.Message, intent) };
@@ -67,6 +71,64 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
         await AppendAsync(lines);
         return response;
     }
+
+    /// <summary>The missions this session started, oldest first.</summary>
+    private List<string> Missions() =>
+        _messages.Where(m => m.ReplyType == ChatResponse.MissionStarted && m.MissionId is not null).Select(m => m.MissionId!).Distinct().ToList();
+
+    private async Task<ChatResponse> SteerAsync(Intent intent)
+    {
+        var missions = Missions();
+        if (intent.Command == SessionCommand.Status)
+        {
+            return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = await DescribeMissionsAsync(missions) };
+        }
+
+        string? target;
+        if (intent.Target is null)
+        {
+            target = missions.LastOrDefault();
+        }
+        else
+        {
+            var matches = missions.Where(m => m.StartsWith(intent.Target, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (matches.Count > 1)
+            {
+                return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = $"'{intent.Target}' matches {matches.Count} of your missions; give more of its id." };
+            }
+            target = matches.SingleOrDefault();
+        }
+        if (target is null)
+        {
+            return new ChatResponse
+            {
+                Type = ChatResponse.Reply, SessionId = SessionId,
+                Message = intent.Target is null ? "You have no missions in this chat yet." : $"None of your missions in this chat has an id starting with '{intent.Target}'.",
+            };
+        }
+        var mission = GrainFactory.GetGrain<IMissionGrain>(target);
+        var result = intent.Command == SessionCommand.Cancel ? await mission.CancelAsync() : await mission.RetryAsync();
+        return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = result.Message, MissionId = target, Status = result.Status };
+    }
+
+    private async Task<string> DescribeMissionsAsync(List<string> missions)
+    {
+        if (missions.Count == 0)
+        {
+            return "You have no missions in this chat yet. Ask me to research something on a website to start one.";
+        }
+        const int shown = 10;
+        var views = await Task.WhenAll(missions.TakeLast(shown).Select(id => GrainFactory.GetGrain<IMissionGrain>(id).GetViewAsync()));
+        var lines = views.OfType<MissionView>().Reverse().Select(v =>
+            $"• {v.MissionId[..8]} — {v.Status.ToWireName().Replace('_', ' ')}" +
+            (v.Attempt > 1 ? $" (attempt {v.Attempt})" : "") + $": {Shorten(v.Objective?.Description ?? "", 80)}");
+        var active = views.Count(v => v is { Status: MissionStatus.Active or MissionStatus.Queued });
+        var head = active == 0 ? "Nothing is running now." : $"{active} of your missions {(active == 1 ? "is" : "are")} queued or running.";
+        var more = missions.Count > shown ? $"\n…and {missions.Count - shown} older ones on the whiteboard." : "";
+        return $"{head}\n{string.Join("\n", lines)}{more}";
+    }
+
+    private static string Shorten(string text, int length) => text.Length > length ? text[..length] + "…" : text;
 
     public Task<IReadOnlyList<ChatMessage>> GetMessagesAsync() => Task.FromResult<IReadOnlyList<ChatMessage>>([.. _messages]);
 
@@ -144,7 +206,8 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
         }
         return "I run missions: background work that reads web pages within the sites you allow and reports back here. " +
                "Say what to find and where — for example: \"summarize https://example.com/post, within 2 minutes\". " +
-               "Options: \"up to N pages\" (default 5, max 50) and \"within N seconds/minutes\" (default 60 s).";
+               "Options: \"up to N pages\" (default 5, max 50) and \"within N seconds/minutes\" (default 60 s). " +
+               "Steer with \"status\", \"cancel that\" or \"retry <mission id>\".";
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} started mission {MissionId}")]

@@ -11,7 +11,33 @@ public enum IntentKind
 
     /// <summary>Work: becomes a mission.</summary>
     Actionable,
+
+    /// <summary>Steering: status, cancel or retry of the session's missions; never a new mission.</summary>
+    Command,
+}
+
+/// <summary>What a steering message asks.</summary>
+public enum SessionCommand
+{
+    None,
+
+    /// <summary>"status", "what are you working on": the session's missions and their states.</summary>
+    Status,
+
+    /// <summary>"cancel &lt;mission&gt;", "cancel that".</summary>
+    Cancel,
+
+    /// <summary>"retry &lt;mission&gt;", "retry that".</summary>
+    Retry,
 }
 
 /// <summary>The classifier's reading of a message.</summary>
-public sealed record Intent(IntentKind Kind, string ObjectiveType, IReadOnlyList<Uri> Urls, IReadOnlyList<string> Domains);
+/// <param name="Command">For <see cref="IntentKind.Command"/>: which one.</param>
+/// <param name="Target">For cancel and retry: a mission id or its first characters; null for "that" (the latest).</param>
+public sealed record Intent(
+    IntentKind Kind,
+    string ObjectiveType,
+    IReadOnlyList<Uri> Urls,
+    IReadOnlyList<string> Domains,
+    SessionCommand Command = SessionCommand.None,
+    string? Target = null);

@@ -30,6 +30,11 @@ public sealed partial class IntentClassifier
 
     public Intent Classify(string message)
     {
+        if (ClassifyCommand(message) is { } command)
+        {
+            return command;
+        }
+
         var urls = ExtractUrls(message);
         var domains = ExtractDomains(message, urls);
         var type = ObjectiveTypeOf(message);
@@ -45,6 +50,32 @@ public sealed partial class IntentClassifier
             return new Intent(IntentKind.NeedsSite, type, urls, domains);
         }
         return new Intent(IntentKind.Conversational, "", urls, domains);
+    }
+
+    /// <summary>
+    /// Steering commands, recognised only as the whole message: "status" / "what are you working on";
+    /// "cancel|stop|abort [that|it|last|&lt;mission id or its first characters&gt;]"; "retry|rerun [same targets]".
+    /// </summary>
+    private static Intent? ClassifyCommand(string message)
+    {
+        var text = message.Trim();
+        if (text.Length > 120)
+        {
+            return null;
+        }
+        if (StatusCommand().IsMatch(text))
+        {
+            return new Intent(IntentKind.Command, "", [], [], SessionCommand.Status);
+        }
+        var steer = SteerCommand().Match(text);
+        if (!steer.Success)
+        {
+            return null;
+        }
+        var verb = steer.Groups["verb"].Value.ToLowerInvariant();
+        var command = verb is "retry" or "rerun" or "re-run" ? SessionCommand.Retry : SessionCommand.Cancel;
+        var target = steer.Groups["id"].Success ? steer.Groups["id"].Value : null;
+        return new Intent(IntentKind.Command, "", [], [], command, target);
     }
 
     /// <summary>The objective type a message's first request verb names, or null when it names none.</summary>
@@ -125,6 +156,12 @@ public sealed partial class IntentClassifier
             domains.Add(domain);
         }
     }
+
+    [GeneratedRegex(@"^(status|progress|what are you (working on|doing)|what'?s (running|happening)|list (my )?missions|my missions)\s*[?.!]*$", RegexOptions.IgnoreCase)]
+    private static partial Regex StatusCommand();
+
+    [GeneratedRegex(@"^(?<verb>cancel|stop|abort|retry|rerun|re-run)(\s+(the\s+)?(mission\s+)?((that|it|this|last|latest)(\s+one)?|(?<id>[A-Za-z0-9_-]{4,64})))?\s*[.!]*$", RegexOptions.IgnoreCase)]
+    private static partial Regex SteerCommand();
 
     [GeneratedRegex(@"https?://[^\s<>""'`]+", RegexOptions.IgnoreCase)]
     private static partial Regex UrlPattern();

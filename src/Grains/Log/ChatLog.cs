@@ -31,6 +31,9 @@ public sealed class ChatLog : IAsyncDisposable
         }, logger);
     }
 
+    /// <summary>Raised on the writer, in file order, for each message once it is durable.</summary>
+    public event Action<ChatMessage>? Appended;
+
     /// <summary>The session's messages, oldest first.</summary>
     public IReadOnlyList<ChatMessage> Read(string sessionId)
     {
@@ -51,6 +54,7 @@ public sealed class ChatLog : IAsyncDisposable
             for (var i = 0; i < messages.Count; i++)
             {
                 Add(messages[i].SessionId, new LineRef(offset + lines[i].Start, lines[i].Length));
+                Appended?.Invoke(messages[i]);
             }
         });
     }

@@ -34,6 +34,9 @@ public sealed partial class MissionGrain(
         public CancellationTokenSource Cancellation { get; } = cancellation;
         public long StartedAt { get; } = Stopwatch.GetTimestamp();
 
+        /// <summary>Set when the person cancelled the mission: the run's end is recorded as cancelled.</summary>
+        public volatile bool CancelRequested;
+
         /// <summary>Set when the activation goes away mid-run: the run's end is not recorded, so the mission runs again.</summary>
         public volatile bool Abandoned;
     }
@@ -137,7 +140,11 @@ public sealed partial class MissionGrain(
             LogExecutorFailed(logger, ex, work.MissionId, work.Attempt);
             outcome = new ExecutionOutcome { Result = new ExecutionResult { Success = false }, Error = $"The executor failed: {ex.Message}" };
         }
-        if (run.Cancellation.IsCancellationRequested && !outcome.Cancelled)
+        if (run.CancelRequested)
+        {
+            outcome = outcome with { Cancelled = true, TimedOut = false };
+        }
+        else if (run.Cancellation.IsCancellationRequested && !outcome.Cancelled)
         {
             outcome = outcome with { TimedOut = true };
         }
@@ -174,6 +181,57 @@ public sealed partial class MissionGrain(
             { Result.Success: true } => (MissionStatus.Completed, "execution_finished", null),
             _ => (MissionStatus.Failed, "execution_failed", outcome.Error ?? "The mission failed."),
         };
+        _run = null;
+        run.Cancellation.Dispose();
+        await EndAsync(status, attempt, reason, outcome.Result, error, elapsed);
+    }
+
+    public async Task<MissionCommandResult> CancelAsync()
+    {
+        if (!State.Exists)
+        {
+            return new MissionCommandResult { MissionId = MissionId, Accepted = false, Message = $"There is no mission {MissionId}." };
+        }
+        if (State.Status.IsTerminal())
+        {
+            return Refused($"Mission {MissionId} has already ended ({State.Status.ToWireName()}); there is nothing to cancel.");
+        }
+        if (_run is { } run)
+        {
+            // The work stops at its next cancellation check; its end is then recorded as cancelled.
+            run.CancelRequested = true;
+            run.Cancellation.Cancel();
+            LogCancelRequested(logger, MissionId, run.Attempt);
+            return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Cancelling mission {MissionId}: its work is being stopped." };
+        }
+        await EndAsync(MissionStatus.Cancelled, State.Attempt, "cancelled", null, "The mission was cancelled.", TimeSpan.Zero);
+        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).RemoveAsync(MissionId);
+        return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is cancelled." };
+    }
+
+    public async Task<MissionCommandResult> RetryAsync()
+    {
+        if (!State.Exists)
+        {
+            return new MissionCommandResult { MissionId = MissionId, Accepted = false, Message = $"There is no mission {MissionId}." };
+        }
+        if (State.Status is not (MissionStatus.Failed or MissionStatus.TimedOut or MissionStatus.Cancelled))
+        {
+            return Refused($"Mission {MissionId} is {State.Status.ToWireName().Replace('_', ' ')}; only a failed, timed-out or cancelled mission can be retried.");
+        }
+        var attempt = State.RunsStarted + 1;
+        RaiseEvent(new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = "retry_requested" });
+        await ConfirmEvents();
+        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnqueueAsync(MissionId);
+        return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is queued again as attempt {attempt}." };
+    }
+
+    private MissionCommandResult Refused(string message) =>
+        new() { MissionId = MissionId, Accepted = false, Status = State.Status, Message = message };
+
+    /// <summary>Records a terminal status, its signal, frees the queue slot and tells the session.</summary>
+    private async Task EndAsync(MissionStatus status, int attempt, string reason, ExecutionResult? result, string? error, TimeSpan elapsed)
+    {
         var now = DateTime.UtcNow;
         RaiseEvent(new MissionStatusUpdated
         {
@@ -183,12 +241,10 @@ public sealed partial class MissionGrain(
             Attempt = attempt,
             Reason = reason,
             CompletedAt = now,
-            ExecutionResult = outcome.Result,
+            ExecutionResult = result,
             Error = error,
         });
         await ConfirmEvents();
-        _run = null;
-        run.Cancellation.Dispose();
         LogFinished(logger, MissionId, attempt, status.ToWireName(), (long)elapsed.TotalMilliseconds);
 
         await signals.AppendAsync(new LearningSignal
@@ -202,10 +258,10 @@ public sealed partial class MissionGrain(
             Success = status == MissionStatus.Completed,
             Attempt = attempt,
             DurationMs = (long)elapsed.TotalMilliseconds,
-            ToolsUsed = outcome.Result.ToolsUsed,
+            ToolsUsed = result?.ToolsUsed ?? [],
         });
         await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).CompleteAsync(MissionId);
-        NotifySession(new MissionOutcomeNotice { MissionId = MissionId, Status = status, Attempt = attempt, Text = DescribeOutcome(status, outcome.Result, error) });
+        NotifySession(new MissionOutcomeNotice { MissionId = MissionId, Status = status, Attempt = attempt, Text = DescribeOutcome(status, result, error) });
     }
 
     /// <summary>
@@ -220,10 +276,11 @@ public sealed partial class MissionGrain(
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
-    private string DescribeOutcome(MissionStatus status, ExecutionResult result, string? error)
+    private string DescribeOutcome(MissionStatus status, ExecutionResult? result, string? error)
     {
         var head = $"Mission {MissionId} {status.ToWireName().Replace('_', ' ')}";
-        var body = result.FinalAnswer.Length > 1500 ? result.FinalAnswer[..1500] + "…" : result.FinalAnswer;
+        var answer = result?.FinalAnswer ?? "";
+        var body = answer.Length > 1500 ? answer[..1500] + "…" : answer;
         return status switch
         {
             MissionStatus.Completed => $"{head}.\n\n{body}",
@@ -263,6 +320,9 @@ public sealed partial class MissionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} attempt {Attempt} ended {Status} in {ElapsedMs} ms")]
     private static partial void LogFinished(ILogger logger, string missionId, int attempt, string status, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} attempt {Attempt}: cancel requested")]
+    private static partial void LogCancelRequested(ILogger logger, string missionId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The executor of mission {MissionId} attempt {Attempt} threw")]
     private static partial void LogExecutorFailed(ILogger logger, Exception ex, string missionId, int attempt);

@@ -65,6 +65,15 @@ public sealed partial class ExecutionQueueGrain(
         return Task.CompletedTask;
     }
 
+    public Task RemoveAsync(string missionId)
+    {
+        if (_waitingById.Remove(missionId, out var node))
+        {
+            _waiting.Remove(node);
+        }
+        return Task.CompletedTask;
+    }
+
     public Task<QueueStatus> GetStatusAsync() => Task.FromResult(new QueueStatus
     {
         Size = _waiting.Count,

@@ -5,6 +5,8 @@ using Missions.Hosting;
 using Missions.Log;
 using Missions.Web.Chat;
 using Missions.Web.Http;
+using Missions.Web.Live;
+using Missions.Web.Missions;
 using Missions.Web.Queue;
 using Missions.Web.Whiteboard;
 
@@ -33,6 +35,7 @@ public static class MissionsWebExtensions
             builder.Services.AddSingleton(sp => new MissionLogReader(
                 sp.GetRequiredService<IOptions<MissionsOptions>>().Value.PathOf(LogFiles.Missions), new MissionIndex()));
             builder.Services.AddHostedService<MissionLogTailer>();
+            builder.Services.AddHostedService<ChatLogTailer>();
         }
         else
         {
@@ -40,6 +43,8 @@ public static class MissionsWebExtensions
             builder.Services.AddSingleton(sp => sp.GetRequiredService<MissionLog>().Reader);
         }
 
+        builder.Services.AddSingleton<LiveFeed>();
+        builder.Services.AddHostedService<LiveFeedSources>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<LogUnavailableExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -63,6 +68,8 @@ public static class MissionsWebExtensions
         app.MapChat();
         app.MapWhiteboard();
         app.MapQueue();
+        app.MapMissionCommands();
+        app.MapLiveStream();
         app.MapGet("/healthz", () => Results.Text("ok"));
         return app;
     }

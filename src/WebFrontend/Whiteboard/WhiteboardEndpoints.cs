@@ -12,7 +12,7 @@ public static class WhiteboardEndpoints
     public static IEndpointRouteBuilder MapWhiteboard(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/whiteboard");
-        group.MapGet("/", List).WithSummary("Missions, newest first; ?status= filters, ?limit= caps (default 50, max 500).");
+        group.MapGet("/", List).WithSummary("Missions, newest first; ?status= filters, ?limit= caps (default 50, max 500), ?before=<mission id> pages on.");
         group.MapGet("/{missionId}", Get).WithSummary("One mission rebuilt from the log, with its timeline.");
         return app;
     }
@@ -47,8 +47,13 @@ public static class WhiteboardEndpoints
         {
             return Problems.BadRequest("Invalid limit", $"limit must be a whole number from 1 to {MaxLimit}.");
         }
+        var before = request.Query["before"].ToString();
+        if (before.Length > 0 && !Ids.IsValid(before))
+        {
+            return Problems.InvalidId("mission id (before)", before);
+        }
         var counts = reader.Index.CountByStatus().ToDictionary(c => c.Key.ToWireName(), c => c.Value);
-        return TypedResults.Ok(new WhiteboardPage(reader.ReadNewest(status, limit), counts, counts.Values.Sum()));
+        return TypedResults.Ok(new WhiteboardPage(reader.ReadNewest(status, limit, before.Length > 0 ? before : null), counts, counts.Values.Sum()));
     }
 }
 
