@@ -19,7 +19,8 @@ apt_install() {
   return 1
 }
 
-apt_install docker-compose
+# Chromium for the browser tests (driven by Playwright at /usr/bin/chromium; no browser download).
+apt_install chromium docker-compose
 echo "Validating docker-compose.yml…"
 docker-compose -f docker-compose.yml config -q
 

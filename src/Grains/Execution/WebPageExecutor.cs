@@ -112,7 +112,10 @@ public sealed partial class WebPageExecutor : IMissionExecutor, IDisposable
         return new ExecutionOutcome
         {
             Result = result,
-            Error = pages.Count > 0 ? null : errors.Count > 0 ? "No page could be read: " + string.Join("; ", errors.Take(5)) : "There was nothing to read: the mission names no URL or domain.",
+            Error = pages.Count > 0 ? null
+                : errors.Count > 0 ? "No page could be read: " + string.Join("; ", errors.Take(5))
+                : cancellationToken.IsCancellationRequested ? "Stopped before any page was read."
+                : "There was nothing to read: the mission names no URL or domain.",
         };
     }
 

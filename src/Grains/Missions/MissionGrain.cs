@@ -174,10 +174,11 @@ public sealed partial class MissionGrain(
         var elapsed = Stopwatch.GetElapsedTime(run.StartedAt);
         var (status, reason, error) = outcome switch
         {
-            { Cancelled: true } => (MissionStatus.Cancelled, "cancelled", outcome.Error ?? "The mission was cancelled."),
+            { Cancelled: true } => (MissionStatus.Cancelled, "cancelled",
+                "The mission was cancelled" + (outcome.Result.FinalAnswer.Length > 0 ? "; the result holds what it found until then." : ".")),
             { TimedOut: true } => (MissionStatus.TimedOut, "timed_out",
                 $"The mission ran out of its {State.Constraints!.MaxDurationSeconds}-second time budget" +
-                (outcome.Result.PagesFetched > 0 ? "; the result holds what it found until then." : ".")),
+                (outcome.Result.FinalAnswer.Length > 0 ? "; the result holds what it found until then." : ".")),
             { Result.Success: true } => (MissionStatus.Completed, "execution_finished", null),
             _ => (MissionStatus.Failed, "execution_failed", outcome.Error ?? "The mission failed."),
         };

@@ -1,14 +1,27 @@
-// The chat and the whiteboard. Everything that comes from data is put on the page with textContent, never as HTML.
+// The chat and the whiteboard. Live: one EventSource on /api/whiteboard/stream carries every mission change and
+// this chat's new messages; polling takes over only while the stream is down. Everything that comes from data
+// is put on the page with textContent, never as HTML.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+const PAGE = 50;
+const TERMINAL = new Set(["completed", "failed", "cancelled", "timed_out"]);
+
 // ?session=ID opens that conversation (a link to a chat); otherwise the browser's last one continues.
 const linked = new URLSearchParams(location.search).get("session");
-const state = { session: linked || localStorage.getItem("missions.session"), selected: null, messagesShown: -1 };
+const state = {
+  session: linked || localStorage.getItem("missions.session"),
+  selected: null,
+  messages: new Map(),   // seq → message, this session
+  missions: new Map(),   // mission id → summary shown as a card
+  oldest: null,          // last mission id of the loaded pages, for "show older"
+  source: null,
+  polling: null,
+};
 if (linked) localStorage.setItem("missions.session", linked);
 
 function newSessionId() {
-  return "s-" + crypto.getRandomValues(new Uint32Array(3)).reduce((s, n) => s + n.toString(36), "");
+  return "s-" + Array.from(crypto.getRandomValues(new Uint32Array(3)), (n) => n.toString(36)).join("");
 }
 if (!state.session) { state.session = newSessionId(); localStorage.setItem("missions.session", state.session); }
 
@@ -24,14 +37,17 @@ function ago(iso) {
   const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
   if (s < 60) return s + " s ago";
   if (s < 3600) return Math.round(s / 60) + " min ago";
-  return Math.round(s / 3600) + " h ago";
+  if (s < 86400) return Math.round(s / 3600) + " h ago";
+  return Math.round(s / 86400) + " d ago";
 }
 
 function elapsed(start, end) {
   if (!start) return "";
-  const ms = (end ? Date.parse(end) : Date.now()) - Date.parse(start);
-  return ms < 1000 ? ms + " ms" : (ms / 1000).toFixed(1) + " s";
+  const ms = Math.max(0, (end ? Date.parse(end) : Date.now()) - Date.parse(start));
+  return ms < 1000 ? ms + " ms" : ms < 120000 ? (ms / 1000).toFixed(1) + " s" : Math.round(ms / 60000) + " min";
 }
+
+const label = (status) => status.replace("_", " ");
 
 async function api(path, options) {
   const response = await fetch(path, options);
@@ -41,17 +57,12 @@ async function api(path, options) {
 }
 
 // ---- chat ----
-async function loadChat() {
-  const body = await api("/api/chat/" + encodeURIComponent(state.session));
-  if (body.messages.length === state.messagesShown) return;
-  state.messagesShown = body.messages.length;
+function showMessage(m) {
+  if (state.messages.has(m.seq)) return;
+  state.messages.set(m.seq, m);
   const list = $("messages");
-  list.replaceChildren(...body.messages.map(renderMessage));
-  list.scrollTop = list.scrollHeight;
-}
-
-function renderMessage(m) {
   const item = el("li", m.role === "user" ? "user" : "assistant", m.text);
+  item.dataset.seq = m.seq;
   if (m.role !== "user" && m.mission_id) {
     item.append(document.createElement("br"));
     const link = el("a", null, "Open mission " + m.mission_id.slice(0, 8) + "…");
@@ -59,7 +70,15 @@ function renderMessage(m) {
     link.addEventListener("click", (e) => { e.preventDefault(); select(m.mission_id); });
     item.append(link);
   }
-  return item;
+  const after = Array.from(list.children).find((li) => li.dataset.seq && Number(li.dataset.seq) > m.seq);
+  list.insertBefore(item, after || null);
+  list.querySelectorAll("li.pending").forEach((p) => { if (p.textContent === m.text) p.remove(); });
+  list.scrollTop = list.scrollHeight;
+}
+
+async function loadChat() {
+  const body = await api("/api/chat/" + encodeURIComponent(state.session));
+  body.messages.forEach(showMessage);
 }
 
 async function send(event) {
@@ -68,8 +87,9 @@ async function send(event) {
   const text = input.value.trim();
   if (!text) return;
   $("chat-error").hidden = true;
-  const pending = el("li", "user", text);
+  const pending = el("li", "user pending", text);
   $("messages").append(pending);
+  $("messages").scrollTop = $("messages").scrollHeight;
   input.value = "";
   try {
     await api("/chat/integrated", {
@@ -77,8 +97,7 @@ async function send(event) {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ session_id: state.session, message: text, client_message_id: crypto.randomUUID() }),
     });
-    state.messagesShown = -1;
-    await Promise.all([loadChat(), loadBoard()]);
+    if (!isLive()) await Promise.all([loadChat(), loadBoard()]);
   } catch (error) {
     pending.remove();
     input.value = text;
@@ -88,10 +107,17 @@ async function send(event) {
 }
 
 // ---- whiteboard ----
-async function loadBoard() {
-  const status = $("status-filter").value;
-  const body = await api("/api/whiteboard?limit=200" + (status ? "&status=" + status : ""));
-  $("cards").replaceChildren(...body.missions.map(renderCard));
+const filter = () => $("status-filter").value;
+
+async function loadBoard(older) {
+  const params = new URLSearchParams({ limit: PAGE });
+  if (filter()) params.set("status", filter());
+  if (older && state.oldest) params.set("before", state.oldest);
+  const body = await api("/api/whiteboard?" + params);
+  if (!older) { state.missions.clear(); $("cards").replaceChildren(); }
+  for (const m of body.missions) { state.missions.set(m.mission_id, m); $("cards").append(renderCard(m)); }
+  if (body.missions.length) state.oldest = body.missions[body.missions.length - 1].mission_id;
+  $("more").hidden = body.missions.length < PAGE;
   if (state.selected) await loadDetail(state.selected);
 }
 
@@ -99,27 +125,58 @@ function renderCard(m) {
   const card = el("li");
   card.tabIndex = 0;
   card.dataset.missionId = m.mission_id;
-  card.append(el("span", "badge " + m.status, m.status.replace("_", " ")));
+  card.append(el("span", "badge " + m.status, label(m.status)));
   card.append(el("span", "objective", m.objective ? m.objective.description : m.mission_id));
-  const meta = [ago(m.created_at), m.start_time ? "ran " + elapsed(m.start_time, m.end_time) : "", "attempt " + m.attempt];
-  card.append(el("span", "muted", meta.filter(Boolean).join(" · ")));
+  card.append(el("span", "muted meta", meta(m)));
   card.addEventListener("click", () => select(m.mission_id));
   card.addEventListener("keydown", (e) => { if (e.key === "Enter") select(m.mission_id); });
   return card;
 }
 
+const meta = (m) => [ago(m.created_at), m.start_time ? (m.end_time ? "ran " : "running ") + elapsed(m.start_time, m.end_time) : "", "attempt " + m.attempt]
+  .filter(Boolean).join(" · ");
+
+function cardOf(id) { return $("cards").querySelector(`li[data-mission-id="${CSS.escape(id)}"]`); }
+
+// A mission's line arrived on the stream: fold it into its card, as the server folds it into the mission.
+function applyMissionEvent(e) {
+  let m = state.missions.get(e.mission_id);
+  if (e.event_type === "mission_created") {
+    if (m) return;
+    m = { mission_id: e.mission_id, status: "proposed", objective: e.objective, session_id: e.session_id, created_at: e.timestamp, attempt: 0 };
+  } else if (!m) {
+    return; // a mission not on the loaded pages
+  } else {
+    m = { ...m, status: e.status, attempt: Math.max(m.attempt || 0, e.attempt || 0) };
+    if (e.status === "active") { m.start_time = e.timestamp; m.end_time = null; }
+    if (TERMINAL.has(e.status)) m.end_time = e.completed_at || e.timestamp;
+  }
+  state.missions.set(m.mission_id, m);
+  const visible = !filter() || filter() === m.status;
+  const existing = cardOf(m.mission_id);
+  if (existing && !visible) existing.remove();
+  else if (existing) existing.replaceWith(renderCard(m));
+  else if (visible) $("cards").prepend(renderCard(m));
+  if (state.selected === m.mission_id) loadDetail(m.mission_id).catch(() => {});
+}
+
 async function select(id) {
   state.selected = id;
+  history.replaceState(null, "", "#" + id);
+  $("action-message").textContent = "";
   await loadDetail(id);
 }
 
 async function loadDetail(id) {
   const m = await api("/api/whiteboard/" + encodeURIComponent(id));
+  if (state.selected !== id) return;
   $("detail").hidden = false;
   $("detail-title").textContent = m.objective ? m.objective.description : m.mission_id;
   $("detail-status").className = "badge " + m.status;
-  $("detail-status").textContent = m.status.replace("_", " ");
+  $("detail-status").textContent = label(m.status);
   $("detail-meta").textContent = [m.mission_id, "attempt " + m.attempt, m.start_time ? elapsed(m.start_time, m.end_time) : ""].filter(Boolean).join(" · ");
+  $("cancel").hidden = TERMINAL.has(m.status);
+  $("retry").hidden = !["failed", "timed_out", "cancelled"].includes(m.status);
   const c = m.constraints || {};
   const rows = [["Domains", (c.allowed_domains || []).join(", ") || "—"], ["Pages", c.max_pages], ["Time", c.max_duration_seconds + " s"]];
   $("detail-constraints").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", null, k), el("dd", null, v)]));
@@ -127,7 +184,7 @@ async function loadDetail(id) {
   $("detail-answer").textContent = result ? result.final_answer || "(no answer)" : "Not finished yet.";
   $("detail-error").hidden = !m.error;
   $("detail-error").textContent = m.error || "";
-  $("detail-sources").replaceChildren(...((result && result.sources) || []).map((s) => {
+  const sources = ((result && result.sources) || []).map((s) => {
     const item = el("li");
     const link = el("a", null, s.title || s.url);
     if (/^https?:\/\//i.test(s.url)) link.href = s.url;
@@ -135,9 +192,24 @@ async function loadDetail(id) {
     link.target = "_blank";
     item.append(link);
     return item;
-  }));
+  });
+  if (result && result.tools_used && result.tools_used.length) sources.push(el("li", "muted", "Tools: " + result.tools_used.join(", ")));
+  $("detail-sources").replaceChildren(...sources);
   $("detail-timeline").replaceChildren(...m.timeline.map((e) => el("li", null,
-    new Date(e.timestamp).toLocaleTimeString() + " — " + (e.event_type === "mission_created" ? "created" : e.status + " (" + e.reason + ", attempt " + e.attempt + ")"))));
+    new Date(e.timestamp).toLocaleTimeString() + " — " +
+    (e.event_type === "mission_created" ? "created" : label(e.status) + " (" + e.reason + ", attempt " + e.attempt + ")" + (e.error ? ": " + e.error : "")))));
+}
+
+async function command(verb) {
+  const id = state.selected;
+  if (!id) return;
+  try {
+    const result = await api(`/api/missions/${encodeURIComponent(id)}/${verb}`, { method: "POST" });
+    $("action-message").textContent = result.message;
+  } catch (error) {
+    $("action-message").textContent = error.message;
+  }
+  await loadDetail(id);
 }
 
 async function loadQueue() {
@@ -145,20 +217,54 @@ async function loadQueue() {
   $("queue").textContent = "queue: " + q.size + " waiting · " + q.in_flight + " running (limit " + q.concurrency_limit + ")";
 }
 
+// ---- live updates ----
+const isLive = () => state.source && state.source.readyState === EventSource.OPEN;
+
+function connect() {
+  if (state.source) state.source.close();
+  const source = new EventSource("/api/whiteboard/stream?session_id=" + encodeURIComponent(state.session));
+  state.source = source;
+  source.addEventListener("open", () => {
+    $("live").className = "on"; $("live").textContent = "live";
+    if (state.polling) { clearInterval(state.polling); state.polling = null; }
+  });
+  source.addEventListener("mission", (e) => { applyMissionEvent(JSON.parse(e.data)); loadQueue().catch(() => {}); });
+  source.addEventListener("chat", (e) => {
+    const m = JSON.parse(e.data);
+    if (m.session_id === state.session) showMessage(m);
+  });
+  source.addEventListener("reset", () => refresh());
+  source.addEventListener("error", () => {
+    $("live").className = "off"; $("live").textContent = "reconnecting…";
+    // The browser reconnects by itself (with Last-Event-ID); poll meanwhile so nothing looks frozen.
+    if (!state.polling) state.polling = setInterval(refresh, 2000);
+  });
+}
+
 async function refresh() {
   try { await Promise.all([loadChat(), loadBoard(), loadQueue()]); } catch (e) { /* shown on the next user action */ }
 }
 
+function switchSession(id) {
+  state.session = id;
+  localStorage.setItem("missions.session", id);
+  state.messages.clear();
+  $("messages").replaceChildren();
+  connect();
+  loadChat().catch(() => {});
+}
+
 $("composer").addEventListener("submit", send);
 $("input").addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("composer").requestSubmit(); } });
-$("status-filter").addEventListener("change", loadBoard);
-$("close-detail").addEventListener("click", () => { state.selected = null; $("detail").hidden = true; });
-$("new-chat").addEventListener("click", () => {
-  state.session = newSessionId();
-  localStorage.setItem("missions.session", state.session);
-  state.messagesShown = -1;
-  refresh();
-});
-if (location.hash.length > 1) select(location.hash.slice(1)).catch(() => {});
+$("status-filter").addEventListener("change", () => loadBoard().catch(() => {}));
+$("more").addEventListener("click", () => loadBoard(true).catch(() => {}));
+$("cancel").addEventListener("click", () => command("cancel"));
+$("retry").addEventListener("click", () => command("retry"));
+$("close-detail").addEventListener("click", () => { state.selected = null; $("detail").hidden = true; history.replaceState(null, "", location.pathname + location.search); });
+$("new-chat").addEventListener("click", () => switchSession(newSessionId()));
+// Ages and running times move on by themselves.
+setInterval(() => { for (const m of state.missions.values()) { const c = cardOf(m.mission_id); if (c) c.querySelector(".meta").textContent = meta(m); } }, 1000);
+
+connect();
 refresh();
-setInterval(refresh, 1000);
+if (location.hash.length > 1) select(location.hash.slice(1)).catch(() => {});

@@ -1,0 +1,114 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Missions.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public sealed class PageTests(BrowserFixture fixture)
+{
+    private static async Task SendAsync(IPage page, string message)
+    {
+        await page.FillAsync("#input", message);
+        await page.PressAsync("#input", "Enter");
+    }
+
+    private static ILocator Card(IPage page, string text) => page.Locator("#cards li", new PageLocatorOptions { HasText = text });
+
+    [Fact]
+    public async Task Request_becomes_a_card_that_completes_and_its_detail_shows_the_answer()
+    {
+        var page = await fixture.OpenAsync();
+        var url = fixture.Web.Site.Url("/reminders");
+
+        await SendAsync(page, $"research reminders on {url}");
+
+        await Expect(page.Locator("#messages li.assistant").Last).ToContainTextAsync("On it — mission");
+        var card = Card(page, url);
+        await Expect(card).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        await Expect(card.Locator(".badge")).ToHaveTextAsync("completed", new() { Timeout = 30_000 });
+        await Expect(page.Locator("#messages li.assistant").Last).ToContainTextAsync("completed", new() { Timeout = 10_000 });
+        await fixture.ScreenshotAsync(page, "completed-card");
+
+        await card.ClickAsync();
+        await Expect(page.Locator("#detail-answer")).ToContainTextAsync("Reminders Are Durable");
+        await Expect(page.Locator("#detail-sources a").First).ToHaveAttributeAsync("href", url);
+        await Expect(page.Locator("#detail-timeline li")).ToHaveCountAsync(4);
+        await fixture.ScreenshotAsync(page, "mission-detail");
+    }
+
+    [Fact]
+    public async Task Conversational_message_gets_a_reply_and_no_card()
+    {
+        var page = await fixture.OpenAsync();
+        var cards = await page.Locator("#cards li").CountAsync();
+
+        await SendAsync(page, "hello there");
+
+        await Expect(page.Locator("#messages li.assistant").Last).ToContainTextAsync("Hello!");
+        Assert.Equal(cards, await page.Locator("#cards li").CountAsync());
+    }
+
+    [Fact]
+    public async Task Running_mission_is_cancelled_from_the_page()
+    {
+        var page = await fixture.OpenAsync();
+        var url = fixture.Web.Site.Url("/slow");
+
+        await SendAsync(page, $"fetch {url} within 2 minutes");
+        var card = Card(page, url);
+        await Expect(card.Locator(".badge")).ToHaveTextAsync("active", new() { Timeout = 10_000 });
+        await card.ClickAsync();
+        await page.ClickAsync("#cancel");
+
+        await Expect(card.Locator(".badge")).ToHaveTextAsync("cancelled", new() { Timeout = 10_000 });
+        await Expect(page.Locator("#retry")).ToBeVisibleAsync();
+        await Expect(page.Locator("#detail-error")).ToHaveTextAsync("The mission was cancelled.");
+        await fixture.ScreenshotAsync(page, "cancelled");
+    }
+
+    [Fact]
+    public async Task Markup_in_a_message_shows_as_text()
+    {
+        var page = await fixture.OpenAsync();
+        var dialogs = 0;
+        page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
+        const string payload = "<img src=x onerror=alert(1)><script>alert(2)</script> fetch";
+
+        await SendAsync(page, $"{payload} {fixture.Web.Site.Url("/timers")}");
+
+        var mine = page.Locator("#messages li.user").Last;
+        await Expect(mine).ToContainTextAsync("<img src=x onerror=alert(1)>");
+        Assert.Equal(0, await page.Locator("#messages img, #cards img, #messages script").CountAsync());
+        await Expect(Card(page, "<script>alert(2)</script>")).ToBeVisibleAsync();
+        Assert.Equal(0, dialogs);
+        await fixture.ScreenshotAsync(page, "markup-as-text");
+    }
+
+    [Fact]
+    public async Task Reload_keeps_the_conversation()
+    {
+        var page = await fixture.OpenAsync();
+        await SendAsync(page, "what can you do?");
+        await Expect(page.Locator("#messages li.assistant").Last).ToContainTextAsync("I run missions");
+
+        await page.ReloadAsync();
+
+        await Expect(page.Locator("#messages li.user")).ToHaveTextAsync(["what can you do?"]);
+        await Expect(page.Locator("#messages li.assistant").Last).ToContainTextAsync("I run missions");
+    }
+
+    [Fact]
+    public async Task Status_command_lists_the_chats_missions_without_starting_one()
+    {
+        var page = await fixture.OpenAsync(width: 390, height: 844);
+        await SendAsync(page, $"fetch {fixture.Web.Site.Url("/deep")}");
+        await Expect(Card(page, "/deep").Locator(".badge")).ToHaveTextAsync("completed", new() { Timeout = 30_000 });
+        var cards = await page.Locator("#cards li").CountAsync();
+
+        await SendAsync(page, "status");
+
+        await Expect(page.Locator("#messages li.assistant").Last).ToContainTextAsync("completed: fetch");
+        Assert.Equal(cards, await page.Locator("#cards li").CountAsync());
+        await fixture.ScreenshotAsync(page, "phone-status");
+    }
+}
