@@ -22,11 +22,11 @@ public sealed class PageTests(BrowserFixture fixture)
 
         await SendAsync(page, $"research reminders on {url}");
 
-        await Expect(page.Locator("#messages li.assistant").Last).ToContainTextAsync("On it — mission");
+        await Expect(page.Locator("#messages li.assistant", new() { HasText = "On it — mission" })).ToBeVisibleAsync();
         var card = Card(page, url);
         await Expect(card).ToBeVisibleAsync(new() { Timeout = 5_000 });
         await Expect(card.Locator(".badge")).ToHaveTextAsync("completed", new() { Timeout = 30_000 });
-        await Expect(page.Locator("#messages li.assistant").Last).ToContainTextAsync("completed", new() { Timeout = 10_000 });
+        await Expect(page.Locator("#messages li.assistant", new() { HasText = "completed." })).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await fixture.ScreenshotAsync(page, "completed-card");
 
         await card.ClickAsync();

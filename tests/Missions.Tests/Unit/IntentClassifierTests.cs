@@ -77,4 +77,29 @@ public sealed class IntentClassifierTests
         Assert.Equal(message, draft.SourceMessage);
         Assert.Equal("c1", draft.ClientMessageId);
     }
+
+    [Theory]
+    [InlineData("status", SessionCommand.Status, null)]
+    [InlineData("What are you working on?", SessionCommand.Status, null)]
+    [InlineData("cancel that", SessionCommand.Cancel, null)]
+    [InlineData("Stop it.", SessionCommand.Cancel, null)]
+    [InlineData("cancel 01a223ef", SessionCommand.Cancel, "01a223ef")]
+    [InlineData("cancel mission 01a223ef2b3c7df58e67bed3e0441c46", SessionCommand.Cancel, "01a223ef2b3c7df58e67bed3e0441c46")]
+    [InlineData("retry", SessionCommand.Retry, null)]
+    [InlineData("retry the last one", SessionCommand.Retry, null)]
+    [InlineData("rerun abcd1234", SessionCommand.Retry, "abcd1234")]
+    public void Steering_messages_are_commands_never_missions(string message, SessionCommand command, string? target)
+    {
+        var intent = _classifier.Classify(message);
+
+        Assert.Equal(IntentKind.Command, intent.Kind);
+        Assert.Equal(command, intent.Command);
+        Assert.Equal(target, intent.Target);
+    }
+
+    [Theory]
+    [InlineData("check the status page on status.example.com")]
+    [InlineData("research how to cancel a subscription on example.com")]
+    public void Sentences_that_mention_commands_are_not_commands(string message) =>
+        Assert.Equal(IntentKind.Actionable, _classifier.Classify(message).Kind);
 }
