@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+// Over HTTP, against the real web frontend process on the embedded default (durable), noop executor:
+//  1. throughput: N chat requests from C concurrent clients until every mission is terminal on the whiteboard;
+//  2. latency at a fixed offered load: chat request → response, and a terminal line written → seen by an SSE client.
+// Usage: dotnet run -c Release --project bench/Missions.HttpBench -- [--missions N] [--clients C] [--rate R] [--runs K]
+var missions = Arg("--missions", 5000);
+var clients = Arg("--clients", 32);
+var rate = Arg("--rate", 500);
+var runs = Arg("--runs", 3);
+
+var root = FindRoot();
+var dll = Path.Combine(root, "src", "WebFrontend", "bin", "Release", "net10.0", "Missions.WebFrontend.dll");
+Console.WriteLine($"| run | missions | clients | missions/s (HTTP) | chat p50 ms | chat p99 ms | SSE delivery p50 ms | SSE delivery p99 ms | offered/s |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+var throughputs = new List<double>();
+var sseP99s = new List<double>();
+for (var run = 1; run <= runs; run++)
+{
+    await using var app = await WebApp.StartAsync(dll);
+    var throughput = await ThroughputAsync(app.Http, missions, clients);
+    Console.Error.WriteLine($"throughput phase done: {throughput:N0}/s");
+    var (chat, sse) = await LatencyAsync(app.Http, rate, seconds: 4);
+    throughputs.Add(throughput);
+    sseP99s.Add(Percentile(sse, 0.99));
+    Console.WriteLine($"| {run} | {missions:N0} | {clients} | {throughput:N0} | {Percentile(chat, 0.5):N2} | {Percentile(chat, 0.99):N2} | {Percentile(sse, 0.5):N2} | {Percentile(sse, 0.99):N2} | {rate} |");
+}
+throughputs.Sort();
+sseP99s.Sort();
+Console.WriteLine($"| **median** | | | **{throughputs[runs / 2]:N0}** | | | | **{sseP99s[runs / 2]:N2}** | |");
+
+int Arg(string name, int fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
+}
+
+static double Percentile(List<double> values, double p)
+{
+    if (values.Count == 0) return double.NaN;
+    var sorted = values.Order().ToList();
+    return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
+
+static async Task<double> ThroughputAsync(HttpClient http, int n, int clients)
+{
+    var clock = Stopwatch.StartNew();
+    var next = -1;
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+    {
+        while (Interlocked.Increment(ref next) is var i && i < n)
+        {
+            using var response = await http.PostAsJsonAsync("chat/integrated",
+                new { session_id = $"bench-{c}", message = $"fetch https://example.org/{i}", client_message_id = $"t{i}" });
+            response.EnsureSuccessStatusCode();
+        }
+    })));
+    while (true)
+    {
+        var page = await http.GetFromJsonAsync<JsonElement>("api/whiteboard?limit=1");
+        if (page.GetProperty("counts").GetProperty("completed").GetInt32() >= n) break;
+        if (clock.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("missions did not finish");
+        await Task.Delay(5);
+    }
+    return n / clock.Elapsed.TotalSeconds;
+}
+
+static async Task<(List<double> Chat, List<double> Sse)> LatencyAsync(HttpClient http, int rate, int seconds)
+{
+    var sse = new ConcurrentBag<double>();
+    using var stop = new CancellationTokenSource();
+    using var stream = await http.GetStreamAsync("api/whiteboard/stream");
+    var reader = Task.Run(async () =>
+    {
+        using var lines = new StreamReader(stream);
+        try
+        {
+            while (await lines.ReadLineAsync(stop.Token) is { } line)
+            {
+                if (!line.StartsWith("data: {\"event_type\":\"mission_status_update\"")) continue;
+                var seen = DateTime.UtcNow;
+                var e = JsonDocument.Parse(line[6..]).RootElement;
+                if (e.GetProperty("status").GetString() == "completed")
+                {
+                    // The line's timestamp is taken just before it is written and fsynced.
+                    sse.Add((seen - e.GetProperty("timestamp").GetDateTime()).TotalMilliseconds);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    });
+    var chat = new ConcurrentBag<double>();
+    var total = rate * seconds;
+    var clock = Stopwatch.StartNew();
+    var sends = new List<Task>();
+    for (var i = 0; i < total; i++)
+    {
+        var due = TimeSpan.FromSeconds((double)i / rate);
+        var ahead = due - clock.Elapsed;
+        if (ahead > TimeSpan.Zero) await Task.Delay(ahead);
+        var n = i;
+        sends.Add(Task.Run(async () =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            using var response = await http.PostAsJsonAsync("chat/integrated", new { session_id = $"lat-{n % 64}", message = $"fetch https://example.org/l{n}" });
+            response.EnsureSuccessStatusCode();
+            chat.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }));
+    }
+    Console.Error.WriteLine($"sent {total}; waiting for responses");
+    await Task.WhenAll(sends);
+    Console.Error.WriteLine($"responses in; {sse.Count} seen on the stream");
+    var wait = Stopwatch.StartNew();
+    while (sse.Count < total && wait.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(10);
+    stop.Cancel();
+    await reader;
+    return (chat.ToList(), sse.ToList());
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "Orleans.sln"))) return dir.FullName;
+    throw new DirectoryNotFoundException("Orleans.sln");
+}
+
+sealed class WebApp : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _data;
+
+    private WebApp(Process process, string data, HttpClient http) { _process = process; _data = data; Http = http; }
+
+    public HttpClient Http { get; }
+
+    public static async Task<WebApp> StartAsync(string dll)
+    {
+        var port = FreePort();
+        var data = Path.Combine(Path.GetTempPath(), "missions-httpbench", Guid.NewGuid().ToString("N"));
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        start.Environment["Missions__DataDirectory"] = data;
+        start.Environment["Missions__Execution__Executor"] = "noop";
+        start.Environment["Missions__Execution__MaxConcurrency"] = "256";
+        start.Environment["Missions__Orleans__SiloPort"] = FreePort().ToString();
+        start.Environment["Missions__Orleans__GatewayPort"] = FreePort().ToString();
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(2) };
+        for (var i = 0; i < 600; i++)
+        {
+            try { if ((await http.GetAsync("healthz")).IsSuccessStatusCode) return new WebApp(process, data, http); }
+            catch (HttpRequestException) { }
+            await Task.Delay(100);
+        }
+        process.Kill(true);
+        throw new TimeoutException("the web frontend did not start");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        _process.Kill(true);
+        await _process.WaitForExitAsync();
+        try { Directory.Delete(_data, true); } catch (IOException) { }
+    }
+}
