@@ -27,8 +27,11 @@ public static class Ids
         return true;
     }
 
-    /// <summary>A new, time-ordered mission id.</summary>
-    public static string NewMissionId() => Guid.CreateVersion7().ToString("N");
+    /// <summary>
+    /// A new mission id: random, so its first characters tell missions apart ("cancel 3f9a01c2"); the log, not
+    /// the id, keeps the order of creation.
+    /// </summary>
+    public static string NewMissionId() => Guid.NewGuid().ToString("N");
 
     /// <summary>A new session id.</summary>
     public static string NewSessionId() => "s-" + Guid.NewGuid().ToString("N");
