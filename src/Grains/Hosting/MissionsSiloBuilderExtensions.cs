@@ -11,7 +11,7 @@ namespace Missions.Hosting;
 public static class MissionsSiloBuilderExtensions
 {
     /// <summary>
-    /// Adds missions to a silo: the logs under <c>Missions:DataDirectory</c>, the event-sourced mission grain,
+    /// Adds missions to a silo: the logs under <c>Missions:DataDirectory</c>, the event-sourced mission grains,
     /// the execution queue (activated at start-up, kept alive by a reminder), chat sessions and the executors.
     /// </summary>
     public static ISiloBuilder AddMissions(this ISiloBuilder silo, IConfiguration configuration)
@@ -23,7 +23,6 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddSingleton<IMissionExecutor, WebPageExecutor>();
         silo.Services.AddSingleton<ExecutorCatalog>();
 
-        silo.AddCustomStorageBasedLogConsistencyProvider(MissionGrain.LogConsistencyProviderName);
         silo.AddStartupTask<QueueStartupTask>();
         return silo;
     }

@@ -4,26 +4,26 @@ using Missions.Execution;
 using Missions.Log;
 using Missions.Queue;
 using Missions.Signals;
-using Orleans.EventSourcing;
-using Orleans.EventSourcing.CustomStorage;
-using Orleans.Providers;
 
 namespace Missions;
 
 /// <summary>
 /// One mission, event-sourced over <c>missions.jsonl</c>: its events are the log's lines, its state their fold.
+/// It raises, appends and applies its own events: an append is version-checked against the log and durable
+/// before the state moves, and activation replays the mission's lines. (Orleans' JournaledGrain on the
+/// CustomStorage provider does the same, but retries a failed write in the background with the call left
+/// waiting; with a full disk that turns a clear error into a 30-second timeout and a write that lands later.)
 /// Execution runs in the background; the grain keeps a handle to cancel it and is called back when it ends,
 /// so status reads answer while it runs.
 /// </summary>
-[LogConsistencyProvider(ProviderName = LogConsistencyProviderName)]
 public sealed partial class MissionGrain(
     MissionLog log,
     SignalLog signals,
     ExecutorCatalog executors,
     ILogger<MissionGrain> logger)
-    : JournaledGrain<MissionState, MissionEvent>, IMissionGrain, ICustomStorageInterface<MissionState, MissionEvent>
+    : Grain, IMissionGrain
 {
-    public const string LogConsistencyProviderName = "MissionLog";
+    private MissionState State { get; set; } = new();
 
     private Run? _run;
 
@@ -50,7 +50,7 @@ public sealed partial class MissionGrain(
             return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = false };
         }
         var now = DateTime.UtcNow;
-        RaiseEvents<MissionEvent>(
+        await RaiseAsync(
         [
             new MissionCreated
             {
@@ -65,7 +65,6 @@ public sealed partial class MissionGrain(
             },
             new MissionStatusUpdated { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = "queued" },
         ]);
-        await ConfirmEvents();
         LogCreated(logger, MissionId, draft.SessionId, draft.Objective.Type);
 
         // The lines above are the commitment: if what follows is lost in a crash, the queue finds the mission
@@ -98,17 +97,18 @@ public sealed partial class MissionGrain(
 
         var attempt = State.RunsStarted + 1;
         var now = DateTime.UtcNow;
+        var events = new List<MissionEvent>(2);
         if (State.Status == MissionStatus.Active)
         {
             // The last run was cut off (its process went away) and never recorded an end: say so on the timeline.
-            RaiseEvent(new MissionStatusUpdated
+            events.Add(new MissionStatusUpdated
             {
                 MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = attempt, Reason = "interrupted",
                 Error = $"Attempt {attempt - 1} was interrupted before it finished; running it again.",
             });
         }
-        RaiseEvent(new MissionStatusUpdated { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Active, Attempt = attempt, Reason = "execution_started" });
-        await ConfirmEvents();
+        events.Add(new MissionStatusUpdated { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Active, Attempt = attempt, Reason = "execution_started" });
+        await RaiseAsync(events);
 
         var budget = TimeSpan.FromSeconds(State.Constraints!.MaxDurationSeconds);
         var run = new Run(attempt, new CancellationTokenSource(budget));
@@ -221,8 +221,7 @@ public sealed partial class MissionGrain(
             return Refused($"Mission {MissionId} is {State.Status.ToWireName().Replace('_', ' ')}; only a failed, timed-out or cancelled mission can be retried.");
         }
         var attempt = State.RunsStarted + 1;
-        RaiseEvent(new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = "retry_requested" });
-        await ConfirmEvents();
+        await RaiseAsync([new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = "retry_requested" }]);
         await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnqueueAsync(MissionId);
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is queued again as attempt {attempt}." };
     }
@@ -234,18 +233,20 @@ public sealed partial class MissionGrain(
     private async Task EndAsync(MissionStatus status, int attempt, string reason, ExecutionResult? result, string? error, TimeSpan elapsed)
     {
         var now = DateTime.UtcNow;
-        RaiseEvent(new MissionStatusUpdated
-        {
-            MissionId = MissionId,
-            Timestamp = now,
-            Status = status,
-            Attempt = attempt,
-            Reason = reason,
-            CompletedAt = now,
-            ExecutionResult = result,
-            Error = error,
-        });
-        await ConfirmEvents();
+        await RaiseAsync(
+        [
+            new MissionStatusUpdated
+            {
+                MissionId = MissionId,
+                Timestamp = now,
+                Status = status,
+                Attempt = attempt,
+                Reason = reason,
+                CompletedAt = now,
+                ExecutionResult = result,
+                Error = error,
+            },
+        ]);
         LogFinished(logger, MissionId, attempt, status.ToWireName(), (long)elapsed.TotalMilliseconds);
 
         await signals.AppendAsync(new LearningSignal
@@ -302,16 +303,29 @@ public sealed partial class MissionGrain(
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    protected override void TransitionState(MissionState state, MissionEvent @event) => state.Apply(@event);
-
-    public Task<KeyValuePair<int, MissionState>> ReadStateFromStorage()
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var events = log.Reader.ReadEvents(MissionId);
-        return Task.FromResult(new KeyValuePair<int, MissionState>(events.Count, MissionState.Fold(events)));
+        State = MissionState.Fold(log.Reader.ReadEvents(MissionId));
+        return Task.CompletedTask;
     }
 
-    public Task<bool> ApplyUpdatesToStorage(IReadOnlyList<MissionEvent> updates, int expectedVersion) =>
-        log.AppendAsync(MissionId, updates, expectedVersion);
+    /// <summary>
+    /// Appends events at the mission's current version and applies them once they are on disk. If the append
+    /// fails (a full disk) nothing is applied and the caller gets the error; if the log moved underneath (it
+    /// cannot while this is the only activation), the state is reloaded and the call fails.
+    /// </summary>
+    private async Task RaiseAsync(IReadOnlyList<MissionEvent> events)
+    {
+        if (!await log.AppendAsync(MissionId, events, State.Version))
+        {
+            State = MissionState.Fold(log.Reader.ReadEvents(MissionId));
+            throw new InvalidOperationException($"Mission {MissionId} changed in the log underneath this activation; try again.");
+        }
+        foreach (var e in events)
+        {
+            State.Apply(e);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} created in session {SessionId} ({ObjectiveType})")]
     private static partial void LogCreated(ILogger logger, string missionId, string sessionId, string objectiveType);
