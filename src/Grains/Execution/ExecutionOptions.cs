@@ -24,6 +24,9 @@ public sealed class ExecutionOptions
 
     public string UserAgent { get; set; } = "MissionsBot/1.0 (+https://github.com/missions)";
 
+    /// <summary>How long the <c>delay</c> executor takes (load and crash tests).</summary>
+    public int DelayMilliseconds { get; set; } = 1000;
+
     /// <summary>How long past a mission's own time budget the queue waits before it assumes its run was lost.</summary>
     public int LeaseGraceSeconds { get; set; } = 60;
 }

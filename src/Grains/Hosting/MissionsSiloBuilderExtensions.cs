@@ -21,6 +21,7 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddSingleton<IntentClassifier>();
         silo.Services.AddSingleton<IMissionExecutor, NoopExecutor>();
         silo.Services.AddSingleton<IMissionExecutor, WebPageExecutor>();
+        silo.Services.AddSingleton<IMissionExecutor, DelayExecutor>();
         silo.Services.AddSingleton<ExecutorCatalog>();
 
         silo.AddStartupTask<QueueStartupTask>();
@@ -34,6 +35,7 @@ public static class MissionsSiloBuilderExtensions
         services.TryAddSingleton<MissionLog>();
         services.TryAddSingleton<SignalLog>();
         services.TryAddSingleton<ChatLog>();
+        services.TryAddSingleton<LogHealth>();
         return services;
     }
 }

@@ -71,5 +71,8 @@ public sealed class ChatLog : IAsyncDisposable
         }
     }
 
+    /// <summary>Why the last write failed, or null when it succeeded.</summary>
+    public string? LastFailure => _file.Appender.LastFailure;
+
     public ValueTask DisposeAsync() => _file.DisposeAsync();
 }

@@ -21,6 +21,7 @@ public sealed partial class JsonlAppender : IAsyncDisposable
     private long _batches;
     private long _lines;
     private long _fsyncTicks;
+    private volatile string? _lastFailure;
 
     private sealed record Pending(byte[] Payload, int Lines, Action<long>? OnDurable, TaskCompletionSource<long> Done);
 
@@ -44,6 +45,9 @@ public sealed partial class JsonlAppender : IAsyncDisposable
 
     /// <summary>Bytes in the file that are durable.</summary>
     public long Length => Interlocked.Read(ref _length);
+
+    /// <summary>Why the last write failed, or null when the last write succeeded.</summary>
+    public string? LastFailure => _lastFailure;
 
     /// <summary>Batches written, lines written and the average fsync time, for monitoring and benchmarks.</summary>
     public AppenderStats Stats
@@ -108,6 +112,7 @@ public sealed partial class JsonlAppender : IAsyncDisposable
         catch (Exception ex)
         {
             LogWriteFailed(_logger, ex, Path, batch.Count);
+            _lastFailure = $"{System.IO.Path.GetFileName(Path)}: {ex.Message}";
             TryCutBackTo(start);
             foreach (var p in batch)
             {
@@ -120,6 +125,7 @@ public sealed partial class JsonlAppender : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
+        _lastFailure = null;
         Interlocked.Exchange(ref _length, start + bytes);
         Interlocked.Increment(ref _batches);
         var offset = start;

@@ -36,6 +36,9 @@ public sealed class MissionLog : IAsyncDisposable
     public ScanResult Opened => _file.Opened;
     public AppenderStats Stats => _file.Appender.Stats;
 
+    /// <summary>Why the last write failed, or null when it succeeded.</summary>
+    public string? LastFailure => _file.Appender.LastFailure;
+
     /// <summary>
     /// Appends a mission's new events if its version is still <paramref name="expectedVersion"/>; numbers them
     /// (<c>seq</c>) from there. Returns false, writing nothing, when the version moved.

@@ -20,5 +20,8 @@ public sealed class SignalLog : IAsyncDisposable
         return _file.Appender.AppendAsync(payload, lines.Length);
     }
 
+    /// <summary>Why the last write failed, or null when it succeeded.</summary>
+    public string? LastFailure => _file.Appender.LastFailure;
+
     public ValueTask DisposeAsync() => _file.DisposeAsync();
 }

@@ -4,6 +4,7 @@ using Orleans.Configuration;
 using Missions.Hosting;
 using Missions.Log;
 using Missions.Web.Chat;
+using Missions.Web.Health;
 using Missions.Web.Http;
 using Missions.Web.Live;
 using Missions.Web.Missions;
@@ -58,7 +59,7 @@ public static class MissionsWebExtensions
         return builder;
     }
 
-    /// <summary>The page, the chat, whiteboard and queue APIs, and a liveness check.</summary>
+    /// <summary>The page, the chat, whiteboard, mission and queue APIs, the live stream, and health checks.</summary>
     public static WebApplication MapMissions(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -70,7 +71,7 @@ public static class MissionsWebExtensions
         app.MapQueue();
         app.MapMissionCommands();
         app.MapLiveStream();
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapHealth();
         return app;
     }
 

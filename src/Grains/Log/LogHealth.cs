@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+
+namespace Missions.Log;
+
+/// <summary>
+/// Whether this process can write its logs. After a failed write (a full disk, a read-only directory) it
+/// probes the data directory with a small fsynced file, so it reports recovery as soon as space returns.
+/// </summary>
+public sealed class LogHealth(MissionLog missions, SignalLog signals, ChatLog chats, IOptions<MissionsOptions> options)
+{
+    /// <summary>Null when the logs can be written; otherwise why not.</summary>
+    public string? Problem()
+    {
+        var failure = missions.LastFailure ?? signals.LastFailure ?? chats.LastFailure;
+        if (failure is null)
+        {
+            return null;
+        }
+        var probe = options.Value.PathOf($".probe-{Guid.NewGuid():N}");
+        try
+        {
+            using (var file = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+                file.Write(new byte[4096]);
+                file.Flush(flushToDisk: true);
+            }
+            return null;
+        }
+        catch (IOException ex)
+        {
+            return $"The data directory cannot be written ({ex.Message}); last failure: {failure}";
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            return $"The data directory cannot be written ({ex.Message}); last failure: {failure}";
+        }
+    }
+}
