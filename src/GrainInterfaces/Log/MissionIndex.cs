@@ -21,6 +21,9 @@ public sealed class MissionIndex
         public int LineCount;
         public MissionStatus Status = MissionStatus.Proposed;
         public bool Created;
+
+        /// <summary>A retry's backoff: not to be dispatched before this (UTC ticks).</summary>
+        public long NotBefore;
     }
 
     /// <summary>Raised after a line was added (outside the index's lock).</summary>
@@ -63,6 +66,7 @@ public sealed class MissionIndex
                         _countByStatus[(int)update.Status]++;
                     }
                     entry.Status = update.Status;
+                    entry.NotBefore = update.RetryAt?.Ticks ?? 0;
                     break;
             }
         }
@@ -104,12 +108,16 @@ public sealed class MissionIndex
         }
     }
 
-    /// <summary>Missions that were created and have not reached a terminal status, oldest first.</summary>
-    public IReadOnlyList<string> Unfinished()
+    /// <summary>
+    /// Missions that were created and have not reached a terminal status, oldest first; with <paramref name="dueBy"/>,
+    /// only those whose retry backoff (if any) has passed by then.
+    /// </summary>
+    public IReadOnlyList<string> Unfinished(DateTime? dueBy = null)
     {
+        var due = dueBy?.Ticks ?? long.MaxValue;
         lock (_lock)
         {
-            return _inOrder.Where(e => e.Created && !e.Status.IsTerminal()).Select(e => e.MissionId).ToList();
+            return _inOrder.Where(e => e.Created && !e.Status.IsTerminal() && e.NotBefore <= due).Select(e => e.MissionId).ToList();
         }
     }
 

@@ -14,4 +14,10 @@ public sealed record ExecutionOutcome
 
     /// <summary>The work was cancelled on request.</summary>
     [Id(3)] public bool Cancelled { get; init; }
+
+    /// <summary>
+    /// The failure may pass if tried again (a network error, a 5xx, a request timeout), as opposed to a
+    /// permanent one (a bad domain, a 4xx, a refused address).
+    /// </summary>
+    [Id(4)] public bool Transient { get; init; }
 }

@@ -17,4 +17,7 @@ public sealed record MissionStatusUpdated : MissionEvent
     [Id(3)] public DateTime? CompletedAt { get; init; }
     [Id(4)] public ExecutionResult? ExecutionResult { get; init; }
     [Id(5)] public string? Error { get; init; }
+
+    /// <summary>On <c>retry_scheduled</c>: when the next attempt may start (backoff).</summary>
+    [Id(6)] public DateTime? RetryAt { get; init; }
 }

@@ -24,6 +24,15 @@ public sealed class ExecutionOptions
 
     public string UserAgent { get; set; } = "MissionsBot/1.0 (+https://github.com/missions)";
 
+    /// <summary>Runs a mission gets when its failures are transient (network errors, 5xx, timeouts); 1 = no retries.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>The first retry's backoff; each further one doubles it, with ±20 % jitter.</summary>
+    public double RetryBaseDelaySeconds { get; set; } = 2;
+
+    /// <summary>How often the queue sweeps: expired leases, due retries, unfinished missions it does not know.</summary>
+    public double QueueSweepSeconds { get; set; } = 5;
+
     /// <summary>How long the <c>delay</c> executor takes (load and crash tests).</summary>
     public int DelayMilliseconds { get; set; } = 1000;
 

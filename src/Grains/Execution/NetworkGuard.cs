@@ -52,7 +52,7 @@ public static class NetworkGuard
             var usable = allowPrivateNetworks ? addresses : addresses.Where(IsPublic).ToArray();
             if (usable.Length == 0)
             {
-                throw new HttpRequestException(addresses.Length == 0
+                throw new BlockedAddressException(addresses.Length == 0
                     ? $"{host} does not resolve to any address."
                     : $"{host} resolves to a private, loopback or link-local address, which missions may not reach.");
             }

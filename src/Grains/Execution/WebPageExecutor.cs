@@ -66,6 +66,7 @@ public sealed partial class WebPageExecutor : IMissionExecutor, IDisposable
         var pages = new List<Page>();
         var errors = new List<string>(refused);
         var fetched = 0;
+        int transientErrors = 0, permanentErrors = refused.Count;
         var tools = new SortedSet<string>(StringComparer.Ordinal);
         while (frontier.Count > 0 && fetched < work.Constraints.MaxPages && !cancellationToken.IsCancellationRequested)
         {
@@ -95,8 +96,21 @@ public sealed partial class WebPageExecutor : IMissionExecutor, IDisposable
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or InvalidOperationException)
             {
-                var message = ex is OperationCanceledException ? $"timed out after {_options.RequestTimeoutSeconds} s" : ex.Message;
+                var message = ex switch
+                {
+                    OperationCanceledException => $"timed out after {_options.RequestTimeoutSeconds} s",
+                    HttpRequestException { InnerException: BlockedAddressException blocked } => blocked.Message,
+                    _ => ex.Message,
+                };
                 errors.Add($"{url}: {message}");
+                if (IsTransient(ex))
+                {
+                    transientErrors++;
+                }
+                else
+                {
+                    permanentErrors++;
+                }
                 LogFetchFailed(_logger, work.MissionId, url, message);
             }
         }
@@ -112,12 +126,30 @@ public sealed partial class WebPageExecutor : IMissionExecutor, IDisposable
         return new ExecutionOutcome
         {
             Result = result,
+            // Worth another attempt only when nothing was read and every failure may pass.
+            Transient = pages.Count == 0 && transientErrors > 0 && permanentErrors == 0 && !cancellationToken.IsCancellationRequested,
             Error = pages.Count > 0 ? null
                 : errors.Count > 0 ? "No page could be read: " + string.Join("; ", errors.Take(5))
                 : cancellationToken.IsCancellationRequested ? "Stopped before any page was read."
                 : "There was nothing to read: the mission names no URL or domain.",
         };
     }
+
+    /// <summary>
+    /// Network errors, 5xx answers and request timeouts may pass; a 4xx, a name that does not resolve, a refused
+    /// address or redirect, or too many redirects will not.
+    /// </summary>
+    private static bool IsTransient(Exception ex) => ex switch
+    {
+        OperationCanceledException => true,
+        HttpRequestException { StatusCode: { } status } => (int)status >= 500 || status == HttpStatusCode.RequestTimeout || (int)status == 429,
+        HttpRequestException { InnerException: BlockedAddressException } => false,
+        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => false,
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded or HttpRequestError.Unknown } h
+            => h.InnerException is not null,
+        IOException => true,
+        _ => false,
+    };
 
     private static IEnumerable<Uri> StartUrls(MissionWork work)
     {

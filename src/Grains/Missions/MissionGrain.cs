@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using Missions.Chat;
 using Missions.Execution;
 using Missions.Log;
@@ -20,6 +21,7 @@ public sealed partial class MissionGrain(
     MissionLog log,
     SignalLog signals,
     ExecutorCatalog executors,
+    IOptions<ExecutionOptions> options,
     ILogger<MissionGrain> logger)
     : Grain, IMissionGrain
 {
@@ -184,7 +186,51 @@ public sealed partial class MissionGrain(
         };
         _run = null;
         run.Cancellation.Dispose();
+        if (status == MissionStatus.Failed && outcome.Transient && attempt < options.Value.MaxAttempts)
+        {
+            await ScheduleRetryAsync(attempt, outcome, error!, elapsed);
+            return;
+        }
+        if (status == MissionStatus.Failed && attempt > 1)
+        {
+            error = $"Failed after {attempt} attempts: {error}";
+        }
         await EndAsync(status, attempt, reason, outcome.Result, error, elapsed);
+    }
+
+    /// <summary>
+    /// A transient failure: the mission goes back to queued with the time its next attempt may start
+    /// (exponential backoff with jitter). The queue's sweep dispatches it when that time comes — from the log,
+    /// so a restart in between keeps the schedule.
+    /// </summary>
+    private async Task ScheduleRetryAsync(int attempt, ExecutionOutcome outcome, string error, TimeSpan elapsed)
+    {
+        var backoff = options.Value.RetryBaseDelaySeconds * Math.Pow(2, attempt - 1) * (0.8 + Random.Shared.NextDouble() * 0.4);
+        var now = DateTime.UtcNow;
+        var retryAt = now.AddSeconds(backoff);
+        await RaiseAsync(
+        [
+            new MissionStatusUpdated
+            {
+                MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = attempt + 1, Reason = "retry_scheduled",
+                Error = $"Attempt {attempt} failed: {error}", RetryAt = retryAt, ExecutionResult = outcome.Result,
+            },
+        ]);
+        LogRetryScheduled(logger, MissionId, attempt, backoff);
+        await signals.AppendAsync(new LearningSignal
+        {
+            SignalType = LearningSignal.MissionExecuted,
+            MissionId = MissionId,
+            Timestamp = now,
+            SessionId = State.SessionId,
+            ObjectiveType = State.Objective?.Type,
+            Status = MissionStatus.Failed,
+            Success = false,
+            Attempt = attempt,
+            DurationMs = (long)elapsed.TotalMilliseconds,
+            ToolsUsed = outcome.Result.ToolsUsed,
+        });
+        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).CompleteAsync(MissionId);
     }
 
     public async Task<MissionCommandResult> CancelAsync()
@@ -335,6 +381,9 @@ public sealed partial class MissionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} attempt {Attempt} ended {Status} in {ElapsedMs} ms")]
     private static partial void LogFinished(ILogger logger, string missionId, int attempt, string status, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} attempt {Attempt} failed transiently; retrying in {BackoffSeconds:0.0} s")]
+    private static partial void LogRetryScheduled(ILogger logger, string missionId, int attempt, double backoffSeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} attempt {Attempt}: cancel requested")]
     private static partial void LogCancelRequested(ILogger logger, string missionId, int attempt);

@@ -18,7 +18,6 @@ public sealed partial class ExecutionQueueGrain(
     : Grain, IExecutionQueueGrain, IRemindable
 {
     private const string KeepAliveReminder = "keep-alive";
-    private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(5);
 
     private readonly LinkedList<string> _waiting = new();
     private readonly Dictionary<string, LinkedListNode<string>> _waitingById = new(StringComparer.Ordinal);
@@ -37,7 +36,8 @@ public sealed partial class ExecutionQueueGrain(
     {
         // A reminder outlives the activation: if this silo goes away, it brings the queue back elsewhere.
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        _sweep = this.RegisterGrainTimer(SweepAsync, SweepPeriod, SweepPeriod);
+        var sweep = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.QueueSweepSeconds));
+        _sweep = this.RegisterGrainTimer(SweepAsync, sweep, sweep);
         var recovered = Reconcile();
         if (recovered > 0)
         {
@@ -155,11 +155,14 @@ public sealed partial class ExecutionQueueGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>Queues every unfinished mission of the log that the queue does not know; returns how many.</summary>
+    /// <summary>
+    /// Queues every unfinished mission of the log that the queue does not know and that is due (a retry waits
+    /// out its backoff here, durably: its due time is in the log); returns how many.
+    /// </summary>
     private int Reconcile()
     {
         var added = 0;
-        foreach (var missionId in log.Index.Unfinished())
+        foreach (var missionId in log.Index.Unfinished(dueBy: DateTime.UtcNow))
         {
             if (!_waitingById.ContainsKey(missionId) && !_running.ContainsKey(missionId))
             {

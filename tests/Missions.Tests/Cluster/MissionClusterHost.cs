@@ -35,6 +35,8 @@ public sealed class MissionClusterHost : IAsyncDisposable
             {
                 o.Executor = ScriptedExecutor.ExecutorName;
                 o.MaxConcurrency = concurrency;
+                o.RetryBaseDelaySeconds = 0.2;
+                o.QueueSweepSeconds = 0.2;
             });
         });
         var cluster = builder.Build();

@@ -6,7 +6,8 @@ namespace Missions.Tests.Support;
 /// <summary>
 /// An executor the tests steer through the objective's description: <c>ok</c> completes, <c>fail</c> fails,
 /// <c>hang</c> runs until cancelled (then returns a partial result), <c>gate:NAME</c> waits until the test opens
-/// gate NAME, <c>sleep:MS</c> takes MS milliseconds. It records every run, in start order.
+/// gate NAME, <c>sleep:MS</c> takes MS milliseconds, <c>flaky:N</c> fails transiently on its first N attempts,
+/// <c>down</c> always fails transiently. It records every run, in start order.
 /// </summary>
 public sealed class ScriptedExecutor : IMissionExecutor
 {
@@ -64,6 +65,10 @@ public sealed class ScriptedExecutor : IMissionExecutor
             else if (script == "fail")
             {
                 return Outcome(success: false, "", pages: 0) with { Error = "scripted failure" };
+            }
+            else if (script == "down" || (script.StartsWith("flaky:", StringComparison.Ordinal) && work.Attempt <= int.Parse(script["flaky:".Length..])))
+            {
+                return Outcome(success: false, "", pages: 0) with { Error = "HTTP 503 Service Unavailable", Transient = true };
             }
             return Outcome(success: true, $"scripted ok: {work.MissionId}", pages: 1);
         }

@@ -72,6 +72,7 @@ public sealed class TestWebsite : IAsyncDisposable
             return Html("Slow", "<p>late</p>");
         });
         app.MapGet("/missing", () => Results.NotFound());
+        app.MapGet("/error", () => Results.StatusCode(503));
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -115,6 +115,24 @@ public sealed class WebPageExecutorTests : IAsyncLifetime
 
         Assert.False(outcome.Result.Success);
         Assert.Contains("HTTP 404", outcome.Error);
+        Assert.False(outcome.Transient);
+    }
+
+    [Fact]
+    public async Task Server_errors_and_refused_connections_are_transient_refused_addresses_are_not()
+    {
+        using var executor = Executor();
+        using var blocked = Executor(allowPrivate: false);
+        var closed = new MissionWork("m1", 1, new Objective { Type = "fetch", Description = "d" },
+            new MissionConstraints { AllowedDomains = ["127.0.0.1"], MaxPages = 1 }, [$"http://127.0.0.1:{FreePort.Next()}/"]);
+
+        var serverError = await executor.ExecuteAsync(Work(1, "/error"), CancellationToken.None);
+        var refused = await executor.ExecuteAsync(closed, CancellationToken.None);
+        var guarded = await blocked.ExecuteAsync(Work(1, "/"), CancellationToken.None);
+
+        Assert.True(serverError.Transient, serverError.Error);
+        Assert.True(refused.Transient, refused.Error);
+        Assert.False(guarded.Transient, guarded.Error);
     }
 
     [Theory]
