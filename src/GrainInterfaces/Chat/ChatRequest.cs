@@ -10,4 +10,7 @@ public sealed record ChatRequest
 
     /// <summary>Optional: the same id sent twice gets the first answer again and starts nothing new.</summary>
     [Id(1)] public string? ClientMessageId { get; init; }
+
+    /// <summary>Optional: overrides the priority the message's words suggest ("urgent", "no rush").</summary>
+    [Id(2)] public MissionPriority? Priority { get; init; }
 }

@@ -21,6 +21,7 @@ public sealed class MissionIndex
         public int LineCount;
         public MissionStatus Status = MissionStatus.Proposed;
         public bool Created;
+        public MissionPriority Priority = MissionPriority.Normal;
 
         /// <summary>A retry's backoff: not to be dispatched before this (UTC ticks).</summary>
         public long NotBefore;
@@ -55,8 +56,9 @@ public sealed class MissionIndex
             entry.Lines[entry.LineCount++] = line;
             switch (e)
             {
-                case MissionCreated when !entry.Created:
+                case MissionCreated created when !entry.Created:
                     entry.Created = true;
+                    entry.Priority = created.Priority;
                     _countByStatus[(int)entry.Status]++;
                     break;
                 case MissionStatusUpdated update:
@@ -100,6 +102,14 @@ public sealed class MissionIndex
         }
     }
 
+    public MissionPriority PriorityOf(string missionId)
+    {
+        lock (_lock)
+        {
+            return _byId.TryGetValue(missionId, out var entry) ? entry.Priority : MissionPriority.Normal;
+        }
+    }
+
     public MissionStatus? StatusOf(string missionId)
     {
         lock (_lock)
@@ -112,12 +122,15 @@ public sealed class MissionIndex
     /// Missions that were created and have not reached a terminal status, oldest first; with <paramref name="dueBy"/>,
     /// only those whose retry backoff (if any) has passed by then.
     /// </summary>
-    public IReadOnlyList<string> Unfinished(DateTime? dueBy = null)
+    public IReadOnlyList<string> Unfinished(DateTime? dueBy = null) => UnfinishedWithPriority(dueBy).Select(m => m.MissionId).ToList();
+
+    /// <summary>As <see cref="Unfinished"/>, with each mission's priority.</summary>
+    public IReadOnlyList<(string MissionId, MissionPriority Priority)> UnfinishedWithPriority(DateTime? dueBy = null)
     {
         var due = dueBy?.Ticks ?? long.MaxValue;
         lock (_lock)
         {
-            return _inOrder.Where(e => e.Created && !e.Status.IsTerminal() && e.NotBefore <= due).Select(e => e.MissionId).ToList();
+            return _inOrder.Where(e => e.Created && !e.Status.IsTerminal() && e.NotBefore <= due).Select(e => (e.MissionId, e.Priority)).ToList();
         }
     }
 

@@ -12,4 +12,5 @@ public sealed record MissionCreated : MissionEvent
     [Id(3)] public IReadOnlyList<string> StartUrls { get; init; } = [];
     [Id(4)] public required string SourceMessage { get; init; }
     [Id(5)] public string? ClientMessageId { get; init; }
+    [Id(6)] public MissionPriority Priority { get; init; } = MissionPriority.Normal;
 }

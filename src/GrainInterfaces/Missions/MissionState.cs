@@ -27,6 +27,8 @@ public sealed class MissionState
     /// <summary>How many runs have started; the next run is attempt <c>RunsStarted + 1</c>.</summary>
     [Id(16)] public int RunsStarted { get; set; }
 
+    [Id(17)] public MissionPriority Priority { get; set; } = MissionPriority.Normal;
+
     /// <summary>True once <see cref="MissionCreated"/> has been applied.</summary>
     public bool Exists => CreatedAt is not null;
 
@@ -49,6 +51,7 @@ public sealed class MissionState
         StartUrls = e.StartUrls;
         SourceMessage = e.SourceMessage;
         ClientMessageId = e.ClientMessageId;
+        Priority = e.Priority;
         Status = MissionStatus.Proposed;
         CreatedAt = e.Timestamp;
         Version++;

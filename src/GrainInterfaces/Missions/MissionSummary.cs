@@ -11,6 +11,7 @@ public sealed record MissionSummary
     public DateTime? StartTime { get; init; }
     public DateTime? EndTime { get; init; }
     public int Attempt { get; init; }
+    public MissionPriority Priority { get; init; } = MissionPriority.Normal;
 
     public static MissionSummary From(MissionState s) => new()
     {
@@ -22,5 +23,6 @@ public sealed record MissionSummary
         StartTime = s.StartTime,
         EndTime = s.EndTime,
         Attempt = s.Attempt,
+        Priority = s.Priority,
     };
 }

@@ -18,6 +18,7 @@ public sealed record MissionView
     [Id(11)] public IReadOnlyList<string> StartUrls { get; init; } = [];
     [Id(12)] public string SourceMessage { get; init; } = "";
     [Id(13)] public IReadOnlyList<MissionEvent> Timeline { get; init; } = [];
+    [Id(14)] public MissionPriority Priority { get; init; } = MissionPriority.Normal;
 
     public static MissionView From(MissionState state, IReadOnlyList<MissionEvent> timeline) => new()
     {
@@ -35,6 +36,7 @@ public sealed record MissionView
         StartUrls = state.StartUrls,
         SourceMessage = state.SourceMessage,
         Timeline = timeline,
+        Priority = state.Priority,
     };
 
     /// <summary>Builds the view of a mission from its events, as read from the log.</summary>

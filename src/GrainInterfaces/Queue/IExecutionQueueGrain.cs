@@ -1,7 +1,8 @@
 namespace Missions.Queue;
 
 /// <summary>
-/// The execution queue: de-duplicates, orders (FIFO) and dispatches missions under a concurrency limit.
+/// The execution queue: de-duplicates, orders (priority, then FIFO, with ageing) and dispatches missions under a
+/// concurrency limit.
 /// One per cluster, key <see cref="Key"/>.
 /// </summary>
 public interface IExecutionQueueGrain : IGrainWithIntegerKey
@@ -9,7 +10,7 @@ public interface IExecutionQueueGrain : IGrainWithIntegerKey
     public const long Key = 0;
 
     /// <summary>Queues a mission; a mission that is queued or running already is reported as a duplicate.</summary>
-    Task<EnqueueResult> EnqueueAsync(string missionId);
+    Task<EnqueueResult> EnqueueAsync(string missionId, MissionPriority priority = MissionPriority.Normal);
 
     /// <summary>Frees the slot of a mission whose execution ended and dispatches the next.</summary>
     Task CompleteAsync(string missionId);

@@ -37,7 +37,7 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
         ChatResponse response;
         if (intent.Kind == IntentKind.Actionable)
         {
-            var draft = MissionDraftBuilder.Build(SessionId, request.Message, intent, request.ClientMessageId);
+            var draft = MissionDraftBuilder.Build(SessionId, request.Message, intent, request.ClientMessageId, request.Priority);
             var missionId = request.ClientMessageId is { } id ? Ids.MissionIdFor(SessionId, id) : Ids.NewMissionId();
             var created = await GrainFactory.GetGrain<IMissionGrain>(missionId).CreateAsync(draft);
             response = new ChatResponse
@@ -182,7 +182,8 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
     {
         var c = draft.Constraints;
         var where = c.AllowedDomains.Count > 0 ? string.Join(", ", c.AllowedDomains) : "the pages you named";
-        return $"On it — mission {missionId} will {draft.Objective.Type} on {where} " +
+        var priority = draft.Priority == MissionPriority.Normal ? "" : $", {draft.Priority.ToString().ToLowerInvariant()} priority";
+        return $"On it — mission {missionId} will {draft.Objective.Type} on {where}{priority} " +
                $"(up to {c.MaxPages} {(c.MaxPages == 1 ? "page" : "pages")}, within {c.MaxDurationSeconds} s). " +
                "I'll post the result here; you can follow it on the whiteboard.";
     }

@@ -7,14 +7,14 @@ namespace Missions.Chat;
 /// Turns an actionable message into a mission draft. Domains named or linked become <c>allowed_domains</c>
 /// (at most <see cref="MaxDomains"/>); "up to N pages" (also "N pages", "max N pages") sets <c>max_pages</c>
 /// (default 5, at most 50); "within N seconds/minutes" (also "in N min", "N-minute") sets <c>max_duration_seconds</c>
-/// (default 60, from 5 s to 1 hour).
+/// (default 60, from 5 s to 1 hour); "urgent"/"asap" make it high priority, "no rush"/"low priority" low.
 /// </summary>
 public static partial class MissionDraftBuilder
 {
     public const int MaxDomains = 10;
     public const int MinDurationSeconds = 5;
 
-    public static MissionDraft Build(string sessionId, string message, Intent intent, string? clientMessageId)
+    public static MissionDraft Build(string sessionId, string message, Intent intent, string? clientMessageId, MissionPriority? priority = null)
     {
         var text = message.Trim();
         return new MissionDraft
@@ -30,8 +30,21 @@ public static partial class MissionDraftBuilder
             StartUrls = intent.Urls.Take(MissionConstraints.MaxMaxPages).Select(u => u.ToString()).ToList(),
             SourceMessage = message,
             ClientMessageId = clientMessageId,
+            Priority = priority ?? PriorityIn(text),
         };
     }
+
+    /// <summary>"urgent", "asap", "high priority", "right away" → high; "low priority", "no rush", "whenever" → low.</summary>
+    public static MissionPriority PriorityIn(string text) =>
+        LowPriority().IsMatch(text) ? MissionPriority.Low
+        : HighPriority().IsMatch(text) ? MissionPriority.High
+        : MissionPriority.Normal;
+
+    [GeneratedRegex(@"\b(urgent(ly)?|asap|high[- ]priority|right away|immediately|top priority)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex HighPriority();
+
+    [GeneratedRegex(@"\b(low[- ]priority|no rush|whenever|when you have time|not urgent)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex LowPriority();
 
     public static int MaxPagesIn(string text)
     {

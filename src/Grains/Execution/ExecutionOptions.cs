@@ -33,6 +33,9 @@ public sealed class ExecutionOptions
     /// <summary>How often the queue sweeps: expired leases, due retries, unfinished missions it does not know.</summary>
     public double QueueSweepSeconds { get; set; } = 5;
 
+    /// <summary>A waiting mission gains one priority level for every this many seconds it waits (no starvation).</summary>
+    public double AgeingSeconds { get; set; } = 30;
+
     /// <summary>How long the <c>delay</c> executor takes (load and crash tests).</summary>
     public int DelayMilliseconds { get; set; } = 1000;
 

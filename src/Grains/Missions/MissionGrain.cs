@@ -64,6 +64,7 @@ public sealed partial class MissionGrain(
                 StartUrls = draft.StartUrls,
                 SourceMessage = draft.SourceMessage,
                 ClientMessageId = draft.ClientMessageId,
+                Priority = draft.Priority,
             },
             new MissionStatusUpdated { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = "queued" },
         ]);
@@ -79,7 +80,7 @@ public sealed partial class MissionGrain(
             SessionId = draft.SessionId,
             ObjectiveType = draft.Objective.Type,
         });
-        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnqueueAsync(MissionId);
+        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnqueueAsync(MissionId, draft.Priority);
         return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = true };
     }
 
@@ -268,7 +269,7 @@ public sealed partial class MissionGrain(
         }
         var attempt = State.RunsStarted + 1;
         await RaiseAsync([new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = "retry_requested" }]);
-        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnqueueAsync(MissionId);
+        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnqueueAsync(MissionId, State.Priority);
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is queued again as attempt {attempt}." };
     }
 

@@ -6,7 +6,8 @@ namespace Missions.Queue;
 
 /// <summary>
 /// Serializes dispatch: a mission is queued once (duplicates are refused while it is queued or running), missions
-/// start in FIFO order as slots free up under the concurrency limit, and the queue never waits on a mission's work
+/// start by priority, then in FIFO order (with ageing, see <see cref="PriorityLanes"/>) as slots free up under the
+/// concurrency limit, and the queue never waits on a mission's work
 /// inside its own turn — it hands work out and is called back.
 /// Its state is derived, not stored: on activation it rebuilds itself from the log's index of unfinished missions,
 /// and a periodic check does the same, so nothing queued before a crash or a lost message is left behind.
@@ -19,8 +20,7 @@ public sealed partial class ExecutionQueueGrain(
 {
     private const string KeepAliveReminder = "keep-alive";
 
-    private readonly LinkedList<string> _waiting = new();
-    private readonly Dictionary<string, LinkedListNode<string>> _waitingById = new(StringComparer.Ordinal);
+    private PriorityLanes _waiting = null!;
 
     /// <summary>Running missions and when their lease runs out.</summary>
     private readonly Dictionary<string, DateTime> _running = new(StringComparer.Ordinal);
@@ -34,6 +34,7 @@ public sealed partial class ExecutionQueueGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _waiting = new PriorityLanes(TimeSpan.FromSeconds(options.Value.AgeingSeconds));
         // A reminder outlives the activation: if this silo goes away, it brings the queue back elsewhere.
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         var sweep = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.QueueSweepSeconds));
@@ -46,16 +47,15 @@ public sealed partial class ExecutionQueueGrain(
         Dispatch();
     }
 
-    public Task<EnqueueResult> EnqueueAsync(string missionId)
+    public Task<EnqueueResult> EnqueueAsync(string missionId, MissionPriority priority = MissionPriority.Normal)
     {
-        if (_waitingById.ContainsKey(missionId) || _running.ContainsKey(missionId))
+        if (_waiting.Contains(missionId) || _running.ContainsKey(missionId))
         {
-            return Task.FromResult(new EnqueueResult { Duplicate = true, Position = PositionOf(missionId) });
+            return Task.FromResult(new EnqueueResult { Duplicate = true });
         }
-        Add(missionId);
+        _waiting.Add(missionId, priority, DateTime.UtcNow);
         Dispatch();
-        // Added last: if it is still waiting, everyone else waiting is ahead of it.
-        return Task.FromResult(new EnqueueResult { Duplicate = false, Position = _waitingById.ContainsKey(missionId) ? _waiting.Count : 0 });
+        return Task.FromResult(new EnqueueResult { Duplicate = false, Position = _waiting.Contains(missionId) ? _waiting.AheadOf(priority) + 1 : 0 });
     }
 
     public Task CompleteAsync(string missionId)
@@ -67,10 +67,7 @@ public sealed partial class ExecutionQueueGrain(
 
     public Task RemoveAsync(string missionId)
     {
-        if (_waitingById.Remove(missionId, out var node))
-        {
-            _waiting.Remove(node);
-        }
+        _waiting.Remove(missionId);
         return Task.CompletedTask;
     }
 
@@ -90,31 +87,13 @@ public sealed partial class ExecutionQueueGrain(
         return Task.CompletedTask;
     }
 
-    private void Add(string missionId) => _waitingById[missionId] = _waiting.AddLast(missionId);
-
-    private int PositionOf(string missionId)
-    {
-        if (!_waitingById.ContainsKey(missionId))
-        {
-            return 0;
-        }
-        var position = 1;
-        for (var node = _waiting.First; node is not null && node.Value != missionId; node = node.Next)
-        {
-            position++;
-        }
-        return position;
-    }
-
     /// <summary>Hands out work while slots are free. Never awaits a mission inside this turn.</summary>
     private void Dispatch()
     {
-        while (_running.Count < ConcurrencyLimit && _waiting.First is { } first)
+        var now = DateTime.UtcNow;
+        while (_running.Count < ConcurrencyLimit && _waiting.TryTake(now, out var missionId))
         {
-            var missionId = first.Value;
-            _waiting.RemoveFirst();
-            _waitingById.Remove(missionId);
-            _running[missionId] = DateTime.UtcNow + Lease;
+            _running[missionId] = now + Lease;
             _dispatched++;
             _ = StartAsync(missionId);
         }
@@ -148,7 +127,7 @@ public sealed partial class ExecutionQueueGrain(
             // the mission says so and keeps its slot.
             LogLeaseExpired(logger, missionId);
             _running.Remove(missionId);
-            Add(missionId);
+            _waiting.Add(missionId, log.Index.PriorityOf(missionId), now);
         }
         Reconcile();
         Dispatch();
@@ -162,11 +141,12 @@ public sealed partial class ExecutionQueueGrain(
     private int Reconcile()
     {
         var added = 0;
-        foreach (var missionId in log.Index.Unfinished(dueBy: DateTime.UtcNow))
+        var now = DateTime.UtcNow;
+        foreach (var (missionId, priority) in log.Index.UnfinishedWithPriority(dueBy: now))
         {
-            if (!_waitingById.ContainsKey(missionId) && !_running.ContainsKey(missionId))
+            if (!_waiting.Contains(missionId) && !_running.ContainsKey(missionId))
             {
-                Add(missionId);
+                _waiting.Add(missionId, priority, now);
                 added++;
             }
         }

@@ -23,7 +23,7 @@ public static class ChatEndpoints
         }
         var body = parsed.Body!;
         var response = await grains.GetGrain<IChatSessionGrain>(body.SessionId)
-            .SendAsync(new ChatRequest { Message = body.Message, ClientMessageId = body.ClientMessageId });
+            .SendAsync(new ChatRequest { Message = body.Message, ClientMessageId = body.ClientMessageId, Priority = body.Priority });
         return TypedResults.Ok(response);
     }
 

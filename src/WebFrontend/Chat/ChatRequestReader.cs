@@ -6,7 +6,7 @@ namespace Missions.Web.Chat;
 
 /// <summary>
 /// Reads and validates the body of <c>POST /chat/integrated</c> at the edge, so nothing invalid reaches a grain
-/// or the log. Body: <c>{"session_id"?: id, "message": text, "client_message_id"?: id}</c>; at most
+/// or the log. Body: <c>{"session_id"?: id, "message": text, "client_message_id"?: id, "priority"?: "high"|"normal"|"low"}</c>; at most
 /// <see cref="MaxBodyBytes"/> bytes, a message of at most <see cref="ChatRequest.MaxMessageLength"/> characters.
 /// A missing session id starts a new session.
 /// </summary>
@@ -15,7 +15,7 @@ public static class ChatRequestReader
     public const int MaxBodyBytes = 64 * 1024;
     public const int MaxClientMessageIdLength = 128;
 
-    public sealed record Body(string SessionId, string Message, string? ClientMessageId);
+    public sealed record Body(string SessionId, string Message, string? ClientMessageId, MissionPriority? Priority);
 
     public readonly record struct Result(Body? Body, IResult? Problem);
 
@@ -63,7 +63,8 @@ public static class ChatRequestReader
                 return Fail(problem!);
             }
             if (!TryGetString(root, "session_id", required: false, out var sessionId, out problem)
-                || !TryGetString(root, "client_message_id", required: false, out var clientMessageId, out problem))
+                || !TryGetString(root, "client_message_id", required: false, out var clientMessageId, out problem)
+                || !TryGetString(root, "priority", required: false, out var priorityText, out problem))
             {
                 return Fail(problem!);
             }
@@ -90,7 +91,16 @@ public static class ChatRequestReader
                 return Fail(Problems.BadRequest("Invalid client_message_id",
                     $"client_message_id must be 1 to {MaxClientMessageIdLength} characters without control characters."));
             }
-            return new Result(new Body(sessionId ?? Ids.NewSessionId(), message, clientMessageId), null);
+            MissionPriority? priority = null;
+            if (priorityText is not null)
+            {
+                if (!Enum.TryParse<MissionPriority>(priorityText, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(priorityText, out _))
+                {
+                    return Fail(Problems.BadRequest("Invalid priority", $"'{priorityText}' is not a priority; use high, normal or low."));
+                }
+                priority = parsed;
+            }
+            return new Result(new Body(sessionId ?? Ids.NewSessionId(), message, clientMessageId, priority), null);
         }
     }
 

@@ -51,7 +51,7 @@ public sealed class MissionClusterHost : IAsyncDisposable
     public IExecutionQueueGrain Queue => Client.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key);
 
     /// <summary>Creates a mission whose objective is a script for the <see cref="ScriptedExecutor"/>.</summary>
-    public async Task<string> CreateAsync(string script, int maxDurationSeconds = 30, string? sessionId = null)
+    public async Task<string> CreateAsync(string script, int maxDurationSeconds = 30, string? sessionId = null, MissionPriority priority = MissionPriority.Normal)
     {
         var id = Ids.NewMissionId();
         await Mission(id).CreateAsync(new MissionDraft
@@ -60,6 +60,7 @@ public sealed class MissionClusterHost : IAsyncDisposable
             Objective = new Objective { Type = "research", Description = script },
             Constraints = new MissionConstraints { AllowedDomains = ["example.org"], MaxPages = 1, MaxDurationSeconds = maxDurationSeconds },
             SourceMessage = script,
+            Priority = priority,
         });
         return id;
     }

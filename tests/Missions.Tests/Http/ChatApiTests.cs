@@ -102,6 +102,8 @@ public sealed class ChatApiTests(WebFrontendFixture web)
         { "blank message", "{\"message\": \"   \"}", HttpStatusCode.BadRequest, "Empty message" },
         { "session id as a path", "{\"message\":\"hi\",\"session_id\":\"../../etc/passwd\"}", HttpStatusCode.BadRequest, "Invalid session id" },
         { "session id too long", "{\"message\":\"hi\",\"session_id\":\"" + new string('a', 65) + "\"}", HttpStatusCode.BadRequest, "Invalid session id" },
+        { "unknown priority", "{\"message\":\"hi\",\"priority\":\"critical\"}", HttpStatusCode.BadRequest, "Invalid priority" },
+        { "numeric priority", "{\"message\":\"hi\",\"priority\":\"0\"}", HttpStatusCode.BadRequest, "Invalid priority" },
         { "client id of the wrong type", "{\"message\":\"hi\",\"client_message_id\":[1]}", HttpStatusCode.BadRequest, "Wrong type for client_message_id" },
         { "message over 4000 characters", "{\"message\":\"" + new string('x', 4001) + "\"}", HttpStatusCode.RequestEntityTooLarge, "Too large" },
         { "body over 64 KiB", "{\"message\":\"hi\",\"pad\":\"" + new string('x', 70_000) + "\"}", HttpStatusCode.RequestEntityTooLarge, "Too large" },

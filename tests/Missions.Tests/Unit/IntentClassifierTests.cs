@@ -63,6 +63,15 @@ public sealed class IntentClassifierTests
     public void Time_budget_comes_from_the_message_and_is_bounded(string message, int seconds) =>
         Assert.Equal(seconds, MissionDraftBuilder.MaxDurationIn(message));
 
+    [Theory]
+    [InlineData("urgent: research x on example.com", MissionPriority.High)]
+    [InlineData("research x on example.com asap", MissionPriority.High)]
+    [InlineData("research x on example.com, no rush", MissionPriority.Low)]
+    [InlineData("research x on example.com, not urgent", MissionPriority.Low)]
+    [InlineData("research x on example.com", MissionPriority.Normal)]
+    public void Priority_comes_from_the_words(string message, MissionPriority priority) =>
+        Assert.Equal(priority, MissionDraftBuilder.PriorityIn(message));
+
     [Fact]
     public void Draft_carries_the_objective_constraints_start_urls_and_source_message()
     {
