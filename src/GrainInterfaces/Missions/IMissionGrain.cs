@@ -19,6 +19,12 @@ public interface IMissionGrain : IGrainWithStringKey
     /// <summary>Runs a failed, timed-out or cancelled mission again, as its next attempt.</summary>
     Task<MissionCommandResult> RetryAsync();
 
+    /// <summary>
+    /// Asked to serve an identical new request: attaches it while the mission is queued or running, answers it
+    /// from the result when it completed within <paramref name="freshness"/> (recorded as a cache hit), else declines.
+    /// </summary>
+    Task<ReuseDecision> ReuseAsync(string sessionId, string message, TimeSpan freshness);
+
     /// <summary>Called back when the background work ends: records the outcome and frees the queue slot.</summary>
     Task CompleteExecutionAsync(int attempt, ExecutionOutcome outcome);
 }

@@ -10,6 +10,7 @@ namespace Missions;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "event_type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
 [JsonDerivedType(typeof(MissionCreated), MissionCreated.EventType)]
 [JsonDerivedType(typeof(MissionStatusUpdated), MissionStatusUpdated.EventType)]
+[JsonDerivedType(typeof(MissionReused), MissionReused.EventType)]
 public abstract record MissionEvent
 {
     [Id(0), JsonPropertyOrder(-3)] public required string MissionId { get; init; }

@@ -29,6 +29,9 @@ public sealed class MissionState
 
     [Id(17)] public MissionPriority Priority { get; set; } = MissionPriority.Normal;
 
+    /// <summary>Requests answered from this mission's result instead of running again.</summary>
+    [Id(18)] public int CacheHits { get; set; }
+
     /// <summary>True once <see cref="MissionCreated"/> has been applied.</summary>
     public bool Exists => CreatedAt is not null;
 
@@ -38,6 +41,7 @@ public sealed class MissionState
         {
             case MissionCreated created: Apply(created); break;
             case MissionStatusUpdated update: Apply(update); break;
+            case MissionReused reused: Apply(reused); break;
             default: throw new ArgumentException($"Unknown mission event {e.GetType().Name}", nameof(e));
         }
     }
@@ -74,6 +78,12 @@ public sealed class MissionState
             ExecutionResult = e.ExecutionResult;
             Error = e.Error;
         }
+        Version++;
+    }
+
+    public void Apply(MissionReused e)
+    {
+        CacheHits++;
         Version++;
     }
 

@@ -12,6 +12,7 @@ public sealed record MissionSummary
     public DateTime? EndTime { get; init; }
     public int Attempt { get; init; }
     public MissionPriority Priority { get; init; } = MissionPriority.Normal;
+    public int CacheHits { get; init; }
 
     public static MissionSummary From(MissionState s) => new()
     {
@@ -24,5 +25,6 @@ public sealed record MissionSummary
         EndTime = s.EndTime,
         Attempt = s.Attempt,
         Priority = s.Priority,
+        CacheHits = s.CacheHits,
     };
 }

@@ -19,6 +19,7 @@ public sealed record MissionView
     [Id(12)] public string SourceMessage { get; init; } = "";
     [Id(13)] public IReadOnlyList<MissionEvent> Timeline { get; init; } = [];
     [Id(14)] public MissionPriority Priority { get; init; } = MissionPriority.Normal;
+    [Id(15)] public int CacheHits { get; init; }
 
     public static MissionView From(MissionState state, IReadOnlyList<MissionEvent> timeline) => new()
     {
@@ -37,6 +38,7 @@ public sealed record MissionView
         SourceMessage = state.SourceMessage,
         Timeline = timeline,
         Priority = state.Priority,
+        CacheHits = state.CacheHits,
     };
 
     /// <summary>Builds the view of a mission from its events, as read from the log.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Missions.Log;
 
 namespace Missions.Chat;
@@ -7,12 +8,15 @@ namespace Missions.Chat;
 /// back), talk gets a reply. Every message is a line of <c>chat_sessions.jsonl</c>, so the conversation survives
 /// a restart, and a message sent again with the same client message id gets its first answer again.
 /// </summary>
-public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier classifier, ILogger<ChatSessionGrain> logger)
+public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier classifier, IOptions<ChatOptions> options, ILogger<ChatSessionGrain> logger)
     : Grain, IChatSessionGrain
 {
     private readonly List<ChatMessage> _messages = [];
     private readonly Dictionary<string, ChatResponse> _answers = new(StringComparer.Ordinal);
     private readonly HashSet<(string MissionId, int Attempt)> _outcomesPosted = [];
+
+    /// <summary>The latest mission started for each meaning (normalized objective and constraints) in this session.</summary>
+    private readonly Dictionary<string, string> _byMeaning = new(StringComparer.Ordinal);
 
     private string SessionId => this.GetPrimaryKeyString();
 
@@ -35,7 +39,12 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
         var now = DateTime.UtcNow;
         var intent = classifier.Classify(request.Message);
         ChatResponse response;
-        if (intent.Kind == IntentKind.Actionable)
+        if (intent.Kind == IntentKind.Actionable
+            && await ReuseAsync(MissionDraftBuilder.Build(SessionId, request.Message, intent, null), request.Message) is { } reused)
+        {
+            response = reused;
+        }
+        else if (intent.Kind == IntentKind.Actionable)
         {
             var draft = MissionDraftBuilder.Build(SessionId, request.Message, intent, request.ClientMessageId, request.Priority);
             var missionId = request.ClientMessageId is { } id ? Ids.MissionIdFor(SessionId, id) : Ids.NewMissionId();
@@ -48,6 +57,7 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
                 Status = created.Status,
                 Message = DescribeStart(missionId, draft),
             };
+            _byMeaning[MeaningOf(draft)] = missionId;
             LogMissionStarted(logger, SessionId, missionId);
         }
         else if (intent.Kind == IntentKind.Command)
@@ -70,6 +80,52 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
         ];
         await AppendAsync(lines);
         return response;
+    }
+
+    /// <summary>
+    /// De-duplication by meaning: a request whose objective and constraints match one this session already
+    /// started joins that mission while it is queued or running, or is answered from its result when it
+    /// completed within the freshness window. Null: start a new mission.
+    /// </summary>
+    private async Task<ChatResponse?> ReuseAsync(MissionDraft draft, string message)
+    {
+        if (!_byMeaning.TryGetValue(MeaningOf(draft), out var missionId))
+        {
+            return null;
+        }
+        var decision = await GrainFactory.GetGrain<IMissionGrain>(missionId)
+            .ReuseAsync(SessionId, message, TimeSpan.FromSeconds(options.Value.FreshnessSeconds));
+        var view = decision.View;
+        return decision.Kind switch
+        {
+            ReuseDecision.Attached => new ChatResponse
+            {
+                Type = ChatResponse.MissionStarted, SessionId = SessionId, MissionId = missionId, Status = view!.Status,
+                Message = $"Already working on that — mission {missionId} is {view.Status.ToWireName().Replace('_', ' ')}" +
+                          (view.Attempt > 1 ? $" (attempt {view.Attempt})" : "") + ". I'll post the result here.",
+            },
+            ReuseDecision.CacheHit => new ChatResponse
+            {
+                Type = ChatResponse.Reply, SessionId = SessionId, MissionId = missionId, Status = view!.Status,
+                Message = $"I did that {Ago(view.EndTime!.Value)} ago (mission {missionId}; answered from its result):\n\n" +
+                          Shorten(view.ExecutionResult?.FinalAnswer ?? "", 1500),
+            },
+            _ => null,
+        };
+    }
+
+    /// <summary>What makes two requests the same: objective type and words (case and spacing aside) and constraints.</summary>
+    private static string MeaningOf(MissionDraft draft)
+    {
+        var words = string.Join(' ', draft.Objective.Description.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', '!', '?', ' ');
+        var c = draft.Constraints;
+        return $"{draft.Objective.Type}|{words}|{string.Join(',', c.AllowedDomains.Order(StringComparer.Ordinal))}|{c.MaxPages}|{c.MaxDurationSeconds}";
+    }
+
+    private static string Ago(DateTime when)
+    {
+        var seconds = Math.Max(0, (DateTime.UtcNow - when).TotalSeconds);
+        return seconds < 90 ? $"{seconds:0} s" : $"{seconds / 60:0} min";
     }
 
     /// <summary>The missions this session started, oldest first.</summary>
@@ -161,6 +217,11 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
     private void Remember(ChatMessage message)
     {
         _messages.Add(message);
+        if (message.Role == ChatMessage.UserRole && message.MissionId is { } started
+            && classifier.Classify(message.Text) is { Kind: IntentKind.Actionable } intent)
+        {
+            _byMeaning[MeaningOf(MissionDraftBuilder.Build(SessionId, message.Text, intent, null))] = started;
+        }
         if (message.Role != ChatMessage.AssistantRole)
         {
             return;

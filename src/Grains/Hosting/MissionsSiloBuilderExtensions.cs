@@ -19,6 +19,7 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddMissionLogs(configuration);
         silo.Services.Configure<ExecutionOptions>(configuration.GetSection(ExecutionOptions.Section));
         silo.Services.AddSingleton<IntentClassifier>();
+        silo.Services.Configure<ChatOptions>(configuration.GetSection(ChatOptions.Section));
         silo.Services.AddSingleton<IMissionExecutor, NoopExecutor>();
         silo.Services.AddSingleton<IMissionExecutor, WebPageExecutor>();
         silo.Services.AddSingleton<IMissionExecutor, DelayExecutor>();

@@ -273,6 +273,24 @@ public sealed partial class MissionGrain(
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is queued again as attempt {attempt}." };
     }
 
+    public async Task<ReuseDecision> ReuseAsync(string sessionId, string message, TimeSpan freshness)
+    {
+        if (!State.Exists)
+        {
+            return new ReuseDecision { Kind = ReuseDecision.None };
+        }
+        if (!State.Status.IsTerminal())
+        {
+            return new ReuseDecision { Kind = ReuseDecision.Attached, View = MissionView.From(State, []) };
+        }
+        if (State.Status == MissionStatus.Completed && State.EndTime is { } ended && DateTime.UtcNow - ended <= freshness)
+        {
+            await RaiseAsync([new MissionReused { MissionId = MissionId, Timestamp = DateTime.UtcNow, SessionId = sessionId, SourceMessage = message }]);
+            return new ReuseDecision { Kind = ReuseDecision.CacheHit, View = MissionView.From(State, []) };
+        }
+        return new ReuseDecision { Kind = ReuseDecision.None };
+    }
+
     private MissionCommandResult Refused(string message) =>
         new() { MissionId = MissionId, Accepted = false, Status = State.Status, Message = message };
 

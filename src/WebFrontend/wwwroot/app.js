@@ -133,7 +133,8 @@ function renderCard(m) {
   return card;
 }
 
-const meta = (m) => [ago(m.created_at), m.start_time ? (m.end_time ? "ran " : "running ") + elapsed(m.start_time, m.end_time) : "", "attempt " + m.attempt]
+const meta = (m) => [ago(m.created_at), m.start_time ? (m.end_time ? "ran " : "running ") + elapsed(m.start_time, m.end_time) : "", "attempt " + m.attempt,
+  m.priority && m.priority !== "normal" ? m.priority + " priority" : "", m.cache_hits ? "answered " + m.cache_hits + "× from cache" : ""]
   .filter(Boolean).join(" · ");
 
 function cardOf(id) { return $("cards").querySelector(`li[data-mission-id="${CSS.escape(id)}"]`); }
@@ -141,9 +142,12 @@ function cardOf(id) { return $("cards").querySelector(`li[data-mission-id="${CSS
 // A mission's line arrived on the stream: fold it into its card, as the server folds it into the mission.
 function applyMissionEvent(e) {
   let m = state.missions.get(e.mission_id);
-  if (e.event_type === "mission_created") {
+  if (e.event_type === "mission_reused") {
+    if (!m) return;
+    m = { ...m, cache_hits: (m.cache_hits || 0) + 1 };
+  } else if (e.event_type === "mission_created") {
     if (m) return;
-    m = { mission_id: e.mission_id, status: "proposed", objective: e.objective, session_id: e.session_id, created_at: e.timestamp, attempt: 0 };
+    m = { mission_id: e.mission_id, status: "proposed", objective: e.objective, session_id: e.session_id, created_at: e.timestamp, attempt: 0, priority: e.priority };
   } else if (!m) {
     return; // a mission not on the loaded pages
   } else {
@@ -197,7 +201,9 @@ async function loadDetail(id) {
   $("detail-sources").replaceChildren(...sources);
   $("detail-timeline").replaceChildren(...m.timeline.map((e) => el("li", null,
     new Date(e.timestamp).toLocaleTimeString() + " — " +
-    (e.event_type === "mission_created" ? "created" : label(e.status) + " (" + e.reason + ", attempt " + e.attempt + ")" + (e.error ? ": " + e.error : "")))));
+    (e.event_type === "mission_created" ? "created"
+      : e.event_type === "mission_reused" ? "a repeated request was answered from this result (cache hit)"
+      : label(e.status) + " (" + e.reason + ", attempt " + e.attempt + ")" + (e.error ? ": " + e.error : "")))));
 }
 
 async function command(verb) {

@@ -55,7 +55,7 @@ public sealed class ChatApiTests(WebFrontendFixture web)
         var session = NewSession();
         var body = new { session_id = session, message = $"fetch {web.Site.Url("/timers")}", client_message_id = "msg-1" };
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => web.PostChatAsync(body)));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => web.PostChatAsync(body)));
 
         var ids = answers.Select(a => a.GetProperty("mission_id").GetString()).Distinct().ToList();
         var missionId = Assert.Single(ids)!;
@@ -67,6 +67,22 @@ public sealed class ChatApiTests(WebFrontendFixture web)
         var messages = conversation.GetProperty("messages").EnumerateArray().ToList();
         Assert.Single(messages, m => m.GetProperty("role").GetString() == "user");
         Assert.Single(messages, m => m.TryGetProperty("reply_type", out var t) && t.GetString() == "mission_started");
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_requests_with_one_objective_in_a_session_join_one_mission()
+    {
+        var session = NewSession();
+        var message = $"fetch {web.Site.Url("/deep")} up to 2 pages";
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => web.PostChatAsync(new { session_id = session, message, client_message_id = $"c{i}" })));
+
+        var missionId = Assert.Single(answers.Select(a => a.GetProperty("mission_id").GetString()).Distinct())!;
+        Assert.Contains(answers, a => a.GetProperty("message").GetString()!.StartsWith("On it"));
+        await web.WaitForTerminalAsync(missionId);
+        var created = File.ReadLines(Path.Combine(web.DataDirectory, LogFiles.Missions))
+            .Count(l => l.Contains("\"mission_created\"") && l.Contains($"\"session_id\":\"{session}\""));
+        Assert.Equal(1, created);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Missions.Execution;
 namespace Missions.Tests.Support;
 
 /// <summary>
-/// An executor the tests steer through the objective's description: <c>ok</c> completes, <c>fail</c> fails,
+/// An executor the tests steer through the first word of the objective's description: <c>ok</c> completes, <c>fail</c> fails,
 /// <c>hang</c> runs until cancelled (then returns a partial result), <c>gate:NAME</c> waits until the test opens
 /// gate NAME, <c>sleep:MS</c> takes MS milliseconds, <c>flaky:N</c> fails transiently on its first N attempts,
 /// <c>down</c> always fails transiently. It records every run, in start order.
@@ -42,7 +42,8 @@ public sealed class ScriptedExecutor : IMissionExecutor
         }
         try
         {
-            var script = work.Objective.Description;
+            // The first word is the script, so a chat message can carry one ("gate:x research on example.org").
+            var script = work.Objective.Description.Split(' ', 2)[0];
             if (script.StartsWith("gate:", StringComparison.Ordinal))
             {
                 await Gate(script["gate:".Length..]).Task.WaitAsync(cancellationToken);
