@@ -11,7 +11,7 @@ public interface IMissionGrain : IGrainWithStringKey
     Task<MissionView?> GetViewAsync();
 
     /// <summary>Called by the queue when a slot is free: starts the work in the background and returns at once.</summary>
-    Task<StartExecutionResult> StartExecutionAsync();
+    Task<StartExecution> StartExecutionAsync();
 
     /// <summary>Cancels the mission: a queued one at once, a running one as soon as its work stops. Never retried after.</summary>
     Task<MissionCommandResult> CancelAsync();

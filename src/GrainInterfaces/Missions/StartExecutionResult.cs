@@ -1,5 +1,15 @@
 namespace Missions;
 
+/// <summary>What a mission did when the queue asked it to start, and how long the queue should wait for its end.</summary>
+[GenerateSerializer, Immutable, Alias("missions.StartExecution")]
+public sealed record StartExecution
+{
+    [Id(0)] public required StartExecutionResult Result { get; init; }
+
+    /// <summary>The mission's own time budget: past it (plus a grace period) the queue assumes the run was lost.</summary>
+    [Id(1)] public int BudgetSeconds { get; init; }
+}
+
 /// <summary>What a mission did when the queue asked it to start.</summary>
 [GenerateSerializer, Alias("missions.StartExecutionResult")]
 public enum StartExecutionResult

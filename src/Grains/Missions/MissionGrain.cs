@@ -87,15 +87,16 @@ public sealed partial class MissionGrain(
     public Task<MissionView?> GetViewAsync() =>
         Task.FromResult(State.Exists ? MissionView.From(State, log.Reader.ReadEvents(MissionId)) : null);
 
-    public async Task<StartExecutionResult> StartExecutionAsync()
+    public async Task<StartExecution> StartExecutionAsync()
     {
         if (!State.Exists || State.Status.IsTerminal())
         {
-            return StartExecutionResult.NotRunnable;
+            return new StartExecution { Result = StartExecutionResult.NotRunnable };
         }
+        var budgetSeconds = State.Constraints!.MaxDurationSeconds;
         if (_run is not null)
         {
-            return StartExecutionResult.AlreadyRunning;
+            return new StartExecution { Result = StartExecutionResult.AlreadyRunning, BudgetSeconds = budgetSeconds };
         }
 
         var attempt = State.RunsStarted + 1;
@@ -124,7 +125,7 @@ public sealed partial class MissionGrain(
         var self = GrainFactory.GetGrain<IMissionGrain>(MissionId);
         // Off the grain's turn: the work runs on the thread pool and reports back through a grain call.
         _ = Task.Run(() => ExecuteAndReportAsync(executor, work, run, self));
-        return StartExecutionResult.Started;
+        return new StartExecution { Result = StartExecutionResult.Started, BudgetSeconds = budgetSeconds };
     }
 
     private async Task ExecuteAndReportAsync(IMissionExecutor executor, MissionWork work, Run run, IMissionGrain self)

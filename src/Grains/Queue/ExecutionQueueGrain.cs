@@ -30,6 +30,7 @@ public sealed partial class ExecutionQueueGrain(
 
     private int ConcurrencyLimit => Math.Max(1, options.Value.MaxConcurrency);
 
+    /// <summary>The lease until a mission says what its budget is: the longest budget there can be.</summary>
     private TimeSpan Lease => TimeSpan.FromSeconds(MissionConstraints.MaxMaxDurationSeconds + options.Value.LeaseGraceSeconds);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -103,11 +104,16 @@ public sealed partial class ExecutionQueueGrain(
     {
         try
         {
-            var result = await GrainFactory.GetGrain<IMissionGrain>(missionId).StartExecutionAsync();
-            if (result == StartExecutionResult.NotRunnable)
+            var start = await GrainFactory.GetGrain<IMissionGrain>(missionId).StartExecutionAsync();
+            if (start.Result == StartExecutionResult.NotRunnable)
             {
                 _running.Remove(missionId);
                 Dispatch();
+            }
+            else if (_running.ContainsKey(missionId))
+            {
+                // The lease: the mission's own budget plus grace, from now.
+                _running[missionId] = DateTime.UtcNow.AddSeconds(start.BudgetSeconds + options.Value.LeaseGraceSeconds);
             }
         }
         catch (Exception ex)

@@ -4,7 +4,7 @@ using Missions.Tests.Support;
 namespace Missions.Tests.Cluster;
 
 [Collection(ClusterCollection.Name)]
-public sealed class CancelRetryTests(ClusterFixture fixture)
+public sealed class CancelRetryTests(ClusterFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     private MissionClusterHost Host => fixture.Host;
 
@@ -50,6 +50,7 @@ public sealed class CancelRetryTests(ClusterFixture fixture)
         Assert.True(result.Accepted);
         Assert.Equal(MissionStatus.Cancelled, view.Status);
         Assert.InRange(clock.Elapsed.TotalSeconds, 0, 5);
+        output.WriteLine($"A running mission was cancelled (cancel call to terminal line on disk) in {clock.Elapsed.TotalMilliseconds:0} ms.");
         Assert.Contains("partial", view.ExecutionResult!.FinalAnswer);
         Assert.Single(view.Timeline, e => e is MissionStatusUpdated { Status: MissionStatus.Cancelled });
         await Host.Queue.EnqueueAsync(id);
