@@ -219,19 +219,7 @@ public sealed partial class MissionGrain(
             },
         ]);
         LogRetryScheduled(logger, MissionId, attempt, backoff);
-        await signals.AppendAsync(new LearningSignal
-        {
-            SignalType = LearningSignal.MissionExecuted,
-            MissionId = MissionId,
-            Timestamp = now,
-            SessionId = State.SessionId,
-            ObjectiveType = State.Objective?.Type,
-            Status = MissionStatus.Failed,
-            Success = false,
-            Attempt = attempt,
-            DurationMs = (long)elapsed.TotalMilliseconds,
-            ToolsUsed = outcome.Result.ToolsUsed,
-        });
+        await RecordExecutedAsync(now, MissionStatus.Failed, attempt, elapsed, outcome.Result.ToolsUsed);
         await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).CompleteAsync(MissionId);
     }
 
@@ -292,6 +280,22 @@ public sealed partial class MissionGrain(
         return new ReuseDecision { Kind = ReuseDecision.None };
     }
 
+    /// <summary>The <c>mission_executed</c> learning signal: how one attempt ended.</summary>
+    private Task RecordExecutedAsync(DateTime now, MissionStatus status, int attempt, TimeSpan elapsed, IReadOnlyList<string>? toolsUsed) =>
+        signals.AppendAsync(new LearningSignal
+        {
+            SignalType = LearningSignal.MissionExecuted,
+            MissionId = MissionId,
+            Timestamp = now,
+            SessionId = State.SessionId,
+            ObjectiveType = State.Objective?.Type,
+            Status = status,
+            Success = status == MissionStatus.Completed,
+            Attempt = attempt,
+            DurationMs = (long)elapsed.TotalMilliseconds,
+            ToolsUsed = toolsUsed ?? [],
+        });
+
     private MissionCommandResult Refused(string message) =>
         new() { MissionId = MissionId, Accepted = false, Status = State.Status, Message = message };
 
@@ -315,19 +319,7 @@ public sealed partial class MissionGrain(
         ]);
         LogFinished(logger, MissionId, attempt, status.ToWireName(), (long)elapsed.TotalMilliseconds);
 
-        await signals.AppendAsync(new LearningSignal
-        {
-            SignalType = LearningSignal.MissionExecuted,
-            MissionId = MissionId,
-            Timestamp = now,
-            SessionId = State.SessionId,
-            ObjectiveType = State.Objective?.Type,
-            Status = status,
-            Success = status == MissionStatus.Completed,
-            Attempt = attempt,
-            DurationMs = (long)elapsed.TotalMilliseconds,
-            ToolsUsed = result?.ToolsUsed ?? [],
-        });
+        await RecordExecutedAsync(now, status, attempt, elapsed, result?.ToolsUsed);
         await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).CompleteAsync(MissionId);
         NotifySession(new MissionOutcomeNotice { MissionId = MissionId, Status = status, Attempt = attempt, Text = DescribeOutcome(status, result, error) });
     }

@@ -22,13 +22,7 @@ public sealed class WebFrontendFixture : IAsyncLifetime
         Site = await TestWebsite.StartAsync();
         var port = FreePort.Next();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
-        App = AppProcess.Start(RepositoryPaths.WebFrontendDll, "web frontend", new Dictionary<string, string>
-        {
-            ["Missions__DataDirectory"] = _data.Path,
-            ["Missions__Execution__AllowPrivateNetworks"] = "true",
-            ["Missions__Orleans__SiloPort"] = FreePort.Next().ToString(),
-            ["Missions__Orleans__GatewayPort"] = FreePort.Next().ToString(),
-        }, "--urls", $"http://127.0.0.1:{port}");
+        App = AppProcess.StartWebFrontend(_data.Path, port, new Dictionary<string, string> { ["Missions__Execution__AllowPrivateNetworks"] = "true" });
         await App.WaitUntilReadyAsync(Http, "healthz", TimeSpan.FromSeconds(60));
     }
 

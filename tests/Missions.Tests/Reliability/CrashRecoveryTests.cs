@@ -27,16 +27,13 @@ public sealed class CrashRecoveryTests(Xunit.Abstractions.ITestOutputHelper outp
         {
             var port = FreePort.Next();
             Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
-            App = AppProcess.Start(RepositoryPaths.WebFrontendDll, "web frontend", new Dictionary<string, string>
+            App = AppProcess.StartWebFrontend(dataDirectory, port, new Dictionary<string, string>
             {
-                ["Missions__DataDirectory"] = dataDirectory,
                 ["Missions__Execution__Executor"] = "delay",
                 ["Missions__Execution__DelayMilliseconds"] = "150",
                 ["Missions__Execution__MaxConcurrency"] = "16",
-                ["Missions__Orleans__SiloPort"] = FreePort.Next().ToString(),
-                ["Missions__Orleans__GatewayPort"] = FreePort.Next().ToString(),
                 ["Logging__LogLevel__Default"] = "Warning",
-            }, "--urls", $"http://127.0.0.1:{port}");
+            });
             await App.WaitUntilReadyAsync(Http, "readyz", TimeSpan.FromSeconds(60));
         }
 

@@ -24,13 +24,7 @@ public sealed class DamagedLogTests
 
         var port = FreePort.Next();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-        await using var app = AppProcess.Start(RepositoryPaths.WebFrontendDll, "web frontend", new Dictionary<string, string>
-        {
-            ["Missions__DataDirectory"] = data.Path,
-            ["Missions__Execution__Executor"] = "noop",
-            ["Missions__Orleans__SiloPort"] = FreePort.Next().ToString(),
-            ["Missions__Orleans__GatewayPort"] = FreePort.Next().ToString(),
-        }, "--urls", $"http://127.0.0.1:{port}");
+        await using var app = AppProcess.StartWebFrontend(data.Path, port, new Dictionary<string, string> { ["Missions__Execution__Executor"] = "noop" });
         await app.WaitUntilReadyAsync(http, "readyz", TimeSpan.FromSeconds(60));
 
         var finished = await http.GetFromJsonAsync<JsonElement>($"api/whiteboard/{done}");

@@ -41,14 +41,11 @@ public sealed class DiskFullTests
             await File.WriteAllBytesAsync(filler, new byte[600 * 1024]);
             var port = FreePort.Next();
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(20) };
-            await using var app = AppProcess.Start(RepositoryPaths.WebFrontendDll, "web frontend", new Dictionary<string, string>
+            await using var app = AppProcess.StartWebFrontend(mountPoint.Path, port, new Dictionary<string, string>
             {
-                ["Missions__DataDirectory"] = mountPoint.Path,
                 ["Missions__Execution__Executor"] = "noop",
-                ["Missions__Orleans__SiloPort"] = FreePort.Next().ToString(),
-                ["Missions__Orleans__GatewayPort"] = FreePort.Next().ToString(),
                 ["Logging__LogLevel__Default"] = "Warning",
-            }, "--urls", $"http://127.0.0.1:{port}");
+            });
             await app.WaitUntilReadyAsync(http, "readyz", TimeSpan.FromSeconds(60));
 
             HttpResponseMessage? refused = null;

@@ -67,6 +67,25 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the web frontend on the embedded default on 127.0.0.1:<paramref name="port"/> over
+    /// <paramref name="dataDirectory"/>, with free silo ports and <paramref name="settings"/> on top.
+    /// </summary>
+    public static AppProcess StartWebFrontend(string dataDirectory, int port, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Missions__DataDirectory"] = dataDirectory,
+            ["Missions__Orleans__SiloPort"] = FreePort.Next().ToString(),
+            ["Missions__Orleans__GatewayPort"] = FreePort.Next().ToString(),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        return Start(RepositoryPaths.WebFrontendDll, "web frontend", environment, "--urls", $"http://127.0.0.1:{port}");
+    }
+
     /// <summary>Waits until <paramref name="url"/> answers 200, or fails with the process's output.</summary>
     public async Task WaitUntilReadyAsync(HttpClient http, string url, TimeSpan timeout)
     {
