@@ -1,1 +1,2 @@
 global using Microsoft.Extensions.Hosting;
+global using Orleans.Dashboard;

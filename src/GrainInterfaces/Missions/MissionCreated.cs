@@ -13,4 +13,7 @@ public sealed record MissionCreated : MissionEvent
     [Id(4)] public required string SourceMessage { get; init; }
     [Id(5)] public string? ClientMessageId { get; init; }
     [Id(6)] public MissionPriority Priority { get; init; } = MissionPriority.Normal;
+
+    /// <summary>The W3C trace context of the chat request that created the mission: its runs are traced under it.</summary>
+    [Id(7)] public string? TraceParent { get; init; }
 }

@@ -19,4 +19,7 @@ public abstract record MissionEvent
     [Id(1), JsonPropertyOrder(-2)] public int Seq { get; init; }
 
     [Id(2), JsonPropertyOrder(-1)] public required DateTime Timestamp { get; init; }
+
+    /// <summary>The trace of the work that caused this change (OpenTelemetry), when it was traced.</summary>
+    [Id(3)] public string? TraceId { get; init; }
 }

@@ -32,6 +32,9 @@ public sealed class MissionState
     /// <summary>Requests answered from this mission's result instead of running again.</summary>
     [Id(18)] public int CacheHits { get; set; }
 
+    [Id(19)] public string? TraceParent { get; set; }
+    [Id(20)] public string? TraceId { get; set; }
+
     /// <summary>True once <see cref="MissionCreated"/> has been applied.</summary>
     public bool Exists => CreatedAt is not null;
 
@@ -56,6 +59,8 @@ public sealed class MissionState
         SourceMessage = e.SourceMessage;
         ClientMessageId = e.ClientMessageId;
         Priority = e.Priority;
+        TraceParent = e.TraceParent;
+        TraceId = e.TraceId;
         Status = MissionStatus.Proposed;
         CreatedAt = e.Timestamp;
         Version++;

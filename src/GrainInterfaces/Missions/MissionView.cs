@@ -21,6 +21,9 @@ public sealed record MissionView
     [Id(14)] public MissionPriority Priority { get; init; } = MissionPriority.Normal;
     [Id(15)] public int CacheHits { get; init; }
 
+    /// <summary>The trace id of the chat request that created the mission.</summary>
+    [Id(16)] public string? TraceId { get; init; }
+
     public static MissionView From(MissionState state, IReadOnlyList<MissionEvent> timeline) => new()
     {
         MissionId = state.MissionId,
@@ -39,6 +42,7 @@ public sealed record MissionView
         Timeline = timeline,
         Priority = state.Priority,
         CacheHits = state.CacheHits,
+        TraceId = state.TraceId,
     };
 
     /// <summary>Builds the view of a mission from its events, as read from the log.</summary>

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using Microsoft.Extensions.Options;
+using Missions.Telemetry;
 
 namespace Missions.Execution;
 
@@ -73,6 +74,9 @@ public sealed partial class WebPageExecutor : IMissionExecutor, IDisposable
             var url = frontier.Dequeue();
             fetched++;
             tools.Add("http_fetch");
+            MissionsTelemetry.PagesFetched.Add(1);
+            using var span = MissionsTelemetry.Source.StartActivity("mission.fetch");
+            span?.SetTag("url.full", url.ToString());
             try
             {
                 var page = await FetchAsync(url, allowed, cancellationToken);
@@ -103,6 +107,7 @@ public sealed partial class WebPageExecutor : IMissionExecutor, IDisposable
                     _ => ex.Message,
                 };
                 errors.Add($"{url}: {message}");
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, message);
                 if (IsTransient(ex))
                 {
                     transientErrors++;

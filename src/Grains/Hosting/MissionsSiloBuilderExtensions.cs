@@ -26,6 +26,8 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddSingleton<ExecutorCatalog>();
 
         silo.AddStartupTask<QueueStartupTask>();
+        // Grain calls carry the caller's trace, so a chat request, its grain calls and the run are one trace.
+        silo.AddActivityPropagation();
         return silo;
     }
 

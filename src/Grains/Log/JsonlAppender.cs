@@ -107,7 +107,11 @@ public sealed partial class JsonlAppender : IAsyncDisposable
             _file.Write(buffer, 0, bytes);
             var fsync = Stopwatch.GetTimestamp();
             _file.Flush(flushToDisk: true);
-            Interlocked.Add(ref _fsyncTicks, Stopwatch.GetElapsedTime(fsync).Ticks);
+            var fsyncTime = Stopwatch.GetElapsedTime(fsync);
+            Interlocked.Add(ref _fsyncTicks, fsyncTime.Ticks);
+            var file = new KeyValuePair<string, object?>("file", System.IO.Path.GetFileName(Path));
+            Missions.Telemetry.MissionsTelemetry.LogFsync.Record(fsyncTime.TotalMilliseconds, file);
+            Missions.Telemetry.MissionsTelemetry.LogBatchLines.Record(batch.Sum(p => p.Lines), file);
         }
         catch (Exception ex)
         {

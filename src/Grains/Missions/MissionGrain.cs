@@ -5,6 +5,7 @@ using Missions.Execution;
 using Missions.Log;
 using Missions.Queue;
 using Missions.Signals;
+using Missions.Telemetry;
 
 namespace Missions;
 
@@ -65,14 +66,16 @@ public sealed partial class MissionGrain(
                 SourceMessage = draft.SourceMessage,
                 ClientMessageId = draft.ClientMessageId,
                 Priority = draft.Priority,
+                TraceParent = MissionsTelemetry.CurrentTraceParent(),
             },
             new MissionStatusUpdated { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = "queued" },
         ]);
         LogCreated(logger, MissionId, draft.SessionId, draft.Objective.Type);
+        MissionsTelemetry.Created.Add(1, new KeyValuePair<string, object?>("objective_type", draft.Objective.Type));
 
         // The lines above are the commitment: if what follows is lost in a crash, the queue finds the mission
         // in the log when it comes back.
-        await signals.AppendAsync(new LearningSignal
+        await AppendSignalAsync(new LearningSignal
         {
             SignalType = LearningSignal.MissionProposed,
             MissionId = MissionId,
@@ -119,17 +122,26 @@ public sealed partial class MissionGrain(
         _run = run;
         DelayDeactivation(budget + TimeSpan.FromMinutes(1));
         LogStarted(logger, MissionId, attempt);
+        MissionsTelemetry.ChatToActive.Record((DateTime.UtcNow - State.CreatedAt!.Value).TotalMilliseconds,
+            new KeyValuePair<string, object?>("attempt", attempt));
 
         var work = new MissionWork(MissionId, attempt, State.Objective!, State.Constraints, State.StartUrls);
         var executor = executors.For(work.Objective.Type);
         var self = GrainFactory.GetGrain<IMissionGrain>(MissionId);
         // Off the grain's turn: the work runs on the thread pool and reports back through a grain call.
-        _ = Task.Run(() => ExecuteAndReportAsync(executor, work, run, self));
+        var traceParent = State.TraceParent;
+        _ = Task.Run(() => ExecuteAndReportAsync(executor, work, run, self, traceParent));
         return new StartExecution { Result = StartExecutionResult.Started, BudgetSeconds = budgetSeconds };
     }
 
-    private async Task ExecuteAndReportAsync(IMissionExecutor executor, MissionWork work, Run run, IMissionGrain self)
+    private async Task ExecuteAndReportAsync(IMissionExecutor executor, MissionWork work, Run run, IMissionGrain self, string? traceParent)
     {
+        // The run is traced under the chat request that created the mission (one trace from chat to result),
+        // and linked to it, though it starts later on the queue's dispatch.
+        var parent = ActivityContext.TryParse(traceParent, null, out var chat) ? chat : default;
+        using var activity = MissionsTelemetry.Source.StartActivity("mission.execute", ActivityKind.Internal, parent,
+            [new("mission.id", work.MissionId), new("mission.attempt", work.Attempt), new("mission.executor", executor.Name)],
+            parent == default ? null : [new ActivityLink(parent)]);
         ExecutionOutcome outcome;
         try
         {
@@ -152,30 +164,51 @@ public sealed partial class MissionGrain(
         {
             outcome = outcome with { TimedOut = true };
         }
+        activity?.SetTag("mission.outcome", outcome switch { { Cancelled: true } => "cancelled", { TimedOut: true } => "timed_out", { Result.Success: true } => "completed", _ => "failed" });
         if (run.Abandoned)
         {
             return;
         }
-        try
+        // The outcome is only in memory until its line is written: if that fails (a full disk), keep trying,
+        // backing off, for as long as the queue's lease would wait; after that the lease runs it again.
+        var giveUp = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * (work.Constraints.MaxDurationSeconds + options.Value.LeaseGraceSeconds));
+        for (var wait = TimeSpan.FromMilliseconds(500); !run.Abandoned; wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(10).Ticks)))
         {
-            await self.CompleteExecutionAsync(run.Attempt, outcome);
-        }
-        catch (Exception ex)
-        {
-            // The mission stays active in the log; the queue's lease runs out and it runs again.
-            LogReportFailed(logger, ex, work.MissionId, work.Attempt);
+            try
+            {
+                await self.CompleteExecutionAsync(run.Attempt, outcome);
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogReportFailed(logger, ex, work.MissionId, work.Attempt);
+                if (Stopwatch.GetTimestamp() > giveUp)
+                {
+                    return;
+                }
+            }
+            await Task.Delay(wait);
         }
     }
 
     public async Task CompleteExecutionAsync(int attempt, ExecutionOutcome outcome)
     {
         var run = _run;
-        if (run is null || run.Attempt != attempt || State.Status.IsTerminal())
+        if (run is null || run.Attempt != attempt)
         {
             return; // a stale report of a run this activation no longer owns
         }
+        // Still active: the end is not recorded yet (a report that failed to write is sent again).
+        if (State.Status == MissionStatus.Active)
+        {
+            await RecordEndAsync(attempt, outcome, Stopwatch.GetElapsedTime(run.StartedAt));
+        }
+        _run = null;
+        run.Cancellation.Dispose();
+    }
 
-        var elapsed = Stopwatch.GetElapsedTime(run.StartedAt);
+    private async Task RecordEndAsync(int attempt, ExecutionOutcome outcome, TimeSpan elapsed)
+    {
         var (status, reason, error) = outcome switch
         {
             { Cancelled: true } => (MissionStatus.Cancelled, "cancelled",
@@ -186,8 +219,6 @@ public sealed partial class MissionGrain(
             { Result.Success: true } => (MissionStatus.Completed, "execution_finished", null),
             _ => (MissionStatus.Failed, "execution_failed", outcome.Error ?? "The mission failed."),
         };
-        _run = null;
-        run.Cancellation.Dispose();
         if (status == MissionStatus.Failed && outcome.Transient && attempt < options.Value.MaxAttempts)
         {
             await ScheduleRetryAsync(attempt, outcome, error!, elapsed);
@@ -282,7 +313,7 @@ public sealed partial class MissionGrain(
 
     /// <summary>The <c>mission_executed</c> learning signal: how one attempt ended.</summary>
     private Task RecordExecutedAsync(DateTime now, MissionStatus status, int attempt, TimeSpan elapsed, IReadOnlyList<string>? toolsUsed) =>
-        signals.AppendAsync(new LearningSignal
+        AppendSignalAsync(new LearningSignal
         {
             SignalType = LearningSignal.MissionExecuted,
             MissionId = MissionId,
@@ -295,6 +326,22 @@ public sealed partial class MissionGrain(
             DurationMs = (long)elapsed.TotalMilliseconds,
             ToolsUsed = toolsUsed ?? [],
         });
+
+    /// <summary>
+    /// Learning signals describe what the mission log already holds: one that cannot be written (a full disk)
+    /// is logged and skipped rather than failing the mission's own, already durable, change.
+    /// </summary>
+    private async Task AppendSignalAsync(LearningSignal signal)
+    {
+        try
+        {
+            await signals.AppendAsync(signal);
+        }
+        catch (LogWriteException ex)
+        {
+            LogSignalLost(logger, ex, MissionId, signal.SignalType);
+        }
+    }
 
     private MissionCommandResult Refused(string message) =>
         new() { MissionId = MissionId, Accepted = false, Status = State.Status, Message = message };
@@ -318,6 +365,11 @@ public sealed partial class MissionGrain(
             },
         ]);
         LogFinished(logger, MissionId, attempt, status.ToWireName(), (long)elapsed.TotalMilliseconds);
+        MissionsTelemetry.Ended.Add(1, new KeyValuePair<string, object?>("status", status.ToWireName()));
+        if (elapsed > TimeSpan.Zero)
+        {
+            MissionsTelemetry.ActiveToTerminal.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("status", status.ToWireName()));
+        }
 
         await RecordExecutedAsync(now, status, attempt, elapsed, result?.ToolsUsed);
         await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).CompleteAsync(MissionId);
@@ -374,6 +426,10 @@ public sealed partial class MissionGrain(
     /// </summary>
     private async Task RaiseAsync(IReadOnlyList<MissionEvent> events)
     {
+        if (Activity.Current?.TraceId.ToHexString() is { } traceId)
+        {
+            events = events.Select(e => e.TraceId is null ? e with { TraceId = traceId } : e).ToList();
+        }
         if (!await log.AppendAsync(MissionId, events, State.Version))
         {
             State = MissionState.Fold(log.Reader.ReadEvents(MissionId));
@@ -403,8 +459,11 @@ public sealed partial class MissionGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "The executor of mission {MissionId} attempt {Attempt} threw")]
     private static partial void LogExecutorFailed(ILogger logger, Exception ex, string missionId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Mission {MissionId} attempt {Attempt} could not record its end; its lease will expire and it runs again")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Mission {MissionId} attempt {Attempt} could not record its end yet; trying again")]
     private static partial void LogReportFailed(ILogger logger, Exception ex, string missionId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId}: the {SignalType} learning signal could not be written")]
+    private static partial void LogSignalLost(ILogger logger, Exception ex, string missionId, string signalType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Posting the outcome of mission {MissionId} to its session failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception ex, string missionId);

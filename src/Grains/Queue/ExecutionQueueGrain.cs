@@ -91,6 +91,18 @@ public sealed partial class ExecutionQueueGrain(
     /// <summary>Hands out work while slots are free. Never awaits a mission inside this turn.</summary>
     private void Dispatch()
     {
+        try
+        {
+            DispatchFree();
+        }
+        finally
+        {
+            Missions.Telemetry.MissionsTelemetry.SetQueue(_waiting.Count, _running.Count);
+        }
+    }
+
+    private void DispatchFree()
+    {
         var now = DateTime.UtcNow;
         while (_running.Count < ConcurrencyLimit && _waiting.TryTake(now, out var missionId))
         {

@@ -2,6 +2,10 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Missions.Hosting;
+using Missions.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Orleans.Dashboard;
 using Missions.Log;
 using Missions.Web.Chat;
 using Missions.Web.Health;
@@ -27,6 +31,8 @@ public static class MissionsWebExtensions
         {
             builder.UseOrleansClient(client => client
                 .UseStaticClustering(ParseGateways(endpoints.Gateways))
+                .AddActivityPropagation()
+                .AddDashboard()
                 .Configure<ClusterOptions>(cluster =>
                 {
                     cluster.ClusterId = endpoints.ClusterId;
@@ -40,10 +46,13 @@ public static class MissionsWebExtensions
         }
         else
         {
-            builder.UseOrleans(silo => silo.UseMissionsClustering(configuration).AddMissions(configuration));
+            builder.UseOrleans(silo => silo.UseMissionsClustering(configuration).AddMissions(configuration).AddDashboard());
             builder.Services.AddSingleton(sp => sp.GetRequiredService<MissionLog>().Reader);
         }
 
+        builder.Services.AddMissionsTelemetry("missions-web",
+            tracing => tracing.AddAspNetCoreInstrumentation(),
+            metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
         builder.Services.AddSingleton<LiveFeed>();
         builder.Services.AddHostedService<LiveFeedSources>();
         builder.Services.AddProblemDetails();
@@ -72,6 +81,8 @@ public static class MissionsWebExtensions
         app.MapMissionCommands();
         app.MapLiveStream();
         app.MapHealth();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOrleansDashboard("/dashboard");
         return app;
     }
 

@@ -178,7 +178,8 @@ async function loadDetail(id) {
   $("detail-title").textContent = m.objective ? m.objective.description : m.mission_id;
   $("detail-status").className = "badge " + m.status;
   $("detail-status").textContent = label(m.status);
-  $("detail-meta").textContent = [m.mission_id, "attempt " + m.attempt, m.start_time ? elapsed(m.start_time, m.end_time) : ""].filter(Boolean).join(" · ");
+  $("detail-meta").textContent = [m.mission_id, "attempt " + m.attempt, m.start_time ? elapsed(m.start_time, m.end_time) : "",
+    m.trace_id ? "trace " + m.trace_id : ""].filter(Boolean).join(" · ");
   $("cancel").hidden = TERMINAL.has(m.status);
   $("retry").hidden = !["failed", "timed_out", "cancelled"].includes(m.status);
   const c = m.constraints || {};

@@ -11,6 +11,9 @@ public sealed class MissionClusterHost : IAsyncDisposable
 {
     public const int Concurrency = 2;
 
+    /// <summary>The objective type whose missions run the real web executor.</summary>
+    public const string WebPageExecutorName = "fetch";
+
     private MissionClusterHost(InProcessTestCluster cluster, ScriptedExecutor executor)
     {
         Cluster = cluster;
@@ -25,6 +28,7 @@ public sealed class MissionClusterHost : IAsyncDisposable
     {
         executor ??= new ScriptedExecutor();
         var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureClient(client => client.AddActivityPropagation());
         builder.ConfigureSilo((_, silo) =>
         {
             silo.UseInMemoryReminderService();
@@ -35,6 +39,9 @@ public sealed class MissionClusterHost : IAsyncDisposable
             {
                 o.Executor = ScriptedExecutor.ExecutorName;
                 o.MaxConcurrency = concurrency;
+                // "fetch" missions read real pages (the tests' local website); everything else is scripted.
+                o.Executors[WebPageExecutorName] = WebPageExecutor.ExecutorName;
+                o.AllowPrivateNetworks = true;
                 o.RetryBaseDelaySeconds = 0.2;
                 o.QueueSweepSeconds = 0.2;
             });

@@ -54,6 +54,22 @@ public sealed class WhiteboardApiTests(WebFrontendFixture web)
     }
 
     [Fact]
+    public async Task Metrics_dashboard_and_trace_ids_are_served()
+    {
+        var reply = await web.PostChatAsync(new { message = $"fetch {web.Site.Url("/timers")}" });
+        var mission = await web.WaitForTerminalAsync(reply.GetProperty("mission_id").GetString()!);
+
+        var metrics = await web.Http.GetStringAsync("metrics");
+        using var dashboard = await web.Http.GetAsync("dashboard/");
+
+        Assert.Matches("^[0-9a-f]{32}$", mission.GetProperty("trace_id").GetString());
+        Assert.Contains("missions_created_total", metrics);
+        Assert.Contains("missions_ended_total{", metrics);
+        Assert.Contains("missions_pages_fetched_total", metrics);
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+    }
+
+    [Fact]
     public async Task Queue_reports_its_size_in_flight_and_limit()
     {
         var queue = await web.GetJsonAsync("api/queue");

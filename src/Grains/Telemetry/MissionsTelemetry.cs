@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Missions.Telemetry;
+
+/// <summary>
+/// The project's traces and metrics, both named <see cref="Name"/>. Spans: <c>mission.execute</c> (a run,
+/// parented on the chat request that created the mission, so the whole story is one trace) and
+/// <c>mission.fetch</c> (one page read). Metrics: missions created and ended (by status), queue depth and
+/// in-flight count, chat → active and active → terminal times, pages fetched, log batch size and fsync time.
+/// </summary>
+public static class MissionsTelemetry
+{
+    public const string Name = "Missions";
+
+    /// <summary>Orleans' own activity sources and meter, enabled beside ours.</summary>
+    public static readonly string[] OrleansSources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
+    public const string OrleansMeter = "Microsoft.Orleans";
+
+    public static readonly ActivitySource Source = new(Name);
+    public static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> Created = Meter.CreateCounter<long>("missions.created", "{mission}", "Missions created.");
+    public static readonly Counter<long> Ended = Meter.CreateCounter<long>("missions.ended", "{mission}", "Missions that reached a terminal status, by status.");
+    public static readonly Histogram<double> ChatToActive = Meter.CreateHistogram<double>("missions.chat_to_active", "ms", "From the chat request that created a mission to its run starting.");
+    public static readonly Histogram<double> ActiveToTerminal = Meter.CreateHistogram<double>("missions.active_to_terminal", "ms", "From a run starting to the mission's end.");
+    public static readonly Counter<long> PagesFetched = Meter.CreateCounter<long>("missions.pages_fetched", "{page}", "Pages fetched by executors.");
+    public static readonly Histogram<long> LogBatchLines = Meter.CreateHistogram<long>("missions.log.batch_lines", "{line}", "Lines per group-commit batch.");
+    public static readonly Histogram<double> LogFsync = Meter.CreateHistogram<double>("missions.log.fsync", "ms", "Time to make one batch durable.");
+
+    private static int _queueDepth;
+    private static int _inFlight;
+
+    static MissionsTelemetry()
+    {
+        Meter.CreateObservableGauge("missions.queue.depth", () => Volatile.Read(ref _queueDepth), "{mission}", "Missions waiting for a slot.");
+        Meter.CreateObservableGauge("missions.queue.in_flight", () => Volatile.Read(ref _inFlight), "{mission}", "Missions running.");
+    }
+
+    /// <summary>Called by the queue whenever its counts change.</summary>
+    public static void SetQueue(int depth, int inFlight)
+    {
+        Volatile.Write(ref _queueDepth, depth);
+        Volatile.Write(ref _inFlight, inFlight);
+    }
+
+    /// <summary>The W3C trace context of the current activity, to store with a mission (null when not traced).</summary>
+    public static string? CurrentTraceParent() => Activity.Current?.Id is { } id && Activity.Current.IdFormat == ActivityIdFormat.W3C ? id : null;
+}

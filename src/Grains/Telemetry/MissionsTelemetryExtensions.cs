@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Missions.Telemetry;
+
+public static class MissionsTelemetryExtensions
+{
+    /// <summary>
+    /// Traces and metrics of the project and of Orleans, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
+    /// is set (the exporter reads the standard <c>OTEL_*</c> variables); <paramref name="configure"/> adds more
+    /// (the web frontend's ASP.NET Core spans and its Prometheus endpoint).
+    /// </summary>
+    public static IOpenTelemetryBuilder AddMissionsTelemetry(this IServiceCollection services, string serviceName,
+        Action<TracerProviderBuilder>? tracing = null, Action<MeterProviderBuilder>? metrics = null)
+    {
+        var otlp = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        return services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithTracing(builder =>
+            {
+                builder.AddSource(MissionsTelemetry.Name).AddSource(MissionsTelemetry.OrleansSources);
+                tracing?.Invoke(builder);
+                if (otlp)
+                {
+                    builder.AddOtlpExporter();
+                }
+            })
+            .WithMetrics(builder =>
+            {
+                builder.AddMeter(MissionsTelemetry.Name, MissionsTelemetry.OrleansMeter);
+                metrics?.Invoke(builder);
+                if (otlp)
+                {
+                    builder.AddOtlpExporter();
+                }
+            });
+    }
+}
