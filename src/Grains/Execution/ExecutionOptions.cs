@@ -36,6 +36,9 @@ public sealed class ExecutionOptions
     /// <summary>A waiting mission gains one priority level for every this many seconds it waits (no starvation).</summary>
     public double AgeingSeconds { get; set; } = 30;
 
+    /// <summary>On shutdown (SIGTERM), how long running missions may take to finish before they are left for the next start.</summary>
+    public int ShutdownGraceSeconds { get; set; } = 20;
+
     /// <summary>How long the <c>delay</c> executor takes (load and crash tests).</summary>
     public int DelayMilliseconds { get; set; } = 1000;
 

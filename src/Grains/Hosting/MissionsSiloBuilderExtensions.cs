@@ -4,7 +4,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Missions.Chat;
 using Missions.Execution;
 using Missions.Log;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Missions.Queue;
+using Orleans.Configuration;
 
 namespace Missions.Hosting;
 
@@ -26,6 +29,11 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddSingleton<ExecutorCatalog>();
 
         silo.AddStartupTask<QueueStartupTask>();
+        // A graceful stop waits for running missions up to their grace period (see MissionGrain.OnDeactivateAsync).
+        silo.Services.AddOptions<HostOptions>().Configure<IOptions<ExecutionOptions>>((host, execution) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(host.ShutdownTimeout.TotalSeconds, execution.Value.ShutdownGraceSeconds + 15)));
+        silo.Services.AddOptions<GrainCollectionOptions>().Configure<IOptions<ExecutionOptions>>((grains, execution) =>
+            grains.DeactivationTimeout = TimeSpan.FromSeconds(Math.Max(grains.DeactivationTimeout.TotalSeconds, execution.Value.ShutdownGraceSeconds + 5)));
         // Grain calls carry the caller's trace, so a chat request, its grain calls and the run are one trace.
         silo.AddActivityPropagation();
         return silo;

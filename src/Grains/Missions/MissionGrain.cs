@@ -40,6 +40,12 @@ public sealed partial class MissionGrain(
         /// <summary>Set when the person cancelled the mission: the run's end is recorded as cancelled.</summary>
         public volatile bool CancelRequested;
 
+        /// <summary>The executor's outcome, once it has returned.</summary>
+        public TaskCompletionSource<ExecutionOutcome> Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Set while the activation shuts down: it records the end itself instead of being called back.</summary>
+        public volatile bool RecordedByDeactivation;
+
         /// <summary>Set when the activation goes away mid-run: the run's end is not recorded, so the mission runs again.</summary>
         public volatile bool Abandoned;
     }
@@ -165,7 +171,8 @@ public sealed partial class MissionGrain(
             outcome = outcome with { TimedOut = true };
         }
         activity?.SetTag("mission.outcome", outcome switch { { Cancelled: true } => "cancelled", { TimedOut: true } => "timed_out", { Result.Success: true } => "completed", _ => "failed" });
-        if (run.Abandoned)
+        run.Finished.TrySetResult(outcome);
+        if (run.Abandoned || run.RecordedByDeactivation)
         {
             return;
         }
@@ -251,7 +258,7 @@ public sealed partial class MissionGrain(
         ]);
         LogRetryScheduled(logger, MissionId, attempt, backoff);
         await RecordExecutedAsync(now, MissionStatus.Failed, attempt, elapsed, outcome.Result.ToolsUsed);
-        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).CompleteAsync(MissionId);
+        await FreeQueueSlotAsync();
     }
 
     public async Task<MissionCommandResult> CancelAsync()
@@ -327,6 +334,19 @@ public sealed partial class MissionGrain(
             ToolsUsed = toolsUsed ?? [],
         });
 
+    /// <summary>Tells the queue the run is over; if that fails (the silo is stopping), its lease frees the slot.</summary>
+    private async Task FreeQueueSlotAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).CompleteAsync(MissionId);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogQueueUnreachable(logger, ex, MissionId);
+        }
+    }
+
     /// <summary>
     /// Learning signals describe what the mission log already holds: one that cannot be written (a full disk)
     /// is logged and skipped rather than failing the mission's own, already durable, change.
@@ -372,7 +392,7 @@ public sealed partial class MissionGrain(
         }
 
         await RecordExecutedAsync(now, status, attempt, elapsed, result?.ToolsUsed);
-        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).CompleteAsync(MissionId);
+        await FreeQueueSlotAsync();
         NotifySession(new MissionOutcomeNotice { MissionId = MissionId, Status = status, Attempt = attempt, Text = DescribeOutcome(status, result, error) });
     }
 
@@ -401,16 +421,37 @@ public sealed partial class MissionGrain(
         };
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_run is { } run)
+        if (_run is not { } run)
         {
-            // Leave the mission active in the log: the queue runs it again (as the next attempt) when it comes back.
-            run.Abandoned = true;
-            run.Cancellation.Cancel();
-            LogAbandoned(logger, MissionId, run.Attempt, reason.Description);
+            return;
         }
-        return base.OnDeactivateAsync(reason, cancellationToken);
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
+        {
+            // A graceful stop: let the run finish within the grace period and record its end here.
+            run.RecordedByDeactivation = true;
+            var grace = TimeSpan.FromSeconds(options.Value.ShutdownGraceSeconds);
+            var finished = await Task.WhenAny(run.Finished.Task, Task.Delay(grace, cancellationToken)) == run.Finished.Task;
+            if (finished && State.Status == MissionStatus.Active)
+            {
+                try
+                {
+                    await RecordEndAsync(run.Attempt, run.Finished.Task.Result, Stopwatch.GetElapsedTime(run.StartedAt));
+                    _run = null;
+                    LogFinishedOnShutdown(logger, MissionId, run.Attempt);
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    LogReportFailed(logger, ex, MissionId, run.Attempt);
+                }
+            }
+        }
+        // Leave the mission active in the log: the queue runs it again (as the next attempt) when it comes back.
+        run.Abandoned = true;
+        run.Cancellation.Cancel();
+        LogAbandoned(logger, MissionId, run.Attempt, reason.Description);
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -462,11 +503,17 @@ public sealed partial class MissionGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Mission {MissionId} attempt {Attempt} could not record its end yet; trying again")]
     private static partial void LogReportFailed(ILogger logger, Exception ex, string missionId, int attempt);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not tell the queue its run ended; the lease will free the slot")]
+    private static partial void LogQueueUnreachable(ILogger logger, Exception ex, string missionId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId}: the {SignalType} learning signal could not be written")]
     private static partial void LogSignalLost(ILogger logger, Exception ex, string missionId, string signalType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Posting the outcome of mission {MissionId} to its session failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception ex, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} attempt {Attempt} finished during shutdown")]
+    private static partial void LogFinishedOnShutdown(ILogger logger, string missionId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} attempt {Attempt} left running as its activation goes away ({Reason}); it will run again")]
     private static partial void LogAbandoned(ILogger logger, string missionId, int attempt, string reason);

@@ -15,6 +15,7 @@ namespace Missions.Queue;
 public sealed partial class ExecutionQueueGrain(
     MissionLog log,
     IOptions<ExecutionOptions> options,
+    Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<ExecutionQueueGrain> logger)
     : Grain, IExecutionQueueGrain, IRemindable
 {
@@ -103,6 +104,10 @@ public sealed partial class ExecutionQueueGrain(
 
     private void DispatchFree()
     {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            return; // shutting down: nothing new starts; what waits stays queued in the log for the next start
+        }
         var now = DateTime.UtcNow;
         while (_running.Count < ConcurrencyLimit && _waiting.TryTake(now, out var missionId))
         {

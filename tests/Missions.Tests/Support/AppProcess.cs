@@ -113,6 +113,19 @@ public sealed class AppProcess : IAsyncDisposable
         throw new TimeoutException($"{Name} was not ready at {url} within {timeout.TotalSeconds} s:\n{Output}");
     }
 
+    /// <summary>Asks the process to stop, as a service manager or container runtime does (SIGTERM).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+    }
+
     /// <summary>Ends the process at once, as a crash would (SIGKILL).</summary>
     public async Task KillAsync()
     {
