@@ -10,25 +10,58 @@ using Missions.Log;
 
 // End-to-end throughput through the grain API on the embedded default (durable: every line fsynced before it
 // is acknowledged), with the noop executor: N missions submitted by P producers, until all are terminal in the log.
-// Usage: dotnet run -c Release --project bench/Missions.Bench -- [N ...] [--producers P] [--runs R]
+// With --compare, the same workload on Hangfire in the same run: N no-op jobs enqueued by P producers until all
+// succeeded, on Hangfire.InMemory (not durable) and, when MISSIONS_BENCH_PG holds a connection string, on
+// Hangfire.PostgreSql (durable). bench/run.sh starts a PostgreSQL for it.
+// Usage: dotnet run -c Release --project bench/Missions.Bench -- [N ...] [--producers P] [--runs R] [--compare]
 var sizes = args.TakeWhile(a => !a.StartsWith("--")).Select(int.Parse).DefaultIfEmpty(2000).ToList();
 var producers = ArgValue("--producers", 64);
 var runs = ArgValue("--runs", 3);
+var compare = args.Contains("--compare");
+var postgres = Environment.GetEnvironmentVariable("MISSIONS_BENCH_PG");
+var comparison = new List<string>();
 
 Console.WriteLine($"| missions | producers | run | missions/s | seconds | log batches | mean batch | mean fsync ms |");
 Console.WriteLine($"|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var n in sizes)
 {
     var rates = new List<double>();
+    var inMemory = new List<double>();
+    var postgreSql = new List<double>();
     for (var run = 1; run <= runs; run++)
     {
         var (rate, seconds, stats) = await RunOnceAsync(n, producers);
         rates.Add(rate);
         Console.WriteLine($"| {n:N0} | {producers} | {run} | {rate:N0} | {seconds:N2} | {stats.Batches:N0} | {stats.MeanBatchSize:N1} | {stats.MeanFsyncMs:N2} |");
+        if (compare)
+        {
+            inMemory.Add(HangfireRun.Measure(new Hangfire.InMemory.InMemoryStorage(), n, producers));
+            if (!string.IsNullOrEmpty(postgres))
+            {
+                postgreSql.Add(HangfireRun.Measure(HangfireRun.PostgreSql(postgres), n, producers));
+            }
+        }
     }
-    rates.Sort();
-    Console.WriteLine($"| {n:N0} | {producers} | **median** | **{rates[rates.Count / 2]:N0}** | | | | |");
+    Console.WriteLine($"| {n:N0} | {producers} | **median** | **{Median(rates):N0}** | | | | |");
+    if (compare)
+    {
+        var pg = postgreSql.Count > 0 ? $"{Median(postgreSql):N0} | {Median(rates) / Median(postgreSql):N1}×" : "not run | ";
+        comparison.Add($"| {n:N0} | {producers} | {Median(rates):N0} | {Median(inMemory):N0} | {Median(rates) / Median(inMemory):N2}× | {pg} |");
+    }
 }
+if (compare)
+{
+    Console.WriteLine();
+    Console.WriteLine($"Same run, medians of {runs}: missions/s (durable) against Hangfire jobs/s ({HangfireRun.Workers} workers).");
+    Console.WriteLine();
+    Console.WriteLine("| N | producers | Missions/s | Hangfire.InMemory jobs/s | ratio | Hangfire.PostgreSql jobs/s | ratio |");
+    Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+    comparison.ForEach(Console.WriteLine);
+    Console.WriteLine();
+    Console.WriteLine($"Hangfire enqueues that failed and were retried: {HangfireRun.RetriedEnqueues}.");
+}
+
+static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
 int ArgValue(string name, int fallback)
 {

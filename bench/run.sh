@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The grain-API benchmark side by side with Hangfire (in-memory, and PostgreSQL when it can be started here).
+# Installs Debian's postgresql if missing and runs a private cluster on 127.0.0.1 for the run's length.
+# Usage: bench/run.sh [N ...] [--runs R] [--producers P]     (default: 2000 20000 --runs 3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+args=("$@"); [ ${#args[@]} -eq 0 ] && args=(2000 20000 --runs 3)
+
+pg_dir=""
+cleanup() {
+  if [ -n "$pg_dir" ]; then
+    su postgres -c "$(ls -d /usr/lib/postgresql/*/bin | tail -n 1)/pg_ctl -D $pg_dir -m fast stop" >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
+}
+trap cleanup EXIT
+
+if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+    || echo "PostgreSQL could not be installed; Hangfire.PostgreSql is skipped." >&2
+fi
+if pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -n 1) && [ -n "$pg_bin" ] && id postgres >/dev/null 2>&1; then
+  pg_dir=$(mktemp -d /tmp/missions-bench-pg.XXXXXX)
+  chown postgres "$pg_dir"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  su postgres -c "$pg_bin/initdb -D $pg_dir -A trust -U postgres" >/dev/null
+  su postgres -c "$pg_bin/pg_ctl -D $pg_dir -l $pg_dir/log -o \"-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=on\" -w start" >/dev/null
+  export MISSIONS_BENCH_PG="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=100"
+fi
+
+dotnet run -c Release --project bench/Missions.Bench -- "${args[@]}" --compare
