@@ -10,6 +10,9 @@ public sealed class MissionIndex
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
     private readonly List<Entry> _inOrder = [];
+
+    /// <summary>Created missions not yet terminal, in creation order: the queue sweeps these, not the whole log.</summary>
+    private readonly SortedDictionary<int, Entry> _unfinished = [];
     private readonly int[] _countByStatus = new int[Enum.GetValues<MissionStatus>().Length];
     private long _changes;
 
@@ -60,6 +63,10 @@ public sealed class MissionIndex
                     entry.Created = true;
                     entry.Priority = created.Priority;
                     _countByStatus[(int)entry.Status]++;
+                    if (!entry.Status.IsTerminal())
+                    {
+                        _unfinished[entry.Order] = entry;
+                    }
                     break;
                 case MissionStatusUpdated update:
                     if (entry.Created)
@@ -69,6 +76,18 @@ public sealed class MissionIndex
                     }
                     entry.Status = update.Status;
                     entry.NotBefore = update.RetryAt?.Ticks ?? 0;
+                    if (!entry.Created)
+                    {
+                        break;
+                    }
+                    if (update.Status.IsTerminal())
+                    {
+                        _unfinished.Remove(entry.Order);
+                    }
+                    else
+                    {
+                        _unfinished[entry.Order] = entry;
+                    }
                     break;
             }
         }
@@ -130,7 +149,7 @@ public sealed class MissionIndex
         var due = dueBy?.Ticks ?? long.MaxValue;
         lock (_lock)
         {
-            return _inOrder.Where(e => e.Created && !e.Status.IsTerminal() && e.NotBefore <= due).Select(e => (e.MissionId, e.Priority)).ToList();
+            return _unfinished.Values.Where(e => e.NotBefore <= due).Select(e => (e.MissionId, e.Priority)).ToList();
         }
     }
 
