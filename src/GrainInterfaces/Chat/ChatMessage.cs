@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Missions.Chat;
 
 /// <summary>One message of a conversation, and one line of <c>chat_sessions.jsonl</c>.</summary>
@@ -31,6 +29,4 @@ public sealed record ChatMessage
 
     /// <summary>On a mission update: the attempt it reports on.</summary>
     [Id(9)] public int? Attempt { get; init; }
-
-    [JsonIgnore] public bool IsUser => Role == UserRole;
 }

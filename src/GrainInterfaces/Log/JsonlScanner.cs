@@ -13,6 +13,21 @@ public static class JsonlScanner
 
     private const int ChunkSize = 1 << 20;
 
+    /// <summary>Reads one whole line (without its newline) into <paramref name="buffer"/>, which is its length.</summary>
+    public static void ReadLine(SafeFileHandle file, LineRef line, Span<byte> buffer)
+    {
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = RandomAccess.Read(file, buffer[read..], line.Offset + read);
+            if (n == 0)
+            {
+                throw new IOException($"The log ended before the line at offset {line.Offset}.");
+            }
+            read += n;
+        }
+    }
+
     public static ScanResult Scan(SafeFileHandle file, long start, LineHandler onLine)
     {
         var fileLength = RandomAccess.GetLength(file);

@@ -7,7 +7,5 @@ public static class LogFiles
     public const string LearningSignals = "learning_signals.jsonl";
     public const string ChatSessions = "chat_sessions.jsonl";
 
-    /// <summary>Configuration key of the data directory.</summary>
-    public const string DataDirectoryKey = "Missions:DataDirectory";
     public const string DefaultDataDirectory = "./data";
 }

@@ -14,7 +14,6 @@ public sealed class MissionIndex
     /// <summary>Created missions not yet terminal, in creation order: the queue sweeps these, not the whole log.</summary>
     private readonly SortedDictionary<int, Entry> _unfinished = [];
     private readonly int[] _countByStatus = new int[Enum.GetValues<MissionStatus>().Length];
-    private long _changes;
 
     private sealed class Entry(string missionId, int order)
     {
@@ -37,9 +36,6 @@ public sealed class MissionIndex
     {
         get { lock (_lock) { return _inOrder.Count; } }
     }
-
-    /// <summary>Lines added since the index was made; a cheap way to tell that something changed.</summary>
-    public long Changes => Interlocked.Read(ref _changes);
 
     /// <summary>Adds one line of the log to the index.</summary>
     public void Add(MissionEvent e, LineRef line)
@@ -91,7 +87,6 @@ public sealed class MissionIndex
                     break;
             }
         }
-        Interlocked.Increment(ref _changes);
         Changed?.Invoke(e);
     }
 
@@ -101,14 +96,6 @@ public sealed class MissionIndex
         lock (_lock)
         {
             return _byId.TryGetValue(missionId, out var entry) ? entry.LineCount : 0;
-        }
-    }
-
-    public bool Contains(string missionId)
-    {
-        lock (_lock)
-        {
-            return _byId.ContainsKey(missionId);
         }
     }
 
@@ -126,14 +113,6 @@ public sealed class MissionIndex
         lock (_lock)
         {
             return _byId.TryGetValue(missionId, out var entry) ? entry.Priority : MissionPriority.Normal;
-        }
-    }
-
-    public MissionStatus? StatusOf(string missionId)
-    {
-        lock (_lock)
-        {
-            return _byId.TryGetValue(missionId, out var entry) ? entry.Status : null;
         }
     }
 

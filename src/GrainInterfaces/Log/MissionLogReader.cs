@@ -10,11 +10,20 @@ namespace Missions.Log;
 public sealed class MissionLogReader : IDisposable
 {
     private readonly SafeFileHandle _file;
+    private readonly bool _ownsFile;
 
+    /// <summary>A reader with a handle of its own (a process that follows a log another one writes).</summary>
     public MissionLogReader(string path, MissionIndex index)
+        : this(File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), index, ownsFile: true)
     {
+    }
+
+    /// <summary>A reader over a handle its owner keeps open (the writer's process).</summary>
+    public MissionLogReader(SafeFileHandle file, MissionIndex index, bool ownsFile)
+    {
+        _file = file;
         Index = index;
-        _file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        _ownsFile = ownsFile;
     }
 
     public MissionIndex Index { get; }
@@ -38,16 +47,7 @@ public sealed class MissionLogReader : IDisposable
         for (var i = 0; i < lines.Length; i++)
         {
             var span = buffer.AsSpan(0, lines[i].Length);
-            var read = 0;
-            while (read < span.Length)
-            {
-                var n = RandomAccess.Read(_file, span[read..], lines[i].Offset + read);
-                if (n == 0)
-                {
-                    throw new IOException($"The mission log ended before the line at offset {lines[i].Offset}.");
-                }
-                read += n;
-            }
+            JsonlScanner.ReadLine(_file, lines[i], span);
             events[i] = ParseLine(span);
         }
         return events;
@@ -65,22 +65,28 @@ public sealed class MissionLogReader : IDisposable
         Index.Newest(status, limit, before).Select(m => MissionSummary.From(MissionState.Fold(ReadEvents(m.Lines)))).ToList();
 
     /// <summary>Scans the log from <paramref name="start"/> into the index; returns what it found.</summary>
-    public ScanResult IndexFrom(long start, Action<string>? onMalformed = null) =>
-        JsonlScanner.Scan(_file, start, (line, where) =>
-        {
-            MissionEvent e;
-            try
-            {
-                e = ParseLine(line);
-            }
-            catch (JsonException ex)
-            {
-                onMalformed?.Invoke($"offset {where.Offset}: {ex.Message}");
-                return false;
-            }
-            Index.Add(e, where);
-            return true;
-        });
+    public ScanResult IndexFrom(long start, Action<string>? onMalformed = null) => JsonlScanner.Scan(_file, start, Indexer(Index, onMalformed));
 
-    public void Dispose() => _file.Dispose();
+    /// <summary>A scan handler that parses each line into <paramref name="index"/>; a malformed line is reported and skipped.</summary>
+    public static JsonlScanner.LineHandler Indexer(MissionIndex index, Action<string>? onMalformed = null) => (line, where) =>
+    {
+        try
+        {
+            index.Add(ParseLine(line), where);
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            onMalformed?.Invoke($"offset {where.Offset}: {ex.Message}");
+            return false;
+        }
+    };
+
+    public void Dispose()
+    {
+        if (_ownsFile)
+        {
+            _file.Dispose();
+        }
+    }
 }

@@ -43,9 +43,6 @@ public sealed partial class JsonlAppender : IAsyncDisposable
 
     public string Path { get; }
 
-    /// <summary>Bytes in the file that are durable.</summary>
-    public long Length => Interlocked.Read(ref _length);
-
     /// <summary>Why the last write failed, or null when the last write succeeded.</summary>
     public string? LastFailure => _lastFailure;
 
@@ -130,7 +127,7 @@ public sealed partial class JsonlAppender : IAsyncDisposable
         }
 
         _lastFailure = null;
-        Interlocked.Exchange(ref _length, start + bytes);
+        _length = start + bytes; // only the writer loop touches it
         Interlocked.Increment(ref _batches);
         var offset = start;
         var lines = 0;

@@ -52,16 +52,7 @@ public sealed partial class JsonlFile : IAsyncDisposable
     public byte[] ReadLine(LineRef line)
     {
         var buffer = new byte[line.Length];
-        var read = 0;
-        while (read < buffer.Length)
-        {
-            var n = RandomAccess.Read(ReadHandle, buffer.AsSpan(read), line.Offset + read);
-            if (n == 0)
-            {
-                throw new IOException($"{Path} ended before the line at offset {line.Offset}.");
-            }
-            read += n;
-        }
+        JsonlScanner.ReadLine(ReadHandle, line, buffer);
         return buffer;
     }
 

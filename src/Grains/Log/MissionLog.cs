@@ -15,20 +15,9 @@ public sealed class MissionLog : IAsyncDisposable
     public MissionLog(IOptions<MissionsOptions> options, ILogger<MissionLog> logger)
     {
         Index = new MissionIndex();
-        var path = options.Value.PathOf(LogFiles.Missions);
-        _file = JsonlFile.Open(path, (line, where) =>
-        {
-            try
-            {
-                Index.Add(MissionLogReader.ParseLine(line), where);
-                return true;
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                return false;
-            }
-        }, logger);
-        Reader = new MissionLogReader(path, Index);
+        _file = JsonlFile.Open(options.Value.PathOf(LogFiles.Missions), MissionLogReader.Indexer(Index), logger);
+        // Reads go through the file's own read handle: one handle per file in this process.
+        Reader = new MissionLogReader(_file.ReadHandle, Index, ownsFile: false);
     }
 
     public MissionIndex Index { get; }
