@@ -20,4 +20,7 @@ public sealed record ExecutionOutcome
     /// permanent one (a bad domain, a 4xx, a refused address).
     /// </summary>
     [Id(4)] public bool Transient { get; init; }
+
+    /// <summary>The page budget ran out with links left unread: the result is what the pages read so far say.</summary>
+    [Id(5)] public bool BudgetExhausted { get; init; }
 }

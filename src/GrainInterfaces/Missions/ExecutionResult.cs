@@ -8,5 +8,12 @@ public sealed record ExecutionResult
     [Id(1)] public bool Success { get; init; }
     [Id(2)] public IReadOnlyList<string> ToolsUsed { get; init; } = [];
     [Id(3)] public IReadOnlyList<PageSource> Sources { get; init; } = [];
+    /// <summary>Pages read in this attempt, whether fetched now or reused from an earlier attempt's tool calls.</summary>
     [Id(4)] public int PagesFetched { get; init; }
+
+    /// <summary>Of <see cref="PagesFetched"/>, those an earlier attempt had already fetched (not requested again).</summary>
+    [Id(5)] public int PagesReused { get; init; }
+
+    /// <summary>What the person should know about how the answer was made: limits reached, pages refused, a model that failed.</summary>
+    [Id(6)] public IReadOnlyList<string> Notes { get; init; } = [];
 }

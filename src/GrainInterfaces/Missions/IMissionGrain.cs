@@ -25,6 +25,9 @@ public interface IMissionGrain : IGrainWithStringKey
     /// </summary>
     Task<ReuseDecision> ReuseAsync(string sessionId, string message, TimeSpan freshness);
 
+    /// <summary>Called by the running work after each page: recorded as a <see cref="MissionProgress"/> line.</summary>
+    Task RecordProgressAsync(int attempt, int pagesRead, ToolCall toolCall);
+
     /// <summary>Called back when the background work ends: records the outcome and frees the queue slot.</summary>
     Task CompleteExecutionAsync(int attempt, ExecutionOutcome outcome);
 }

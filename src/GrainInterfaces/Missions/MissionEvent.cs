@@ -11,6 +11,7 @@ namespace Missions;
 [JsonDerivedType(typeof(MissionCreated), MissionCreated.EventType)]
 [JsonDerivedType(typeof(MissionStatusUpdated), MissionStatusUpdated.EventType)]
 [JsonDerivedType(typeof(MissionReused), MissionReused.EventType)]
+[JsonDerivedType(typeof(MissionProgress), MissionProgress.EventType)]
 public abstract record MissionEvent
 {
     [Id(0), JsonPropertyOrder(-3)] public required string MissionId { get; init; }

@@ -35,6 +35,9 @@ public sealed class MissionState
     [Id(19)] public string? TraceParent { get; set; }
     [Id(20)] public string? TraceId { get; set; }
 
+    /// <summary>Pages the latest attempt has read so far (from its progress lines).</summary>
+    [Id(21)] public int PagesRead { get; set; }
+
     /// <summary>True once <see cref="MissionCreated"/> has been applied.</summary>
     public bool Exists => CreatedAt is not null;
 
@@ -45,6 +48,7 @@ public sealed class MissionState
             case MissionCreated created: Apply(created); break;
             case MissionStatusUpdated update: Apply(update); break;
             case MissionReused reused: Apply(reused); break;
+            case MissionProgress progress: Apply(progress); break;
             default: throw new ArgumentException($"Unknown mission event {e.GetType().Name}", nameof(e));
         }
     }
@@ -75,6 +79,7 @@ public sealed class MissionState
         {
             RunsStarted = Math.Max(RunsStarted, e.Attempt);
             StartTime = e.Timestamp;
+            PagesRead = 0;
             EndTime = null;
         }
         if (e.Status.IsTerminal())
@@ -89,6 +94,15 @@ public sealed class MissionState
     public void Apply(MissionReused e)
     {
         CacheHits++;
+        Version++;
+    }
+
+    public void Apply(MissionProgress e)
+    {
+        if (e.Attempt == RunsStarted)
+        {
+            PagesRead = Math.Max(PagesRead, e.PagesRead);
+        }
         Version++;
     }
 

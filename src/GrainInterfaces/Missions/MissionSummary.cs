@@ -14,6 +14,12 @@ public sealed record MissionSummary
     public MissionPriority Priority { get; init; } = MissionPriority.Normal;
     public int CacheHits { get; init; }
 
+    /// <summary>Pages the latest attempt has read so far.</summary>
+    public int PagesRead { get; init; }
+
+    /// <summary>The mission's page budget.</summary>
+    public int MaxPages { get; init; }
+
     public static MissionSummary From(MissionState s) => new()
     {
         MissionId = s.MissionId,
@@ -26,5 +32,7 @@ public sealed record MissionSummary
         Attempt = s.Attempt,
         Priority = s.Priority,
         CacheHits = s.CacheHits,
+        PagesRead = s.PagesRead,
+        MaxPages = s.Constraints?.MaxPages ?? 0,
     };
 }

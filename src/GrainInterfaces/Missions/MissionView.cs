@@ -24,6 +24,9 @@ public sealed record MissionView
     /// <summary>The trace id of the chat request that created the mission.</summary>
     [Id(16)] public string? TraceId { get; init; }
 
+    /// <summary>Pages the latest attempt has read so far.</summary>
+    [Id(17)] public int PagesRead { get; init; }
+
     public static MissionView From(MissionState state, IReadOnlyList<MissionEvent> timeline) => new()
     {
         MissionId = state.MissionId,
@@ -43,6 +46,7 @@ public sealed record MissionView
         Priority = state.Priority,
         CacheHits = state.CacheHits,
         TraceId = state.TraceId,
+        PagesRead = state.PagesRead,
     };
 
     /// <summary>Builds the view of a mission from its events, as read from the log.</summary>

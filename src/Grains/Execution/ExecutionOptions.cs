@@ -6,7 +6,7 @@ public sealed class ExecutionOptions
     public const string Section = "Missions:Execution";
 
     /// <summary>The executor for every objective type without its own entry in <see cref="Executors"/>.</summary>
-    public string Executor { get; set; } = WebPageExecutor.ExecutorName;
+    public string Executor { get; set; } = Research.ResearchAgent.ExecutorName;
 
     /// <summary>Executor per objective type, e.g. <c>"summarize": "web"</c>.</summary>
     public Dictionary<string, string> Executors { get; set; } = new(StringComparer.OrdinalIgnoreCase);
@@ -21,6 +21,9 @@ public sealed class ExecutionOptions
 
     /// <summary>Pages larger than this are read up to this size.</summary>
     public int MaxResponseBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>The least time between two requests to one host (a site's robots.txt Crawl-delay, when longer, wins).</summary>
+    public int PolitenessDelayMilliseconds { get; set; } = 500;
 
     public string UserAgent { get; set; } = "MissionsBot/1.0 (+https://github.com/missions)";
 

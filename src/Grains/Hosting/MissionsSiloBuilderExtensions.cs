@@ -7,6 +7,7 @@ using Missions.Log;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Missions.Queue;
+using Missions.Research;
 using Orleans.Configuration;
 
 namespace Missions.Hosting;
@@ -24,7 +25,11 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddSingleton<IntentClassifier>();
         silo.Services.Configure<ChatOptions>(configuration.GetSection(ChatOptions.Section));
         silo.Services.AddSingleton<IMissionExecutor, NoopExecutor>();
-        silo.Services.AddSingleton<IMissionExecutor, WebPageExecutor>();
+        silo.Services.Configure<LlmOptions>(configuration.GetSection(LlmOptions.Section));
+        silo.Services.AddSingleton<LlmClient>();
+        silo.Services.AddSingleton<LlmAnswerWriter>();
+        silo.Services.AddSingleton<ToolCallStore>();
+        silo.Services.AddSingleton<IMissionExecutor, ResearchAgent>();
         silo.Services.AddSingleton<IMissionExecutor, DelayExecutor>();
         silo.Services.AddSingleton<ExecutorCatalog>();
 

@@ -4,6 +4,7 @@ using Missions.Chat;
 using Missions.Execution;
 using Missions.Log;
 using Missions.Queue;
+using Missions.Research;
 using Missions.Signals;
 using Missions.Telemetry;
 
@@ -22,6 +23,7 @@ public sealed partial class MissionGrain(
     MissionLog log,
     SignalLog signals,
     ExecutorCatalog executors,
+    ToolCallStore toolCalls,
     IOptions<ExecutionOptions> options,
     ILogger<MissionGrain> logger)
     : Grain, IMissionGrain
@@ -131,9 +133,9 @@ public sealed partial class MissionGrain(
         MissionsTelemetry.ChatToActive.Record((DateTime.UtcNow - State.CreatedAt!.Value).TotalMilliseconds,
             new KeyValuePair<string, object?>("attempt", attempt));
 
-        var work = new MissionWork(MissionId, attempt, State.Objective!, State.Constraints, State.StartUrls);
-        var executor = executors.For(work.Objective.Type);
         var self = GrainFactory.GetGrain<IMissionGrain>(MissionId);
+        var work = new MissionWork(MissionId, attempt, State.Objective!, State.Constraints, State.StartUrls, new Progress(self, run));
+        var executor = executors.For(work.Objective.Type);
         // Off the grain's turn: the work runs on the thread pool and reports back through a grain call.
         var traceParent = State.TraceParent;
         _ = Task.Run(() => ExecuteAndReportAsync(executor, work, run, self, traceParent));
@@ -198,6 +200,34 @@ public sealed partial class MissionGrain(
         }
     }
 
+    /// <summary>Reports the run's pages to the grain, off the run's path: never for long, never while it is going away.</summary>
+    private sealed class Progress(IMissionGrain self, Run run) : IExecutionProgress
+    {
+        public async Task PageReadAsync(int pagesRead, ToolCall toolCall)
+        {
+            if (!run.Abandoned && !run.RecordedByDeactivation)
+            {
+                await self.RecordProgressAsync(run.Attempt, pagesRead, toolCall).WaitAsync(TimeSpan.FromSeconds(5));
+            }
+        }
+    }
+
+    public async Task RecordProgressAsync(int attempt, int pagesRead, ToolCall toolCall)
+    {
+        if (_run?.Attempt != attempt || State.Status != MissionStatus.Active)
+        {
+            return; // a late report of a run that has ended
+        }
+        await RaiseAsync(
+        [
+            new MissionProgress
+            {
+                MissionId = MissionId, Timestamp = DateTime.UtcNow, Attempt = attempt, PagesRead = pagesRead,
+                MaxPages = State.Constraints!.MaxPages, ToolCall = toolCall,
+            },
+        ]);
+    }
+
     public async Task CompleteExecutionAsync(int attempt, ExecutionOutcome outcome)
     {
         var run = _run;
@@ -223,6 +253,7 @@ public sealed partial class MissionGrain(
             { TimedOut: true } => (MissionStatus.TimedOut, "timed_out",
                 $"The mission ran out of its {State.Constraints!.MaxDurationSeconds}-second time budget" +
                 (outcome.Result.FinalAnswer.Length > 0 ? "; the result holds what it found until then." : ".")),
+            { Result.Success: true, BudgetExhausted: true } => (MissionStatus.Completed, "budget_exhausted", null),
             { Result.Success: true } => (MissionStatus.Completed, "execution_finished", null),
             _ => (MissionStatus.Failed, "execution_failed", outcome.Error ?? "The mission failed."),
         };
@@ -392,6 +423,10 @@ public sealed partial class MissionGrain(
         }
 
         await RecordExecutedAsync(now, status, attempt, elapsed, result?.ToolsUsed);
+        if (status == MissionStatus.Completed)
+        {
+            toolCalls.Forget(MissionId); // a completed mission never runs again: its kept fetches are not needed
+        }
         await FreeQueueSlotAsync();
         NotifySession(new MissionOutcomeNotice { MissionId = MissionId, Status = status, Attempt = attempt, Text = DescribeOutcome(status, result, error) });
     }

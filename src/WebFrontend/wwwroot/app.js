@@ -133,7 +133,9 @@ function renderCard(m) {
   return card;
 }
 
-const meta = (m) => [ago(m.created_at), m.start_time ? (m.end_time ? "ran " : "running ") + elapsed(m.start_time, m.end_time) : "", "attempt " + m.attempt,
+const pagesRead = (m) => m.status === "active" && m.max_pages ? "read " + (m.pages_read || 0) + " of " + m.max_pages + " pages" : "";
+
+const meta = (m) => [ago(m.created_at), m.start_time ? (m.end_time ? "ran " : "running ") + elapsed(m.start_time, m.end_time) : "", pagesRead(m), "attempt " + m.attempt,
   m.priority && m.priority !== "normal" ? m.priority + " priority" : "", m.cache_hits ? "answered " + m.cache_hits + "× from cache" : ""]
   .filter(Boolean).join(" · ");
 
@@ -145,14 +147,18 @@ function applyMissionEvent(e) {
   if (e.event_type === "mission_reused") {
     if (!m) return;
     m = { ...m, cache_hits: (m.cache_hits || 0) + 1 };
+  } else if (e.event_type === "mission_progress") {
+    if (!m) return;
+    m = { ...m, pages_read: Math.max(m.attempt === e.attempt ? m.pages_read || 0 : 0, e.pages_read), max_pages: e.max_pages };
   } else if (e.event_type === "mission_created") {
     if (m) return;
-    m = { mission_id: e.mission_id, status: "proposed", objective: e.objective, session_id: e.session_id, created_at: e.timestamp, attempt: 0, priority: e.priority };
+    m = { mission_id: e.mission_id, status: "proposed", objective: e.objective, session_id: e.session_id, created_at: e.timestamp, attempt: 0, priority: e.priority,
+      max_pages: e.constraints ? e.constraints.max_pages : 0 };
   } else if (!m) {
     return; // a mission not on the loaded pages
   } else {
     m = { ...m, status: e.status, attempt: Math.max(m.attempt || 0, e.attempt || 0) };
-    if (e.status === "active") { m.start_time = e.timestamp; m.end_time = null; }
+    if (e.status === "active") { m.start_time = e.timestamp; m.end_time = null; m.pages_read = 0; }
     if (TERMINAL.has(e.status)) m.end_time = e.completed_at || e.timestamp;
   }
   state.missions.set(m.mission_id, m);
@@ -179,6 +185,7 @@ async function loadDetail(id) {
   $("detail-status").className = "badge " + m.status;
   $("detail-status").textContent = label(m.status);
   $("detail-meta").textContent = [m.mission_id, "attempt " + m.attempt, m.start_time ? elapsed(m.start_time, m.end_time) : "",
+    m.status === "active" ? "read " + m.pages_read + " of " + (m.constraints || {}).max_pages + " pages" : "",
     m.trace_id ? "trace " + m.trace_id : ""].filter(Boolean).join(" · ");
   $("cancel").hidden = TERMINAL.has(m.status);
   $("retry").hidden = !["failed", "timed_out", "cancelled"].includes(m.status);
@@ -199,13 +206,20 @@ async function loadDetail(id) {
     return item;
   });
   if (result && result.tools_used && result.tools_used.length) sources.push(el("li", "muted", "Tools: " + result.tools_used.join(", ")));
+  if (result && result.pages_fetched) sources.push(el("li", "muted", "Pages read: " + result.pages_fetched + (result.pages_reused ? " (" + result.pages_reused + " reused from an earlier attempt)" : "")));
+  for (const note of (result && result.notes) || []) sources.push(el("li", "muted", note));
   $("detail-sources").replaceChildren(...sources);
   $("detail-timeline").replaceChildren(...m.timeline.map((e) => el("li", null,
     new Date(e.timestamp).toLocaleTimeString() + " — " +
     (e.event_type === "mission_created" ? "created"
       : e.event_type === "mission_reused" ? "a repeated request was answered from this result (cache hit)"
+      : e.event_type === "mission_progress" ? "read " + e.pages_read + " of " + e.max_pages + " pages: " + progressText(e.tool_call)
       : label(e.status) + " (" + e.reason + ", attempt " + e.attempt + ")" + (e.error ? ": " + e.error : "")))));
 }
+
+const progressText = (call) => (call.title && call.title !== call.url ? call.title + " — " : "") + call.url +
+  (call.outcome === "reused" ? " (reused from an earlier attempt)" : call.outcome === "failed" ? " (failed: " + call.error + ")"
+    : call.outcome === "skipped" ? " (skipped: " + call.error + ")" : "");
 
 async function command(verb) {
   const id = state.selected;

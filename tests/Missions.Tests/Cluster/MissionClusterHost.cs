@@ -40,10 +40,11 @@ public sealed class MissionClusterHost : IAsyncDisposable
                 o.Executor = ScriptedExecutor.ExecutorName;
                 o.MaxConcurrency = concurrency;
                 // "fetch" missions read real pages (the tests' local website); everything else is scripted.
-                o.Executors[WebPageExecutorName] = WebPageExecutor.ExecutorName;
+                o.Executors[WebPageExecutorName] = Missions.Research.ResearchAgent.ExecutorName;
                 o.AllowPrivateNetworks = true;
                 o.RetryBaseDelaySeconds = 0.2;
                 o.QueueSweepSeconds = 0.2;
+                o.PolitenessDelayMilliseconds = 0;
             });
         });
         var cluster = builder.Build();

@@ -1,0 +1,97 @@
+using System.Text;
+
+namespace Missions.Research;
+
+/// <summary>A passage picked for the answer, with the page it came from and its relevance.</summary>
+public sealed record RankedPassage(Passage Passage, PageContent Page, double Score);
+
+/// <summary>
+/// Ranks every passage of the pages read against the question (BM25) and composes the answer from the best,
+/// each followed by its source. No model needed; it is also the fallback when a configured model fails.
+/// </summary>
+public static class ExtractiveAnswer
+{
+    public const int MaxPassages = 5;
+    private const int MaxPassagesPerPage = 2;
+    private const int MaxPassageChars = 700;
+
+    /// <summary>The best passages for the question, at most two per page; the pages' openings when nothing matches.</summary>
+    public static IReadOnlyList<RankedPassage> Rank(IReadOnlyList<PageContent> pages, IReadOnlyCollection<string> question, int max = MaxPassages)
+    {
+        var index = new Bm25();
+        var all = new List<(Passage Passage, PageContent Page)>();
+        foreach (var page in pages)
+        {
+            foreach (var passage in page.Passages)
+            {
+                index.Add($"{page.Title} {passage.Heading} {passage.Text}");
+                all.Add((passage, page));
+            }
+        }
+        var scores = index.Score(question);
+        var ranked = all.Select((p, i) => new RankedPassage(p.Passage, p.Page, scores[i]))
+            .Where(r => r.Score > 0)
+            .OrderByDescending(r => r.Score)
+            .ToList();
+        if (ranked.Count == 0)
+        {
+            // Nothing matched the question's words: say what the pages open with instead.
+            return pages.Where(p => p.Passages.Count > 0).Take(max).Select(p => new RankedPassage(p.Passages[0], p, 0)).ToList();
+        }
+        var perPage = new Dictionary<string, int>(StringComparer.Ordinal);
+        var seenText = new HashSet<string>(StringComparer.Ordinal);
+        var picked = new List<RankedPassage>();
+        foreach (var r in ranked)
+        {
+            if (picked.Count == max)
+            {
+                break;
+            }
+            if (perPage.GetValueOrDefault(r.Page.Url) < MaxPassagesPerPage && seenText.Add(r.Passage.Text))
+            {
+                perPage[r.Page.Url] = perPage.GetValueOrDefault(r.Page.Url) + 1;
+                picked.Add(r);
+            }
+        }
+        return picked;
+    }
+
+    /// <summary>The answer: a line on how it was made, the passages with their sources, then the pages read.</summary>
+    public static string Compose(IReadOnlyList<RankedPassage> passages, IReadOnlyList<PageContent> pages, string preface)
+    {
+        var answer = new StringBuilder();
+        answer.Append(preface).Append('\n');
+        foreach (var r in passages)
+        {
+            answer.Append('\n');
+            if (r.Passage.Heading.Length > 0 && !r.Passage.Text.StartsWith(r.Passage.Heading, StringComparison.Ordinal))
+            {
+                answer.Append(r.Passage.Heading).Append(": ");
+            }
+            answer.Append(Clip(r.Passage.Text)).Append('\n');
+            answer.Append("— ").Append(r.Page.Title).Append(" (").Append(r.Page.Url).Append(")\n");
+        }
+        AppendSources(answer, pages);
+        return answer.ToString().TrimEnd();
+    }
+
+    /// <summary>The closing list of pages read: every answer ends with it, extractive or written by a model.</summary>
+    public static void AppendSources(StringBuilder answer, IReadOnlyList<PageContent> pages)
+    {
+        answer.Append("\nSources read:\n");
+        for (var i = 0; i < pages.Count; i++)
+        {
+            answer.Append(i + 1).Append(". ").Append(pages[i].Title).Append(" — ").Append(pages[i].Url).Append('\n');
+        }
+    }
+
+    public static string Clip(string text)
+    {
+        if (text.Length <= MaxPassageChars)
+        {
+            return text;
+        }
+        var cut = text.LastIndexOf(' ', MaxPassageChars);
+        return text[..(cut > MaxPassageChars / 2 ? cut : MaxPassageChars)] + " …";
+    }
+}

@@ -1,0 +1,26 @@
+namespace Missions.Research;
+
+/// <summary>What reading one page gave: its title, its text as passages, and its links with their texts.</summary>
+public sealed record PageContent
+{
+    /// <summary>Where the page was read (after redirects).</summary>
+    public required string Url { get; init; }
+
+    public required string Title { get; init; }
+
+    /// <summary><c>html_reader</c> or <c>text_reader</c>; null when the page was not readable (a binary, say).</summary>
+    public string? Reader { get; init; }
+
+    public IReadOnlyList<Passage> Passages { get; init; } = [];
+
+    public IReadOnlyList<PageLink> Links { get; init; } = [];
+
+    /// <summary>Why the page gave nothing to read, when it did not.</summary>
+    public string? SkippedBecause { get; init; }
+}
+
+/// <summary>A stretch of a page's text (a few paragraphs under one heading), the unit answers are made of.</summary>
+public sealed record Passage(string Heading, string Text);
+
+/// <summary>A link and the words it was shown with, which say where it leads.</summary>
+public sealed record PageLink(string Url, string Text);

@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+
+namespace Missions.Research;
+
+/// <summary>
+/// Words as the agent compares them: lower-cased, without stop words, plurals folded ("reminders" = "reminder").
+/// The same analysis is applied to the question, link texts and passages.
+/// </summary>
+public static partial class Terms
+{
+    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    {
+        "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
+        "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do",
+        "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having",
+        "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself",
+        "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or",
+        "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that",
+        "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
+        "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who",
+        "whom", "why", "will", "with", "would", "you", "your", "yours",
+        // the words of asking for work, not of the subject
+        "research", "find", "look", "search", "summarize", "summarise", "summary", "tell", "explain", "read",
+        "page", "site", "website", "web", "please", "using", "max", "maximum", "least", "within", "minute",
+        "second", "hour", "urgent", "asap", "priority", "rush", "need", "want", "know", "give", "let", "fetch", "check",
+        "download", "grab", "crawl", "scrape", "collect", "investigate", "explore", "gather", "lookup", "dig", "tl", "dr",
+    };
+
+    /// <summary>The analyzed words of a text, in order (repeats kept: they are term frequencies).</summary>
+    public static IEnumerable<string> Of(string text)
+    {
+        foreach (Match word in Word().Matches(text))
+        {
+            var term = Stem(word.Value.ToLowerInvariant());
+            if (term.Length > 1 && !StopWords.Contains(term))
+            {
+                yield return term;
+            }
+        }
+    }
+
+    /// <summary>
+    /// What a mission asks about: its description without links, domain names and budget phrases
+    /// ("up to 5 pages", "within 2 minutes"), as distinct terms.
+    /// </summary>
+    public static IReadOnlyList<string> OfQuestion(string description)
+    {
+        var text = Links().Replace(description, " ");
+        text = DomainNames().Replace(text, " ");
+        text = Budgets().Replace(text, " ");
+        return Of(text).Distinct().ToList();
+    }
+
+    /// <summary>Folds plurals, so a question's "reminders" finds a page's "reminder".</summary>
+    private static string Stem(string word)
+    {
+        if (word.Length > 4 && word.EndsWith("ies", StringComparison.Ordinal))
+        {
+            return word[..^3] + "y";
+        }
+        if (word.Length > 4 && (word.EndsWith("sses", StringComparison.Ordinal) || word.EndsWith("xes", StringComparison.Ordinal)
+            || word.EndsWith("ches", StringComparison.Ordinal) || word.EndsWith("shes", StringComparison.Ordinal)))
+        {
+            return word[..^2];
+        }
+        if (word.Length > 3 && word[^1] == 's' && word[^2] is not ('s' or 'u' or 'i'))
+        {
+            return word[..^1];
+        }
+        return word;
+    }
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")]
+    private static partial Regex Word();
+
+    [GeneratedRegex(@"https?://\S+", RegexOptions.IgnoreCase)]
+    private static partial Regex Links();
+
+    [GeneratedRegex(@"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b", RegexOptions.IgnoreCase)]
+    private static partial Regex DomainNames();
+
+    [GeneratedRegex(@"\b\d+\s*-?\s*(?:web\s*)?(?:pages?|seconds?|secs?|minutes?|mins?|hours?|hrs?|s|m|h)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Budgets();
+}

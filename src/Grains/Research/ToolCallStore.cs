@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Missions.Log;
+
+namespace Missions.Research;
+
+/// <summary>
+/// What a mission's tool calls returned, kept on disk by idempotency key (<c>tool-calls/{mission}/{key}.json</c>
+/// in the data directory), so a retried attempt — after a crash, a transient failure or a person's retry —
+/// reuses a page an earlier attempt fetched instead of fetching it again. A mission's calls are dropped when it
+/// completes (a completed mission is never run again).
+/// </summary>
+public sealed partial class ToolCallStore(IOptions<MissionsOptions> options, ILogger<ToolCallStore> logger)
+{
+    public const string DirectoryName = "tool-calls";
+
+    private string Root => options.Value.PathOf(DirectoryName);
+
+    /// <summary>The key of a call: the same mission, tool and input give the same key on every attempt.</summary>
+    public static string KeyOf(string missionId, string tool, string input)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{missionId}\n{tool}\n{input}"));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+
+    public async Task<PageContent?> TryGetAsync(string missionId, string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(missionId, key);
+        try
+        {
+            await using var file = File.OpenRead(path);
+            return await JsonSerializer.DeserializeAsync(file, ToolCallJsonContext.Default.PageContent, cancellationToken);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException)
+        {
+            LogUnreadable(logger, ex, path);
+            return null; // fetched again
+        }
+    }
+
+    /// <summary>Keeps a call's result: written whole to a temporary file, flushed to disk, then renamed into place.</summary>
+    public async Task PutAsync(string missionId, string key, PageContent content, CancellationToken cancellationToken)
+    {
+        var path = PathOf(missionId, key);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temporary = path + ".tmp";
+            await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 16 * 1024, FileOptions.Asynchronous))
+            {
+                await JsonSerializer.SerializeAsync(file, content, ToolCallJsonContext.Default.PageContent, cancellationToken);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (IOException ex)
+        {
+            // Only an optimisation for a later attempt: the page was read, the mission goes on.
+            LogNotKept(logger, ex, path);
+        }
+    }
+
+    public void Forget(string missionId)
+    {
+        try
+        {
+            var directory = Path.Combine(Root, missionId);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException ex)
+        {
+            LogNotKept(logger, ex, missionId);
+        }
+    }
+
+    private string PathOf(string missionId, string key) =>
+        Ids.IsValid(missionId) ? Path.Combine(Root, missionId, key + ".json") : throw new ArgumentException("Not a mission id.", nameof(missionId));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A kept tool call at {Path} cannot be read; fetching again")]
+    private static partial void LogUnreadable(ILogger logger, Exception ex, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A tool call's result could not be kept or dropped ({Path})")]
+    private static partial void LogNotKept(ILogger logger, Exception ex, string path);
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(PageContent))]
+internal sealed partial class ToolCallJsonContext : JsonSerializerContext;

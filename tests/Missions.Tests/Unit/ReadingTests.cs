@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using Missions.Research;
+
+namespace Missions.Tests.Unit;
+
+/// <summary>The agent's reading parts on their own: robots.txt, sitemaps, passages, terms and BM25.</summary>
+public sealed class ReadingTests
+{
+    private const string Robots = """
+        User-agent: *
+        Disallow: /private/
+        Allow: /private/open$
+        Disallow: /*.pdf$
+        Disallow: /search?
+
+        # comment
+        User-agent: MissionsBot
+        User-agent: Other
+        Disallow: /only-for-us/
+        Allow: /only-for-us/but-this
+        Crawl-delay: 2.5
+
+        Sitemap: https://example.com/sitemap.xml
+        """;
+
+    [Theory]
+    [InlineData("MissionsBot", "/only-for-us/page", false)]
+    [InlineData("MissionsBot", "/only-for-us/but-this/page", true)] // longer rule wins
+    [InlineData("MissionsBot", "/private/page", true)]              // its own group replaces "*"
+    [InlineData("SomeBot", "/private/page", false)]
+    [InlineData("SomeBot", "/private/open", true)]
+    [InlineData("SomeBot", "/private/open/more", false)]            // "$" anchors the end
+    [InlineData("SomeBot", "/docs/file.pdf", false)]                // "*" spans any run
+    [InlineData("SomeBot", "/docs/file.pdf?x=1", true)]
+    [InlineData("SomeBot", "/search?q=orleans", false)]
+    [InlineData("SomeBot", "/searching", true)]
+    [InlineData("SomeBot", "/", true)]
+    public void Robots_rules_pick_the_agents_group_and_the_longest_match(string agent, string path, bool allowed) =>
+        Assert.Equal(allowed, RobotsRules.Parse(Robots, agent).IsAllowed(path));
+
+    [Fact]
+    public void Robots_crawl_delay_and_sitemaps_are_read()
+    {
+        var rules = RobotsRules.Parse(Robots, "MissionsBot");
+
+        Assert.Equal(TimeSpan.FromSeconds(2.5), rules.CrawlDelay);
+        Assert.Equal(["https://example.com/sitemap.xml"], rules.Sitemaps);
+        Assert.Null(RobotsRules.Parse(Robots, "SomeBot").CrawlDelay);
+    }
+
+    [Fact]
+    public void Allow_wins_a_tie_and_an_empty_disallow_allows_everything()
+    {
+        Assert.True(RobotsRules.Parse("User-agent: *\nDisallow: /a\nAllow: /a", "x").IsAllowed("/a/b"));
+        Assert.True(RobotsRules.Parse("User-agent: *\nDisallow:", "x").IsAllowed("/anything"));
+        Assert.False(RobotsRules.Parse("User-agent: *\nDisallow: /", "x").IsAllowed("/anything"));
+    }
+
+    [Fact]
+    public void A_hostile_wildcard_pattern_does_not_backtrack_for_ever()
+    {
+        var rules = RobotsRules.Parse("User-agent: *\nDisallow: /" + string.Concat(Enumerable.Repeat("*a", 200)) + "b$", "x");
+        var clock = Stopwatch.StartNew();
+
+        var allowed = rules.IsAllowed("/" + new string('a', 2000));
+
+        Assert.True(allowed);
+        Assert.True(clock.ElapsedMilliseconds < 2000, $"{clock.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public void Sitemaps_list_pages_and_child_sitemaps_without_resolving_entities()
+    {
+        var (pages, _) = SitemapReader.Parse("""
+            <?xml version="1.0"?>
+            <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc> https://a.example/x </loc></url><url><loc>https://a.example/y</loc></url></urlset>
+            """);
+        var (_, children) = SitemapReader.Parse("""
+            <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>https://a.example/s1.xml</loc></sitemap></sitemapindex>
+            """);
+        var (hostile, _) = SitemapReader.Parse("""
+            <?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><urlset><url><loc>&a;</loc></url></urlset>
+            """);
+
+        Assert.Equal(["https://a.example/x", "https://a.example/y"], pages);
+        Assert.Equal(["https://a.example/s1.xml"], children);
+        Assert.Empty(hostile);
+    }
+
+    [Fact]
+    public void Html_is_read_into_passages_under_their_headings_without_boilerplate()
+    {
+        var page = PageReader.ReadHtml(new Uri("https://a.example/p"), """
+            <html><head><title> The  Title </title><style>.x{}</style></head><body>
+            <header>Site header</header><nav><a href="/nav">Nav link</a></nav>
+            <main>
+              <h1>Reminders</h1><p>First paragraph about reminders.</p>
+              <h2>Storage</h2><ul><li><p>Stored in a table.</p></li></ul>
+              <a href="/next#part">Next page</a> <a href="mailto:x@y">mail</a>
+              <script>var hidden = "not text";</script>
+            </main>
+            <footer>Footer text</footer>
+            </body></html>
+            """);
+
+        Assert.Equal("The Title", page.Title);
+        Assert.Equal([new Passage("Reminders", "First paragraph about reminders."), new Passage("Storage", "Stored in a table.")], page.Passages);
+        Assert.Equal(["https://a.example/next", "https://a.example/nav"], page.Links.Select(l => l.Url));
+        Assert.Equal("Next page", page.Links[0].Text);
+        Assert.DoesNotContain(page.Passages, p => p.Text.Contains("not text") || p.Text.Contains("Footer") || p.Text.Contains("Site header"));
+    }
+
+    [Fact]
+    public void Long_text_is_cut_into_passages_of_bounded_length()
+    {
+        var words = string.Join(' ', Enumerable.Range(0, 1000).Select(i => "w" + i));
+
+        var page = PageReader.ReadText(new Uri("https://a.example/t.txt"), "Title line\n\n" + words);
+
+        Assert.True(page.Passages.Count >= 8);
+        Assert.All(page.Passages, p => Assert.InRange(p.Text.Split(' ').Length, 1, 120));
+        Assert.Equal(1000, page.Passages.Sum(p => p.Text.Split(' ').Length) - 2); // "Title line" is a passage too
+    }
+
+    [Fact]
+    public void The_question_keeps_its_subject_and_drops_sites_budgets_and_asking_words()
+    {
+        var terms = Terms.OfQuestion("Research Orleans reminders on learn.microsoft.com https://x.example/a up to 5 pages within 2 minutes, please");
+
+        Assert.Equal(["orlean", "reminder"], terms); // plurals folded; pages are analysed the same way
+    }
+
+    [Fact]
+    public void Bm25_prefers_the_passage_with_the_rarer_terms_and_does_not_reward_length_alone()
+    {
+        var index = new Bm25();
+        index.Add("orleans grains are virtual actors");
+        index.Add("reminders are stored in the reminder table");
+        index.Add(string.Join(' ', Enumerable.Repeat("orleans grains placement streams", 30)) + " reminder");
+
+        var scores = index.Score(Terms.OfQuestion("where are orleans reminders stored"));
+
+        Assert.True(scores[1] > scores[0] && scores[1] > scores[2], string.Join(", ", scores));
+    }
+}
