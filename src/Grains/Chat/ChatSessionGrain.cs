@@ -8,7 +8,8 @@ namespace Missions.Chat;
 /// back), talk gets a reply. Every message is a line of <c>chat_sessions.jsonl</c>, so the conversation survives
 /// a restart, and a message sent again with the same client message id gets its first answer again.
 /// </summary>
-public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier classifier, IOptions<ChatOptions> options, ILogger<ChatSessionGrain> logger)
+public sealed partial class ChatSessionGrain(
+    ChatLog chatLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options, ILogger<ChatSessionGrain> logger)
     : Grain, IChatSessionGrain
 {
     private readonly List<ChatMessage> _messages = [];
@@ -37,7 +38,7 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
         }
 
         var now = DateTime.UtcNow;
-        var intent = classifier.Classify(request.Message);
+        var intent = await intents.ClassifyAsync(request.Message);
         ChatResponse response;
         if (intent.Kind == IntentKind.Actionable
             && await ReuseAsync(MissionDraftBuilder.Build(SessionId, request.Message, intent, null), request.Message) is { } reused)
@@ -257,7 +258,7 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
                    "for example: \"research Orleans reminders on learn.microsoft.com, up to 5 pages\".";
         }
         var text = message.Trim().ToLowerInvariant();
-        if (text.StartsWith("hi") || text.StartsWith("hello") || text.StartsWith("hey") || text.StartsWith("good "))
+        if (Greeting().IsMatch(text))
         {
             return "Hello! Ask me to research something on a website and I'll do it in the background — " +
                    "for example: \"research Orleans reminders on learn.microsoft.com, up to 5 pages\".";
@@ -271,6 +272,10 @@ public sealed partial class ChatSessionGrain(ChatLog chatLog, IntentClassifier c
                "Options: \"up to N pages\" (default 5, max 50) and \"within N seconds/minutes\" (default 60 s). " +
                "Steer with \"status\", \"cancel that\" or \"retry <mission id>\".";
     }
+
+    /// <summary>"hi", "hello there", "good morning" — not "history of actors".</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(hi|hello|hey|hiya|howdy|greetings|good (morning|afternoon|evening|day))\b")]
+    private static partial System.Text.RegularExpressions.Regex Greeting();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} started mission {MissionId}")]
     private static partial void LogMissionStarted(ILogger logger, string sessionId, string missionId);

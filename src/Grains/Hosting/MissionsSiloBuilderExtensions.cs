@@ -28,6 +28,7 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.Configure<LlmOptions>(configuration.GetSection(LlmOptions.Section));
         silo.Services.AddSingleton<LlmClient>();
         silo.Services.AddSingleton<LlmAnswerWriter>();
+        silo.Services.AddSingleton<LlmIntentReader>();
         silo.Services.AddSingleton<ToolCallStore>();
         silo.Services.AddSingleton<IMissionExecutor, ResearchAgent>();
         silo.Services.AddSingleton<IMissionExecutor, DelayExecutor>();

@@ -54,6 +54,7 @@ public sealed partial class LlmAnswerWriter(LlmClient llm, ILogger<LlmAnswerWrit
                 : cancellationToken.IsCancellationRequested ? "the mission's time ran out first"
                 : $"no answer within {llm.Options.TimeoutSeconds} s";
             LogFailed(logger, ex, reason);
+            Telemetry.MissionsTelemetry.LlmFailures.Add(1, new KeyValuePair<string, object?>("use", "answer"));
             return new Written(null, reason.Length > 300 ? reason[..300] + "…" : reason);
         }
     }

@@ -24,6 +24,7 @@ public static class MissionsTelemetry
     public static readonly Counter<long> Ended = Meter.CreateCounter<long>("missions.ended", "{mission}", "Missions that reached a terminal status, by status.");
     public static readonly Histogram<double> ChatToActive = Meter.CreateHistogram<double>("missions.chat_to_active", "ms", "From the chat request that created a mission to its run starting.");
     public static readonly Histogram<double> ActiveToTerminal = Meter.CreateHistogram<double>("missions.active_to_terminal", "ms", "From a run starting to the mission's end.");
+    public static readonly Counter<long> LlmFailures = Meter.CreateCounter<long>("missions.llm.failures", "{call}", "Language model calls that failed and fell back to the rules or the extractive answer, by use.");
     public static readonly Counter<long> PagesFetched = Meter.CreateCounter<long>("missions.pages_fetched", "{page}", "Pages fetched by executors.");
     public static readonly Histogram<long> LogBatchLines = Meter.CreateHistogram<long>("missions.log.batch_lines", "{line}", "Lines per group-commit batch.");
     public static readonly Histogram<double> LogFsync = Meter.CreateHistogram<double>("missions.log.fsync", "ms", "Time to make one batch durable.");
