@@ -32,7 +32,9 @@ public sealed class PageTests(BrowserFixture fixture)
         await card.ClickAsync();
         await Expect(page.Locator("#detail-answer")).ToContainTextAsync("Reminders Are Durable");
         await Expect(page.Locator("#detail-sources a").First).ToHaveAttributeAsync("href", url);
-        await Expect(page.Locator("#detail-timeline li")).ToHaveCountAsync(4);
+        // created, queued, active, a line per page read (/reminders and its two links), completed
+        await Expect(page.Locator("#detail-timeline li")).ToHaveCountAsync(7);
+        await Expect(page.Locator("#detail-timeline li").Nth(3)).ToContainTextAsync("read 1 of 5 pages: Reminders Are Durable");
         await fixture.ScreenshotAsync(page, "mission-detail");
     }
 
@@ -54,15 +56,19 @@ public sealed class PageTests(BrowserFixture fixture)
         var page = await fixture.OpenAsync();
         var url = fixture.Web.Site.Url("/slow");
 
-        await SendAsync(page, $"fetch {url} within 2 minutes");
+        // /timers is read at once, then the slow page holds the run: the card shows its progress live.
+        await SendAsync(page, $"fetch {fixture.Web.Site.Url("/timers")} {url} up to 2 pages within 2 minutes");
         var card = Card(page, url);
         await Expect(card.Locator(".badge")).ToHaveTextAsync("active", new() { Timeout = 10_000 });
+        await Expect(card.Locator(".meta")).ToContainTextAsync("read 1 of 2 pages", new() { Timeout = 10_000 });
         await card.ClickAsync();
+        await fixture.ScreenshotAsync(page, "running");
         await page.ClickAsync("#cancel");
 
         await Expect(card.Locator(".badge")).ToHaveTextAsync("cancelled", new() { Timeout = 10_000 });
         await Expect(page.Locator("#retry")).ToBeVisibleAsync();
-        await Expect(page.Locator("#detail-error")).ToHaveTextAsync("The mission was cancelled.");
+        await Expect(page.Locator("#detail-error")).ToHaveTextAsync("The mission was cancelled; the result holds what it found until then.");
+        await Expect(page.Locator("#detail-answer")).ToContainTextAsync("Timers live only while their grain is active");
         await fixture.ScreenshotAsync(page, "cancelled");
     }
 

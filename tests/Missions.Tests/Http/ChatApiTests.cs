@@ -33,9 +33,12 @@ public sealed class ChatApiTests(WebFrontendFixture web)
         Assert.Contains("Orleans Field Guide", answer);
         Assert.Contains("Reminders Are Durable", answer);
         Assert.Contains("http_fetch", mission.GetProperty("execution_result").GetProperty("tools_used").EnumerateArray().Select(t => t.GetString()));
+        // One progress line per page read; the home page links to more than three, so the budget is spent.
         Assert.Equal(
-            ["mission_created", "mission_status_update", "mission_status_update", "mission_status_update"],
+            ["mission_created", "mission_status_update", "mission_status_update", "mission_progress", "mission_progress", "mission_progress", "mission_status_update"],
             mission.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("event_type").GetString()));
+        Assert.Equal("budget_exhausted", mission.GetProperty("timeline")[6].GetProperty("reason").GetString());
+        Assert.Equal(3, mission.GetProperty("execution_result").GetProperty("pages_fetched").GetInt32());
         foreach (var field in new[] { "created_at", "start_time", "end_time" })
         {
             Assert.Equal(JsonValueKind.String, mission.GetProperty(field).ValueKind);

@@ -62,7 +62,7 @@ public sealed class LiveStreamTests(WebFrontendFixture web)
                 .GetProperty("mission_id").GetString());
 
         var mine = events.Where(e => e.Kind == "mission" && e.Data.GetProperty("mission_id").GetString() == missionId).ToList();
-        Assert.Equal(["mission_created", "mission_status_update", "mission_status_update", "mission_status_update"],
+        Assert.Equal(["mission_created", "mission_status_update", "mission_status_update", "mission_progress", "mission_status_update"],
             mine.Select(e => e.Data.GetProperty("event_type").GetString()));
         Assert.Equal("completed", mine[^1].Data.GetProperty("status").GetString());
         Assert.All(events.Where(e => e.Kind == "chat"), e => Assert.Equal(session, e.Data.GetProperty("session_id").GetString()));
@@ -80,7 +80,8 @@ public sealed class LiveStreamTests(WebFrontendFixture web)
 
         var replayed = await ReadAsync("", first[^1].Id, e => IsTerminalOf(e, missionId!));
 
-        Assert.Equal(["mission_status_update", "mission_status_update", "mission_status_update"],
+        // /reminders and the two pages it links to: a progress line each.
+        Assert.Equal(["mission_status_update", "mission_status_update", "mission_progress", "mission_progress", "mission_progress", "mission_status_update"],
             replayed.Where(e => e.Data.GetProperty("mission_id").GetString() == missionId).Select(e => e.Data.GetProperty("event_type").GetString()));
     }
 
