@@ -8,12 +8,19 @@ namespace Missions.Log;
 public sealed class MissionIndex
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _byId;
+    private readonly Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _byIdSpan;
     private readonly List<Entry> _inOrder = [];
 
-    /// <summary>Created missions not yet terminal, in creation order: the queue sweeps these, not the whole log.</summary>
-    private readonly SortedDictionary<int, Entry> _unfinished = [];
+    /// <summary>Created missions not yet terminal: the queue sweeps these (in creation order), not the whole log.</summary>
+    private readonly HashSet<Entry> _unfinished = [];
     private readonly int[] _countByStatus = new int[Enum.GetValues<MissionStatus>().Length];
+
+    public MissionIndex()
+    {
+        _byId = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        _byIdSpan = _byId.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     private sealed class Entry(string missionId, int order)
     {
@@ -37,15 +44,26 @@ public sealed class MissionIndex
         get { lock (_lock) { return _inOrder.Count; } }
     }
 
-    /// <summary>Adds one line of the log to the index.</summary>
+    /// <summary>Adds one line of the log to the index, and tells <see cref="Changed"/> listeners.</summary>
     public void Add(MissionEvent e, LineRef line)
+    {
+        Add(e.MissionId, MissionLineFacts.Of(e), line);
+        Changed?.Invoke(e);
+    }
+
+    /// <summary>
+    /// Adds one line of the log to the index from its facts alone (opening a log: nobody listens yet). The id is
+    /// made a string only for a mission not seen before.
+    /// </summary>
+    public void Add(ReadOnlySpan<char> missionId, in MissionLineFacts facts, LineRef line)
     {
         lock (_lock)
         {
-            if (!_byId.TryGetValue(e.MissionId, out var entry))
+            if (!_byIdSpan.TryGetValue(missionId, out var entry))
             {
-                entry = new Entry(e.MissionId, _inOrder.Count);
-                _byId.Add(e.MissionId, entry);
+                var id = missionId.ToString();
+                entry = new Entry(id, _inOrder.Count);
+                _byId.Add(id, entry);
                 _inOrder.Add(entry);
             }
             if (entry.LineCount == entry.Lines.Length)
@@ -53,41 +71,40 @@ public sealed class MissionIndex
                 Array.Resize(ref entry.Lines, entry.Lines.Length * 2);
             }
             entry.Lines[entry.LineCount++] = line;
-            switch (e)
+            switch (facts.Kind)
             {
-                case MissionCreated created when !entry.Created:
+                case MissionLineKind.Created when !entry.Created:
                     entry.Created = true;
-                    entry.Priority = created.Priority;
+                    entry.Priority = facts.Priority;
                     _countByStatus[(int)entry.Status]++;
                     if (!entry.Status.IsTerminal())
                     {
-                        _unfinished[entry.Order] = entry;
+                        _unfinished.Add(entry);
                     }
                     break;
-                case MissionStatusUpdated update:
+                case MissionLineKind.StatusUpdated:
                     if (entry.Created)
                     {
                         _countByStatus[(int)entry.Status]--;
-                        _countByStatus[(int)update.Status]++;
+                        _countByStatus[(int)facts.Status]++;
                     }
-                    entry.Status = update.Status;
-                    entry.NotBefore = update.RetryAt?.Ticks ?? 0;
+                    entry.Status = facts.Status;
+                    entry.NotBefore = facts.RetryAtTicks;
                     if (!entry.Created)
                     {
                         break;
                     }
-                    if (update.Status.IsTerminal())
+                    if (facts.Status.IsTerminal())
                     {
-                        _unfinished.Remove(entry.Order);
+                        _unfinished.Remove(entry);
                     }
                     else
                     {
-                        _unfinished[entry.Order] = entry;
+                        _unfinished.Add(entry);
                     }
                     break;
             }
         }
-        Changed?.Invoke(e);
     }
 
     /// <summary>How many lines the mission has: its version. 0 when unknown.</summary>
@@ -128,7 +145,7 @@ public sealed class MissionIndex
         var due = dueBy?.Ticks ?? long.MaxValue;
         lock (_lock)
         {
-            return _unfinished.Values.Where(e => e.NotBefore <= due).Select(e => (e.MissionId, e.Priority)).ToList();
+            return _unfinished.Where(e => e.NotBefore <= due).OrderBy(e => e.Order).Select(e => (e.MissionId, e.Priority)).ToList();
         }
     }
 

@@ -64,8 +64,26 @@ public sealed class MissionLogReader : IDisposable
     public IReadOnlyList<MissionSummary> ReadNewest(MissionStatus? status, int limit, string? before = null) =>
         Index.Newest(status, limit, before).Select(m => MissionSummary.From(MissionState.Fold(ReadEvents(m.Lines)))).ToList();
 
-    /// <summary>Scans the log from <paramref name="start"/> into the index; returns what it found.</summary>
-    public ScanResult IndexFrom(long start, Action<string>? onMalformed = null) => JsonlScanner.Scan(_file, start, Indexer(Index, onMalformed));
+    /// <summary>
+    /// Scans the log from <paramref name="start"/> into the index; returns what it found. With
+    /// <paramref name="tellListeners"/>, each line is parsed whole and raised on <see cref="MissionIndex.Changed"/>;
+    /// without, only its facts are read (catching up on a log written before this process started).
+    /// </summary>
+    public ScanResult IndexFrom(long start, bool tellListeners, Action<string>? onMalformed = null) =>
+        JsonlScanner.Scan(_file, start, tellListeners ? Indexer(Index, onMalformed) : FactIndexer(Index, onMalformed));
+
+    /// <summary>A scan handler that reads each line's facts into <paramref name="index"/>; a malformed line is reported and skipped.</summary>
+    public static JsonlScanner.LineHandler FactIndexer(MissionIndex index, Action<string>? onMalformed = null) => (line, where) =>
+    {
+        Span<char> id = stackalloc char[MissionLineFacts.MaxIdLength];
+        if (MissionLineFacts.TryRead(line, id, out var length, out var facts))
+        {
+            index.Add(id[..length], facts, where);
+            return true;
+        }
+        onMalformed?.Invoke($"offset {where.Offset}: not a mission event");
+        return false;
+    };
 
     /// <summary>A scan handler that parses each line into <paramref name="index"/>; a malformed line is reported and skipped.</summary>
     public static JsonlScanner.LineHandler Indexer(MissionIndex index, Action<string>? onMalformed = null) => (line, where) =>

@@ -11,9 +11,11 @@ public static class Ids
     public const int MaxLength = 64;
     public const string Rule = "1 to 64 characters: letters, digits, '_' or '-'";
 
-    public static bool IsValid(string? id)
+    public static bool IsValid(string? id) => id is not null && IsValid(id.AsSpan());
+
+    public static bool IsValid(ReadOnlySpan<char> id)
     {
-        if (string.IsNullOrEmpty(id) || id.Length > MaxLength)
+        if (id.IsEmpty || id.Length > MaxLength)
         {
             return false;
         }

@@ -29,6 +29,7 @@ public sealed partial class JsonlFile : IAsyncDisposable
         var reader = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         try
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var scan = JsonlScanner.Scan(reader, 0, onLine);
             if (scan.TornBytes > 0)
             {
@@ -38,7 +39,7 @@ public sealed partial class JsonlFile : IAsyncDisposable
             {
                 LogMalformed(logger, path, scan.Malformed);
             }
-            LogOpened(logger, path, scan.Lines);
+            LogOpened(logger, path, scan.Lines, clock.ElapsedMilliseconds);
             return new JsonlFile(path, reader, new JsonlAppender(path, scan.CompleteLength, logger), scan);
         }
         catch
@@ -68,6 +69,6 @@ public sealed partial class JsonlFile : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} has {Count} malformed lines; they were skipped")]
     private static partial void LogMalformed(ILogger logger, string path, long count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Opened {Path}: {Lines} lines")]
-    private static partial void LogOpened(ILogger logger, string path, long lines);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opened {Path}: {Lines} lines in {ElapsedMs} ms")]
+    private static partial void LogOpened(ILogger logger, string path, long lines, long elapsedMs);
 }

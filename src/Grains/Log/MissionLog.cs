@@ -15,7 +15,7 @@ public sealed class MissionLog : IAsyncDisposable
     public MissionLog(IOptions<MissionsOptions> options, ILogger<MissionLog> logger)
     {
         Index = new MissionIndex();
-        _file = JsonlFile.Open(options.Value.PathOf(LogFiles.Missions), MissionLogReader.Indexer(Index), logger);
+        _file = JsonlFile.Open(options.Value.PathOf(LogFiles.Missions), MissionLogReader.FactIndexer(Index), logger);
         // Reads go through the file's own read handle: one handle per file in this process.
         Reader = new MissionLogReader(_file.ReadHandle, Index, ownsFile: false);
     }

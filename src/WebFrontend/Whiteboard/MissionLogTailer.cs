@@ -13,13 +13,16 @@ public sealed partial class MissionLogTailer(MissionLogReader reader, ILogger<Mi
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         long position = 0;
+        var caughtUp = false;
         using var timer = new PeriodicTimer(Period);
         do
         {
             try
             {
-                var scan = reader.IndexFrom(position, problem => LogMalformed(logger, problem));
+                // The log as it was at start is only indexed; what lands after is also raised for the live stream.
+                var scan = reader.IndexFrom(position, tellListeners: caughtUp, problem => LogMalformed(logger, problem));
                 position = scan.CompleteLength;
+                caughtUp = true;
             }
             catch (IOException ex)
             {

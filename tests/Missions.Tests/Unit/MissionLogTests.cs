@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,44 @@ public sealed class MissionLogTests : IDisposable
 
     private static MissionStatusUpdated Status(string id, MissionStatus status, string reason) =>
         new() { MissionId = id, Timestamp = DateTime.UtcNow, Status = status, Attempt = 1, Reason = reason };
+
+    [Fact]
+    public void Facts_read_from_a_line_are_the_facts_of_its_event()
+    {
+        var retryAt = new DateTime(2026, 11, 28, 10, 0, 0, 500, DateTimeKind.Utc);
+        MissionEvent[] events =
+        [
+            (MissionCreated)NewMission("m1")[0] with { Priority = MissionPriority.High },
+            Status("m1", MissionStatus.Queued, "retry_scheduled") with { RetryAt = retryAt, ExecutionResult = new ExecutionResult { FinalAnswer = "{\"status\":\"x\"}" } },
+            new MissionReused { MissionId = "m1", Timestamp = DateTime.UtcNow, SessionId = "s", SourceMessage = "status: done" },
+            new MissionProgress
+            {
+                MissionId = "m1", Timestamp = DateTime.UtcNow, Attempt = 1, PagesRead = 1, MaxPages = 5,
+                ToolCall = new ToolCall { Key = "k", Tool = "http_fetch", Url = "https://a.example/", Outcome = ToolCall.Fetched },
+            },
+        ];
+
+        foreach (var e in events)
+        {
+            var line = JsonSerializer.SerializeToUtf8Bytes(e, MissionsJson.Context.MissionEvent);
+            var id = new char[MissionLineFacts.MaxIdLength];
+            Assert.True(MissionLineFacts.TryRead(line, id, out var length, out var facts), Encoding.UTF8.GetString(line));
+            Assert.Equal(MissionLineFacts.Of(e), facts);
+            Assert.Equal(e.MissionId, new string(id, 0, length));
+        }
+    }
+
+    [Theory]
+    [InlineData("{this line is corrupt")]
+    [InlineData("""{"event_type":"mission_status_update","mission_id":"m1","status":"queued"} trailing""")]
+    [InlineData("""{"event_type":"mission_deleted","mission_id":"m1"}""")]
+    [InlineData("""{"event_type":"mission_status_update","mission_id":"m1","status":"sleeping"}""")]
+    [InlineData("""{"event_type":"mission_status_update","status":"queued"}""")]
+    [InlineData("""{"event_type":"mission_status_update","mission_id":"../etc","status":"queued"}""")]
+    [InlineData("""{"event_type":"mission_created","mission_id":"m1","objective":{"type":"x",}""")]
+    [InlineData("[]")]
+    public void Lines_that_are_not_mission_events_have_no_facts(string line) =>
+        Assert.False(MissionLineFacts.TryRead(Encoding.UTF8.GetBytes(line), new char[MissionLineFacts.MaxIdLength], out _, out _));
 
     [Fact]
     public async Task Appended_events_are_numbered_on_disk_and_indexed()

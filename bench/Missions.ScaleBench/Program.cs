@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Missions;
+using Missions.Log;
+
+// The whiteboard, start-up and memory at scale, against the real web frontend process (embedded default):
+// for logs of E events (finished missions of four lines each: created, queued, active, completed with a result),
+//  - start-up: from process start to /readyz answering 200, and the resident set (RSS) then and at its peak;
+//  - RSS per finished mission: (RSS with the log − RSS with an empty log) ÷ missions;
+//  - GET /api/whiteboard/{id} (random missions) and GET /api/whiteboard?limit=50 (newest, and paged with before=):
+//    p50/p99 over HTTP from one keep-alive client.
+// Usage: dotnet run -c Release --project bench/Missions.ScaleBench -- [events ...] [--runs R] [--reads N] [--keep]
+// (--keep leaves the generated logs under $TMPDIR/missions-scalebench for a closer look.)
+var sizes = args.TakeWhile(a => !a.StartsWith("--")).Select(int.Parse).DefaultIfEmpty(10_000).ToList();
+var runs = Arg("--runs", 3);
+var reads = Arg("--reads", 2000);
+var root = FindRoot();
+var dll = Path.Combine(root, "src", "WebFrontend", "bin", "Release", "net10.0", "Missions.WebFrontend.dll");
+var work = Path.Combine(Path.GetTempPath(), "missions-scalebench");
+if (args.Contains("--scan-only"))
+{
+    // Indexing alone, in this process, three times (the first one cold): what opening the log costs.
+    foreach (var events in sizes)
+    {
+        var data = Path.Combine(work, events.ToString());
+        Generate(data, events);
+        for (var i = 1; i <= 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var reader = new MissionLogReader(Path.Combine(data, LogFiles.Missions), new MissionIndex());
+            var scan = reader.IndexFrom(0, tellListeners: false);
+            Console.WriteLine($"scan {events:N0} events, pass {i}: {clock.ElapsedMilliseconds} ms ({scan.Lines:N0} lines, {reader.Index.Count:N0} missions)");
+        }
+        using var file = File.OpenHandle(Path.Combine(data, LogFiles.Missions));
+        var c2 = Stopwatch.StartNew();
+        JsonlScanner.Scan(file, 0, (_, _) => true);
+        Console.WriteLine($"lines only: {c2.ElapsedMilliseconds} ms");
+        c2.Restart();
+        JsonlScanner.Scan(file, 0, (line, where) => { Span<char> id = stackalloc char[64]; return MissionLineFacts.TryRead(line, id, out _, out _); });
+        Console.WriteLine($"facts only: {c2.ElapsedMilliseconds} ms");
+        c2.Restart();
+        JsonlScanner.Scan(file, 0, (line, where) => { var r = new System.Text.Json.Utf8JsonReader(line); while (r.Read()) { } return true; });
+        Console.WriteLine($"json tokens only: {c2.ElapsedMilliseconds} ms");
+    }
+    return;
+}
+
+Console.WriteLine("| events | missions | log MB | run | ready s | RSS MB | peak RSS MB | bytes RSS/mission | view p50 ms | view p99 ms | list p50 ms | list p99 ms | paged p50 ms | paged p99 ms |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+var baseline = new List<double>();
+var summary = new List<string>();
+foreach (var events in sizes.Prepend(0))
+{
+    var data = Path.Combine(work, events.ToString());
+    var ids = Generate(data, events);
+    var logMb = new FileInfo(Path.Combine(data, LogFiles.Missions)).Length / 1e6;
+    var results = new List<Result>();
+    for (var run = 1; run <= runs; run++)
+    {
+        var r = await MeasureAsync(dll, data, ids, events == 0 ? 0 : reads);
+        results.Add(r);
+        if (events == 0)
+        {
+            baseline.Add(r.RssMb);
+        }
+        var perMission = ids.Count == 0 ? double.NaN : (r.RssMb - Median(baseline)) * 1024 * 1024 / ids.Count;
+        Console.WriteLine($"| {events:N0} | {ids.Count:N0} | {logMb:N0} | {run} | {r.ReadySeconds:N2} | {r.RssMb:N0} | {r.PeakRssMb:N0} | {perMission:N0} | " +
+            $"{P(r.View, 0.5)} | {P(r.View, 0.99)} | {P(r.List, 0.5)} | {P(r.List, 0.99)} | {P(r.Paged, 0.5)} | {P(r.Paged, 0.99)} |");
+    }
+    var m = (Func<Func<Result, double>, double>)(f => Median(results.Select(f).ToList()));
+    var bytes = ids.Count == 0 ? "" : $"{(m(r => r.RssMb) - Median(baseline)) * 1024 * 1024 / ids.Count:N0}";
+    summary.Add($"| {events:N0} | {m(r => r.ReadySeconds):N2} | {m(r => r.RssMb):N0} | {m(r => r.PeakRssMb):N0} | {bytes} | " +
+        $"{m(r => Pct(r.View, 0.5)):N2} | {m(r => Pct(r.View, 0.99)):N2} | {m(r => Pct(r.List, 0.5)):N2} | {m(r => Pct(r.List, 0.99)):N2} |");
+}
+Console.WriteLine();
+Console.WriteLine($"Medians of {runs} runs:");
+Console.WriteLine();
+Console.WriteLine("| events | ready s | RSS MB | peak RSS MB | bytes RSS/mission | view p50 ms | view p99 ms | list p50 ms | list p99 ms |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+summary.ForEach(Console.WriteLine);
+if (!args.Contains("--keep")) { try { Directory.Delete(work, true); } catch (IOException) { } }
+
+int Arg(string name, int fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
+}
+
+static double Median(List<double> values) => values.Count == 0 ? 0 : values.Order().ElementAt(values.Count / 2);
+
+static double Pct(List<double> values, double p)
+{
+    if (values.Count == 0) return double.NaN;
+    var sorted = values.Order().ToList();
+    return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
+
+static string P(List<double> values, double p) => values.Count == 0 ? "" : Pct(values, p).ToString("N2");
+
+// A log of finished missions, written as the product writes it (same serializer), without fsync: it is input.
+static List<string> Generate(string data, int events)
+{
+    Directory.CreateDirectory(data);
+    var path = Path.Combine(data, LogFiles.Missions);
+    var ids = new List<string>(events / 4);
+    foreach (var f in Directory.GetFiles(data)) File.Delete(f);
+    using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+    var start = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+    for (var i = 0; i < events / 4; i++)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        ids.Add(id);
+        var at = start.AddMilliseconds(i * 10);
+        var url = $"https://learn.microsoft.com/dotnet/orleans/page-{i % 5000}";
+        MissionEvent[] lines =
+        [
+            new MissionCreated
+            {
+                MissionId = id, Seq = 1, Timestamp = at, SessionId = $"s-{i % 1000}", TraceId = "0af7651916cd43dd8448eb211c80319c",
+                Objective = new Objective { Type = "research", Description = $"research Orleans reminders on learn.microsoft.com, up to 5 pages ({i})" },
+                Constraints = new MissionConstraints { AllowedDomains = ["learn.microsoft.com"], MaxPages = 5, MaxDurationSeconds = 60 },
+                StartUrls = [], SourceMessage = $"research Orleans reminders on learn.microsoft.com, up to 5 pages ({i})",
+            },
+            new MissionStatusUpdated { MissionId = id, Seq = 2, Timestamp = at, Status = MissionStatus.Queued, Attempt = 1, Reason = "queued" },
+            new MissionStatusUpdated { MissionId = id, Seq = 3, Timestamp = at.AddMilliseconds(2), Status = MissionStatus.Active, Attempt = 1, Reason = "execution_started" },
+            new MissionStatusUpdated
+            {
+                MissionId = id, Seq = 4, Timestamp = at.AddMilliseconds(900), Status = MissionStatus.Completed, Attempt = 1, Reason = "execution_finished",
+                CompletedAt = at.AddMilliseconds(900),
+                ExecutionResult = new ExecutionResult
+                {
+                    Success = true, PagesFetched = 2, ToolsUsed = ["html_reader", "http_fetch"],
+                    FinalAnswer = "From 2 pages, the passages that best match the question:\n\nReminders are persistent triggers stored in the reminder table ... — Reminders (" + url + ")",
+                    Sources = [new PageSource { Url = url, Title = "Reminders and timers" }],
+                },
+            },
+        ];
+        foreach (var e in lines)
+        {
+            JsonSerializer.Serialize(file, e, MissionsJson.Context.MissionEvent);
+            file.WriteByte((byte)'\n');
+        }
+    }
+    return ids;
+}
+
+static async Task<Result> MeasureAsync(string dll, string data, List<string> ids, int reads)
+{
+    var port = FreePort();
+    var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
+    start.ArgumentList.Add(dll);
+    start.ArgumentList.Add("--urls");
+    start.ArgumentList.Add($"http://127.0.0.1:{port}");
+    start.Environment["Missions__DataDirectory"] = data;
+    start.Environment["Missions__Execution__Executor"] = "noop";
+    start.Environment["Missions__Orleans__SiloPort"] = FreePort().ToString();
+    start.Environment["Missions__Orleans__GatewayPort"] = FreePort().ToString();
+    start.Environment["Logging__LogLevel__Default"] = "Warning";
+    var clock = Stopwatch.StartNew();
+    using var process = Process.Start(start)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, _) => { };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+    try
+    {
+        while (true)
+        {
+            try
+            {
+                using var ready = await http.GetAsync("readyz");
+                if (ready.IsSuccessStatusCode) break;
+            }
+            catch (HttpRequestException) { }
+            if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException("not ready");
+            await Task.Delay(10);
+        }
+        var readySeconds = clock.Elapsed.TotalSeconds;
+        var (rss, peak) = Memory(process.Id);
+        var view = new List<double>();
+        var list = new List<double>();
+        var paged = new List<double>();
+        if (reads > 0)
+        {
+            var random = new Random(42);
+            for (var i = 0; i < 300; i++) await GetAsync(http, $"api/whiteboard/{ids[random.Next(ids.Count)]}"); // warm-up
+            for (var i = 0; i < 100; i++) await GetAsync(http, "api/whiteboard?limit=50");
+            for (var i = 0; i < reads; i++) view.Add(await GetAsync(http, $"api/whiteboard/{ids[random.Next(ids.Count)]}"));
+            for (var i = 0; i < reads / 4; i++) list.Add(await GetAsync(http, "api/whiteboard?limit=50"));
+            for (var i = 0; i < reads / 4; i++) paged.Add(await GetAsync(http, $"api/whiteboard?limit=50&status=completed&before={ids[random.Next(ids.Count)]}"));
+        }
+        return new Result(readySeconds, rss, peak, view, list, paged);
+    }
+    finally
+    {
+        process.Kill(true);
+        await process.WaitForExitAsync();
+    }
+}
+
+static async Task<double> GetAsync(HttpClient http, string path)
+{
+    var start = Stopwatch.GetTimestamp();
+    using var response = await http.GetAsync(path);
+    await response.Content.ReadAsByteArrayAsync();
+    response.EnsureSuccessStatusCode();
+    return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+}
+
+static (double RssMb, double PeakMb) Memory(int pid)
+{
+    double rss = 0, peak = 0;
+    foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+    {
+        if (line.StartsWith("VmRSS:")) rss = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+        if (line.StartsWith("VmHWM:")) peak = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+    }
+    return (rss, peak);
+}
+
+static int FreePort()
+{
+    using var l = new TcpListener(IPAddress.Loopback, 0);
+    l.Start();
+    return ((IPEndPoint)l.LocalEndpoint).Port;
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "Orleans.sln"))) return dir.FullName;
+    throw new DirectoryNotFoundException("Orleans.sln");
+}
+
+sealed record Result(double ReadySeconds, double RssMb, double PeakRssMb, List<double> View, List<double> List, List<double> Paged);
