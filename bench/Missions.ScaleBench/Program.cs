@@ -7,7 +7,9 @@ using Missions.Log;
 
 // The whiteboard, start-up and memory at scale, against the real web frontend process (embedded default):
 // for logs of E events (finished missions of four lines each: created, queued, active, completed with a result),
-//  - start-up: from process start to /readyz answering 200, and the resident set (RSS) then and at its peak;
+//  - start-up: from process start to /readyz answering 200, reading the whole log (no checkpoint: a first start,
+//    or one after a crash before any checkpoint) and from the index's checkpoint (after a graceful stop);
+//  - the resident set (RSS) when ready, and at its peak;
 //  - RSS per finished mission: (RSS with the log − RSS with an empty log) ÷ missions;
 //  - GET /api/whiteboard/{id} (random missions) and GET /api/whiteboard?limit=50 (newest, and paged with before=):
 //    p50/p99 over HTTP from one keep-alive client.
@@ -47,8 +49,8 @@ if (args.Contains("--scan-only"))
     return;
 }
 
-Console.WriteLine("| events | missions | log MB | run | ready s | RSS MB | peak RSS MB | bytes RSS/mission | view p50 ms | view p99 ms | list p50 ms | list p99 ms | paged p50 ms | paged p99 ms |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| events | missions | log MB | run | checkpoint | ready s | RSS MB | peak RSS MB | bytes RSS/mission | view p50 ms | view p99 ms | list p50 ms | list p99 ms | paged p50 ms | paged p99 ms |");
+Console.WriteLine("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 var baseline = new List<double>();
 var summary = new List<string>();
 foreach (var events in sizes.Prepend(0))
@@ -56,29 +58,39 @@ foreach (var events in sizes.Prepend(0))
     var data = Path.Combine(work, events.ToString());
     var ids = Generate(data, events);
     var logMb = new FileInfo(Path.Combine(data, LogFiles.Missions)).Length / 1e6;
-    var results = new List<Result>();
-    for (var run = 1; run <= runs; run++)
+    var full = new List<Result>();
+    var resumed = new List<Result>();
+    foreach (var fromCheckpoint in new[] { false, true })
     {
-        var r = await MeasureAsync(dll, data, ids, events == 0 ? 0 : reads);
-        results.Add(r);
-        if (events == 0)
+        for (var run = 1; run <= runs; run++)
         {
-            baseline.Add(r.RssMb);
+            if (!fromCheckpoint)
+            {
+                File.Delete(Path.Combine(data, LogFiles.MissionsIndex));
+            }
+            // Stopped gracefully (it writes its checkpoint) after a full read; killed after a resumed one.
+            var r = await MeasureAsync(dll, data, ids, events == 0 ? 0 : reads, graceful: !fromCheckpoint);
+            (fromCheckpoint ? resumed : full).Add(r);
+            if (events == 0 && !fromCheckpoint)
+            {
+                baseline.Add(r.RssMb);
+            }
+            var perMission = ids.Count == 0 ? double.NaN : (r.RssMb - Median(baseline)) * 1024 * 1024 / ids.Count;
+            Console.WriteLine($"| {events:N0} | {ids.Count:N0} | {logMb:N0} | {run} | {(fromCheckpoint ? "yes" : "no")} | {r.ReadySeconds:N2} | {r.RssMb:N0} | {r.PeakRssMb:N0} | {perMission:N0} | " +
+                $"{P(r.View, 0.5)} | {P(r.View, 0.99)} | {P(r.List, 0.5)} | {P(r.List, 0.99)} | {P(r.Paged, 0.5)} | {P(r.Paged, 0.99)} |");
         }
-        var perMission = ids.Count == 0 ? double.NaN : (r.RssMb - Median(baseline)) * 1024 * 1024 / ids.Count;
-        Console.WriteLine($"| {events:N0} | {ids.Count:N0} | {logMb:N0} | {run} | {r.ReadySeconds:N2} | {r.RssMb:N0} | {r.PeakRssMb:N0} | {perMission:N0} | " +
-            $"{P(r.View, 0.5)} | {P(r.View, 0.99)} | {P(r.List, 0.5)} | {P(r.List, 0.99)} | {P(r.Paged, 0.5)} | {P(r.Paged, 0.99)} |");
     }
-    var m = (Func<Func<Result, double>, double>)(f => Median(results.Select(f).ToList()));
-    var bytes = ids.Count == 0 ? "" : $"{(m(r => r.RssMb) - Median(baseline)) * 1024 * 1024 / ids.Count:N0}";
-    summary.Add($"| {events:N0} | {m(r => r.ReadySeconds):N2} | {m(r => r.RssMb):N0} | {m(r => r.PeakRssMb):N0} | {bytes} | " +
-        $"{m(r => Pct(r.View, 0.5)):N2} | {m(r => Pct(r.View, 0.99)):N2} | {m(r => Pct(r.List, 0.5)):N2} | {m(r => Pct(r.List, 0.99)):N2} |");
+    var all = full.Concat(resumed).ToList();
+    var m = (Func<List<Result>, Func<Result, double>, double>)((set, f) => Median(set.Select(f).ToList()));
+    var bytes = ids.Count == 0 ? "" : $"{(m(full, r => r.RssMb) - Median(baseline)) * 1024 * 1024 / ids.Count:N0}";
+    summary.Add($"| {events:N0} | {m(full, r => r.ReadySeconds):N2} | {m(resumed, r => r.ReadySeconds):N2} | {m(full, r => r.RssMb):N0} | {m(full, r => r.PeakRssMb):N0} | {bytes} | " +
+        $"{m(all, r => Pct(r.View, 0.5)):N2} | {m(all, r => Pct(r.View, 0.99)):N2} | {m(all, r => Pct(r.List, 0.5)):N2} | {m(all, r => Pct(r.List, 0.99)):N2} | {m(all, r => Pct(r.Paged, 0.5)):N2} | {m(all, r => Pct(r.Paged, 0.99)):N2} |");
 }
 Console.WriteLine();
-Console.WriteLine($"Medians of {runs} runs:");
+Console.WriteLine($"Medians of {runs} runs each way (RSS after a full read; reads over all {2 * runs} runs):");
 Console.WriteLine();
-Console.WriteLine("| events | ready s | RSS MB | peak RSS MB | bytes RSS/mission | view p50 ms | view p99 ms | list p50 ms | list p99 ms |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| events | ready s, whole log | ready s, from checkpoint | RSS MB | peak RSS MB | bytes RSS/mission | view p50 ms | view p99 ms | list p50 ms | list p99 ms | paged p50 ms | paged p99 ms |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 summary.ForEach(Console.WriteLine);
 if (!args.Contains("--keep")) { try { Directory.Delete(work, true); } catch (IOException) { } }
 
@@ -146,7 +158,7 @@ static List<string> Generate(string data, int events)
     return ids;
 }
 
-static async Task<Result> MeasureAsync(string dll, string data, List<string> ids, int reads)
+static async Task<Result> MeasureAsync(string dll, string data, List<string> ids, int reads, bool graceful)
 {
     var port = FreePort();
     var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -186,8 +198,8 @@ static async Task<Result> MeasureAsync(string dll, string data, List<string> ids
         if (reads > 0)
         {
             var random = new Random(42);
-            for (var i = 0; i < 300; i++) await GetAsync(http, $"api/whiteboard/{ids[random.Next(ids.Count)]}"); // warm-up
-            for (var i = 0; i < 100; i++) await GetAsync(http, "api/whiteboard?limit=50");
+            for (var i = 0; i < 1000; i++) await GetAsync(http, $"api/whiteboard/{ids[random.Next(ids.Count)]}"); // warm-up (JIT tiers)
+            for (var i = 0; i < 300; i++) await GetAsync(http, "api/whiteboard?limit=50");
             for (var i = 0; i < reads; i++) view.Add(await GetAsync(http, $"api/whiteboard/{ids[random.Next(ids.Count)]}"));
             for (var i = 0; i < reads / 4; i++) list.Add(await GetAsync(http, "api/whiteboard?limit=50"));
             for (var i = 0; i < reads / 4; i++) paged.Add(await GetAsync(http, $"api/whiteboard?limit=50&status=completed&before={ids[random.Next(ids.Count)]}"));
@@ -196,8 +208,18 @@ static async Task<Result> MeasureAsync(string dll, string data, List<string> ids
     }
     finally
     {
-        process.Kill(true);
-        await process.WaitForExitAsync();
+        if (graceful)
+        {
+            using var term = Process.Start("kill", ["-TERM", process.Id.ToString()]);
+            await term.WaitForExitAsync();
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(patience.Token);
+        }
+        else
+        {
+            process.Kill(true);
+            await process.WaitForExitAsync();
+        }
     }
 }
 

@@ -28,6 +28,7 @@ public static class JsonlScanner
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static ScanResult Scan(SafeFileHandle file, long start, LineHandler onLine)
     {
         var fileLength = RandomAccess.GetLength(file);

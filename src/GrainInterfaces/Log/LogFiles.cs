@@ -4,6 +4,9 @@ namespace Missions.Log;
 public static class LogFiles
 {
     public const string Missions = "missions.jsonl";
+
+    /// <summary>The mission index's checkpoint: a cache beside the log, safe to delete (the log is then read whole).</summary>
+    public const string MissionsIndex = "missions.index";
     public const string LearningSignals = "learning_signals.jsonl";
     public const string ChatSessions = "chat_sessions.jsonl";
 

@@ -16,6 +16,12 @@ public sealed class MissionIndex
     private readonly HashSet<Entry> _unfinished = [];
     private readonly int[] _countByStatus = new int[Enum.GetValues<MissionStatus>().Length];
 
+    /// <summary>The log offset just past the last line indexed (its newline included).</summary>
+    private long _covered;
+
+    /// <summary>Lines added since the index was restored or last captured.</summary>
+    private long _linesSinceCapture;
+
     public MissionIndex()
     {
         _byId = new Dictionary<string, Entry>(StringComparer.Ordinal);
@@ -71,6 +77,8 @@ public sealed class MissionIndex
                 Array.Resize(ref entry.Lines, entry.Lines.Length * 2);
             }
             entry.Lines[entry.LineCount++] = line;
+            _covered = Math.Max(_covered, line.Offset + line.Length + 1);
+            _linesSinceCapture++;
             switch (facts.Kind)
             {
                 case MissionLineKind.Created when !entry.Created:
@@ -104,6 +112,63 @@ public sealed class MissionIndex
                     }
                     break;
             }
+        }
+    }
+
+    /// <summary>One mission's entry as a checkpoint holds it.</summary>
+    public readonly record struct Captured(
+        string MissionId, MissionStatus Status, bool Created, MissionPriority Priority, long NotBefore, LineRef[] Lines, int LineCount);
+
+    /// <summary>Lines added since the last checkpoint was captured (or the index restored from one).</summary>
+    public long LinesSinceCapture
+    {
+        get { lock (_lock) { return _linesSinceCapture; } }
+    }
+
+    /// <summary>
+    /// A consistent copy of the index for a checkpoint: every mission in creation order and the log offset it
+    /// covers. Lines are shared, not copied: a mission's lines before its count never change.
+    /// </summary>
+    public (long Covered, IReadOnlyList<Captured> Entries) Capture()
+    {
+        lock (_lock)
+        {
+            _linesSinceCapture = 0;
+            return (_covered, _inOrder.Select(e => new Captured(e.MissionId, e.Status, e.Created, e.Priority, e.NotBefore, e.Lines, e.LineCount)).ToList());
+        }
+    }
+
+    /// <summary>Fills an empty index from a checkpoint.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public void Restore(long covered, IReadOnlyList<Captured> entries)
+    {
+        lock (_lock)
+        {
+            if (_inOrder.Count > 0)
+            {
+                throw new InvalidOperationException("Only an empty index can be restored.");
+            }
+            _byId.EnsureCapacity(entries.Count);
+            _inOrder.Capacity = entries.Count;
+            foreach (var c in entries)
+            {
+                var entry = new Entry(c.MissionId, _inOrder.Count)
+                {
+                    Lines = c.Lines, LineCount = c.LineCount, Status = c.Status, Created = c.Created, Priority = c.Priority, NotBefore = c.NotBefore,
+                };
+                _byId.Add(c.MissionId, entry);
+                _inOrder.Add(entry);
+                if (c.Created)
+                {
+                    _countByStatus[(int)c.Status]++;
+                    if (!c.Status.IsTerminal())
+                    {
+                        _unfinished.Add(entry);
+                    }
+                }
+            }
+            _covered = covered;
+            _linesSinceCapture = 0;
         }
     }
 

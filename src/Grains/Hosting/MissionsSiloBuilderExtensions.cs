@@ -53,6 +53,7 @@ public static class MissionsSiloBuilderExtensions
         services.TryAddSingleton<SignalLog>();
         services.TryAddSingleton<ChatLog>();
         services.TryAddSingleton<LogHealth>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MissionLogCheckpoints>());
         return services;
     }
 }

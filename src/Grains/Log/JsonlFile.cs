@@ -23,14 +23,19 @@ public sealed partial class JsonlFile : IAsyncDisposable
     /// <summary>What the scan at open found.</summary>
     public ScanResult Opened { get; }
 
-    public static JsonlFile Open(string path, JsonlScanner.LineHandler onLine, ILogger logger)
+    /// <summary>
+    /// Opens the file and scans it into <paramref name="onLine"/> — from the offset <paramref name="resume"/>
+    /// returns (a checkpoint of what was read before), else from the start.
+    /// </summary>
+    public static JsonlFile Open(string path, JsonlScanner.LineHandler onLine, ILogger logger, Func<SafeFileHandle, long>? resume = null)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var reader = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var scan = JsonlScanner.Scan(reader, 0, onLine);
+            var start = resume?.Invoke(reader) ?? 0;
+            var scan = JsonlScanner.Scan(reader, start, onLine);
             if (scan.TornBytes > 0)
             {
                 LogTornTail(logger, path, scan.TornBytes, scan.CompleteLength);
@@ -39,7 +44,14 @@ public sealed partial class JsonlFile : IAsyncDisposable
             {
                 LogMalformed(logger, path, scan.Malformed);
             }
-            LogOpened(logger, path, scan.Lines, clock.ElapsedMilliseconds);
+            if (start > 0)
+            {
+                LogResumed(logger, path, start, scan.Lines, clock.ElapsedMilliseconds);
+            }
+            else
+            {
+                LogOpened(logger, path, scan.Lines, clock.ElapsedMilliseconds);
+            }
             return new JsonlFile(path, reader, new JsonlAppender(path, scan.CompleteLength, logger), scan);
         }
         catch
@@ -68,6 +80,9 @@ public sealed partial class JsonlFile : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} has {Count} malformed lines; they were skipped")]
     private static partial void LogMalformed(ILogger logger, string path, long count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opened {Path} from its checkpoint at offset {Offset}, then {Lines} newer lines, in {ElapsedMs} ms")]
+    private static partial void LogResumed(ILogger logger, string path, long offset, long lines, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Opened {Path}: {Lines} lines in {ElapsedMs} ms")]
     private static partial void LogOpened(ILogger logger, string path, long lines, long elapsedMs);

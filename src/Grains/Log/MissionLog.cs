@@ -7,15 +7,22 @@ namespace Missions.Log;
 /// (a mission's events go on only after the version the writer last saw) and durable before they return;
 /// the index is updated in file order as each batch lands.
 /// </summary>
-public sealed class MissionLog : IAsyncDisposable
+public sealed partial class MissionLog : IAsyncDisposable
 {
     private readonly JsonlFile _file;
     private readonly HashSet<string> _appending = new(StringComparer.Ordinal);
+    private readonly string _checkpointPath;
+    private readonly Lock _checkpointing = new();
+    private readonly ILogger<MissionLog> _logger;
 
     public MissionLog(IOptions<MissionsOptions> options, ILogger<MissionLog> logger)
     {
+        _logger = logger;
         Index = new MissionIndex();
-        _file = JsonlFile.Open(options.Value.PathOf(LogFiles.Missions), MissionLogReader.FactIndexer(Index), logger);
+        _checkpointPath = options.Value.PathOf(LogFiles.MissionsIndex);
+        // From the index's checkpoint when it still matches the log; the lines after it are read as usual.
+        _file = JsonlFile.Open(options.Value.PathOf(LogFiles.Missions), MissionLogReader.FactIndexer(Index), logger,
+            log => MissionIndexSnapshot.TryLoad(_checkpointPath, Index, log));
         // Reads go through the file's own read handle: one handle per file in this process.
         Reader = new MissionLogReader(_file.ReadHandle, Index, ownsFile: false);
     }
@@ -75,9 +82,40 @@ public sealed class MissionLog : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes the index's checkpoint (<c>missions.index</c>), so the next start reads only what comes after.</summary>
+    public bool Checkpoint()
+    {
+        lock (_checkpointing)
+        {
+            try
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                MissionIndexSnapshot.Write(_checkpointPath, Index, _file.ReadHandle);
+                LogCheckpoint(_logger, Index.Count, clock.ElapsedMilliseconds);
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogCheckpointFailed(_logger, ex); // only start-up time is lost: the log is whole
+                return false;
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _file.Appender.DisposeAsync(); // every acknowledged line is in, nothing more comes
+        if (Index.LinesSinceCapture > 0)
+        {
+            Checkpoint();
+        }
         await _file.DisposeAsync();
         Reader.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpointed the mission index ({Missions} missions) in {ElapsedMs} ms")]
+    private static partial void LogCheckpoint(ILogger logger, int missions, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The mission index's checkpoint could not be written; the next start reads more of the log")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception ex);
 }

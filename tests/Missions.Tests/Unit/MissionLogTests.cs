@@ -96,8 +96,10 @@ public sealed class MissionLogTests : IDisposable
         Assert.Equal(2, log.Index.VersionOf("m1"));
     }
 
-    [Fact]
-    public async Task Index_is_rebuilt_on_open_with_the_unfinished_missions_in_order()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Index_is_rebuilt_on_open_with_the_unfinished_missions_in_order(bool keepCheckpoint)
     {
         await using (var log = Open())
         {
@@ -107,13 +109,79 @@ public sealed class MissionLogTests : IDisposable
             await log.AppendAsync("done", [Status("done", MissionStatus.Completed, "execution_finished")], 2);
             await log.AppendAsync("running", [Status("running", MissionStatus.Active, "execution_started")], 2);
         }
+        Assert.True(File.Exists(_data.File(LogFiles.MissionsIndex))); // written on close
+        if (!keepCheckpoint)
+        {
+            File.Delete(_data.File(LogFiles.MissionsIndex));
+        }
 
         await using var reopened = Open();
 
         Assert.Equal(["running", "waiting"], reopened.Index.Unfinished());
         Assert.Equal(3, reopened.Index.VersionOf("done"));
         Assert.Equal(MissionStatus.Completed, reopened.Reader.ReadView("done")!.Status);
-        Assert.Equal(8, reopened.Opened.Lines);
+        Assert.Equal(keepCheckpoint ? 0 : 8, reopened.Opened.Lines);
+        Assert.Equal(1, reopened.Index.CountOf(MissionStatus.Completed));
+        Assert.Equal(1, reopened.Index.CountOf(MissionStatus.Active));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_is_resumed_from_and_the_lines_after_it_are_read()
+    {
+        await using (var log = Open())
+        {
+            await log.AppendAsync("a", NewMission("a"), 0);
+            await log.AppendAsync("b", NewMission("b"), 0);
+            Assert.True(log.Checkpoint());
+            await log.AppendAsync("a", [Status("a", MissionStatus.Completed, "execution_finished") with { RetryAt = null }], 2);
+            await log.AppendAsync("c", NewMission("c"), 0);
+            await log.AppendAsync("b", [Status("b", MissionStatus.Queued, "retry_scheduled") with { RetryAt = DateTime.UtcNow.AddHours(1) }], 2);
+            File.Copy(_data.File(LogFiles.MissionsIndex), _data.File("early.index"));
+        }
+        // Back to the early checkpoint (as after a crash), so the newer lines have to be read.
+        File.Copy(_data.File("early.index"), _data.File(LogFiles.MissionsIndex), overwrite: true);
+
+        await using var reopened = Open();
+
+        Assert.Equal(4, reopened.Opened.Lines);
+        Assert.Equal(["c"], reopened.Index.Unfinished(DateTime.UtcNow));
+        Assert.Equal(["b", "c"], reopened.Index.Unfinished());
+        Assert.Equal(["c", "b", "a"], reopened.Index.Newest(null, 10).Select(m => m.MissionId));
+        Assert.Equal(MissionStatus.Completed, reopened.Reader.ReadView("a")!.Status);
+        Assert.True(await reopened.AppendAsync("c", [Status("c", MissionStatus.Active, "execution_started")], 2));
+    }
+
+    [Theory]
+    [InlineData("log cut")]
+    [InlineData("log edited")]
+    [InlineData("checkpoint cut")]
+    public async Task A_checkpoint_that_does_not_match_the_log_is_ignored_and_the_log_read_whole(string damage)
+    {
+        await using (var log = Open())
+        {
+            await log.AppendAsync("a", NewMission("a"), 0);
+            await log.AppendAsync("b", NewMission("b"), 0);
+            await log.AppendAsync("a", [Status("a", MissionStatus.Completed, "execution_finished")], 2);
+        }
+        var lines = await File.ReadAllLinesAsync(LogPath);
+        switch (damage)
+        {
+            case "log cut":
+                await File.WriteAllLinesAsync(LogPath, lines[..4]); // "a" did not complete after all
+                break;
+            case "log edited":
+                await File.WriteAllLinesAsync(LogPath, lines.Select(l => l.Replace("\"session_id\":\"s1\"", "\"session_id\":\"s2\"")));
+                break;
+            default:
+                var checkpoint = _data.File(LogFiles.MissionsIndex);
+                File.WriteAllBytes(checkpoint, File.ReadAllBytes(checkpoint)[..^9]);
+                break;
+        }
+
+        await using var reopened = Open();
+
+        Assert.Equal(damage == "log cut" ? 4 : 5, reopened.Opened.Lines);
+        Assert.Equal(damage == "log cut" ? ["a", "b"] : ["b"], reopened.Index.Unfinished());
     }
 
     [Fact]
@@ -148,6 +216,7 @@ public sealed class MissionLogTests : IDisposable
         {
             await log.AppendAsync("m2", NewMission("m2"), 0);
         }
+        File.Delete(_data.File(LogFiles.MissionsIndex)); // read it all, as a first start would
 
         await using var reopened = Open();
 
