@@ -17,7 +17,7 @@ using Missions.Log;
 // (--keep leaves the generated logs under $TMPDIR/missions-scalebench for a closer look.)
 var sizes = args.TakeWhile(a => !a.StartsWith("--")).Select(int.Parse).DefaultIfEmpty(10_000).ToList();
 var runs = Arg("--runs", 3);
-var reads = Arg("--reads", 2000);
+var reads = Arg("--reads", 4000);
 var root = FindRoot();
 var dll = Path.Combine(root, "src", "WebFrontend", "bin", "Release", "net10.0", "Missions.WebFrontend.dll");
 var work = Path.Combine(Path.GetTempPath(), "missions-scalebench");
@@ -34,6 +34,22 @@ if (args.Contains("--scan-only"))
             using var reader = new MissionLogReader(Path.Combine(data, LogFiles.Missions), new MissionIndex());
             var scan = reader.IndexFrom(0, tellListeners: false);
             Console.WriteLine($"scan {events:N0} events, pass {i}: {clock.ElapsedMilliseconds} ms ({scan.Lines:N0} lines, {reader.Index.Count:N0} missions)");
+        }
+        using (var r = new MissionLogReader(Path.Combine(data, LogFiles.Missions), new MissionIndex()))
+        {
+            r.IndexFrom(0, tellListeners: false);
+            for (var i = 0; i < 200; i++) r.ReadNewest(null, 50);
+            var c1 = Stopwatch.StartNew();
+            for (var i = 0; i < 1000; i++) r.ReadNewest(null, 50);
+            Console.WriteLine($"ReadNewest(50) in-process: {c1.Elapsed.TotalMilliseconds / 1000:N3} ms each");
+            var some = r.Index.Newest(null, 1).Single().MissionId;
+            c1.Restart();
+            for (var i = 0; i < 1000; i++) r.ReadView(some);
+            Console.WriteLine($"ReadView in-process: {c1.Elapsed.TotalMilliseconds / 1000:N3} ms each");
+            var page = r.ReadNewest(null, 50);
+            c1.Restart();
+            for (var i = 0; i < 1000; i++) System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(page, MissionsJson.Options);
+            Console.WriteLine($"serialize 50 summaries: {c1.Elapsed.TotalMilliseconds / 1000:N3} ms each");
         }
         using var file = File.OpenHandle(Path.Combine(data, LogFiles.Missions));
         var c2 = Stopwatch.StartNew();
@@ -198,8 +214,10 @@ static async Task<Result> MeasureAsync(string dll, string data, List<string> ids
         if (reads > 0)
         {
             var random = new Random(42);
-            for (var i = 0; i < 1000; i++) await GetAsync(http, $"api/whiteboard/{ids[random.Next(ids.Count)]}"); // warm-up (JIT tiers)
-            for (var i = 0; i < 300; i++) await GetAsync(http, "api/whiteboard?limit=50");
+            // Warm-up: a fresh process re-compiles its hot code in tiers for a while; measure the steady state.
+            for (var i = 0; i < 4000; i++) await GetAsync(http, $"api/whiteboard/{ids[random.Next(ids.Count)]}");
+            for (var i = 0; i < 1000; i++) await GetAsync(http, "api/whiteboard?limit=50");
+            for (var i = 0; i < 1000; i++) await GetAsync(http, $"api/whiteboard?limit=50&status=completed&before={ids[random.Next(ids.Count)]}");
             for (var i = 0; i < reads; i++) view.Add(await GetAsync(http, $"api/whiteboard/{ids[random.Next(ids.Count)]}"));
             for (var i = 0; i < reads / 4; i++) list.Add(await GetAsync(http, "api/whiteboard?limit=50"));
             for (var i = 0; i < reads / 4; i++) paged.Add(await GetAsync(http, $"api/whiteboard?limit=50&status=completed&before={ids[random.Next(ids.Count)]}"));

@@ -60,9 +60,14 @@ public sealed class MissionLogReader : IDisposable
         return events.Count == 0 ? null : MissionView.FromEvents(events);
     }
 
+    /// <summary>Cards of the pages people look at most (the newest ones, over and over): folded once per version.</summary>
+    private readonly SummaryCache _summaries = new(capacity: 5_000);
+
     /// <summary>Newest missions first, as whiteboard cards.</summary>
     public IReadOnlyList<MissionSummary> ReadNewest(MissionStatus? status, int limit, string? before = null) =>
-        Index.Newest(status, limit, before).Select(m => MissionSummary.From(MissionState.Fold(ReadEvents(m.Lines)))).ToList();
+        Index.Newest(status, limit, before)
+            .Select(m => _summaries.GetOrAdd(m.MissionId, m.Lines.Length, () => MissionSummary.From(MissionState.Fold(ReadEvents(m.Lines)))))
+            .ToList();
 
     /// <summary>
     /// Scans the log from <paramref name="start"/> into the index; returns what it found. With
