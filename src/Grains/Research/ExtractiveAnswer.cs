@@ -14,22 +14,34 @@ public static class ExtractiveAnswer
     public const int MaxPassages = 5;
     private const int MaxPassagesPerPage = 2;
     private const int MaxPassageChars = 700;
+    private const double TitleWeight = 0.2;
+    private const double HeadingWeight = 0.3;
 
     /// <summary>The best passages for the question, at most two per page; the pages' openings when nothing matches.</summary>
     public static IReadOnlyList<RankedPassage> Rank(IReadOnlyList<PageContent> pages, IReadOnlyCollection<string> question, int max = MaxPassages)
     {
-        var index = new Bm25();
+        // The text and its heading are scored apart: a heading is shared by every passage under it, so it may
+        // tip the balance between passages but not carry one whose own words do not match.
+        var texts = new Bm25();
+        var headings = new Bm25();
         var all = new List<(Passage Passage, PageContent Page)>();
         foreach (var page in pages)
         {
             foreach (var passage in page.Passages)
             {
-                index.Add($"{page.Title} {passage.Heading} {passage.Text}");
+                texts.Add(passage.Text);
+                headings.Add(passage.Heading);
                 all.Add((passage, page));
             }
         }
-        var scores = index.Score(question);
-        var ranked = all.Select((p, i) => new RankedPassage(p.Passage, p.Page, scores[i]))
+        var textScores = texts.Score(question);
+        var headingScores = headings.Score(question);
+        var scores = textScores.Select((t, i) => t > 0 ? t + HeadingWeight * headingScores[i] : 0).ToArray();
+        // A page whose title matches the question lends its passages a little weight: enough to break ties,
+        // not enough to lift a passage that does not itself match (the title is on every passage of its page).
+        var titleBonus = pages.Select(p => (p.Url, Bonus: TitleWeight * Terms.Of(p.Title).Distinct().Count(question.Contains)))
+            .DistinctBy(p => p.Url).ToDictionary(p => p.Url, p => p.Bonus, StringComparer.Ordinal);
+        var ranked = all.Select((p, i) => new RankedPassage(p.Passage, p.Page, scores[i] > 0 ? scores[i] + titleBonus[p.Page.Url] : 0))
             .Where(r => r.Score > 0)
             .OrderByDescending(r => r.Score)
             .ToList();

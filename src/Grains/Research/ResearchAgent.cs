@@ -150,16 +150,33 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
         public IEnumerable<Uri> RootsStartedFrom() =>
             _starts.Where(u => u.AbsolutePath == "/" && u.Query.Length == 0).Select(u => new Uri(u.GetLeftPart(UriPartial.Authority))).DistinctBy(u => u.ToString());
 
-        /// <summary>How near a link is to the question: its words count twice as much as its URL's.</summary>
+        /// <summary>Of the links seen so far, how many carried each term: a term on every link of a section says little.</summary>
+        private readonly Dictionary<string, int> _linkTerms = new(StringComparer.Ordinal);
+        private int _links;
+
+        /// <summary>
+        /// How near a link is to the question: each question term it carries, weighted by how rare that term is
+        /// among the links seen so far (IDF), counting twice in the link's words and once in its URL.
+        /// </summary>
         public double Relevance(string linkText, Uri url)
         {
-            if (Question.Count == 0)
-            {
-                return 0;
-            }
             var inText = Terms.Of(linkText).ToHashSet();
             var inUrl = Terms.Of(Uri.UnescapeDataString(url.AbsolutePath + " " + url.Query)).ToHashSet();
-            return Question.Sum(t => (inText.Contains(t) ? 2 : 0) + (inUrl.Contains(t) ? 1 : 0));
+            _links++;
+            foreach (var term in inText.Union(inUrl))
+            {
+                _linkTerms[term] = _linkTerms.GetValueOrDefault(term) + 1;
+            }
+            var score = 0.0;
+            foreach (var term in Question)
+            {
+                var weight = (inText.Contains(term) ? 2 : 0) + (inUrl.Contains(term) ? 1 : 0);
+                if (weight > 0)
+                {
+                    score += weight * Math.Log(1 + (double)_links / _linkTerms[term]);
+                }
+            }
+            return score;
         }
     }
 

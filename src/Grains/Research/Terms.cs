@@ -51,8 +51,51 @@ public static partial class Terms
         return Of(text).Distinct().ToList();
     }
 
-    /// <summary>Folds plurals, so a question's "reminders" finds a page's "reminder".</summary>
+    /// <summary>
+    /// A light stemmer (after Porter's first steps): plurals folded ("reminders" = "reminder"), then one derivational
+    /// or inflectional suffix, so "detect", "detects", "detected", "detecting" and "detection" meet, as do
+    /// "activate", "activated" and "activation". Applied alike to questions, links and passages.
+    /// </summary>
     private static string Stem(string word)
+    {
+        word = FoldPlural(word);
+        if (word.Length <= 4)
+        {
+            return word;
+        }
+        foreach (var (suffix, replacement) in Suffixes)
+        {
+            if (word.EndsWith(suffix, StringComparison.Ordinal) && word.Length - suffix.Length >= 3)
+            {
+                var stem = word[..^suffix.Length];
+                if (replacement.Length > 0)
+                {
+                    return stem + replacement;
+                }
+                // "activat" + e, "creat" + e; "runn" → "run"
+                if (stem.EndsWith("at", StringComparison.Ordinal) || stem.EndsWith("iz", StringComparison.Ordinal) || stem.EndsWith("bl", StringComparison.Ordinal))
+                {
+                    return stem + "e";
+                }
+                if (stem.Length > 3 && stem[^1] == stem[^2] && stem[^1] is not ('l' or 's' or 'z') && !IsVowel(stem[^1]))
+                {
+                    return stem[..^1];
+                }
+                return stem;
+            }
+        }
+        return word;
+    }
+
+    private static readonly (string Suffix, string Replacement)[] Suffixes =
+    [
+        ("ization", "ize"), ("ational", "ate"), ("ation", "ate"), ("ator", "ate"),
+        ("ions", ""), ("ion", ""), ("ings", ""), ("ing", ""), ("edly", ""), ("ed", ""), ("ments", ""), ("ment", ""), ("ness", ""),
+    ];
+
+    private static bool IsVowel(char c) => c is 'a' or 'e' or 'i' or 'o' or 'u';
+
+    private static string FoldPlural(string word)
     {
         if (word.Length > 4 && word.EndsWith("ies", StringComparison.Ordinal))
         {

@@ -33,6 +33,8 @@ public sealed class WebFetcher : IDisposable
             UseProxy = false,
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.All,
+            // A response abandoned at the size cap closes its connection: nothing past the cap is downloaded.
+            MaxResponseDrainSize = 0,
             ConnectTimeout = TimeSpan.FromSeconds(Math.Min(10, options.RequestTimeoutSeconds)),
             ConnectCallback = NetworkGuard.ConnectCallback(options.AllowPrivateNetworks),
         })

@@ -124,9 +124,11 @@ public sealed class TestWebsite : IAsyncDisposable
             try
             {
                 await context.Response.WriteAsync("<html><head><title>Huge</title></head><body><main>");
-                for (var i = 0; i < 4096; i++) // 32 MiB
+                for (var i = 0; i < 4096 && !context.RequestAborted.IsCancellationRequested; i++) // 32 MiB at about 8 MiB/s
                 {
                     await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(1, context.RequestAborted);
                     Interlocked.Add(ref site!.HugeBytesWritten, chunk.Length);
                 }
                 await context.Response.WriteAsync("<p>the end marker</p></main></body></html>");

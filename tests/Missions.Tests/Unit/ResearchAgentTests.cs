@@ -149,8 +149,8 @@ public sealed class ResearchAgentTests : IAsyncLifetime
 
         Assert.True(outcome.Result.Success, outcome.Error);
         Assert.DoesNotContain("the end marker", outcome.Result.FinalAnswer);
-        // Of 32 MiB, the server got rid of no more than the cap plus what the sockets buffer on the way.
-        Assert.InRange(Interlocked.Read(ref _site.HugeBytesWritten), 256 * 1024, 16 * 1024 * 1024);
+        // The page streams out slowly: the agent is done once it has its 256 KiB, long before the 32 MiB are sent.
+        Assert.InRange(Interlocked.Read(ref _site.HugeBytesWritten), 256 * 1024, 8 * 1024 * 1024);
     }
 
     [Fact]
