@@ -7,7 +7,8 @@ using System.Text.Json;
 
 // Over HTTP, against the real web frontend process on the embedded default (durable), noop executor:
 //  1. throughput: N chat requests from C concurrent clients until every mission is terminal on the whiteboard;
-//  2. latency at a fixed offered load: chat request → response, and a terminal line written → seen by an SSE client.
+//  2. latency at a fixed offered load: chat request → response; chat request → the mission's `active` line seen by an
+//     SSE client of the whiteboard; and a terminal line written → seen by an SSE client.
 // Usage: dotnet run -c Release --project bench/Missions.HttpBench -- [--missions N] [--clients C] [--rate R] [--runs K]
 var missions = Arg("--missions", 5000);
 var clients = Arg("--clients", 32);
@@ -16,23 +17,29 @@ var runs = Arg("--runs", 3);
 
 var root = FindRoot();
 var dll = Path.Combine(root, "src", "WebFrontend", "bin", "Release", "net10.0", "Missions.WebFrontend.dll");
-Console.WriteLine($"| run | missions | clients | missions/s (HTTP) | chat p50 ms | chat p99 ms | SSE delivery p50 ms | SSE delivery p99 ms | offered/s |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine($"| run | missions | clients | missions/s (HTTP) | chat p50 ms | chat p99 ms | chat→active p50 ms | chat→active p99 ms | SSE delivery p50 ms | SSE delivery p99 ms | offered/s |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 var throughputs = new List<double>();
 var sseP99s = new List<double>();
+var activeP99s = new List<double>();
+var chatP99s = new List<double>();
 for (var run = 1; run <= runs; run++)
 {
     await using var app = await WebApp.StartAsync(dll);
     var throughput = await ThroughputAsync(app.Http, missions, clients);
     Console.Error.WriteLine($"throughput phase done: {throughput:N0}/s");
-    var (chat, sse) = await LatencyAsync(app.Http, rate, seconds: 4);
+    var (chat, active, sse) = await LatencyAsync(app.Http, rate, seconds: 4);
     throughputs.Add(throughput);
     sseP99s.Add(Percentile(sse, 0.99));
-    Console.WriteLine($"| {run} | {missions:N0} | {clients} | {throughput:N0} | {Percentile(chat, 0.5):N2} | {Percentile(chat, 0.99):N2} | {Percentile(sse, 0.5):N2} | {Percentile(sse, 0.99):N2} | {rate} |");
+    activeP99s.Add(Percentile(active, 0.99));
+    chatP99s.Add(Percentile(chat, 0.99));
+    Console.WriteLine($"| {run} | {missions:N0} | {clients} | {throughput:N0} | {Percentile(chat, 0.5):N2} | {Percentile(chat, 0.99):N2} | {Percentile(active, 0.5):N2} | {Percentile(active, 0.99):N2} | {Percentile(sse, 0.5):N2} | {Percentile(sse, 0.99):N2} | {rate} |");
 }
 throughputs.Sort();
 sseP99s.Sort();
-Console.WriteLine($"| **median** | | | **{throughputs[runs / 2]:N0}** | | | | **{sseP99s[runs / 2]:N2}** | |");
+activeP99s.Sort();
+chatP99s.Sort();
+Console.WriteLine($"| **median** | | | **{throughputs[runs / 2]:N0}** | | **{chatP99s[runs / 2]:N2}** | | **{activeP99s[runs / 2]:N2}** | | **{sseP99s[runs / 2]:N2}** | |");
 
 int Arg(string name, int fallback)
 {
@@ -70,9 +77,12 @@ static async Task<double> ThroughputAsync(HttpClient http, int n, int clients)
     return n / clock.Elapsed.TotalSeconds;
 }
 
-static async Task<(List<double> Chat, List<double> Sse)> LatencyAsync(HttpClient http, int rate, int seconds)
+static async Task<(List<double> Chat, List<double> Active, List<double> Sse)> LatencyAsync(HttpClient http, int rate, int seconds)
 {
     var sse = new ConcurrentBag<double>();
+    var active = new ConcurrentBag<double>();
+    var sentAt = new ConcurrentDictionary<int, long>();    // request number → Stopwatch timestamp when sent
+    var requestOf = new Dictionary<string, int>();          // mission id → request number (from its created line)
     using var stop = new CancellationTokenSource();
     using var stream = await http.GetStreamAsync("api/whiteboard/stream");
     var reader = Task.Run(async () =>
@@ -82,9 +92,23 @@ static async Task<(List<double> Chat, List<double> Sse)> LatencyAsync(HttpClient
         {
             while (await lines.ReadLineAsync(stop.Token) is { } line)
             {
+                var now = Stopwatch.GetTimestamp();
+                if (line.StartsWith("data: {\"event_type\":\"mission_created\""))
+                {
+                    var created = JsonDocument.Parse(line[6..]).RootElement;
+                    var text = created.GetProperty("source_message").GetString()!;
+                    var at = text.LastIndexOf("/l", StringComparison.Ordinal);
+                    if (at >= 0 && int.TryParse(text[(at + 2)..], out var n)) requestOf[created.GetProperty("mission_id").GetString()!] = n;
+                    continue;
+                }
                 if (!line.StartsWith("data: {\"event_type\":\"mission_status_update\"")) continue;
                 var seen = DateTime.UtcNow;
                 var e = JsonDocument.Parse(line[6..]).RootElement;
+                if (e.GetProperty("status").GetString() == "active"
+                    && requestOf.TryGetValue(e.GetProperty("mission_id").GetString()!, out var request) && sentAt.TryGetValue(request, out var sent))
+                {
+                    active.Add(Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds);
+                }
                 if (e.GetProperty("status").GetString() == "completed")
                 {
                     // The line's timestamp is taken just before it is written and fsynced.
@@ -107,6 +131,7 @@ static async Task<(List<double> Chat, List<double> Sse)> LatencyAsync(HttpClient
         sends.Add(Task.Run(async () =>
         {
             var start = Stopwatch.GetTimestamp();
+            sentAt[n] = start;
             using var response = await http.PostAsJsonAsync("chat/integrated", new { session_id = $"lat-{n % 64}", message = $"fetch https://example.org/l{n}" });
             response.EnsureSuccessStatusCode();
             chat.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -119,7 +144,7 @@ static async Task<(List<double> Chat, List<double> Sse)> LatencyAsync(HttpClient
     while (sse.Count < total && wait.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(10);
     stop.Cancel();
     await reader;
-    return (chat.ToList(), sse.ToList());
+    return (chat.ToList(), active.ToList(), sse.ToList());
 }
 
 static string FindRoot()
