@@ -83,7 +83,7 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats)> RunOnceAsy
         ["Missions:Orleans:GatewayPort"] = "40000",
     });
     builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration));
-    using var host = builder.Build();
+    var host = builder.Build();
     await host.StartAsync();
     var grains = host.Services.GetRequiredService<IGrainFactory>();
     var log = host.Services.GetRequiredService<MissionLog>();
@@ -113,6 +113,7 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats)> RunOnceAsy
     var seconds = clock.Elapsed.TotalSeconds;
     var stats = log.Stats;
     await host.StopAsync();
+    await ((IAsyncDisposable)host).DisposeAsync(); // the log closes (and checkpoints) before its directory goes
     Directory.Delete(dir, recursive: true);
     return (n / seconds, seconds, stats);
 }

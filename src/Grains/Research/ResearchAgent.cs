@@ -303,7 +303,9 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
         {
             return "is not on the allowed domains";
         }
-        return (await RobotsForAsync(hop, cancellationToken)).IsAllowed(hop.PathAndQuery) ? null : "robots.txt forbids";
+        // Mid-request (this host's turn is held): a kept robots.txt is used even if due for a refresh, so the
+        // check never waits for a turn of the host it is on.
+        return (await RobotsForAsync(hop, cancellationToken, allowStale: true)).IsAllowed(hop.PathAndQuery) ? null : "robots.txt forbids";
     }
 
     private TimeSpan DelayFor(Uri url)
@@ -316,11 +318,12 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
     }
 
     /// <summary>A site's robots.txt, read once per origin and kept for ten minutes (thirty seconds when it could not be read).</summary>
-    private async Task<RobotsRules> RobotsForAsync(Uri url, CancellationToken cancellationToken)
+    private async Task<RobotsRules> RobotsForAsync(Uri url, CancellationToken cancellationToken, bool allowStale = false)
     {
         var origin = url.GetLeftPart(UriPartial.Authority);
         var now = DateTime.UtcNow;
-        if (_robots.TryGetValue(origin, out var cached) && cached.FreshUntil > now && !cached.Rules.IsFaulted && !cached.Rules.IsCanceled)
+        if (_robots.TryGetValue(origin, out var cached) && (cached.FreshUntil > now || (allowStale && cached.Rules.IsCompletedSuccessfully))
+            && !cached.Rules.IsFaulted && !cached.Rules.IsCanceled)
         {
             return await cached.Rules.WaitAsync(cancellationToken);
         }
