@@ -134,7 +134,8 @@ public sealed partial class MissionGrain(
             new KeyValuePair<string, object?>("attempt", attempt));
 
         var self = GrainFactory.GetGrain<IMissionGrain>(MissionId);
-        var work = new MissionWork(MissionId, attempt, State.Objective!, State.Constraints, State.StartUrls, new Progress(self, run));
+        var work = new MissionWork(MissionId, attempt, State.Objective!, State.Constraints, State.StartUrls, new Progress(self, run),
+            () => run.CancelRequested);
         var executor = executors.For(work.Objective.Type);
         // Off the grain's turn: the work runs on the thread pool and reports back through a grain call.
         var traceParent = State.TraceParent;

@@ -512,7 +512,9 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
     private static string Preface(Run run, bool budgetSpent, string matched)
     {
         var read = $"{run.Pages.Count} {(run.Pages.Count == 1 ? "page" : "pages")}";
-        return run.OutOfTime
+        return run.OutOfTime && run.Work.WasCancelledByRequest
+            ? $"Partial answer: the mission was cancelled after reading {read}. From {matched}:"
+            : run.OutOfTime
             ? $"Partial answer: the time budget ran out after reading {read}. From {matched}:"
             : budgetSpent
                 ? $"Partial answer: the page budget ({run.Work.Constraints.MaxPages}) was spent with {run.Unread} more links unread. From {read}, {matched}:"

@@ -42,12 +42,14 @@ public sealed class PageTests(BrowserFixture fixture)
     public async Task Conversational_message_gets_a_reply_and_no_card()
     {
         var page = await fixture.OpenAsync();
-        var cards = await page.Locator("#cards li").CountAsync();
+        // Counted on the server: the page may still be loading its board when it is counted there.
+        var missions = (await fixture.Web.GetJsonAsync("api/whiteboard?limit=1")).GetProperty("total").GetInt32();
 
         await SendAsync(page, "hello there");
 
         await Expect(page.Locator("#messages li.assistant").Last).ToContainTextAsync("Hello!");
-        Assert.Equal(cards, await page.Locator("#cards li").CountAsync());
+        Assert.Equal(missions, (await fixture.Web.GetJsonAsync("api/whiteboard?limit=1")).GetProperty("total").GetInt32());
+        await Expect(page.Locator("#cards li")).ToHaveCountAsync(missions);
     }
 
     [Fact]
@@ -68,6 +70,7 @@ public sealed class PageTests(BrowserFixture fixture)
         await Expect(card.Locator(".badge")).ToHaveTextAsync("cancelled", new() { Timeout = 10_000 });
         await Expect(page.Locator("#retry")).ToBeVisibleAsync();
         await Expect(page.Locator("#detail-error")).ToHaveTextAsync("The mission was cancelled; the result holds what it found until then.");
+        await Expect(page.Locator("#detail-answer")).ToContainTextAsync("Partial answer: the mission was cancelled after reading 1 page");
         await Expect(page.Locator("#detail-answer")).ToContainTextAsync("Timers live only while their grain is active");
         await fixture.ScreenshotAsync(page, "cancelled");
     }
