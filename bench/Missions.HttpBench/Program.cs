@@ -16,7 +16,9 @@ var rate = Arg("--rate", 500);
 var runs = Arg("--runs", 3);
 
 var root = FindRoot();
-var dll = Path.Combine(root, "src", "WebFrontend", "bin", "Release", "net10.0", "Missions.WebFrontend.dll");
+// MISSIONS_BENCH_WEB_DLL points at another build of the web frontend (an A/B of two builds in one sitting).
+var dll = Environment.GetEnvironmentVariable("MISSIONS_BENCH_WEB_DLL") is { Length: > 0 } other ? other
+    : Path.Combine(root, "src", "WebFrontend", "bin", "Release", "net10.0", "Missions.WebFrontend.dll");
 Console.WriteLine($"| run | missions | clients | missions/s (HTTP) | chat p50 ms | chat p99 ms | chat→active p50 ms | chat→active p99 ms | SSE delivery p50 ms | SSE delivery p99 ms | offered/s |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 var throughputs = new List<double>();

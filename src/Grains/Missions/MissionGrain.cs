@@ -82,16 +82,17 @@ public sealed partial class MissionGrain(
         MissionsTelemetry.Created.Add(1, new KeyValuePair<string, object?>("objective_type", draft.Objective.Type));
 
         // The lines above are the commitment: if what follows is lost in a crash, the queue finds the mission
-        // in the log when it comes back.
-        await AppendSignalAsync(new LearningSignal
-        {
-            SignalType = LearningSignal.MissionProposed,
-            MissionId = MissionId,
-            Timestamp = now,
-            SessionId = draft.SessionId,
-            ObjectiveType = draft.Objective.Type,
-        });
-        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnqueueAsync(MissionId, draft.Priority);
+        // in the log when it comes back. The signal and the enqueue go together (one fsync round, not two).
+        await Task.WhenAll(
+            AppendSignalAsync(new LearningSignal
+            {
+                SignalType = LearningSignal.MissionProposed,
+                MissionId = MissionId,
+                Timestamp = now,
+                SessionId = draft.SessionId,
+                ObjectiveType = draft.Objective.Type,
+            }),
+            GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnqueueAsync(MissionId, draft.Priority));
         return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = true };
     }
 
@@ -289,8 +290,7 @@ public sealed partial class MissionGrain(
             },
         ]);
         LogRetryScheduled(logger, MissionId, attempt, backoff);
-        await RecordExecutedAsync(now, MissionStatus.Failed, attempt, elapsed, outcome.Result.ToolsUsed);
-        await FreeQueueSlotAsync();
+        await Task.WhenAll(RecordExecutedAsync(now, MissionStatus.Failed, attempt, elapsed, outcome.Result.ToolsUsed), FreeQueueSlotAsync());
     }
 
     public async Task<MissionCommandResult> CancelAsync()
@@ -423,12 +423,12 @@ public sealed partial class MissionGrain(
             MissionsTelemetry.ActiveToTerminal.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("status", status.ToWireName()));
         }
 
-        await RecordExecutedAsync(now, status, attempt, elapsed, result?.ToolsUsed);
         if (status == MissionStatus.Completed)
         {
             toolCalls.Forget(MissionId); // a completed mission never runs again: its kept fetches are not needed
         }
-        await FreeQueueSlotAsync();
+        // The signal is written while the queue hands the slot on (one fsync round, not two).
+        await Task.WhenAll(RecordExecutedAsync(now, status, attempt, elapsed, result?.ToolsUsed), FreeQueueSlotAsync());
         NotifySession(new MissionOutcomeNotice { MissionId = MissionId, Status = status, Attempt = attempt, Text = DescribeOutcome(status, result, error) });
     }
 
