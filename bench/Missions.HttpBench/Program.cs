@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
+using Missions.Benchmarks;
 
 // Over HTTP, against the real web frontend process on the embedded default (durable), noop executor:
 //  1. throughput: N chat requests from C concurrent clients until every mission is terminal on the whiteboard;
@@ -15,10 +14,6 @@ var clients = Arg("--clients", 32);
 var rate = Arg("--rate", 500);
 var runs = Arg("--runs", 3);
 
-var root = FindRoot();
-// MISSIONS_BENCH_WEB_DLL points at another build of the web frontend (an A/B of two builds in one sitting).
-var dll = Environment.GetEnvironmentVariable("MISSIONS_BENCH_WEB_DLL") is { Length: > 0 } other ? other
-    : Path.Combine(root, "src", "WebFrontend", "bin", "Release", "net10.0", "Missions.WebFrontend.dll");
 Console.WriteLine($"| run | missions | clients | missions/s (HTTP) | chat p50 ms | chat p99 ms | chat→active p50 ms | chat→active p99 ms | SSE delivery p50 ms | SSE delivery p99 ms | offered/s |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 var throughputs = new List<double>();
@@ -27,7 +22,7 @@ var activeP99s = new List<double>();
 var chatP99s = new List<double>();
 for (var run = 1; run <= runs; run++)
 {
-    await using var app = await WebApp.StartAsync(dll);
+    await using var app = await WebApp.StartAsync();
     var throughput = await ThroughputAsync(app.Http, missions, clients);
     Console.Error.WriteLine($"throughput phase done: {throughput:N0}/s");
     var (chat, active, sse) = await LatencyAsync(app.Http, rate, seconds: 4);
@@ -149,13 +144,6 @@ static async Task<(List<double> Chat, List<double> Active, List<double> Sse)> La
     return (chat.ToList(), active.ToList(), sse.ToList());
 }
 
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Orleans.sln"))) return dir.FullName;
-    throw new DirectoryNotFoundException("Orleans.sln");
-}
-
 sealed class WebApp : IAsyncDisposable
 {
     private readonly Process _process;
@@ -165,25 +153,10 @@ sealed class WebApp : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<WebApp> StartAsync(string dll)
+    public static async Task<WebApp> StartAsync()
     {
-        var port = FreePort();
         var data = Path.Combine(Path.GetTempPath(), "missions-httpbench", Guid.NewGuid().ToString("N"));
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        start.Environment["Missions__DataDirectory"] = data;
-        start.Environment["Missions__Execution__Executor"] = "noop";
-        start.Environment["Missions__Execution__MaxConcurrency"] = "256";
-        start.Environment["Missions__Orleans__SiloPort"] = FreePort().ToString();
-        start.Environment["Missions__Orleans__GatewayPort"] = FreePort().ToString();
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (process, port) = WebFrontendProcess.Start(data, new Dictionary<string, string> { ["Missions__Execution__MaxConcurrency"] = "256" });
         var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(2) };
         for (var i = 0; i < 600; i++)
         {
@@ -193,13 +166,6 @@ sealed class WebApp : IAsyncDisposable
         }
         process.Kill(true);
         throw new TimeoutException("the web frontend did not start");
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

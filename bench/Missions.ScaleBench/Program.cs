@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Missions;
+using Missions.Benchmarks;
 using Missions.Log;
 
 // The whiteboard, start-up and memory at scale, against the real web frontend process (embedded default):
@@ -18,8 +17,6 @@ using Missions.Log;
 var sizes = args.TakeWhile(a => !a.StartsWith("--")).Select(int.Parse).DefaultIfEmpty(10_000).ToList();
 var runs = Arg("--runs", 3);
 var reads = Arg("--reads", 4000);
-var root = FindRoot();
-var dll = Path.Combine(root, "src", "WebFrontend", "bin", "Release", "net10.0", "Missions.WebFrontend.dll");
 var work = Path.Combine(Path.GetTempPath(), "missions-scalebench");
 if (args.Contains("--scan-only"))
 {
@@ -85,7 +82,7 @@ foreach (var events in sizes.Prepend(0))
                 File.Delete(Path.Combine(data, LogFiles.MissionsIndex));
             }
             // Stopped gracefully (it writes its checkpoint) after a full read; killed after a resumed one.
-            var r = await MeasureAsync(dll, data, ids, events == 0 ? 0 : reads, graceful: !fromCheckpoint);
+            var r = await MeasureAsync(data, ids, events == 0 ? 0 : reads, graceful: !fromCheckpoint);
             (fromCheckpoint ? resumed : full).Add(r);
             if (events == 0 && !fromCheckpoint)
             {
@@ -174,24 +171,11 @@ static List<string> Generate(string data, int events)
     return ids;
 }
 
-static async Task<Result> MeasureAsync(string dll, string data, List<string> ids, int reads, bool graceful)
+static async Task<Result> MeasureAsync(string data, List<string> ids, int reads, bool graceful)
 {
-    var port = FreePort();
-    var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
-    start.ArgumentList.Add(dll);
-    start.ArgumentList.Add("--urls");
-    start.ArgumentList.Add($"http://127.0.0.1:{port}");
-    start.Environment["Missions__DataDirectory"] = data;
-    start.Environment["Missions__Execution__Executor"] = "noop";
-    start.Environment["Missions__Orleans__SiloPort"] = FreePort().ToString();
-    start.Environment["Missions__Orleans__GatewayPort"] = FreePort().ToString();
-    start.Environment["Logging__LogLevel__Default"] = "Warning";
     var clock = Stopwatch.StartNew();
-    using var process = Process.Start(start)!;
-    process.OutputDataReceived += (_, _) => { };
-    process.ErrorDataReceived += (_, _) => { };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
+    var (started, port) = WebFrontendProcess.Start(data);
+    using var process = started;
     using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
     try
     {
@@ -259,20 +243,6 @@ static (double RssMb, double PeakMb) Memory(int pid)
         if (line.StartsWith("VmHWM:")) peak = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
     }
     return (rss, peak);
-}
-
-static int FreePort()
-{
-    using var l = new TcpListener(IPAddress.Loopback, 0);
-    l.Start();
-    return ((IPEndPoint)l.LocalEndpoint).Port;
-}
-
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Orleans.sln"))) return dir.FullName;
-    throw new DirectoryNotFoundException("Orleans.sln");
 }
 
 sealed record Result(double ReadySeconds, double RssMb, double PeakRssMb, List<double> View, List<double> List, List<double> Paged);
