@@ -1,13 +1,7 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Missions.Tests.Support;
 
@@ -36,10 +30,7 @@ public sealed class FakeLanguageModel : IAsyncDisposable
 
     public static async Task<FakeLanguageModel> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LocalServer.Create();
         FakeLanguageModel? model = null;
         app.MapPost("/v1/chat/completions", async (HttpContext context) =>
         {
@@ -60,21 +51,17 @@ public sealed class FakeLanguageModel : IAsyncDisposable
                 usage = new { prompt_tokens = 100, completion_tokens = 20, total_tokens = 120 },
             });
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = await LocalServer.StartAsync(app);
         model = new FakeLanguageModel(app, address + "/v1");
         return model;
     }
 
-    /// <summary>The text of the request's message with this role.</summary>
-    public static string MessageOf(JsonNode body, string role) =>
-        body["messages"]!.AsArray().First(m => m!["role"]!.GetValue<string>() == role)!["content"] is JsonValue v
-            ? v.GetValue<string>()
-            : body["messages"]!.AsArray().First(m => m!["role"]!.GetValue<string>() == role)!["content"]!.ToJsonString();
-
-    public async ValueTask DisposeAsync()
+    /// <summary>The text of the request's message with this role (a string, or the JSON of content parts).</summary>
+    public static string MessageOf(JsonNode body, string role)
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        var content = body["messages"]!.AsArray().First(m => m!["role"]!.GetValue<string>() == role)!["content"]!;
+        return content is JsonValue text ? text.GetValue<string>() : content.ToJsonString();
     }
+
+    public ValueTask DisposeAsync() => LocalServer.StopAsync(_app);
 }

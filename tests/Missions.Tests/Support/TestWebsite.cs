@@ -1,10 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Missions.Tests.Support;
 
@@ -44,10 +39,7 @@ public sealed class TestWebsite : IAsyncDisposable
 
     public static async Task<TestWebsite> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LocalServer.Create();
         TestWebsite? site = null;
         app.Use(async (context, next) =>
         {
@@ -155,8 +147,7 @@ public sealed class TestWebsite : IAsyncDisposable
         app.MapGet("/missing", () => Results.NotFound());
         app.MapGet("/error", () => Results.StatusCode(503));
 
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = await LocalServer.StartAsync(app);
         site = new TestWebsite(app, new Uri(address + "/"));
         return site;
     }
@@ -166,9 +157,5 @@ public sealed class TestWebsite : IAsyncDisposable
     private static IResult Html(string title, string body) =>
         Results.Content($"<!doctype html><html><head><title>{title}</title></head><body>{body}</body></html>", "text/html; charset=utf-8");
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LocalServer.StopAsync(_app);
 }
