@@ -13,7 +13,8 @@ using Missions.Research;
 // Ten questions, each answered by one fact on one page two links from home. For each question and page budget:
 // pages fetched, whether the answer names the fact and cites its page, and the time per mission — once with
 // no politeness delay (the agent's own cost) and once with the default 500 ms between requests to the host.
-// Usage: dotnet run -c Release --project bench/Missions.ResearchBench -- [--budgets 5,10] [--delays 0,500]
+// Usage: dotnet run -c Release --project bench/Missions.ResearchBench -- [--budgets 5,10] [--delays 0,500] [--explain]
+// (--explain prints, for each question missed, the pages read and the answer given.)
 var budgets = Arg("--budgets", "5,10").Split(',').Select(int.Parse).ToArray();
 var delays = Arg("--delays", "0,500").Split(',').Select(int.Parse).ToArray();
 

@@ -15,6 +15,9 @@ public sealed record PageContent
 
     public IReadOnlyList<PageLink> Links { get; init; } = [];
 
+    /// <summary>For a sitemap index: the further sitemaps it lists.</summary>
+    public IReadOnlyList<string> Sitemaps { get; init; } = [];
+
     /// <summary>Why the page gave nothing to read, when it did not.</summary>
     public string? SkippedBecause { get; init; }
 }

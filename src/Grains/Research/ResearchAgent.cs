@@ -373,8 +373,7 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
     private async Task DiscoverSitemapAsync(Run run, Uri origin, CancellationToken cancellationToken)
     {
         var robots = await RobotsForAsync(origin, cancellationToken);
-        var queue = new Queue<Uri>(robots.Sitemaps.Select(s => Uri.TryCreate(s, UriKind.Absolute, out var u) ? u : null).OfType<Uri>()
-            .Where(u => DomainRules.IsAllowed(u, run.Work.Constraints.AllowedDomains)).Take(3));
+        var queue = new Queue<Uri>(AllowedUris(robots.Sitemaps, run).Take(3));
         if (queue.Count == 0)
         {
             queue.Enqueue(new Uri(origin, "/sitemap.xml"));
@@ -401,7 +400,8 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
                     listing = new PageContent
                     {
                         Url = sitemap.ToString(), Title = "sitemap", Reader = SitemapTool,
-                        Links = [.. pages.Select(p => new PageLink(p, "")), .. children.Select(c => new PageLink(c, SitemapTool))],
+                        Links = pages.Select(p => new PageLink(p, "")).ToList(),
+                        Sitemaps = children,
                     };
                     await _store.PutAsync(run.Work.MissionId, key, listing, cancellationToken);
                 }
@@ -412,24 +412,21 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
                 }
             }
             run.Tools.Add(SitemapTool);
-            foreach (var link in listing.Links)
+            foreach (var child in AllowedUris(listing.Sitemaps, run))
             {
-                if (!Uri.TryCreate(link.Url, UriKind.Absolute, out var target) || !DomainRules.IsAllowed(target, run.Work.Constraints.AllowedDomains))
-                {
-                    continue;
-                }
-                if (link.Text == SitemapTool)
-                {
-                    queue.Enqueue(target);
-                }
-                else
-                {
-                    // Behind the start page's own links when equally relevant: those say more than a URL does.
-                    run.Offer(target, run.Relevance("", target), depth: 2);
-                }
+                queue.Enqueue(child);
+            }
+            foreach (var target in AllowedUris(listing.Links.Select(l => l.Url), run))
+            {
+                // Behind the start page's own links when equally relevant: those say more than a URL does.
+                run.Offer(target, run.Relevance("", target), depth: 2);
             }
         }
     }
+
+    private static IEnumerable<Uri> AllowedUris(IEnumerable<string> urls, Run run) =>
+        urls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri : null).OfType<Uri>()
+            .Where(u => DomainRules.IsAllowed(u, run.Work.Constraints.AllowedDomains));
 
     private async Task ReportAsync(Run run, ToolCall call)
     {
