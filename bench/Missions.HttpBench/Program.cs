@@ -8,14 +8,17 @@ using Missions.Benchmarks;
 //  1. throughput: N chat requests from C concurrent clients until every mission is terminal on the whiteboard;
 //  2. latency at a fixed offered load: chat request → response; chat request → the mission's `active` line seen by an
 //     SSE client of the whiteboard; and a terminal line written → seen by an SSE client.
-// Usage: dotnet run -c Release --project bench/Missions.HttpBench -- [--missions N] [--clients C] [--rate R] [--runs K]
+// With --warmup W, W missions go first, unmeasured (a fresh process JIT-compiles its hot code for its first
+// tens of seconds). CPU per mission: the server's and this client's processor time over the throughput phase.
+// Usage: dotnet run -c Release --project bench/Missions.HttpBench -- [--missions N] [--clients C] [--rate R] [--runs K] [--warmup W]
 var missions = Arg("--missions", 5000);
+var warmup = Arg("--warmup", 0);
 var clients = Arg("--clients", 32);
 var rate = Arg("--rate", 500);
 var runs = Arg("--runs", 3);
 
-Console.WriteLine($"| run | missions | clients | missions/s (HTTP) | chat p50 ms | chat p99 ms | chat→active p50 ms | chat→active p99 ms | SSE delivery p50 ms | SSE delivery p99 ms | offered/s |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine($"| run | missions | clients | missions/s (HTTP) | server CPU µs/mission | client CPU µs/mission | chat p50 ms | chat p99 ms | chat→active p50 ms | chat→active p99 ms | SSE delivery p50 ms | SSE delivery p99 ms | offered/s |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 var throughputs = new List<double>();
 var sseP99s = new List<double>();
 var activeP99s = new List<double>();
@@ -23,20 +26,28 @@ var chatP99s = new List<double>();
 for (var run = 1; run <= runs; run++)
 {
     await using var app = await WebApp.StartAsync();
-    var throughput = await ThroughputAsync(app.Http, missions, clients);
+    if (warmup > 0)
+    {
+        await ThroughputAsync(app.Http, warmup, clients, "w");
+        Console.Error.WriteLine($"warm-up of {warmup} missions done");
+    }
+    var (serverCpu, clientCpu) = (app.ServerCpu, Process.GetCurrentProcess().TotalProcessorTime);
+    var throughput = await ThroughputAsync(app.Http, missions, clients, "t", already: warmup);
+    var serverUs = (app.ServerCpu - serverCpu).TotalMicroseconds / missions;
+    var clientUs = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalMicroseconds / missions;
     Console.Error.WriteLine($"throughput phase done: {throughput:N0}/s");
     var (chat, active, sse) = await LatencyAsync(app.Http, rate, seconds: 4);
     throughputs.Add(throughput);
     sseP99s.Add(Percentile(sse, 0.99));
     activeP99s.Add(Percentile(active, 0.99));
     chatP99s.Add(Percentile(chat, 0.99));
-    Console.WriteLine($"| {run} | {missions:N0} | {clients} | {throughput:N0} | {Percentile(chat, 0.5):N2} | {Percentile(chat, 0.99):N2} | {Percentile(active, 0.5):N2} | {Percentile(active, 0.99):N2} | {Percentile(sse, 0.5):N2} | {Percentile(sse, 0.99):N2} | {rate} |");
+    Console.WriteLine($"| {run} | {missions:N0} | {clients} | {throughput:N0} | {serverUs:N0} | {clientUs:N0} | {Percentile(chat, 0.5):N2} | {Percentile(chat, 0.99):N2} | {Percentile(active, 0.5):N2} | {Percentile(active, 0.99):N2} | {Percentile(sse, 0.5):N2} | {Percentile(sse, 0.99):N2} | {rate} |");
 }
 throughputs.Sort();
 sseP99s.Sort();
 activeP99s.Sort();
 chatP99s.Sort();
-Console.WriteLine($"| **median** | | | **{throughputs[runs / 2]:N0}** | | **{chatP99s[runs / 2]:N2}** | | **{activeP99s[runs / 2]:N2}** | | **{sseP99s[runs / 2]:N2}** | |");
+Console.WriteLine($"| **median** | | | **{throughputs[runs / 2]:N0}** | | | | **{chatP99s[runs / 2]:N2}** | | **{activeP99s[runs / 2]:N2}** | | **{sseP99s[runs / 2]:N2}** | |");
 
 int Arg(string name, int fallback)
 {
@@ -51,7 +62,7 @@ static double Percentile(List<double> values, double p)
     return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }
 
-static async Task<double> ThroughputAsync(HttpClient http, int n, int clients)
+static async Task<double> ThroughputAsync(HttpClient http, int n, int clients, string tag, int already = 0)
 {
     var clock = Stopwatch.StartNew();
     var next = -1;
@@ -60,14 +71,14 @@ static async Task<double> ThroughputAsync(HttpClient http, int n, int clients)
         while (Interlocked.Increment(ref next) is var i && i < n)
         {
             using var response = await http.PostAsJsonAsync("chat/integrated",
-                new { session_id = $"bench-{c}", message = $"fetch https://example.org/{i}", client_message_id = $"t{i}" });
+                new { session_id = $"bench-{c}", message = $"fetch https://example.org/{tag}{i}", client_message_id = $"{tag}{i}" });
             response.EnsureSuccessStatusCode();
         }
     })));
     while (true)
     {
         var page = await http.GetFromJsonAsync<JsonElement>("api/whiteboard?limit=1");
-        if (page.GetProperty("counts").GetProperty("completed").GetInt32() >= n) break;
+        if (page.GetProperty("counts").GetProperty("completed").GetInt32() >= already + n) break;
         if (clock.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("missions did not finish");
         await Task.Delay(5);
     }
@@ -152,6 +163,9 @@ sealed class WebApp : IAsyncDisposable
     private WebApp(Process process, string data, HttpClient http) { _process = process; _data = data; Http = http; }
 
     public HttpClient Http { get; }
+
+    /// <summary>The server process's processor time so far.</summary>
+    public TimeSpan ServerCpu { get { _process.Refresh(); return _process.TotalProcessorTime; } }
 
     public static async Task<WebApp> StartAsync()
     {
