@@ -94,7 +94,7 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats)> RunOnceAsy
     {
         while (Interlocked.Increment(ref next) is var i && i < n)
         {
-            await grains.GetGrain<IMissionGrain>($"bench-{i}").CreateAsync(new MissionDraft
+            await grains.Mission($"bench-{i}").CreateAsync(new MissionDraft
             {
                 SessionId = $"bench-{i % 100}",
                 Objective = new Objective { Type = "research", Description = "noop" },

@@ -10,6 +10,7 @@ public interface IChatSessionGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<ChatMessage>> GetMessagesAsync();
 
-    /// <summary>Posts a mission's outcome into the conversation as an assistant message.</summary>
+    /// <summary>Posts a mission's outcome into the conversation as an assistant message (one-way: the mission does not wait for the chat).</summary>
+    [OneWay]
     Task PostMissionOutcomeAsync(MissionOutcomeNotice notice);
 }

@@ -49,7 +49,7 @@ public sealed partial class ChatSessionGrain(
         {
             var draft = MissionDraftBuilder.Build(SessionId, request.Message, intent, request.ClientMessageId, request.Priority);
             var missionId = request.ClientMessageId is { } id ? Ids.MissionIdFor(SessionId, id) : Ids.NewMissionId();
-            var created = await GrainFactory.GetGrain<IMissionGrain>(missionId).CreateAsync(draft);
+            var created = await GrainFactory.Mission(missionId).CreateAsync(draft);
             response = new ChatResponse
             {
                 Type = ChatResponse.MissionStarted,
@@ -94,7 +94,7 @@ public sealed partial class ChatSessionGrain(
         {
             return null;
         }
-        var decision = await GrainFactory.GetGrain<IMissionGrain>(missionId)
+        var decision = await GrainFactory.Mission(missionId)
             .ReuseAsync(SessionId, message, TimeSpan.FromSeconds(options.Value.FreshnessSeconds));
         var view = decision.View;
         return decision.Kind switch
@@ -163,7 +163,7 @@ public sealed partial class ChatSessionGrain(
                 Message = intent.Target is null ? "You have no missions in this chat yet." : $"None of your missions in this chat has an id starting with '{intent.Target}'.",
             };
         }
-        var mission = GrainFactory.GetGrain<IMissionGrain>(target);
+        var mission = GrainFactory.Mission(target);
         var result = intent.Command == SessionCommand.Cancel ? await mission.CancelAsync() : await mission.RetryAsync();
         return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = result.Message, MissionId = target, Status = result.Status };
     }
@@ -175,7 +175,7 @@ public sealed partial class ChatSessionGrain(
             return "You have no missions in this chat yet. Ask me to research something on a website to start one.";
         }
         const int shown = 10;
-        var views = await Task.WhenAll(missions.TakeLast(shown).Select(id => GrainFactory.GetGrain<IMissionGrain>(id).GetViewAsync()));
+        var views = await Task.WhenAll(missions.TakeLast(shown).Select(id => GrainFactory.Mission(id).GetViewAsync()));
         var lines = views.OfType<MissionView>().Reverse().Select(v =>
             $"• {v.MissionId[..8]} — {v.Status.ToWireName().Replace('_', ' ')}" +
             (v.Attempt > 1 ? $" (attempt {v.Attempt})" : "") + $": {Shorten(v.Objective?.Description ?? "", 80)}");

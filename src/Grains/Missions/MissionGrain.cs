@@ -54,6 +54,10 @@ public sealed partial class MissionGrain(
 
     private string MissionId => this.GetPrimaryKeyString();
 
+    private IExecutionQueueGrain? _queue;
+
+    private IExecutionQueueGrain Queue => _queue ??= GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key);
+
     public async Task<MissionCreateResult> CreateAsync(MissionDraft draft)
     {
         if (State.Exists)
@@ -92,7 +96,7 @@ public sealed partial class MissionGrain(
                 SessionId = draft.SessionId,
                 ObjectiveType = draft.Objective.Type,
             }),
-            GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnqueueAsync(MissionId, draft.Priority));
+            Queue.OfferAsync(MissionId, draft.Priority));
         return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = true };
     }
 
@@ -134,7 +138,7 @@ public sealed partial class MissionGrain(
         MissionsTelemetry.ChatToActive.Record((DateTime.UtcNow - State.CreatedAt!.Value).TotalMilliseconds,
             new KeyValuePair<string, object?>("attempt", attempt));
 
-        var self = GrainFactory.GetGrain<IMissionGrain>(MissionId);
+        var self = GrainFactory.Mission(MissionId);
         var work = new MissionWork(MissionId, attempt, State.Objective!, State.Constraints, State.StartUrls, new Progress(self, run),
             () => run.CancelRequested);
         var executor = executors.For(work.Objective.Type);
@@ -312,7 +316,7 @@ public sealed partial class MissionGrain(
             return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Cancelling mission {MissionId}: its work is being stopped." };
         }
         await EndAsync(MissionStatus.Cancelled, State.Attempt, "cancelled", null, "The mission was cancelled.", TimeSpan.Zero);
-        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).RemoveAsync(MissionId);
+        await Queue.RemoveAsync(MissionId);
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is cancelled." };
     }
 
@@ -328,7 +332,7 @@ public sealed partial class MissionGrain(
         }
         var attempt = State.RunsStarted + 1;
         await RaiseAsync([new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = "retry_requested" }]);
-        await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnqueueAsync(MissionId, State.Priority);
+        await Queue.OfferAsync(MissionId, State.Priority);
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is queued again as attempt {attempt}." };
     }
 
@@ -371,7 +375,7 @@ public sealed partial class MissionGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).CompleteAsync(MissionId);
+            await Queue.CompleteAsync(MissionId);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -438,7 +442,7 @@ public sealed partial class MissionGrain(
     /// </summary>
     private void NotifySession(MissionOutcomeNotice notice)
     {
-        var session = GrainFactory.GetGrain<IChatSessionGrain>(State.SessionId);
+        var session = GrainFactory.Session(State.SessionId);
         session.PostMissionOutcomeAsync(notice).ContinueWith(
             t => LogNotifyFailed(logger, t.Exception!, notice.MissionId),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

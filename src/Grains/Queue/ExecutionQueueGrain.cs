@@ -60,6 +60,8 @@ public sealed partial class ExecutionQueueGrain(
         return Task.FromResult(new EnqueueResult { Duplicate = false, Position = _waiting.Contains(missionId) ? _waiting.AheadOf(priority) + 1 : 0 });
     }
 
+    public Task OfferAsync(string missionId, MissionPriority priority) => EnqueueAsync(missionId, priority);
+
     public Task CompleteAsync(string missionId)
     {
         _running.Remove(missionId);
@@ -121,7 +123,7 @@ public sealed partial class ExecutionQueueGrain(
     {
         try
         {
-            var start = await GrainFactory.GetGrain<IMissionGrain>(missionId).StartExecutionAsync();
+            var start = await GrainFactory.Mission(missionId).StartExecutionAsync();
             if (start.Result == StartExecutionResult.NotRunnable)
             {
                 _running.Remove(missionId);

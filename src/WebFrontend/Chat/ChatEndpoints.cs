@@ -22,7 +22,7 @@ public static class ChatEndpoints
             return problem;
         }
         var body = parsed.Body!;
-        var response = await grains.GetGrain<IChatSessionGrain>(body.SessionId)
+        var response = await grains.Session(body.SessionId)
             .SendAsync(new ChatRequest { Message = body.Message, ClientMessageId = body.ClientMessageId, Priority = body.Priority });
         return TypedResults.Ok(response);
     }
@@ -33,7 +33,7 @@ public static class ChatEndpoints
         {
             return Problems.InvalidId("session id", sessionId);
         }
-        var messages = await grains.GetGrain<IChatSessionGrain>(sessionId).GetMessagesAsync();
+        var messages = await grains.Session(sessionId).GetMessagesAsync();
         return TypedResults.Ok(new ConversationResponse(sessionId, messages));
     }
 }

@@ -20,7 +20,7 @@ public static class MissionEndpoints
         {
             return Problems.InvalidId("mission id", missionId);
         }
-        var result = await command(grains.GetGrain<IMissionGrain>(missionId));
+        var result = await command(grains.Mission(missionId));
         if (result.Accepted)
         {
             return TypedResults.Accepted($"/api/whiteboard/{missionId}", result);
