@@ -25,7 +25,7 @@ public sealed partial class ChatSessionGrain(
     {
         foreach (var message in chatLog.Read(SessionId))
         {
-            Remember(message);
+            Remember(message, replayed: true);
         }
         return Task.CompletedTask;
     }
@@ -211,14 +211,16 @@ public sealed partial class ChatSessionGrain(
         await chatLog.AppendAsync(numbered);
         foreach (var message in numbered)
         {
-            Remember(message);
+            Remember(message, replayed: false);
         }
     }
 
-    private void Remember(ChatMessage message)
+    /// <param name="replayed">Read back from the log at activation: the meaning of a request that started a mission
+    /// is worked out again (a message answered in this activation registered its meaning when it was sent).</param>
+    private void Remember(ChatMessage message, bool replayed)
     {
         _messages.Add(message);
-        if (message.Role == ChatMessage.UserRole && message.MissionId is { } started
+        if (replayed && message.Role == ChatMessage.UserRole && message.MissionId is { } started
             && classifier.Classify(message.Text) is { Kind: IntentKind.Actionable } intent)
         {
             _byMeaning[MeaningOf(MissionDraftBuilder.Build(SessionId, message.Text, intent, null))] = started;

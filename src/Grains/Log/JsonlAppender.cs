@@ -8,6 +8,8 @@ namespace Missions.Log;
 /// The one writer of one JSONL file in this process, with group commit: appends from all callers are written
 /// together and made durable (fsync) once per batch, and no caller's task completes before its bytes are on disk.
 /// A failed write is cut back off the file, so a half-written batch never stays behind a good one.
+/// The writer is a thread of its own: write and fsync block, and on a small machine a thread-pool thread held
+/// in fsync is one of two that run every grain and request.
 /// </summary>
 public sealed partial class JsonlAppender : IAsyncDisposable
 {
@@ -16,7 +18,8 @@ public sealed partial class JsonlAppender : IAsyncDisposable
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly FileStream _file;
     private readonly ILogger _logger;
-    private readonly Task _loop;
+    private readonly Thread _writer;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _length;
     private long _batches;
     private long _lines;
@@ -38,7 +41,8 @@ public sealed partial class JsonlAppender : IAsyncDisposable
             _file.Flush(flushToDisk: true);
         }
         _length = validLength;
-        _loop = Task.Run(WriteLoopAsync);
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "jsonl " + System.IO.Path.GetFileName(path) };
+        _writer.Start();
     }
 
     public string Path { get; }
@@ -71,20 +75,27 @@ public sealed partial class JsonlAppender : IAsyncDisposable
         return done.Task;
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
-        var batch = new List<Pending>();
-        var reader = _pending.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            var bytes = 0;
-            while (bytes < MaxBatchBytes && reader.TryRead(out var next))
+            var batch = new List<Pending>();
+            var reader = _pending.Reader;
+            while (reader.TryPeek(out _) || reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
-                batch.Add(next);
-                bytes += next.Payload.Length;
+                var bytes = 0;
+                while (bytes < MaxBatchBytes && reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                    bytes += next.Payload.Length;
+                }
+                WriteBatch(batch, bytes);
+                batch.Clear();
             }
-            WriteBatch(batch, bytes);
-            batch.Clear();
+        }
+        finally
+        {
+            _stopped.TrySetResult();
         }
     }
 
@@ -164,7 +175,7 @@ public sealed partial class JsonlAppender : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _pending.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        await _stopped.Task.ConfigureAwait(false);
         await _file.DisposeAsync().ConfigureAwait(false);
     }
 
