@@ -62,7 +62,10 @@ public sealed class WhiteboardApiTests(WebFrontendFixture web)
         var metrics = await web.Http.GetStringAsync("metrics");
         using var dashboard = await web.Http.GetAsync("dashboard/");
 
-        Assert.Matches("^[0-9a-f]{32}$", mission.GetProperty("trace_id").GetString());
+        var traceId = mission.GetProperty("trace_id").GetString();
+        Assert.Matches("^[0-9a-f]{32}$", traceId);
+        // One trace from the chat request to the end, with no exporter configured: every line carries it.
+        Assert.All(mission.GetProperty("timeline").EnumerateArray(), e => Assert.Equal(traceId, e.GetProperty("trace_id").GetString()));
         Assert.Contains("missions_created_total", metrics);
         Assert.Contains("missions_ended_total{", metrics);
         Assert.Contains("missions_pages_fetched_total", metrics);
