@@ -8,6 +8,21 @@ public sealed class MissionLifecycleTests(ClusterFixture fixture)
     private MissionClusterHost Host => fixture.Host;
 
     [Fact]
+    public async Task Cached_grain_references_address_the_same_grains_as_the_factory()
+    {
+        foreach (var id in new[] { "ref-a", "ref-b" }) // the first resolves the types, the second reuses them
+        {
+            var cached = (GrainReference)(object)Host.Client.Mission(id);
+            var plain = (GrainReference)(object)Host.Client.GetGrain<IMissionGrain>(id);
+            Assert.Equal(plain.GrainId, cached.GrainId);
+            Assert.Equal(plain.InterfaceType, cached.InterfaceType);
+            Assert.Equal(((GrainReference)(object)Host.Client.GetGrain<IChatSessionGrain>(id)).GrainId, ((GrainReference)(object)Host.Client.Session(id)).GrainId);
+        }
+        Assert.Null(await Host.Client.Mission("ref-missing").GetViewAsync());
+        Assert.Throws<ArgumentException>(() => Host.Client.Mission(" "));
+    }
+
+    [Fact]
     public async Task Mission_runs_from_queued_to_completed_and_its_timeline_is_the_log()
     {
         var id = await Host.CreateAsync("ok");
