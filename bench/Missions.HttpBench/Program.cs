@@ -23,6 +23,7 @@ var throughputs = new List<double>();
 var sseP99s = new List<double>();
 var activeP99s = new List<double>();
 var chatP99s = new List<double>();
+var fsyncNotes = new List<string>();
 for (var run = 1; run <= runs; run++)
 {
     await using var app = await WebApp.StartAsync();
@@ -41,6 +42,7 @@ for (var run = 1; run <= runs; run++)
     sseP99s.Add(Percentile(sse, 0.99));
     activeP99s.Add(Percentile(active, 0.99));
     chatP99s.Add(Percentile(chat, 0.99));
+    fsyncNotes.Add($"run {run}: {await FsyncTailAsync(app.Http)}");
     Console.WriteLine($"| {run} | {missions:N0} | {clients} | {throughput:N0} | {serverUs:N0} | {clientUs:N0} | {Percentile(chat, 0.5):N2} | {Percentile(chat, 0.99):N2} | {Percentile(active, 0.5):N2} | {Percentile(active, 0.99):N2} | {Percentile(sse, 0.5):N2} | {Percentile(sse, 0.99):N2} | {rate} |");
 }
 throughputs.Sort();
@@ -48,11 +50,32 @@ sseP99s.Sort();
 activeP99s.Sort();
 chatP99s.Sort();
 Console.WriteLine($"| **median** | | | **{throughputs[runs / 2]:N0}** | | | | **{chatP99s[runs / 2]:N2}** | | **{activeP99s[runs / 2]:N2}** | | **{sseP99s[runs / 2]:N2}** | |");
+Console.WriteLine();
+Console.WriteLine("fsync of missions.jsonl over the whole run (the server's missions.log.fsync histogram):");
+fsyncNotes.ForEach(n => Console.WriteLine($"- {n}"));
 
 int Arg(string name, int fallback)
 {
     var at = Array.IndexOf(args, name);
     return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
+}
+
+// How many of the mission log's fsyncs took longer than 10, 25 and 50 ms (a slow fsync holds every append of its
+// batch, and the appends queued behind it): read from the server's Prometheus histogram.
+static async Task<string> FsyncTailAsync(HttpClient http)
+{
+    var counts = new Dictionary<string, double>();
+    foreach (var line in (await http.GetStringAsync("metrics")).Split('\n'))
+    {
+        if (line.StartsWith("missions_log_fsync_milliseconds_bucket{") && line.Contains("file=\"missions.jsonl\""))
+        {
+            var le = line[(line.IndexOf(",le=\"", StringComparison.Ordinal) + 5)..];
+            counts[le[..le.IndexOf('"')]] = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+    if (!counts.TryGetValue("+Inf", out var all)) return "no fsync histogram on /metrics";
+    string Over(string le) => counts.TryGetValue(le, out var under) ? $"{all - under:N0}" : "?";
+    return $"{all:N0} batches; over 10 ms: {Over("10")}, over 25 ms: {Over("25")}, over 50 ms: {Over("50")}";
 }
 
 static double Percentile(List<double> values, double p)
