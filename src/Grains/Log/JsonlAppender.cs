@@ -18,7 +18,6 @@ public sealed partial class JsonlAppender : IAsyncDisposable
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly FileStream _file;
     private readonly ILogger _logger;
-    private readonly Thread _writer;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _length;
     private long _batches;
@@ -41,8 +40,7 @@ public sealed partial class JsonlAppender : IAsyncDisposable
             _file.Flush(flushToDisk: true);
         }
         _length = validLength;
-        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "jsonl " + System.IO.Path.GetFileName(path) };
-        _writer.Start();
+        new Thread(WriteLoop) { IsBackground = true, Name = "jsonl " + System.IO.Path.GetFileName(path) }.Start();
     }
 
     public string Path { get; }
@@ -81,7 +79,7 @@ public sealed partial class JsonlAppender : IAsyncDisposable
         {
             var batch = new List<Pending>();
             var reader = _pending.Reader;
-            while (reader.TryPeek(out _) || reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) // blocks this thread only
             {
                 var bytes = 0;
                 while (bytes < MaxBatchBytes && reader.TryRead(out var next))

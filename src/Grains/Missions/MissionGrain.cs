@@ -54,10 +54,6 @@ public sealed partial class MissionGrain(
 
     private string MissionId => this.GetPrimaryKeyString();
 
-    private IExecutionQueueGrain? _queue;
-
-    private IExecutionQueueGrain Queue => _queue ??= GrainFactory.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key);
-
     public async Task<MissionCreateResult> CreateAsync(MissionDraft draft)
     {
         if (State.Exists)
@@ -96,7 +92,7 @@ public sealed partial class MissionGrain(
                 SessionId = draft.SessionId,
                 ObjectiveType = draft.Objective.Type,
             }),
-            Queue.OfferAsync(MissionId, draft.Priority));
+            GrainFactory.Queue().OfferAsync(MissionId, draft.Priority));
         return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = true };
     }
 
@@ -316,7 +312,7 @@ public sealed partial class MissionGrain(
             return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Cancelling mission {MissionId}: its work is being stopped." };
         }
         await EndAsync(MissionStatus.Cancelled, State.Attempt, "cancelled", null, "The mission was cancelled.", TimeSpan.Zero);
-        await Queue.RemoveAsync(MissionId);
+        await GrainFactory.Queue().RemoveAsync(MissionId);
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is cancelled." };
     }
 
@@ -332,7 +328,7 @@ public sealed partial class MissionGrain(
         }
         var attempt = State.RunsStarted + 1;
         await RaiseAsync([new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = "retry_requested" }]);
-        await Queue.OfferAsync(MissionId, State.Priority);
+        await GrainFactory.Queue().OfferAsync(MissionId, State.Priority);
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is queued again as attempt {attempt}." };
     }
 
@@ -375,7 +371,7 @@ public sealed partial class MissionGrain(
     {
         try
         {
-            await Queue.CompleteAsync(MissionId);
+            await GrainFactory.Queue().CompleteAsync(MissionId);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -4,5 +4,5 @@ namespace Missions.Queue;
 public sealed class QueueStartupTask(IGrainFactory grains) : IStartupTask
 {
     public Task Execute(CancellationToken cancellationToken) =>
-        grains.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).EnsureActiveAsync();
+        grains.Queue().EnsureActiveAsync();
 }

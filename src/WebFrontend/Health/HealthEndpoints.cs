@@ -18,7 +18,7 @@ public static class HealthEndpoints
         var checks = new Dictionary<string, object?> { ["missions_indexed"] = reader.Index.Count };
         try
         {
-            var queue = await grains.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            var queue = await grains.Queue().GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(5));
             checks["queue"] = queue;
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)

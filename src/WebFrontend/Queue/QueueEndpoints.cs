@@ -7,7 +7,7 @@ public static class QueueEndpoints
     public static IEndpointRouteBuilder MapQueue(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/queue", async (IGrainFactory grains) =>
-                TypedResults.Ok(await grains.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key).GetStatusAsync()))
+                TypedResults.Ok(await grains.Queue().GetStatusAsync()))
             .WithSummary("Queue size, missions in flight and the concurrency limit.");
         return app;
     }

@@ -18,6 +18,12 @@ public sealed class MissionLifecycleTests(ClusterFixture fixture)
             Assert.Equal(plain.InterfaceType, cached.InterfaceType);
             Assert.Equal(((GrainReference)(object)Host.Client.GetGrain<IChatSessionGrain>(id)).GrainId, ((GrainReference)(object)Host.Client.Session(id)).GrainId);
         }
+        for (var i = 0; i < 2; i++)
+        {
+            var queue = (GrainReference)(object)Host.Client.Queue();
+            Assert.Equal(((GrainReference)(object)Host.Queue).GrainId, queue.GrainId);
+            Assert.Equal(((GrainReference)(object)Host.Queue).InterfaceType, queue.InterfaceType);
+        }
         Assert.Null(await Host.Client.Mission("ref-missing").GetViewAsync());
         Assert.Throws<ArgumentException>(() => Host.Client.Mission(" "));
     }
