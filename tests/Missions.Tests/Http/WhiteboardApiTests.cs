@@ -61,6 +61,7 @@ public sealed class WhiteboardApiTests(WebFrontendFixture web)
 
         var metrics = await web.Http.GetStringAsync("metrics");
         using var dashboard = await web.Http.GetAsync("dashboard/");
+        using var dashboardScript = await web.Http.GetAsync("dashboard/index.min.js"); // mapped off the start-up path
 
         var traceId = mission.GetProperty("trace_id").GetString();
         Assert.Matches("^[0-9a-f]{32}$", traceId);
@@ -70,6 +71,8 @@ public sealed class WhiteboardApiTests(WebFrontendFixture web)
         Assert.Contains("missions_ended_total{", metrics);
         Assert.Contains("missions_pages_fetched_total", metrics);
         Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, dashboardScript.StatusCode);
+        Assert.True((await dashboardScript.Content.ReadAsByteArrayAsync()).Length > 10_000);
     }
 
     [Fact]
