@@ -15,22 +15,31 @@ internal sealed class DeferredEndpoints : EndpointDataSource, IEndpointRouteBuil
     private readonly IEndpointRouteBuilder _app;
     private readonly Lazy<IReadOnlyList<Endpoint>> _endpoints;
 
-    private DeferredEndpoints(IEndpointRouteBuilder app, Action<IEndpointRouteBuilder> map)
+    private DeferredEndpoints(IEndpointRouteBuilder app, string name, Action<IEndpointRouteBuilder> map)
     {
         _app = app;
         _endpoints = new(() =>
         {
-            map(this);
-            return DataSources.SelectMany(source => source.Endpoints).ToList();
+            try
+            {
+                map(this);
+                return DataSources.SelectMany(source => source.Endpoints).ToList();
+            }
+            catch (Exception ex)
+            {
+                // Without its endpoints, the rest of the app still serves: say so, once, and map nothing.
+                app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger<DeferredEndpoints>()
+                    .LogError(ex, "Mapping the {Endpoints} endpoints failed; they are not served", name);
+                return [];
+            }
         });
     }
 
-    /// <summary>Maps <paramref name="map"/>'s endpoints into <paramref name="app"/>, in the background.</summary>
-    public static void MapDeferred(IEndpointRouteBuilder app, Action<IEndpointRouteBuilder> map)
+    /// <summary>Maps <paramref name="map"/>'s endpoints (<paramref name="name"/>, for the log) into <paramref name="app"/>, in the background.</summary>
+    public static void MapDeferred(IEndpointRouteBuilder app, string name, Action<IEndpointRouteBuilder> map)
     {
-        var deferred = new DeferredEndpoints(app, map);
+        var deferred = new DeferredEndpoints(app, name, map);
         app.DataSources.Add(deferred);
-        // A failure surfaces where it would have without this: on the request that builds the matcher.
         _ = Task.Run(() => deferred._endpoints.Value);
     }
 

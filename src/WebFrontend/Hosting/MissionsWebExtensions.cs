@@ -82,7 +82,7 @@ public static class MissionsWebExtensions
         app.MapLiveStream();
         app.MapHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
-        DeferredEndpoints.MapDeferred(app, endpoints => endpoints.MapOrleansDashboard("/dashboard"));
+        DeferredEndpoints.MapDeferred(app, "Orleans dashboard", endpoints => endpoints.MapOrleansDashboard("/dashboard"));
         return app;
     }
 
