@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Missions.Queue;
 using Missions.Research;
+using Missions.Telemetry;
 using Orleans.Configuration;
 
 namespace Missions.Hosting;
@@ -40,8 +41,12 @@ public static class MissionsSiloBuilderExtensions
             host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(host.ShutdownTimeout.TotalSeconds, execution.Value.ShutdownGraceSeconds + 15)));
         silo.Services.AddOptions<GrainCollectionOptions>().Configure<IOptions<ExecutionOptions>>((grains, execution) =>
             grains.DeactivationTimeout = TimeSpan.FromSeconds(Math.Max(grains.DeactivationTimeout.TotalSeconds, execution.Value.ShutdownGraceSeconds + 5)));
-        // Grain calls carry the caller's trace, so a chat request, its grain calls and the run are one trace.
-        silo.AddActivityPropagation();
+        // A span per grain call, when traces go somewhere (see MissionsTelemetry.GrainCallSpansSetting): the filters
+        // that make them cost about 15 % of a mission's CPU even when nothing listens.
+        if (configuration.GetValue<bool?>(MissionsTelemetry.GrainCallSpansSetting) ?? MissionsTelemetry.Exporting)
+        {
+            silo.AddActivityPropagation();
+        }
         return silo;
     }
 

@@ -61,11 +61,15 @@ public sealed partial class MissionGrain(
             return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = false };
         }
         var now = DateTime.UtcNow;
+        // The mission's trace is the creating request's: every line of the mission carries it (see RaiseAsync).
+        var traceParent = MissionsTelemetry.CurrentTraceParent();
+        var traceId = MissionsTelemetry.TraceIdOf(traceParent);
         await RaiseAsync(
         [
             new MissionCreated
             {
                 MissionId = MissionId,
+                TraceId = traceId,
                 Timestamp = now,
                 SessionId = draft.SessionId,
                 Objective = draft.Objective,
@@ -74,9 +78,9 @@ public sealed partial class MissionGrain(
                 SourceMessage = draft.SourceMessage,
                 ClientMessageId = draft.ClientMessageId,
                 Priority = draft.Priority,
-                TraceParent = MissionsTelemetry.CurrentTraceParent(),
+                TraceParent = traceParent,
             },
-            new MissionStatusUpdated { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = "queued" },
+            new MissionStatusUpdated { MissionId = MissionId, TraceId = traceId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = "queued" },
         ]);
         LogCreated(logger, MissionId, draft.SessionId, draft.Objective.Type);
         MissionsTelemetry.Created.Add(1, new KeyValuePair<string, object?>("objective_type", draft.Objective.Type));
@@ -500,10 +504,12 @@ public sealed partial class MissionGrain(
     /// Appends events at the mission's current version and applies them once they are on disk. If the append
     /// fails (a full disk) nothing is applied and the caller gets the error; if the log moved underneath (it
     /// cannot while this is the only activation), the state is reloaded and the call fails.
+    /// Every event carries the mission's own trace id — not the ambient one, which in the queue's dispatch is
+    /// whichever mission's turn freed the slot.
     /// </summary>
     private async Task RaiseAsync(IReadOnlyList<MissionEvent> events)
     {
-        if (Activity.Current?.TraceId.ToHexString() is { } traceId)
+        if (State.TraceId is { } traceId)
         {
             events = events.Select(e => e.TraceId is null ? e with { TraceId = traceId } : e).ToList();
         }

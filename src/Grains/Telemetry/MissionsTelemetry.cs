@@ -45,6 +45,28 @@ public static class MissionsTelemetry
         Volatile.Write(ref _inFlight, inFlight);
     }
 
-    /// <summary>The W3C trace context of the current activity, to store with a mission (null when not traced).</summary>
-    public static string? CurrentTraceParent() => Activity.Current?.Id is { } id && Activity.Current.IdFormat == ActivityIdFormat.W3C ? id : null;
+    /// <summary>The request-context key that carries a caller's W3C trace context across grain calls.</summary>
+    public const string TraceParentKey = "traceparent";
+
+    /// <summary>
+    /// Setting that turns Orleans' span per grain call (and its trace propagation) on or off; by default on when
+    /// traces are exported (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set). Off, a caller's trace context still
+    /// reaches the grains in the request context (<see cref="TraceParentKey"/>), so a mission's lines carry the
+    /// trace of the request that created it either way.
+    /// </summary>
+    public const string GrainCallSpansSetting = "Missions:Telemetry:GrainCallSpans";
+
+    /// <summary>Whether traces are exported over OTLP.</summary>
+    public static bool Exporting => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
+
+    /// <summary>
+    /// The W3C trace context to store with a mission: the current activity's, else the caller's from the request
+    /// context (when grain calls are not traced); null when neither is traced.
+    /// </summary>
+    public static string? CurrentTraceParent() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } id } ? id : RequestContext.Get(TraceParentKey) as string;
+
+    /// <summary>The trace id (32 hex digits) of a W3C trace context, or null.</summary>
+    public static string? TraceIdOf(string? traceParent) =>
+        ActivityContext.TryParse(traceParent, null, out var context) ? context.TraceId.ToHexString() : null;
 }

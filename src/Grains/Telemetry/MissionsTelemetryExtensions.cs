@@ -16,7 +16,7 @@ public static class MissionsTelemetryExtensions
     public static IOpenTelemetryBuilder AddMissionsTelemetry(this IServiceCollection services, string serviceName,
         Action<TracerProviderBuilder>? tracing = null, Action<MeterProviderBuilder>? metrics = null)
     {
-        var otlp = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        var otlp = MissionsTelemetry.Exporting;
         return services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(builder =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -29,15 +30,20 @@ public static class MissionsWebExtensions
         var endpoints = configuration.GetOrleansEndpoints();
         if (endpoints.IsClient)
         {
-            builder.UseOrleansClient(client => client
-                .UseStaticClustering(ParseGateways(endpoints.Gateways))
-                .AddActivityPropagation()
-                .AddDashboard()
-                .Configure<ClusterOptions>(cluster =>
+            builder.UseOrleansClient(client =>
+            {
+                client.UseStaticClustering(ParseGateways(endpoints.Gateways))
+                    .AddDashboard()
+                    .Configure<ClusterOptions>(cluster =>
+                    {
+                        cluster.ClusterId = endpoints.ClusterId;
+                        cluster.ServiceId = endpoints.ServiceId;
+                    });
+                if (configuration.GetValue<bool?>(MissionsTelemetry.GrainCallSpansSetting) ?? MissionsTelemetry.Exporting)
                 {
-                    cluster.ClusterId = endpoints.ClusterId;
-                    cluster.ServiceId = endpoints.ServiceId;
-                }));
+                    client.AddActivityPropagation();
+                }
+            });
             builder.Services.Configure<MissionsOptions>(configuration.GetSection("Missions"));
             builder.Services.AddSingleton(sp => new MissionLogReader(
                 sp.GetRequiredService<IOptions<MissionsOptions>>().Value.PathOf(LogFiles.Missions), new MissionIndex()));
@@ -71,6 +77,16 @@ public static class MissionsWebExtensions
     /// <summary>The page, the chat, whiteboard, mission and queue APIs, the live stream, and health checks.</summary>
     public static WebApplication MapMissions(this WebApplication app)
     {
+        // The request's trace goes with its grain calls even when they are not traced one by one
+        // (Missions:Telemetry:GrainCallSpans): a mission's lines carry the trace of the chat that created it.
+        app.Use((context, next) =>
+        {
+            if (Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } traceParent })
+            {
+                RequestContext.Set(MissionsTelemetry.TraceParentKey, traceParent);
+            }
+            return next(context);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDefaultFiles();

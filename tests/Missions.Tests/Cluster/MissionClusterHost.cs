@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using Missions.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Missions.Execution;
 using Missions.Hosting;
@@ -29,6 +31,9 @@ public sealed class MissionClusterHost : IAsyncDisposable
         executor ??= new ScriptedExecutor();
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureClient(client => client.AddActivityPropagation());
+        // Spans per grain call, as with an OTLP exporter (the telemetry tests follow them).
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(
+            new Dictionary<string, string?> { [MissionsTelemetry.GrainCallSpansSetting] = "true" }));
         builder.ConfigureSilo((_, silo) =>
         {
             silo.UseInMemoryReminderService();

@@ -76,6 +76,23 @@ public sealed class WhiteboardApiTests(WebFrontendFixture web)
     }
 
     [Fact]
+    public async Task Each_mission_keeps_its_own_trace_when_the_queue_is_full()
+    {
+        // More missions than the eight slots: the rest start when another mission's end frees a slot, in that
+        // mission's turn of the queue; their lines must still carry the trace of the chat that created them.
+        var replies = await Task.WhenAll(Enumerable.Range(1, 14).Select(i => web.PostChatAsync(new { message = $"fetch {web.Site.Url($"/topics/{i}")}" })));
+        var missions = await Task.WhenAll(replies.Select(r => web.WaitForTerminalAsync(r.GetProperty("mission_id").GetString()!)));
+
+        Assert.Equal(14, missions.Select(m => m.GetProperty("trace_id").GetString()).Distinct().Count());
+        Assert.All(missions, mission =>
+        {
+            var traceId = mission.GetProperty("trace_id").GetString();
+            Assert.Matches("^[0-9a-f]{32}$", traceId);
+            Assert.All(mission.GetProperty("timeline").EnumerateArray(), e => Assert.Equal(traceId, e.GetProperty("trace_id").GetString()));
+        });
+    }
+
+    [Fact]
     public async Task Queue_reports_its_size_in_flight_and_limit()
     {
         var queue = await web.GetJsonAsync("api/queue");
