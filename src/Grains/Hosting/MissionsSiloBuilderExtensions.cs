@@ -43,7 +43,7 @@ public static class MissionsSiloBuilderExtensions
             grains.DeactivationTimeout = TimeSpan.FromSeconds(Math.Max(grains.DeactivationTimeout.TotalSeconds, execution.Value.ShutdownGraceSeconds + 5)));
         // A span per grain call, when traces go somewhere (see MissionsTelemetry.GrainCallSpansSetting): the filters
         // that make them cost about 15 % of a mission's CPU even when nothing listens.
-        if (configuration.GetValue<bool?>(MissionsTelemetry.GrainCallSpansSetting) ?? MissionsTelemetry.Exporting)
+        if (MissionsTelemetry.GrainCallSpans(configuration))
         {
             silo.AddActivityPropagation();
         }

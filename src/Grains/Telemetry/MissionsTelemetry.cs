@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 
 namespace Missions.Telemetry;
 
@@ -58,6 +59,10 @@ public static class MissionsTelemetry
 
     /// <summary>Whether traces are exported over OTLP.</summary>
     public static bool Exporting => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
+
+    /// <summary>Whether grain calls get a span each (<see cref="GrainCallSpansSetting"/>, else whether traces are exported).</summary>
+    public static bool GrainCallSpans(IConfiguration configuration) =>
+        configuration.GetValue<bool?>(GrainCallSpansSetting) ?? Exporting;
 
     /// <summary>
     /// The W3C trace context to store with a mission: the current activity's, else the caller's from the request

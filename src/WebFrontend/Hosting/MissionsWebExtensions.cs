@@ -39,7 +39,7 @@ public static class MissionsWebExtensions
                         cluster.ClusterId = endpoints.ClusterId;
                         cluster.ServiceId = endpoints.ServiceId;
                     });
-                if (configuration.GetValue<bool?>(MissionsTelemetry.GrainCallSpansSetting) ?? MissionsTelemetry.Exporting)
+                if (MissionsTelemetry.GrainCallSpans(configuration))
                 {
                     client.AddActivityPropagation();
                 }
