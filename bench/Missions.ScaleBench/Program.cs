@@ -7,7 +7,8 @@ using Missions.Log;
 // The whiteboard, start-up and memory at scale, against the real web frontend process (embedded default):
 // for logs of E events (finished missions of four lines each: created, queued, active, completed with a result),
 //  - start-up: from process start to /readyz answering 200, reading the whole log (no checkpoint: a first start,
-//    or one after a crash before any checkpoint) and from the index's checkpoint (after a graceful stop);
+//    or one after a crash before any checkpoint), from the index's checkpoint (after a graceful stop), and from
+//    the checkpoint with 48,000 lines after it (the worst start after a crash: one is taken per 50,000 lines);
 //  - the resident set (RSS) when ready, and at its peak;
 //  - RSS per finished mission: (RSS with the log − RSS with an empty log) ÷ missions;
 //  - GET /api/whiteboard/{id} (random missions) and GET /api/whiteboard?limit=50 (newest, and paged with before=):
@@ -18,6 +19,8 @@ var sizes = args.TakeWhile(a => !a.StartsWith("--")).Select(int.Parse).DefaultIf
 var runs = Arg("--runs", 3);
 var reads = Arg("--reads", 4000);
 var work = Path.Combine(Path.GetTempPath(), "missions-scalebench");
+// Lines after the checkpoint in the crash case: just under the 50,000 that make the next checkpoint.
+const int TailLines = 48_000;
 if (args.Contains("--scan-only"))
 {
     // Indexing alone, in this process, three times (the first one cold): what opening the log costs.
@@ -73,6 +76,7 @@ foreach (var events in sizes.Prepend(0))
     var logMb = new FileInfo(Path.Combine(data, LogFiles.Missions)).Length / 1e6;
     var full = new List<Result>();
     var resumed = new List<Result>();
+    var crashed = new List<Result>();
     foreach (var fromCheckpoint in new[] { false, true })
     {
         for (var run = 1; run <= runs; run++)
@@ -93,17 +97,31 @@ foreach (var events in sizes.Prepend(0))
                 $"{P(r.View, 0.5)} | {P(r.View, 0.99)} | {P(r.List, 0.5)} | {P(r.List, 0.99)} | {P(r.Paged, 0.5)} | {P(r.Paged, 0.99)} |");
         }
     }
+    if (events > 0)
+    {
+        // The worst start after a crash: the last periodic checkpoint (one per 50,000 lines) and just under
+        // 50,000 lines written after it. The process is killed each time, so the checkpoint stays where it was.
+        var after = TailLines;
+        ids.AddRange(Generate(data, after, first: ids.Count));
+        for (var run = 1; run <= runs; run++)
+        {
+            var r = await MeasureAsync(data, ids, 0, graceful: false);
+            crashed.Add(r);
+            Console.WriteLine($"| {events:N0} + {after:N0} | {ids.Count:N0} | | {run} | yes, {after:N0} lines behind | {r.ReadySeconds:N2} | {r.RssMb:N0} | {r.PeakRssMb:N0} | | | | | | | |");
+        }
+    }
     var all = full.Concat(resumed).ToList();
     var m = (Func<List<Result>, Func<Result, double>, double>)((set, f) => Median(set.Select(f).ToList()));
     var bytes = ids.Count == 0 ? "" : $"{(m(full, r => r.RssMb) - Median(baseline)) * 1024 * 1024 / ids.Count:N0}";
-    summary.Add($"| {events:N0} | {m(full, r => r.ReadySeconds):N2} | {m(resumed, r => r.ReadySeconds):N2} | {m(full, r => r.RssMb):N0} | {m(full, r => r.PeakRssMb):N0} | {bytes} | " +
+    var afterCrash = crashed.Count == 0 ? "" : $"{m(crashed, r => r.ReadySeconds):N2}";
+    summary.Add($"| {events:N0} | {m(full, r => r.ReadySeconds):N2} | {m(resumed, r => r.ReadySeconds):N2} | {afterCrash} | {m(full, r => r.RssMb):N0} | {m(full, r => r.PeakRssMb):N0} | {bytes} | " +
         $"{m(all, r => Pct(r.View, 0.5)):N2} | {m(all, r => Pct(r.View, 0.99)):N2} | {m(all, r => Pct(r.List, 0.5)):N2} | {m(all, r => Pct(r.List, 0.99)):N2} | {m(all, r => Pct(r.Paged, 0.5)):N2} | {m(all, r => Pct(r.Paged, 0.99)):N2} |");
 }
 Console.WriteLine();
 Console.WriteLine($"Medians of {runs} runs each way (RSS after a full read; reads over all {2 * runs} runs):");
 Console.WriteLine();
-Console.WriteLine("| events | ready s, whole log | ready s, from checkpoint | RSS MB | peak RSS MB | bytes RSS/mission | view p50 ms | view p99 ms | list p50 ms | list p99 ms | paged p50 ms | paged p99 ms |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine($"| events | ready s, whole log | ready s, from checkpoint | ready s, checkpoint + {TailLines:N0} lines (crash) | RSS MB | peak RSS MB | bytes RSS/mission | view p50 ms | view p99 ms | list p50 ms | list p99 ms | paged p50 ms | paged p99 ms |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 summary.ForEach(Console.WriteLine);
 if (!args.Contains("--keep")) { try { Directory.Delete(work, true); } catch (IOException) { } }
 
@@ -125,15 +143,19 @@ static double Pct(List<double> values, double p)
 static string P(List<double> values, double p) => values.Count == 0 ? "" : Pct(values, p).ToString("N2");
 
 // A log of finished missions, written as the product writes it (same serializer), without fsync: it is input.
-static List<string> Generate(string data, int events)
+// With a non-zero first mission number, the missions are added to the end of the log that is there.
+static List<string> Generate(string data, int events, int first = 0)
 {
     Directory.CreateDirectory(data);
     var path = Path.Combine(data, LogFiles.Missions);
     var ids = new List<string>(events / 4);
-    foreach (var f in Directory.GetFiles(data)) File.Delete(f);
-    using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+    if (first == 0)
+    {
+        foreach (var f in Directory.GetFiles(data)) File.Delete(f);
+    }
+    using var file = new FileStream(path, first == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 1 << 20);
     var start = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
-    for (var i = 0; i < events / 4; i++)
+    for (var i = first; i < first + events / 4; i++)
     {
         var id = Guid.NewGuid().ToString("N");
         ids.Add(id);
