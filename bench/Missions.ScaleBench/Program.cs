@@ -101,13 +101,12 @@ foreach (var events in sizes.Prepend(0))
     {
         // The worst start after a crash: the last periodic checkpoint (one per 50,000 lines) and just under
         // 50,000 lines written after it. The process is killed each time, so the checkpoint stays where it was.
-        var after = TailLines;
-        ids.AddRange(Generate(data, after, first: ids.Count));
+        ids.AddRange(Generate(data, TailLines, first: ids.Count));
         for (var run = 1; run <= runs; run++)
         {
             var r = await MeasureAsync(data, ids, 0, graceful: false);
             crashed.Add(r);
-            Console.WriteLine($"| {events:N0} + {after:N0} | {ids.Count:N0} | | {run} | yes, {after:N0} lines behind | {r.ReadySeconds:N2} | {r.RssMb:N0} | {r.PeakRssMb:N0} | | | | | | | |");
+            Console.WriteLine($"| {events:N0} + {TailLines:N0} | {ids.Count:N0} | | {run} | yes, {TailLines:N0} lines behind | {r.ReadySeconds:N2} | {r.RssMb:N0} | {r.PeakRssMb:N0} | | | | | | | |");
         }
     }
     var all = full.Concat(resumed).ToList();

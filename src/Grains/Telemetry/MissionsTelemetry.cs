@@ -68,8 +68,10 @@ public static class MissionsTelemetry
     /// The W3C trace context to store with a mission: the current activity's, else the caller's from the request
     /// context (when grain calls are not traced); null when neither is traced.
     /// </summary>
-    public static string? CurrentTraceParent() =>
-        Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } id } ? id : RequestContext.Get(TraceParentKey) as string;
+    public static string? CurrentTraceParent() => ActivityTraceParent() ?? RequestContext.Get(TraceParentKey) as string;
+
+    /// <summary>The W3C trace context of the current activity, or null.</summary>
+    public static string? ActivityTraceParent() => Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } id } ? id : null;
 
     /// <summary>The trace id (32 hex digits) of a W3C trace context, or null.</summary>
     public static string? TraceIdOf(string? traceParent) =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -81,7 +80,7 @@ public static class MissionsWebExtensions
         // (Missions:Telemetry:GrainCallSpans): a mission's lines carry the trace of the chat that created it.
         app.Use((context, next) =>
         {
-            if (Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } traceParent })
+            if (MissionsTelemetry.ActivityTraceParent() is { } traceParent)
             {
                 RequestContext.Set(MissionsTelemetry.TraceParentKey, traceParent);
             }
