@@ -13,11 +13,12 @@ public interface IExecutionQueueGrain : IGrainWithIntegerKey
     Task<EnqueueResult> EnqueueAsync(string missionId, MissionPriority priority = MissionPriority.Normal);
 
     /// <summary>
-    /// Queues a mission without waiting for the queue's answer (the mission's own path: its log lines are the
-    /// commitment, and the queue's sweep finds a mission whose notice was lost).
+    /// A mission about to be queued asks for a slot: <see cref="SlotClaim.Granted"/> when one is free and nothing
+    /// waits ahead of it — the mission starts itself, writing its queued and active lines in one append, and frees
+    /// the slot with <see cref="CompleteAsync"/>; otherwise it is queued (or was already) and dispatched in turn.
+    /// The mission's log lines stay the commitment: the queue's sweep finds a mission whose claim was lost.
     /// </summary>
-    [OneWay]
-    Task OfferAsync(string missionId, MissionPriority priority);
+    Task<SlotClaim> ClaimAsync(string missionId, MissionPriority priority, int budgetSeconds);
 
     /// <summary>Frees the slot of a mission whose execution ended and dispatches the next (one-way: a lost notice is freed by the lease).</summary>
     [OneWay]

@@ -60,11 +60,14 @@ public sealed partial class MissionGrain(
         {
             return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = false };
         }
-        var now = DateTime.UtcNow;
         // The mission's trace is the creating request's: every line of the mission carries it (see RaiseAsync).
         var traceParent = MissionsTelemetry.CurrentTraceParent();
         var traceId = MissionsTelemetry.TraceIdOf(traceParent);
-        await RaiseAsync(
+        // A free slot is claimed before the lines are written, so a mission that can start at once is created,
+        // queued and started in one append (one fsync round before it shows as active, not two).
+        var slot = await ClaimSlotAsync(draft.Priority, draft.Constraints.MaxDurationSeconds);
+        var now = DateTime.UtcNow;
+        List<MissionEvent> events =
         [
             new MissionCreated
             {
@@ -81,22 +84,21 @@ public sealed partial class MissionGrain(
                 TraceParent = traceParent,
             },
             new MissionStatusUpdated { MissionId = MissionId, TraceId = traceId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = "queued" },
-        ]);
+        ];
+        await RaiseQueuedAsync(events, slot, attempt: 1);
         LogCreated(logger, MissionId, draft.SessionId, draft.Objective.Type);
         MissionsTelemetry.Created.Add(1, new KeyValuePair<string, object?>("objective_type", draft.Objective.Type));
 
         // The lines above are the commitment: if what follows is lost in a crash, the queue finds the mission
-        // in the log when it comes back. The signal and the enqueue go together (one fsync round, not two).
-        await Task.WhenAll(
-            AppendSignalAsync(new LearningSignal
-            {
-                SignalType = LearningSignal.MissionProposed,
-                MissionId = MissionId,
-                Timestamp = now,
-                SessionId = draft.SessionId,
-                ObjectiveType = draft.Objective.Type,
-            }),
-            GrainFactory.Queue().OfferAsync(MissionId, draft.Priority));
+        // in the log when it comes back.
+        await AppendSignalAsync(new LearningSignal
+        {
+            SignalType = LearningSignal.MissionProposed,
+            MissionId = MissionId,
+            Timestamp = now,
+            SessionId = draft.SessionId,
+            ObjectiveType = draft.Objective.Type,
+        });
         return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = true };
     }
 
@@ -127,9 +129,57 @@ public sealed partial class MissionGrain(
                 Error = $"Attempt {attempt - 1} was interrupted before it finished; running it again.",
             });
         }
-        events.Add(new MissionStatusUpdated { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Active, Attempt = attempt, Reason = "execution_started" });
+        events.Add(Started(attempt, now));
         await RaiseAsync(events);
+        BeginRun(attempt);
+        return new StartExecution { Result = StartExecutionResult.Started, BudgetSeconds = budgetSeconds };
+    }
 
+    private MissionStatusUpdated Started(int attempt, DateTime now) =>
+        new() { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Active, Attempt = attempt, Reason = "execution_started" };
+
+    /// <summary>Asks the queue for a free slot; if the queue cannot answer, the mission waits queued in the log for its sweep.</summary>
+    private async Task<bool> ClaimSlotAsync(MissionPriority priority, int budgetSeconds)
+    {
+        try
+        {
+            return await GrainFactory.Queue().ClaimAsync(MissionId, priority, budgetSeconds) == SlotClaim.Granted;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogClaimFailed(logger, ex, MissionId);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Writes events that leave the mission queued; with a claimed slot, its start goes in the same append and
+    /// its run begins. A slot whose lines could not be written is given back.
+    /// </summary>
+    private async Task RaiseQueuedAsync(List<MissionEvent> events, bool slot, int attempt)
+    {
+        if (slot)
+        {
+            events.Add(Started(attempt, events[^1].Timestamp) with { TraceId = events[^1].TraceId });
+        }
+        try
+        {
+            await RaiseAsync(events);
+        }
+        catch when (slot)
+        {
+            await FreeQueueSlotAsync();
+            throw;
+        }
+        if (slot)
+        {
+            BeginRun(attempt);
+        }
+    }
+
+    /// <summary>Runs the work of an attempt whose start is on disk: off the grain's turn, on the thread pool.</summary>
+    private void BeginRun(int attempt)
+    {
         var budget = TimeSpan.FromSeconds(State.Constraints!.MaxDurationSeconds);
         var run = new Run(attempt, new CancellationTokenSource(budget));
         _run = run;
@@ -142,10 +192,9 @@ public sealed partial class MissionGrain(
         var work = new MissionWork(MissionId, attempt, State.Objective!, State.Constraints, State.StartUrls, new Progress(self, run),
             () => run.CancelRequested);
         var executor = executors.For(work.Objective.Type);
-        // Off the grain's turn: the work runs on the thread pool and reports back through a grain call.
+        // The work reports back through a grain call.
         var traceParent = State.TraceParent;
         _ = Task.Run(() => ExecuteAndReportAsync(executor, work, run, self, traceParent));
-        return new StartExecution { Result = StartExecutionResult.Started, BudgetSeconds = budgetSeconds };
     }
 
     private async Task ExecuteAndReportAsync(IMissionExecutor executor, MissionWork work, Run run, IMissionGrain self, string? traceParent)
@@ -331,9 +380,12 @@ public sealed partial class MissionGrain(
             return Refused($"Mission {MissionId} is {State.Status.ToWireName().Replace('_', ' ')}; only a failed, timed-out or cancelled mission can be retried.");
         }
         var attempt = State.RunsStarted + 1;
-        await RaiseAsync([new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = "retry_requested" }]);
-        await GrainFactory.Queue().OfferAsync(MissionId, State.Priority);
-        return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is queued again as attempt {attempt}." };
+        var slot = await ClaimSlotAsync(State.Priority, State.Constraints!.MaxDurationSeconds);
+        await RaiseQueuedAsync(
+            [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = "retry_requested" }],
+            slot, attempt);
+        var message = slot ? $"Mission {MissionId} is running again as attempt {attempt}." : $"Mission {MissionId} is queued again as attempt {attempt}.";
+        return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = message };
     }
 
     public async Task<ReuseDecision> ReuseAsync(string sessionId, string message, TimeSpan freshness)
@@ -544,6 +596,9 @@ public sealed partial class MissionGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Mission {MissionId} attempt {Attempt} could not record its end yet; trying again")]
     private static partial void LogReportFailed(ILogger logger, Exception ex, string missionId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not reach the queue; it waits queued in the log for the queue's sweep")]
+    private static partial void LogClaimFailed(ILogger logger, Exception ex, string missionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not tell the queue its run ended; the lease will free the slot")]
     private static partial void LogQueueUnreachable(ILogger logger, Exception ex, string missionId);

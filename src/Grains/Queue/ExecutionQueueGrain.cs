@@ -60,7 +60,21 @@ public sealed partial class ExecutionQueueGrain(
         return Task.FromResult(new EnqueueResult { Duplicate = false, Position = _waiting.Contains(missionId) ? _waiting.AheadOf(priority) + 1 : 0 });
     }
 
-    public Task OfferAsync(string missionId, MissionPriority priority) => EnqueueAsync(missionId, priority);
+    public Task<SlotClaim> ClaimAsync(string missionId, MissionPriority priority, int budgetSeconds)
+    {
+        // Free slots with nothing waiting: Dispatch leaves no mission waiting while a slot is free, so the
+        // claimant is first in line and saves the round of being started.
+        if (!_waiting.Contains(missionId) && !_running.ContainsKey(missionId) && _waiting.Count == 0
+            && _running.Count < ConcurrencyLimit && !lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            _running[missionId] = DateTime.UtcNow.AddSeconds(budgetSeconds + options.Value.LeaseGraceSeconds);
+            _dispatched++;
+            Missions.Telemetry.MissionsTelemetry.SetQueue(_waiting.Count, _running.Count);
+            return Task.FromResult(SlotClaim.Granted);
+        }
+        _ = EnqueueAsync(missionId, priority); // a duplicate is already in hand: queued or running
+        return Task.FromResult(SlotClaim.Queued);
+    }
 
     public Task CompleteAsync(string missionId)
     {

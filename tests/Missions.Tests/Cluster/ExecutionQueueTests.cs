@@ -24,6 +24,37 @@ public sealed class ExecutionQueueTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_mission_that_finds_a_free_slot_is_created_queued_and_started_in_one_call()
+    {
+        var gate = Guid.NewGuid().ToString("N");
+        var id = Ids.NewMissionId();
+        var dispatchedBefore = (await Host.Queue.GetStatusAsync()).Dispatched;
+
+        var created = await Host.Mission(id).CreateAsync(new MissionDraft
+        {
+            SessionId = "s-" + Guid.NewGuid().ToString("N"),
+            Objective = new Objective { Type = "research", Description = "gate:" + gate },
+            Constraints = new MissionConstraints { AllowedDomains = ["example.org"], MaxPages = 1 },
+            SourceMessage = "gate:" + gate,
+        });
+
+        // Active when the call returns: the start was written with the creation, not dispatched afterwards.
+        Assert.Equal(MissionStatus.Active, created.Status);
+        var view = (await Host.Mission(id).GetViewAsync())!;
+        Assert.Equal(["mission_created", "queued", "execution_started"], view.Timeline.Select(e => e is MissionStatusUpdated u ? u.Reason : "mission_created"));
+        Assert.Single(view.Timeline.Select(e => e.TraceId).Distinct());
+        var queue = await Host.Queue.GetStatusAsync();
+        Assert.Equal(dispatchedBefore + 1, queue.Dispatched);
+        Assert.True(queue.InFlight >= 1);
+
+        Host.Executor.Open(gate);
+        Assert.Equal(MissionStatus.Completed, (await Host.WaitForTerminalAsync(id)).Status);
+        Assert.Equal(1, Host.Executor.RunsOf(id));
+        await Eventually.WaitAsync(async () => await Host.Queue.GetStatusAsync(), s => s.InFlight == 0,
+            TimeSpan.FromSeconds(10), "the slot to be freed");
+    }
+
+    [Fact]
     public async Task Duplicate_enqueue_while_running_is_ignored()
     {
         var gate = Guid.NewGuid().ToString("N");
