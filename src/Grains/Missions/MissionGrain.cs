@@ -63,11 +63,8 @@ public sealed partial class MissionGrain(
         // The mission's trace is the creating request's: every line of the mission carries it (see RaiseAsync).
         var traceParent = MissionsTelemetry.CurrentTraceParent();
         var traceId = MissionsTelemetry.TraceIdOf(traceParent);
-        // A free slot is claimed before the lines are written, so a mission that can start at once is created,
-        // queued and started in one append (one fsync round before it shows as active, not two).
-        var slot = await ClaimSlotAsync(draft.Priority, draft.Constraints.MaxDurationSeconds);
         var now = DateTime.UtcNow;
-        List<MissionEvent> events =
+        var slot = await QueueAsync(
         [
             new MissionCreated
             {
@@ -84,21 +81,22 @@ public sealed partial class MissionGrain(
                 TraceParent = traceParent,
             },
             new MissionStatusUpdated { MissionId = MissionId, TraceId = traceId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = "queued" },
-        ];
-        await RaiseQueuedAsync(events, slot, attempt: 1);
+        ], draft.Priority, draft.Constraints.MaxDurationSeconds);
         LogCreated(logger, MissionId, draft.SessionId, draft.Objective.Type);
         MissionsTelemetry.Created.Add(1, new KeyValuePair<string, object?>("objective_type", draft.Objective.Type));
 
         // The lines above are the commitment: if what follows is lost in a crash, the queue finds the mission
-        // in the log when it comes back.
-        await AppendSignalAsync(new LearningSignal
-        {
-            SignalType = LearningSignal.MissionProposed,
-            MissionId = MissionId,
-            Timestamp = now,
-            SessionId = draft.SessionId,
-            ObjectiveType = draft.Objective.Type,
-        });
+        // in the log when it comes back. The signal and the start go together (one fsync round, not two).
+        await Task.WhenAll(
+            AppendSignalAsync(new LearningSignal
+            {
+                SignalType = LearningSignal.MissionProposed,
+                MissionId = MissionId,
+                Timestamp = now,
+                SessionId = draft.SessionId,
+                ObjectiveType = draft.Objective.Type,
+            }),
+            slot ? StartClaimedAsync(attempt: 1) : Task.CompletedTask);
         return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = true };
     }
 
@@ -138,6 +136,29 @@ public sealed partial class MissionGrain(
     private MissionStatusUpdated Started(int attempt, DateTime now) =>
         new() { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Active, Attempt = attempt, Reason = "execution_started" };
 
+    /// <summary>
+    /// Writes events that leave the mission queued, asking the queue for a slot meanwhile (not after: that would
+    /// add a round trip before the caller's answer). True when a slot is the mission's: the caller starts it with
+    /// <see cref="StartClaimedAsync"/>, saving the queue's dispatch call. A slot whose lines failed is given back.
+    /// </summary>
+    private async Task<bool> QueueAsync(IReadOnlyList<MissionEvent> events, MissionPriority priority, int budgetSeconds)
+    {
+        var claim = ClaimSlotAsync(priority, budgetSeconds);
+        try
+        {
+            await RaiseAsync(events);
+        }
+        catch
+        {
+            if (await claim)
+            {
+                await FreeQueueSlotAsync();
+            }
+            throw;
+        }
+        return await claim;
+    }
+
     /// <summary>Asks the queue for a free slot; if the queue cannot answer, the mission waits queued in the log for its sweep.</summary>
     private async Task<bool> ClaimSlotAsync(MissionPriority priority, int budgetSeconds)
     {
@@ -153,28 +174,22 @@ public sealed partial class MissionGrain(
     }
 
     /// <summary>
-    /// Writes events that leave the mission queued; with a claimed slot, its start goes in the same append and
-    /// its run begins. A slot whose lines could not be written is given back.
+    /// Starts the run of a queued mission that holds a slot. If its start cannot be written, the slot is given
+    /// back and the mission stays queued in the log, where the queue's sweep finds it.
     /// </summary>
-    private async Task RaiseQueuedAsync(List<MissionEvent> events, bool slot, int attempt)
+    private async Task StartClaimedAsync(int attempt)
     {
-        if (slot)
-        {
-            events.Add(Started(attempt, events[^1].Timestamp) with { TraceId = events[^1].TraceId });
-        }
         try
         {
-            await RaiseAsync(events);
+            await RaiseAsync([Started(attempt, DateTime.UtcNow)]);
         }
-        catch when (slot)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            LogStartFailed(logger, ex, MissionId, attempt);
             await FreeQueueSlotAsync();
-            throw;
+            return;
         }
-        if (slot)
-        {
-            BeginRun(attempt);
-        }
+        BeginRun(attempt);
     }
 
     /// <summary>Runs the work of an attempt whose start is on disk: off the grain's turn, on the thread pool.</summary>
@@ -380,11 +395,14 @@ public sealed partial class MissionGrain(
             return Refused($"Mission {MissionId} is {State.Status.ToWireName().Replace('_', ' ')}; only a failed, timed-out or cancelled mission can be retried.");
         }
         var attempt = State.RunsStarted + 1;
-        var slot = await ClaimSlotAsync(State.Priority, State.Constraints!.MaxDurationSeconds);
-        await RaiseQueuedAsync(
+        var slot = await QueueAsync(
             [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = "retry_requested" }],
-            slot, attempt);
-        var message = slot ? $"Mission {MissionId} is running again as attempt {attempt}." : $"Mission {MissionId} is queued again as attempt {attempt}.";
+            State.Priority, State.Constraints!.MaxDurationSeconds);
+        if (slot)
+        {
+            await StartClaimedAsync(attempt);
+        }
+        var message = State.Status == MissionStatus.Active ? $"Mission {MissionId} is running again as attempt {attempt}." : $"Mission {MissionId} is queued again as attempt {attempt}.";
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = message };
     }
 
@@ -599,6 +617,9 @@ public sealed partial class MissionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not reach the queue; it waits queued in the log for the queue's sweep")]
     private static partial void LogClaimFailed(ILogger logger, Exception ex, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Mission {MissionId} attempt {Attempt} could not record its start; it waits queued in the log for the queue's sweep")]
+    private static partial void LogStartFailed(ILogger logger, Exception ex, string missionId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not tell the queue its run ended; the lease will free the slot")]
     private static partial void LogQueueUnreachable(ILogger logger, Exception ex, string missionId);
