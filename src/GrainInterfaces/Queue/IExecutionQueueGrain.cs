@@ -13,9 +13,9 @@ public interface IExecutionQueueGrain : IGrainWithIntegerKey
     Task<EnqueueResult> EnqueueAsync(string missionId, MissionPriority priority = MissionPriority.Normal);
 
     /// <summary>
-    /// A mission about to be queued asks for a slot: <see cref="SlotClaim.Granted"/> when one is free and nothing
-    /// waits ahead of it — the mission starts itself, writing its queued and active lines in one append, and frees
-    /// the slot with <see cref="CompleteAsync"/>; otherwise it is queued (or was already) and dispatched in turn.
+    /// A mission asks for a slot while its queued line is written: <see cref="SlotClaim.Granted"/> when one is free
+    /// and nothing waits ahead of it — the mission starts itself (no dispatch call) and frees the slot with
+    /// <see cref="CompleteAsync"/>; otherwise it is queued (or was already) and dispatched in turn.
     /// The mission's log lines stay the commitment: the queue's sweep finds a mission whose claim was lost.
     /// </summary>
     Task<SlotClaim> ClaimAsync(string missionId, MissionPriority priority, int budgetSeconds);
