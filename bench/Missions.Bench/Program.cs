@@ -9,7 +9,8 @@ using Missions.Hosting;
 using Missions.Log;
 
 // End-to-end throughput through the grain API on the embedded default (durable: every line fsynced before it
-// is acknowledged), with the noop executor: N missions submitted by P producers, until all are terminal in the log.
+// is acknowledged), with the noop executor: N missions submitted by P producers, until all are terminal in the log
+// and each one's outcome is posted back into its chat session.
 // With --compare, the same workload on Hangfire in the same run: N no-op jobs enqueued by P producers until all
 // succeeded, on Hangfire.InMemory (not durable) and, when MISSIONS_BENCH_PG holds a connection string, on
 // Hangfire.PostgreSql (durable). bench/run.sh starts a PostgreSQL for it.
@@ -87,6 +88,12 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats)> RunOnceAsy
     await host.StartAsync();
     var grains = host.Services.GetRequiredService<IGrainFactory>();
     var log = host.Services.GetRequiredService<MissionLog>();
+    // Done means the result is back in the chat too: each mission's outcome message durable in its session.
+    var outcomes = 0;
+    host.Services.GetRequiredService<ChatLog>().Appended += m =>
+    {
+        if (m.ReplyType == Missions.Chat.ChatResponse.MissionUpdate) Interlocked.Increment(ref outcomes);
+    };
 
     var clock = Stopwatch.StartNew();
     var next = -1;
@@ -106,7 +113,7 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats)> RunOnceAsy
     var submitted = clock.Elapsed.TotalSeconds;
     Console.Error.WriteLine($"submitted {n} in {submitted:N2} s; completed so far {log.Index.CountOf(MissionStatus.Completed)}");
     var deadline = Stopwatch.StartNew();
-    while (log.Index.CountOf(MissionStatus.Completed) < n && deadline.Elapsed < TimeSpan.FromMinutes(10))
+    while ((log.Index.CountOf(MissionStatus.Completed) < n || Volatile.Read(ref outcomes) < n) && deadline.Elapsed < TimeSpan.FromMinutes(10))
     {
         await Task.Delay(5);
     }

@@ -7,6 +7,9 @@ public sealed record ChatResponse
     public const string MissionStarted = "mission_started";
     public const string Reply = "reply";
 
+    /// <summary>The reply type of the chat message that posts a mission's outcome back into its session.</summary>
+    public const string MissionUpdate = "mission_update";
+
     /// <summary><c>mission_started</c> or <c>reply</c>.</summary>
     [Id(0)] public required string Type { get; init; }
     [Id(1)] public required string SessionId { get; init; }

@@ -200,7 +200,7 @@ public sealed partial class ChatSessionGrain(
             new ChatMessage
             {
                 SessionId = SessionId, Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole, Text = notice.Text,
-                MissionId = notice.MissionId, ReplyType = "mission_update", Status = notice.Status, Attempt = notice.Attempt,
+                MissionId = notice.MissionId, ReplyType = ChatResponse.MissionUpdate, Status = notice.Status, Attempt = notice.Attempt,
             },
         ]);
     }
@@ -236,7 +236,7 @@ public sealed partial class ChatSessionGrain(
                 Type = message.ReplyType, SessionId = SessionId, Message = message.Text, MissionId = message.MissionId, Status = message.Status,
             };
         }
-        if (message.ReplyType == "mission_update" && message.MissionId is { } missionId)
+        if (message.ReplyType == ChatResponse.MissionUpdate && message.MissionId is { } missionId)
         {
             _outcomesPosted.Add((missionId, message.Attempt ?? 0));
         }
