@@ -34,6 +34,9 @@ public sealed partial class ExecutionQueueGrain(
     /// <summary>The lease until a mission says what its budget is: the longest budget there can be.</summary>
     private TimeSpan Lease => TimeSpan.FromSeconds(MissionConstraints.MaxMaxDurationSeconds + options.Value.LeaseGraceSeconds);
 
+    /// <summary>The lease of a mission whose budget is known: its budget plus grace, from now.</summary>
+    private DateTime LeaseFor(int budgetSeconds) => DateTime.UtcNow.AddSeconds(budgetSeconds + options.Value.LeaseGraceSeconds);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _waiting = new PriorityLanes(TimeSpan.FromSeconds(options.Value.AgeingSeconds));
@@ -64,11 +67,9 @@ public sealed partial class ExecutionQueueGrain(
     {
         // Free slots with nothing waiting: Dispatch leaves no mission waiting while a slot is free, so the
         // claimant is first in line and saves the round of being started.
-        if (!_waiting.Contains(missionId) && !_running.ContainsKey(missionId) && _waiting.Count == 0
-            && _running.Count < ConcurrencyLimit && !lifetime.ApplicationStopping.IsCancellationRequested)
+        if (_waiting.Count == 0 && !_running.ContainsKey(missionId) && HasFreeSlot)
         {
-            _running[missionId] = DateTime.UtcNow.AddSeconds(budgetSeconds + options.Value.LeaseGraceSeconds);
-            _dispatched++;
+            Hold(missionId, LeaseFor(budgetSeconds));
             Missions.Telemetry.MissionsTelemetry.SetQueue(_waiting.Count, _running.Count);
             return Task.FromResult(SlotClaim.Granted);
         }
@@ -120,17 +121,22 @@ public sealed partial class ExecutionQueueGrain(
 
     private void DispatchFree()
     {
-        if (lifetime.ApplicationStopping.IsCancellationRequested)
-        {
-            return; // shutting down: nothing new starts; what waits stays queued in the log for the next start
-        }
         var now = DateTime.UtcNow;
-        while (_running.Count < ConcurrencyLimit && _waiting.TryTake(now, out var missionId))
+        while (HasFreeSlot && _waiting.TryTake(now, out var missionId))
         {
-            _running[missionId] = now + Lease;
-            _dispatched++;
+            Hold(missionId, now + Lease);
             _ = StartAsync(missionId);
         }
+    }
+
+    /// <summary>A slot is free, and the silo is not shutting down (then nothing new starts: what waits stays queued in the log for the next start).</summary>
+    private bool HasFreeSlot => _running.Count < ConcurrencyLimit && !lifetime.ApplicationStopping.IsCancellationRequested;
+
+    /// <summary>Gives a mission a slot until its lease runs out.</summary>
+    private void Hold(string missionId, DateTime leaseUntil)
+    {
+        _running[missionId] = leaseUntil;
+        _dispatched++;
     }
 
     private async Task StartAsync(string missionId)
@@ -145,8 +151,7 @@ public sealed partial class ExecutionQueueGrain(
             }
             else if (_running.ContainsKey(missionId))
             {
-                // The lease: the mission's own budget plus grace, from now.
-                _running[missionId] = DateTime.UtcNow.AddSeconds(start.BudgetSeconds + options.Value.LeaseGraceSeconds);
+                _running[missionId] = LeaseFor(start.BudgetSeconds);
             }
         }
         catch (Exception ex)
