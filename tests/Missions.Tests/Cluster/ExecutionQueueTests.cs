@@ -38,7 +38,7 @@ public sealed class ExecutionQueueTests(ClusterFixture fixture)
             SourceMessage = "gate:" + gate,
         });
 
-        // Active when the call returns: the start was written with the creation, not dispatched afterwards.
+        // Active when the call returns: the mission wrote its start in the creating call, not on a later dispatch.
         Assert.Equal(MissionStatus.Active, created.Status);
         var view = (await Host.Mission(id).GetViewAsync())!;
         Assert.Equal(["mission_created", "queued", "execution_started"], view.Timeline.Select(e => e is MissionStatusUpdated u ? u.Reason : "mission_created"));

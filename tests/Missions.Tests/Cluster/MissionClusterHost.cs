@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
-using Missions.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Missions.Execution;
 using Missions.Hosting;
+using Missions.Telemetry;
 using Missions.Tests.Support;
 using Orleans.TestingHost;
 
