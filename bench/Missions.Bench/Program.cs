@@ -3,27 +3,37 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using Missions;
+using Missions.Chat;
 using Missions.Execution;
 using Missions.Hosting;
 using Missions.Log;
 
 // End-to-end throughput through the grain API on the embedded default (durable: every line fsynced before it
 // is acknowledged), with the noop executor: N missions submitted by P producers, until all are terminal in the log
-// and each one's outcome is posted back into its chat session.
+// and each one's outcome is posted back into its chat session. With --chat, each mission is asked for as a person
+// would, through a chat session (100 sessions), instead of created directly.
+// After each run every idle activation is collected, the sessions are opened again (read back from the chat log) and
+// a full GC measures the managed heap the finished missions still hold: what a long-running server keeps for good
+// per mission. What is only kept for a while is given 1 s here: the chat's freshness window (a repeat answered from
+// a result, 10 minutes by default) and Orleans' directory cache of where grains were (4 minutes).
 // With --compare, the same workload on Hangfire in the same run: N no-op jobs enqueued by P producers until all
 // succeeded, on Hangfire.InMemory (not durable) and, when MISSIONS_BENCH_PG holds a connection string, on
 // Hangfire.PostgreSql (durable). bench/run.sh starts a PostgreSQL for it.
-// Usage: dotnet run -c Release --project bench/Missions.Bench -- [N ...] [--producers P] [--runs R] [--compare]
+// Usage: dotnet run -c Release --project bench/Missions.Bench -- [N ...] [--producers P] [--runs R] [--chat] [--compare]
 var sizes = args.TakeWhile(a => !a.StartsWith("--")).Select(int.Parse).DefaultIfEmpty(2000).ToList();
 var producers = ArgValue("--producers", 64);
 var runs = ArgValue("--runs", 3);
 var compare = args.Contains("--compare");
+var viaChat = args.Contains("--chat");
 var postgres = Environment.GetEnvironmentVariable("MISSIONS_BENCH_PG");
 var comparison = new List<string>();
 
-Console.WriteLine($"| missions | producers | run | missions/s | seconds | log batches | mean batch | mean fsync ms |");
-Console.WriteLine($"|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine($"Missions {(viaChat ? "asked for through chat sessions" : "created through the grain API")}.");
+Console.WriteLine();
+Console.WriteLine($"| missions | producers | run | missions/s | seconds | log batches | mean batch | mean fsync ms | heap kept B/mission |");
+Console.WriteLine($"|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var n in sizes)
 {
     var rates = new List<double>();
@@ -31,9 +41,9 @@ foreach (var n in sizes)
     var postgreSql = new List<double>();
     for (var run = 1; run <= runs; run++)
     {
-        var (rate, seconds, stats) = await RunOnceAsync(n, producers);
+        var (rate, seconds, stats, kept) = await RunOnceAsync(n, producers, viaChat);
         rates.Add(rate);
-        Console.WriteLine($"| {n:N0} | {producers} | {run} | {rate:N0} | {seconds:N2} | {stats.Batches:N0} | {stats.MeanBatchSize:N1} | {stats.MeanFsyncMs:N2} |");
+        Console.WriteLine($"| {n:N0} | {producers} | {run} | {rate:N0} | {seconds:N2} | {stats.Batches:N0} | {stats.MeanBatchSize:N1} | {stats.MeanFsyncMs:N2} | {kept:N0} |");
         if (compare)
         {
             inMemory.Add(HangfireRun.Measure(new Hangfire.InMemory.InMemoryStorage(), n, producers));
@@ -43,7 +53,7 @@ foreach (var n in sizes)
             }
         }
     }
-    Console.WriteLine($"| {n:N0} | {producers} | **median** | **{Median(rates):N0}** | | | | |");
+    Console.WriteLine($"| {n:N0} | {producers} | **median** | **{Median(rates):N0}** | | | | | |");
     if (compare)
     {
         var pg = postgreSql.Count > 0 ? $"{Median(postgreSql):N0} | {Median(rates) / Median(postgreSql):N1}×" : "not run | ";
@@ -70,7 +80,7 @@ int ArgValue(string name, int fallback)
     return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
 }
 
-static async Task<(double Rate, double Seconds, AppenderStats Stats)> RunOnceAsync(int n, int producers)
+static async Task<(double Rate, double Seconds, AppenderStats Stats, double KeptBytes)> RunOnceAsync(int n, int producers, bool viaChat)
 {
     var dir = Path.Combine(Path.GetTempPath(), "missions-bench", Guid.NewGuid().ToString("N"));
     var builder = Host.CreateApplicationBuilder();
@@ -82,11 +92,14 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats)> RunOnceAsy
         ["Missions:Execution:MaxConcurrency"] = "256",
         ["Missions:Orleans:SiloPort"] = "21111",
         ["Missions:Orleans:GatewayPort"] = "40000",
+        ["Missions:Chat:FreshnessSeconds"] = "1",
     });
-    builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration));
+    builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration)
+        .Configure<GrainDirectoryOptions>(o => o.MaximumCacheTTL = TimeSpan.FromSeconds(1)));
     var host = builder.Build();
     await host.StartAsync();
     var grains = host.Services.GetRequiredService<IGrainFactory>();
+    var heapBefore = HeapAfterFullGc();
     var log = host.Services.GetRequiredService<MissionLog>();
     // Done means the result is back in the chat too: each mission's outcome message durable in its session.
     var outcomes = 0;
@@ -101,9 +114,17 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats)> RunOnceAsy
     {
         while (Interlocked.Increment(ref next) is var i && i < n)
         {
+            if (viaChat)
+            {
+                await grains.Session($"bench-{i % Sessions}").SendAsync(new ChatRequest
+                {
+                    Message = $"research item {i} on example.org", ClientMessageId = $"m-{i}",
+                });
+                continue;
+            }
             await grains.Mission($"bench-{i}").CreateAsync(new MissionDraft
             {
-                SessionId = $"bench-{i % 100}",
+                SessionId = $"bench-{i % Sessions}",
                 Objective = new Objective { Type = "research", Description = "noop" },
                 Constraints = new MissionConstraints { AllowedDomains = ["example.org"] },
                 SourceMessage = "noop",
@@ -119,8 +140,34 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats)> RunOnceAsy
     }
     var seconds = clock.Elapsed.TotalSeconds;
     var stats = log.Stats;
+    var kept = (await HeapKeptAsync(grains) - heapBefore) / (double)n;
     await host.StopAsync();
     await ((IAsyncDisposable)host).DisposeAsync(); // the log closes (and checkpoints) before its directory goes
     Directory.Delete(dir, recursive: true);
-    return (n / seconds, seconds, stats);
+    return (n / seconds, seconds, stats, kept);
+}
+
+// What stays on the managed heap once the missions are over and idle: every idle activation collected (as the
+// silo does after its age limits), the sessions opened again as a person coming back would, then a full GC.
+static async Task<long> HeapKeptAsync(IGrainFactory grains)
+{
+    await Task.Delay(TimeSpan.FromSeconds(2)); // past the 1 s windows
+    await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+    await Task.Delay(TimeSpan.FromSeconds(1));
+    await Task.WhenAll(Enumerable.Range(0, Sessions).Select(s => grains.Session($"bench-{s}").GetMessagesAsync(null, null, ChatPage.DefaultLimit)));
+    return HeapAfterFullGc();
+}
+
+static long HeapAfterFullGc()
+{
+    System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    GC.WaitForPendingFinalizers();
+    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    return GC.GetTotalMemory(forceFullCollection: false);
+}
+
+partial class Program
+{
+    private const int Sessions = 100;
 }

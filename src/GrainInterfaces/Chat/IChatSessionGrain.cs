@@ -6,9 +6,13 @@ public interface IChatSessionGrain : IGrainWithStringKey
     /// <summary>Takes a person's message and answers at once: a reply, or a mission that was started.</summary>
     Task<ChatResponse> SendAsync(ChatRequest request);
 
-    /// <summary>The conversation so far, oldest first.</summary>
+    /// <summary>
+    /// Part of the conversation, oldest first: the <paramref name="limit"/> messages right after the one numbered
+    /// <paramref name="afterSeq"/> when it is given, else the last <paramref name="limit"/> before
+    /// <paramref name="beforeSeq"/> (or before the end). Messages are numbered from 1 (<see cref="ChatMessage.Seq"/>).
+    /// </summary>
     [AlwaysInterleave]
-    Task<IReadOnlyList<ChatMessage>> GetMessagesAsync();
+    Task<ChatPage> GetMessagesAsync(int? beforeSeq, int? afterSeq, int limit);
 
     /// <summary>Posts a mission's outcome into the conversation as an assistant message (one-way: the mission does not wait for the chat).</summary>
     [OneWay]

@@ -7,37 +7,59 @@ namespace Missions.Chat;
 /// One conversation. Classifies each message; work becomes a mission (created and queued before the answer goes
 /// back), talk gets a reply. Every message is a line of <c>chat_sessions.jsonl</c>, so the conversation survives
 /// a restart, and a message sent again with the same client message id gets its first answer again.
+/// The messages stay in the file: the grain keeps where each answer and each started mission is, and the meanings
+/// a repeat may still reuse, so its memory does not grow with the text of a long conversation.
 /// </summary>
 public sealed partial class ChatSessionGrain(
     ChatLog chatLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options, ILogger<ChatSessionGrain> logger)
     : Grain, IChatSessionGrain
 {
-    private readonly List<ChatMessage> _messages = [];
-    private readonly Dictionary<string, ChatResponse> _answers = new(StringComparer.Ordinal);
-    private readonly HashSet<(string MissionId, int Attempt)> _outcomesPosted = [];
+    /// <summary>Outcome notices remembered to drop a repeat. A mission sends one per ended attempt, one-way, so a
+    /// repeat can only be a redelivery close behind the first.</summary>
+    private const int RememberedOutcomes = 256;
 
-    /// <summary>The latest mission started for each meaning (normalized objective and constraints) in this session.</summary>
-    private readonly Dictionary<string, string> _byMeaning = new(StringComparer.Ordinal);
+    /// <summary>Messages in the conversation; the last one's <see cref="ChatMessage.Seq"/>.</summary>
+    private int _count;
+
+    /// <summary>Where the answer to each client message id is (position in the session), by a 64-bit hash of the id;
+    /// answers whose hash was already taken go to <see cref="_answersSharingAHash"/> (read back and compared).</summary>
+    private readonly Dictionary<ulong, int> _answerAt = [];
+    private readonly List<int> _answersSharingAHash = [];
+
+    /// <summary>Positions of the answers that started (or joined) a mission, oldest first.</summary>
+    private readonly List<int> _missionAnswers = [];
+
+    private readonly HashSet<(string MissionId, int Attempt)> _outcomesPosted = [];
+    private readonly Queue<(string MissionId, int Attempt)> _outcomeOrder = new();
+
+    /// <summary>The mission a repeat of each meaning (normalized objective and constraints) may reuse.</summary>
+    private readonly RecentMeanings _meanings = new();
+
+    /// <summary>During a replay: the user message whose answer comes next.</summary>
+    private ChatMessage? _asked;
 
     private string SessionId => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var message in chatLog.Read(SessionId))
+        foreach (var message in chatLog.ReadAll(SessionId))
         {
             Remember(message, replayed: true);
         }
+        _asked = null;
+        ForgetStaleMeanings();
         return Task.CompletedTask;
     }
 
     public async Task<ChatResponse> SendAsync(ChatRequest request)
     {
-        if (request.ClientMessageId is { } clientId && _answers.TryGetValue(clientId, out var earlier))
+        if (request.ClientMessageId is { } clientId && AnswerTo(clientId) is { } earlier)
         {
             return earlier;
         }
 
         var now = DateTime.UtcNow;
+        ForgetStaleMeanings();
         var intent = await intents.ClassifyAsync(request.Message);
         ChatResponse response;
         if (intent.Kind == IntentKind.Actionable
@@ -58,7 +80,7 @@ public sealed partial class ChatSessionGrain(
                 Status = created.Status,
                 Message = DescribeStart(missionId, draft),
             };
-            _byMeaning[MeaningOf(draft)] = missionId;
+            _meanings.Started(MeaningOf(draft), missionId);
             LogMissionStarted(logger, SessionId, missionId);
         }
         else if (intent.Kind == IntentKind.Command)
@@ -90,13 +112,18 @@ public sealed partial class ChatSessionGrain(
     /// </summary>
     private async Task<ChatResponse?> ReuseAsync(MissionDraft draft, string message)
     {
-        if (!_byMeaning.TryGetValue(MeaningOf(draft), out var missionId))
+        var meaning = MeaningOf(draft);
+        if (!_meanings.TryGet(meaning, out var missionId))
         {
             return null;
         }
         var decision = await GrainFactory.Mission(missionId)
             .ReuseAsync(SessionId, message, TimeSpan.FromSeconds(options.Value.FreshnessSeconds));
         var view = decision.View;
+        if (decision.Kind == ReuseDecision.Attached)
+        {
+            _meanings.Started(meaning, missionId);
+        }
         return decision.Kind switch
         {
             ReuseDecision.Attached => new ChatResponse
@@ -129,9 +156,41 @@ public sealed partial class ChatSessionGrain(
         return seconds < 90 ? $"{seconds:0} s" : $"{seconds / 60:0} min";
     }
 
-    /// <summary>The missions this session started, oldest first.</summary>
+    /// <summary>The missions this session started, oldest first (read from the chat log: steering is rare).</summary>
     private List<string> Missions() =>
-        _messages.Where(m => m.ReplyType == ChatResponse.MissionStarted && m.MissionId is not null).Select(m => m.MissionId!).Distinct().ToList();
+        _missionAnswers.Select(at => chatLog.Read(SessionId, at, 1)[0].MissionId).OfType<string>().Distinct().ToList();
+
+    /// <summary>The first answer to a client message id, or null when the id is new.</summary>
+    private ChatResponse? AnswerTo(string clientId)
+    {
+        var candidates = _answerAt.TryGetValue(Hash(clientId), out var at) ? _answersSharingAHash.Prepend(at) : [];
+        foreach (var position in candidates)
+        {
+            var message = chatLog.Read(SessionId, position, 1)[0];
+            if (message.ClientMessageId == clientId)
+            {
+                return new ChatResponse
+                {
+                    Type = message.ReplyType!, SessionId = SessionId, Message = message.Text, MissionId = message.MissionId, Status = message.Status,
+                };
+            }
+        }
+        return null;
+    }
+
+    /// <summary>FNV-1a, 64 bits, over the id's UTF-16 code units: stable, and a collision only costs a read.</summary>
+    private static ulong Hash(string value)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in value)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+        return hash;
+    }
+
+    private void ForgetStaleMeanings() =>
+        _meanings.ForgetEndedBefore(DateTime.UtcNow - TimeSpan.FromSeconds(Math.Max(0, options.Value.FreshnessSeconds)));
 
     private async Task<ChatResponse> SteerAsync(Intent intent)
     {
@@ -187,7 +246,23 @@ public sealed partial class ChatSessionGrain(
 
     private static string Shorten(string text, int length) => text.Length > length ? text[..length] + "…" : text;
 
-    public Task<IReadOnlyList<ChatMessage>> GetMessagesAsync() => Task.FromResult<IReadOnlyList<ChatMessage>>([.. _messages]);
+    public Task<ChatPage> GetMessagesAsync(int? beforeSeq, int? afterSeq, int limit)
+    {
+        limit = Math.Clamp(limit, 1, ChatPage.MaxLimit);
+        var count = _count;
+        int from, to; // positions [from, to); message n (its Seq) is at position n - 1
+        if (afterSeq is { } after)
+        {
+            from = Math.Clamp(after, 0, count);
+            to = Math.Min(count, from + limit);
+        }
+        else
+        {
+            to = Math.Clamp((beforeSeq ?? count + 1) - 1, 0, count);
+            from = Math.Max(0, to - limit);
+        }
+        return Task.FromResult(new ChatPage { Messages = chatLog.Read(SessionId, from, to - from), HasEarlier = from > 0, HasLater = to < count });
+    }
 
     public async Task PostMissionOutcomeAsync(MissionOutcomeNotice notice)
     {
@@ -207,7 +282,7 @@ public sealed partial class ChatSessionGrain(
 
     private async Task AppendAsync(IReadOnlyList<ChatMessage> lines)
     {
-        var numbered = lines.Select((m, i) => m with { Seq = _messages.Count + i + 1 }).ToList();
+        var numbered = lines.Select((m, i) => m with { Seq = _count + i + 1 }).ToList();
         await chatLog.AppendAsync(numbered);
         foreach (var message in numbered)
         {
@@ -216,29 +291,39 @@ public sealed partial class ChatSessionGrain(
     }
 
     /// <param name="replayed">Read back from the log at activation: the meaning of a request that started a mission
-    /// is worked out again (a message answered in this activation registered its meaning when it was sent).</param>
+    /// is worked out again from the request before its answer (live, it was registered when the request came).</param>
     private void Remember(ChatMessage message, bool replayed)
     {
-        _messages.Add(message);
-        if (replayed && message.Role == ChatMessage.UserRole && message.MissionId is { } started
-            && classifier.Classify(message.Text) is { Kind: IntentKind.Actionable } intent)
+        var position = _count++;
+        if (message.Role == ChatMessage.UserRole)
         {
-            _byMeaning[MeaningOf(MissionDraftBuilder.Build(SessionId, message.Text, intent, null))] = started;
-        }
-        if (message.Role != ChatMessage.AssistantRole)
-        {
+            _asked = replayed ? message : null;
             return;
         }
-        if (message.ClientMessageId is { } clientId && message.ReplyType is ChatResponse.MissionStarted or ChatResponse.Reply)
+        if (message.ClientMessageId is { } clientId && message.ReplyType is ChatResponse.MissionStarted or ChatResponse.Reply
+            && !_answerAt.TryAdd(Hash(clientId), position))
         {
-            _answers[clientId] = new ChatResponse
+            _answersSharingAHash.Add(position);
+        }
+        if (message.ReplyType == ChatResponse.MissionStarted && message.MissionId is { } started)
+        {
+            _missionAnswers.Add(position);
+            if (replayed && _asked is { } asked && classifier.Classify(asked.Text) is { Kind: IntentKind.Actionable } intent)
             {
-                Type = message.ReplyType, SessionId = SessionId, Message = message.Text, MissionId = message.MissionId, Status = message.Status,
-            };
+                _meanings.Started(MeaningOf(MissionDraftBuilder.Build(SessionId, asked.Text, intent, null)), started);
+            }
         }
         if (message.ReplyType == ChatResponse.MissionUpdate && message.MissionId is { } missionId)
         {
-            _outcomesPosted.Add((missionId, message.Attempt ?? 0));
+            _meanings.Ended(missionId, message.Timestamp);
+            if (_outcomesPosted.Add((missionId, message.Attempt ?? 0)))
+            {
+                _outcomeOrder.Enqueue((missionId, message.Attempt ?? 0));
+                if (_outcomeOrder.Count > RememberedOutcomes)
+                {
+                    _outcomesPosted.Remove(_outcomeOrder.Dequeue());
+                }
+            }
         }
     }
 

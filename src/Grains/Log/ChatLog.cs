@@ -34,16 +34,41 @@ public sealed class ChatLog : IAsyncDisposable
     /// <summary>Raised on the writer, in file order, for each message once it is durable.</summary>
     public event Action<ChatMessage>? Appended;
 
-    /// <summary>The session's messages, oldest first.</summary>
-    public IReadOnlyList<ChatMessage> Read(string sessionId)
+    /// <summary>How many messages the session has.</summary>
+    public int CountOf(string sessionId)
+    {
+        lock (_bySession)
+        {
+            return _bySession.TryGetValue(sessionId, out var list) ? list.Count : 0;
+        }
+    }
+
+    /// <summary>The session's messages from position <paramref name="from"/> (0 is its first), at most
+    /// <paramref name="count"/>, oldest first; read from the file, nothing is kept in memory.</summary>
+    public IReadOnlyList<ChatMessage> Read(string sessionId, int from, int count)
+    {
+        LineRef[] lines;
+        lock (_bySession)
+        {
+            lines = _bySession.TryGetValue(sessionId, out var list) && from < list.Count
+                ? list.GetRange(from, Math.Min(count, list.Count - from)).ToArray()
+                : [];
+        }
+        return Array.ConvertAll(lines, Parse);
+    }
+
+    /// <summary>All the session's messages, oldest first, read one at a time.</summary>
+    public IEnumerable<ChatMessage> ReadAll(string sessionId)
     {
         LineRef[] lines;
         lock (_bySession)
         {
             lines = _bySession.TryGetValue(sessionId, out var list) ? [.. list] : [];
         }
-        return lines.Select(l => JsonSerializer.Deserialize(_file.ReadLine(l), MissionsJson.Context.ChatMessage)!).ToList();
+        return lines.Select(Parse);
     }
+
+    private ChatMessage Parse(LineRef line) => JsonSerializer.Deserialize(_file.ReadLine(line), MissionsJson.Context.ChatMessage)!;
 
     /// <summary>Appends messages of one session; durable when the task completes.</summary>
     public Task AppendAsync(IReadOnlyList<ChatMessage> messages)

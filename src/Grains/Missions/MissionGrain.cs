@@ -317,6 +317,7 @@ public sealed partial class MissionGrain(
         }
         _run = null;
         run.Cancellation.Dispose();
+        DelayDeactivation(TimeSpan.Zero); // the run no longer holds the activation: it goes after the idle age limit
     }
 
     private async Task RecordEndAsync(int attempt, ExecutionOutcome outcome, TimeSpan elapsed)

@@ -10,7 +10,8 @@ public static class ChatEndpoints
         app.MapPost("/chat/integrated", SendAsync)
             .WithSummary("Send a chat message: answers at once with a reply, or with the mission it started.");
         app.MapGet("/api/chat/{sessionId}", GetConversationAsync)
-            .WithSummary("The conversation of a session, oldest message first.");
+            .WithSummary($"A session's conversation, oldest message first: the last ?limit= messages (default {ChatPage.DefaultLimit}, " +
+                         $"max {ChatPage.MaxLimit}), ?before=<seq> for earlier ones, ?after=<seq> for the ones after a message.");
         return app;
     }
 
@@ -27,16 +28,26 @@ public static class ChatEndpoints
         return TypedResults.Ok(response);
     }
 
-    private static async Task<IResult> GetConversationAsync(string sessionId, IGrainFactory grains)
+    private static async Task<IResult> GetConversationAsync(string sessionId, HttpRequest request, IGrainFactory grains)
     {
         if (!Ids.IsValid(sessionId))
         {
             return Problems.InvalidId("session id", sessionId);
         }
-        var messages = await grains.Session(sessionId).GetMessagesAsync();
-        return TypedResults.Ok(new ConversationResponse(sessionId, messages));
+        if (!QueryNumbers.TryRead(request, "limit", 1, ChatPage.MaxLimit, out var limit, out var problem)
+            || !QueryNumbers.TryRead(request, "before", 1, int.MaxValue, out var before, out problem)
+            || !QueryNumbers.TryRead(request, "after", 0, int.MaxValue, out var after, out problem))
+        {
+            return problem!;
+        }
+        if (before is not null && after is not null)
+        {
+            return Problems.BadRequest("Invalid page", "Give before or after, not both: before pages back from a message, after reads on from one.");
+        }
+        var page = await grains.Session(sessionId).GetMessagesAsync(before, after, limit ?? ChatPage.DefaultLimit);
+        return TypedResults.Ok(new ConversationResponse(sessionId, page.Messages, page.HasEarlier, page.HasLater));
     }
 }
 
 /// <summary>The body of <c>GET /api/chat/{session_id}</c>.</summary>
-public sealed record ConversationResponse(string SessionId, IReadOnlyList<ChatMessage> Messages);
+public sealed record ConversationResponse(string SessionId, IReadOnlyList<ChatMessage> Messages, bool HasEarlier, bool HasLater);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Missions.Log;
 using Missions.Web.Http;
 
@@ -41,11 +40,9 @@ public static class WhiteboardEndpoints
             }
             status = parsed;
         }
-        var limit = DefaultLimit;
-        var limitText = request.Query["limit"].ToString();
-        if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+        if (!QueryNumbers.TryRead(request, "limit", 1, MaxLimit, out var limit, out var problem))
         {
-            return Problems.BadRequest("Invalid limit", $"limit must be a whole number from 1 to {MaxLimit}.");
+            return problem!;
         }
         var before = request.Query["before"].ToString();
         if (before.Length > 0 && !Ids.IsValid(before))
@@ -53,7 +50,7 @@ public static class WhiteboardEndpoints
             return Problems.InvalidId("mission id (before)", before);
         }
         var counts = reader.Index.CountByStatus().ToDictionary(c => c.Key.ToWireName(), c => c.Value);
-        return TypedResults.Ok(new WhiteboardPage(reader.ReadNewest(status, limit, before.Length > 0 ? before : null), counts, counts.Values.Sum()));
+        return TypedResults.Ok(new WhiteboardPage(reader.ReadNewest(status, limit ?? DefaultLimit, before.Length > 0 ? before : null), counts, counts.Values.Sum()));
     }
 }
 

@@ -1,3 +1,5 @@
+using Missions.Tests.Support;
+
 namespace Missions.Tests.Cluster;
 
 [Collection(ClusterCollection.Name)]
@@ -65,5 +67,37 @@ public sealed class DeduplicationTests(ClusterFixture fixture)
         var again = await chat.SendAsync(new ChatRequest { Message = "fail on example.org research" });
 
         Assert.NotEqual(first.MissionId, again.MissionId);
+    }
+
+    [Fact]
+    public async Task A_session_read_back_from_its_log_answers_a_resent_message_and_joins_its_running_mission()
+    {
+        var session = "s-" + Guid.NewGuid().ToString("N");
+        var chat = Host.Client.GetGrain<IChatSessionGrain>(session);
+        var gate = Guid.NewGuid().ToString("N");
+        var first = await chat.SendAsync(new ChatRequest { Message = $"gate:{gate} research on example.org", ClientMessageId = "c-1" });
+        var talk = await chat.SendAsync(new ChatRequest { Message = "hello", ClientMessageId = "c-2" });
+        await Host.WaitForStatusAsync(first.MissionId!, s => s == MissionStatus.Active, "active");
+
+        // The session goes; the next call reads it back from chat_sessions.jsonl (the running mission stays).
+        var management = Host.Client.GetGrain<IManagementGrain>(0);
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        await Eventually.WaitAsync(() => management.GetGrainActivationCount((GrainReference)(object)chat), n => n == 0,
+            TimeSpan.FromSeconds(10), "the session deactivated");
+
+        Assert.Equivalent(first, await chat.SendAsync(new ChatRequest { Message = "anything", ClientMessageId = "c-1" }));
+        Assert.Equivalent(talk, await chat.SendAsync(new ChatRequest { Message = "anything", ClientMessageId = "c-2" }));
+        var joined = await chat.SendAsync(new ChatRequest { Message = $"gate:{gate} research on example.org" });
+        Assert.Equal(first.MissionId, joined.MissionId);
+        Assert.StartsWith("Already working on that", joined.Message);
+        var status = await chat.SendAsync(new ChatRequest { Message = "status" });
+        Assert.Contains(first.MissionId![..8], status.Message);
+
+        Host.Executor.Open(gate);
+        await Host.WaitForTerminalAsync(first.MissionId!);
+        var page = await Eventually.WaitAsync(() => chat.GetMessagesAsync(null, null, ChatPage.DefaultLimit),
+            p => p.Messages.Any(m => m.ReplyType == ChatResponse.MissionUpdate), TimeSpan.FromSeconds(10), "the outcome in the chat");
+        // Resent messages were answered, not written again: 2 + 2 + 2 (joined) + 2 (status) + 1 (outcome).
+        Assert.Equal(Enumerable.Range(1, 9), page.Messages.Select(m => m.Seq));
     }
 }

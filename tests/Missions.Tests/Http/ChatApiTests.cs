@@ -112,6 +112,31 @@ public sealed class ChatApiTests(WebFrontendFixture web)
         Assert.Equal(2, (await web.GetJsonAsync($"api/chat/{session}")).GetProperty("messages").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_conversation_is_read_in_pages_newest_page_first()
+    {
+        var session = NewSession();
+        for (var i = 1; i <= 3; i++)
+        {
+            await web.PostChatAsync(new { session_id = session, message = $"hello {i}" });
+        }
+
+        // "seqs | earlier | later"
+        static string Page(JsonElement c) =>
+            $"{string.Join(',', c.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt32()))}" +
+            $" | {c.GetProperty("has_earlier").GetBoolean()} | {c.GetProperty("has_later").GetBoolean()}";
+
+        Assert.Equal("1,2,3,4,5,6 | False | False", Page(await web.GetJsonAsync($"api/chat/{session}")));
+        Assert.Equal("3,4,5,6 | True | False", Page(await web.GetJsonAsync($"api/chat/{session}?limit=4")));
+        Assert.Equal("1,2 | False | True", Page(await web.GetJsonAsync($"api/chat/{session}?limit=4&before=3")));
+        Assert.Equal("5,6 | True | False", Page(await web.GetJsonAsync($"api/chat/{session}?after=4")));
+        Assert.Equal("2,3 | True | True", Page(await web.GetJsonAsync($"api/chat/{session}?after=1&limit=2")));
+        Assert.Equal(" | True | False", Page(await web.GetJsonAsync($"api/chat/{session}?after=6")));
+        Assert.Equal(" | False | False", Page(await web.GetJsonAsync($"api/chat/{NewSession()}")));
+        var third = (await web.GetJsonAsync($"api/chat/{session}?after=4&limit=1")).GetProperty("messages")[0];
+        Assert.Equal("hello 3", third.GetProperty("text").GetString());
+    }
+
     public static TheoryData<string, string?, HttpStatusCode, string> RejectedBodies => new()
     {
         { "empty body", "", HttpStatusCode.BadRequest, "Empty request body" },

@@ -15,6 +15,13 @@ public sealed class WhiteboardApiTests(WebFrontendFixture web)
     [InlineData("api/whiteboard?limit=100000", HttpStatusCode.BadRequest, "Invalid limit")]
     [InlineData("api/whiteboard?limit=ten", HttpStatusCode.BadRequest, "Invalid limit")]
     [InlineData("api/chat/bad%2Fid", HttpStatusCode.BadRequest, "Invalid session id")]
+    [InlineData("api/chat/s-1?limit=0", HttpStatusCode.BadRequest, "Invalid limit")]
+    [InlineData("api/chat/s-1?limit=501", HttpStatusCode.BadRequest, "Invalid limit")]
+    [InlineData("api/chat/s-1?before=0", HttpStatusCode.BadRequest, "Invalid before")]
+    [InlineData("api/chat/s-1?after=-1", HttpStatusCode.BadRequest, "Invalid after")]
+    [InlineData("api/chat/s-1?after=1e3", HttpStatusCode.BadRequest, "Invalid after")]
+    [InlineData("api/chat/s-1?after=99999999999", HttpStatusCode.BadRequest, "Invalid after")]
+    [InlineData("api/chat/s-1?before=5&after=2", HttpStatusCode.BadRequest, "Invalid page")]
     public async Task Bad_reads_are_problem_details(string path, HttpStatusCode status, string title)
     {
         using var response = await web.Http.GetAsync(path);
