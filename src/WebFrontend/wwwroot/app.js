@@ -5,6 +5,7 @@
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 50;
+const CHAT_PAGE = 100;
 const TERMINAL = new Set(["completed", "failed", "cancelled", "timed_out"]);
 
 // ?session=ID opens that conversation (a link to a chat); otherwise the browser's last one continues.
@@ -13,6 +14,7 @@ const state = {
   session: linked || localStorage.getItem("missions.session"),
   selected: null,
   messages: new Map(),   // seq → message, this session
+  newest: 0,             // highest seq shown: polling asks for what came after it
   missions: new Map(),   // mission id → summary shown as a card
   oldest: null,          // last mission id of the loaded pages, for "show older"
   source: null,
@@ -57,9 +59,10 @@ async function api(path, options) {
 }
 
 // ---- chat ----
-function showMessage(m) {
+function showMessage(m, earlier) {
   if (state.messages.has(m.seq)) return;
   state.messages.set(m.seq, m);
+  state.newest = Math.max(state.newest, m.seq);
   const list = $("messages");
   const item = el("li", m.role === "user" ? "user" : "assistant", m.text);
   item.dataset.seq = m.seq;
@@ -73,12 +76,33 @@ function showMessage(m) {
   const after = Array.from(list.children).find((li) => li.dataset.seq && Number(li.dataset.seq) > m.seq);
   list.insertBefore(item, after || null);
   list.querySelectorAll("li.pending").forEach((p) => { if (p.textContent === m.text) p.remove(); });
-  list.scrollTop = list.scrollHeight;
+  if (!earlier) list.scrollTop = list.scrollHeight;
 }
 
+const chatPage = (params) => api("/api/chat/" + encodeURIComponent(state.session) + "?" + new URLSearchParams(params));
+
+// The last page of the conversation first; after that only what came after the newest message shown.
 async function loadChat() {
-  const body = await api("/api/chat/" + encodeURIComponent(state.session));
-  body.messages.forEach(showMessage);
+  if (state.messages.size === 0) {
+    const body = await chatPage({ limit: CHAT_PAGE });
+    body.messages.forEach((m) => showMessage(m));
+    $("earlier").hidden = !body.has_earlier;
+    return;
+  }
+  for (let body = { has_later: true }; body.has_later;) {
+    body = await chatPage({ after: state.newest, limit: CHAT_PAGE });
+    body.messages.forEach((m) => showMessage(m));
+    if (!body.messages.length) break;
+  }
+}
+
+async function loadEarlier() {
+  const list = $("messages");
+  const fromBottom = list.scrollHeight - list.scrollTop;
+  const body = await chatPage({ before: Math.min(...state.messages.keys()), limit: CHAT_PAGE });
+  body.messages.forEach((m) => showMessage(m, true));
+  $("earlier").hidden = !body.has_earlier;
+  list.scrollTop = list.scrollHeight - fromBottom; // the messages in view stay in view
 }
 
 async function send(event) {
@@ -270,6 +294,8 @@ function switchSession(id) {
   state.session = id;
   localStorage.setItem("missions.session", id);
   state.messages.clear();
+  state.newest = 0;
+  $("earlier").hidden = true;
   $("messages").replaceChildren();
   connect();
   loadChat().catch(() => {});
@@ -279,6 +305,7 @@ $("composer").addEventListener("submit", send);
 $("input").addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("composer").requestSubmit(); } });
 $("status-filter").addEventListener("change", () => loadBoard().catch(() => {}));
 $("more").addEventListener("click", () => loadBoard(true).catch(() => {}));
+$("earlier").addEventListener("click", () => loadEarlier().catch(() => {}));
 $("cancel").addEventListener("click", () => command("cancel"));
 $("retry").addEventListener("click", () => command("retry"));
 $("close-detail").addEventListener("click", () => { state.selected = null; $("detail").hidden = true; history.replaceState(null, "", location.pathname + location.search); });

@@ -107,6 +107,29 @@ public sealed class PageTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_long_conversation_opens_on_its_last_page_and_shows_earlier_messages_on_request()
+    {
+        var session = "s-" + Guid.NewGuid().ToString("N")[..12];
+        for (var i = 1; i <= 55; i++)
+        {
+            await fixture.Web.PostChatAsync(new { session_id = session, message = $"hello {i}" }); // 110 messages
+        }
+        var page = await fixture.OpenAsync();
+
+        await page.GotoAsync($"/?session={session}");
+
+        await Expect(page.Locator("#messages li")).ToHaveCountAsync(100);
+        await Expect(page.Locator("#messages li.user").First).ToHaveTextAsync("hello 6");
+        await page.ClickAsync("#earlier");
+        await Expect(page.Locator("#messages li")).ToHaveCountAsync(110);
+        await Expect(page.Locator("#messages li.user").First).ToHaveTextAsync("hello 1");
+        await Expect(page.Locator("#earlier")).ToBeHiddenAsync();
+        await SendAsync(page, "thanks");
+        await Expect(page.Locator("#messages li.assistant").Last).ToHaveTextAsync("You're welcome.");
+        await Expect(page.Locator("#messages li")).ToHaveCountAsync(112);
+    }
+
+    [Fact]
     public async Task Status_command_lists_the_chats_missions_without_starting_one()
     {
         var page = await fixture.OpenAsync(width: 390, height: 844);
