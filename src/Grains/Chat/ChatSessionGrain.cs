@@ -178,10 +178,14 @@ public sealed partial class ChatSessionGrain(
         return null;
     }
 
-    /// <summary>FNV-1a, 64 bits, over the id's UTF-16 code units: stable, and a collision only costs a read.</summary>
+    /// <summary>Seeds <see cref="Hash"/> per process (the map is rebuilt at each activation), so a list of ids that
+    /// collide on one server does not on the next. Not a keyed hash: colliding ids only slow their own session.</summary>
+    private static readonly ulong HashSeed = (ulong)Random.Shared.NextInt64();
+
+    /// <summary>FNV-1a, 64 bits, over the id's UTF-16 code units, from a seeded start: a collision only costs a read.</summary>
     private static ulong Hash(string value)
     {
-        var hash = 14695981039346656037UL;
+        var hash = 14695981039346656037UL ^ HashSeed;
         foreach (var c in value)
         {
             hash = (hash ^ c) * 1099511628211UL;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Missions.Chat;
@@ -51,7 +52,7 @@ public sealed class ChatLog : IAsyncDisposable
         lock (_bySession)
         {
             lines = _bySession.TryGetValue(sessionId, out var list) && from < list.Count
-                ? list.GetRange(from, Math.Min(count, list.Count - from)).ToArray()
+                ? CollectionsMarshal.AsSpan(list).Slice(from, Math.Min(count, list.Count - from)).ToArray()
                 : [];
         }
         return Array.ConvertAll(lines, Parse);
