@@ -54,6 +54,22 @@ public sealed class MissionLifecycleTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_ended_mission_leaves_memory_as_soon_as_its_end_is_written()
+    {
+        var id = await Host.CreateAsync("ok");
+        var management = Host.Client.GetGrain<IManagementGrain>(0);
+
+        // Watched in the log, not through the grain: a read would activate it again.
+        await Eventually.WaitAsync(() => Host.Log.Index.VersionOf(id) == 4, TimeSpan.FromSeconds(30), "the end in the log");
+        await Eventually.WaitAsync(() => management.GetGrainActivationCount((GrainReference)(object)Host.Mission(id)), n => n == 0,
+            TimeSpan.FromSeconds(10), "the ended mission's activation gone");
+
+        var view = (await Host.Mission(id).GetViewAsync())!; // read back from the log
+        Assert.Equal(MissionStatus.Completed, view.Status);
+        Assert.Equal($"scripted ok: {id}", view.ExecutionResult!.FinalAnswer);
+    }
+
+    [Fact]
     public async Task Failing_execution_ends_failed_with_its_error()
     {
         var id = await Host.CreateAsync("fail");
