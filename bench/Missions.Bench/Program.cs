@@ -3,12 +3,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
 using Missions;
 using Missions.Chat;
 using Missions.Execution;
 using Missions.Hosting;
 using Missions.Log;
+using Orleans.Configuration;
 
 // End-to-end throughput through the grain API on the embedded default (durable: every line fsynced before it
 // is acknowledged), with the noop executor: N missions submitted by P producers, until all are terminal in the log

@@ -158,7 +158,9 @@ public sealed partial class ChatSessionGrain(
 
     /// <summary>The missions this session started, oldest first (read from the chat log: steering is rare).</summary>
     private List<string> Missions() =>
-        _missionAnswers.Select(at => chatLog.Read(SessionId, at, 1)[0].MissionId).OfType<string>().Distinct().ToList();
+        _missionAnswers.Select(at => MessageAt(at).MissionId).OfType<string>().Distinct().ToList();
+
+    private ChatMessage MessageAt(int position) => chatLog.Read(SessionId, position, 1)[0];
 
     /// <summary>The first answer to a client message id, or null when the id is new.</summary>
     private ChatResponse? AnswerTo(string clientId)
@@ -166,7 +168,7 @@ public sealed partial class ChatSessionGrain(
         var candidates = _answerAt.TryGetValue(Hash(clientId), out var at) ? _answersSharingAHash.Prepend(at) : [];
         foreach (var position in candidates)
         {
-            var message = chatLog.Read(SessionId, position, 1)[0];
+            var message = MessageAt(position);
             if (message.ClientMessageId == clientId)
             {
                 return new ChatResponse

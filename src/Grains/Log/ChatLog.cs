@@ -35,15 +35,6 @@ public sealed class ChatLog : IAsyncDisposable
     /// <summary>Raised on the writer, in file order, for each message once it is durable.</summary>
     public event Action<ChatMessage>? Appended;
 
-    /// <summary>How many messages the session has.</summary>
-    public int CountOf(string sessionId)
-    {
-        lock (_bySession)
-        {
-            return _bySession.TryGetValue(sessionId, out var list) ? list.Count : 0;
-        }
-    }
-
     /// <summary>The session's messages from position <paramref name="from"/> (0 is its first), at most
     /// <paramref name="count"/>, oldest first; read from the file, nothing is kept in memory.</summary>
     public IReadOnlyList<ChatMessage> Read(string sessionId, int from, int count)

@@ -14,7 +14,8 @@ const state = {
   session: linked || localStorage.getItem("missions.session"),
   selected: null,
   messages: new Map(),   // seq → message, this session
-  newest: 0,             // highest seq shown: polling asks for what came after it
+  chatLoaded: false,     // the last page came: from then on only what came after the newest is asked for
+  newest: 0,             // highest seq shown
   missions: new Map(),   // mission id → summary shown as a card
   oldest: null,          // last mission id of the loaded pages, for "show older"
   source: null,
@@ -83,10 +84,13 @@ const chatPage = (params) => api("/api/chat/" + encodeURIComponent(state.session
 
 // The last page of the conversation first; after that only what came after the newest message shown.
 async function loadChat() {
-  if (state.messages.size === 0) {
+  if (!state.chatLoaded) {
+    const session = state.session;
     const body = await chatPage({ limit: CHAT_PAGE });
+    if (session !== state.session) return; // switched meanwhile
     body.messages.forEach((m) => showMessage(m));
     $("earlier").hidden = !body.has_earlier;
+    state.chatLoaded = true;
     return;
   }
   for (let body = { has_later: true }; body.has_later;) {
@@ -294,6 +298,7 @@ function switchSession(id) {
   state.session = id;
   localStorage.setItem("missions.session", id);
   state.messages.clear();
+  state.chatLoaded = false;
   state.newest = 0;
   $("earlier").hidden = true;
   $("messages").replaceChildren();
