@@ -35,18 +35,16 @@ public sealed partial class ChatSessionGrain(
     /// <summary>The mission a repeat of each meaning (normalized objective and constraints) may reuse.</summary>
     private readonly RecentMeanings _meanings = new();
 
-    /// <summary>During a replay: the user message whose answer comes next.</summary>
-    private ChatMessage? _asked;
-
     private string SessionId => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        ChatMessage? previous = null;
         foreach (var message in chatLog.ReadAll(SessionId))
         {
-            Remember(message, replayed: true);
+            Remember(message, replayedRequest: previous is { Role: ChatMessage.UserRole } ? previous : null);
+            previous = message;
         }
-        _asked = null;
         ForgetStaleMeanings();
         return Task.CompletedTask;
     }
@@ -292,18 +290,18 @@ public sealed partial class ChatSessionGrain(
         await chatLog.AppendAsync(numbered);
         foreach (var message in numbered)
         {
-            Remember(message, replayed: false);
+            Remember(message);
         }
     }
 
-    /// <param name="replayed">Read back from the log at activation: the meaning of a request that started a mission
-    /// is worked out again from the request before its answer (live, it was registered when the request came).</param>
-    private void Remember(ChatMessage message, bool replayed)
+    /// <param name="replayedRequest">Read back from the log at activation: the user message just before this one. The
+    /// meaning of a request that started a mission is worked out again from it (live, it was registered when the
+    /// request came).</param>
+    private void Remember(ChatMessage message, ChatMessage? replayedRequest = null)
     {
         var position = _count++;
         if (message.Role == ChatMessage.UserRole)
         {
-            _asked = replayed ? message : null;
             return;
         }
         if (message.ClientMessageId is { } clientId && message.ReplyType is ChatResponse.MissionStarted or ChatResponse.Reply
@@ -314,7 +312,7 @@ public sealed partial class ChatSessionGrain(
         if (message.ReplyType == ChatResponse.MissionStarted && message.MissionId is { } started)
         {
             _missionAnswers.Add(position);
-            if (replayed && _asked is { } asked && classifier.Classify(asked.Text) is { Kind: IntentKind.Actionable } intent)
+            if (replayedRequest is { } asked && classifier.Classify(asked.Text) is { Kind: IntentKind.Actionable } intent)
             {
                 _meanings.Started(MeaningOf(MissionDraftBuilder.Build(SessionId, asked.Text, intent, null)), started);
             }

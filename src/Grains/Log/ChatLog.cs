@@ -37,27 +37,19 @@ public sealed class ChatLog : IAsyncDisposable
 
     /// <summary>The session's messages from position <paramref name="from"/> (0 is its first), at most
     /// <paramref name="count"/>, oldest first; read from the file, nothing is kept in memory.</summary>
-    public IReadOnlyList<ChatMessage> Read(string sessionId, int from, int count)
+    public IReadOnlyList<ChatMessage> Read(string sessionId, int from, int count) => Array.ConvertAll(LinesOf(sessionId, from, count), Parse);
+
+    /// <summary>All the session's messages, oldest first, read one at a time.</summary>
+    public IEnumerable<ChatMessage> ReadAll(string sessionId) => LinesOf(sessionId, 0, int.MaxValue).Select(Parse);
+
+    private LineRef[] LinesOf(string sessionId, int from, int count)
     {
-        LineRef[] lines;
         lock (_bySession)
         {
-            lines = _bySession.TryGetValue(sessionId, out var list) && from < list.Count
+            return _bySession.TryGetValue(sessionId, out var list) && from < list.Count
                 ? CollectionsMarshal.AsSpan(list).Slice(from, Math.Min(count, list.Count - from)).ToArray()
                 : [];
         }
-        return Array.ConvertAll(lines, Parse);
-    }
-
-    /// <summary>All the session's messages, oldest first, read one at a time.</summary>
-    public IEnumerable<ChatMessage> ReadAll(string sessionId)
-    {
-        LineRef[] lines;
-        lock (_bySession)
-        {
-            lines = _bySession.TryGetValue(sessionId, out var list) ? [.. list] : [];
-        }
-        return lines.Select(Parse);
     }
 
     private ChatMessage Parse(LineRef line) => JsonSerializer.Deserialize(_file.ReadLine(line), MissionsJson.Context.ChatMessage)!;

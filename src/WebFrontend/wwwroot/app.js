@@ -93,11 +93,11 @@ async function loadChat() {
     state.chatLoaded = true;
     return;
   }
-  for (let body = { has_later: true }; body.has_later;) {
+  let body;
+  do {
     body = await chatPage({ after: state.newest, limit: CHAT_PAGE });
     body.messages.forEach((m) => showMessage(m));
-    if (!body.messages.length) break;
-  }
+  } while (body.has_later && body.messages.length);
 }
 
 async function loadEarlier() {
