@@ -32,8 +32,8 @@ var comparison = new List<string>();
 
 Console.WriteLine($"Missions {(viaChat ? "asked for through chat sessions" : "created through the grain API")}.");
 Console.WriteLine();
-Console.WriteLine($"| missions | producers | run | missions/s | seconds | log batches | mean batch | mean fsync ms | heap kept B/mission |");
-Console.WriteLine($"|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine($"| missions | producers | run | missions/s | seconds | log batches | mean batch | mean fsync ms | CPU µs/mission | allocated KB/mission | heap kept B/mission |");
+Console.WriteLine($"|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var n in sizes)
 {
     var rates = new List<double>();
@@ -41,9 +41,9 @@ foreach (var n in sizes)
     var postgreSql = new List<double>();
     for (var run = 1; run <= runs; run++)
     {
-        var (rate, seconds, stats, kept) = await RunOnceAsync(n, producers, viaChat);
+        var (rate, seconds, stats, kept, allocated, cpu) = await RunOnceAsync(n, producers, viaChat);
         rates.Add(rate);
-        Console.WriteLine($"| {n:N0} | {producers} | {run} | {rate:N0} | {seconds:N2} | {stats.Batches:N0} | {stats.MeanBatchSize:N1} | {stats.MeanFsyncMs:N2} | {kept:N0} |");
+        Console.WriteLine($"| {n:N0} | {producers} | {run} | {rate:N0} | {seconds:N2} | {stats.Batches:N0} | {stats.MeanBatchSize:N1} | {stats.MeanFsyncMs:N2} | {cpu:N0} | {allocated / 1024:N1} | {kept:N0} |");
         if (compare)
         {
             inMemory.Add(HangfireRun.Measure(new Hangfire.InMemory.InMemoryStorage(), n, producers));
@@ -53,7 +53,7 @@ foreach (var n in sizes)
             }
         }
     }
-    Console.WriteLine($"| {n:N0} | {producers} | **median** | **{Median(rates):N0}** | | | | | |");
+    Console.WriteLine($"| {n:N0} | {producers} | **median** | **{Median(rates):N0}** | | | | | | | |");
     if (compare)
     {
         var pg = postgreSql.Count > 0 ? $"{Median(postgreSql):N0} | {Median(rates) / Median(postgreSql):N1}×" : "not run | ";
@@ -80,7 +80,7 @@ int ArgValue(string name, int fallback)
     return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
 }
 
-static async Task<(double Rate, double Seconds, AppenderStats Stats, double KeptBytes)> RunOnceAsync(int n, int producers, bool viaChat)
+static async Task<(double Rate, double Seconds, AppenderStats Stats, double KeptBytes, double AllocatedBytes, double CpuMicroseconds)> RunOnceAsync(int n, int producers, bool viaChat)
 {
     var dir = Path.Combine(Path.GetTempPath(), "missions-bench", Guid.NewGuid().ToString("N"));
     var builder = Host.CreateApplicationBuilder();
@@ -108,6 +108,8 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
         if (m.ReplyType == Missions.Chat.ChatResponse.MissionUpdate) Interlocked.Increment(ref outcomes);
     };
 
+    var allocatedBefore = GC.GetTotalAllocatedBytes();
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     var next = -1;
     await Task.WhenAll(Enumerable.Range(0, producers).Select(_ => Task.Run(async () =>
@@ -139,12 +141,14 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
         await Task.Delay(5);
     }
     var seconds = clock.Elapsed.TotalSeconds;
+    var allocated = (GC.GetTotalAllocatedBytes() - allocatedBefore) / (double)n;
+    var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / n;
     var stats = log.Stats;
     var kept = (await HeapKeptAsync(grains) - heapBefore) / (double)n;
     await host.StopAsync();
     await ((IAsyncDisposable)host).DisposeAsync(); // the log closes (and checkpoints) before its directory goes
     Directory.Delete(dir, recursive: true);
-    return (n / seconds, seconds, stats, kept);
+    return (n / seconds, seconds, stats, kept, allocated, cpu);
 }
 
 // What stays on the managed heap once the missions are over and idle: every idle activation collected (as the
