@@ -17,6 +17,12 @@ var clients = Arg("--clients", 32);
 var rate = Arg("--rate", 500);
 var runs = Arg("--runs", 3);
 
+// The server's Prometheus histograms: the mission log's fsync times, and missions.chat_to_active (from the mission's
+// creation in its grain to its run's start: its two fsync rounds, without HTTP, the chat session or the live stream).
+// A slow fsync holds every append of its batch and those queued behind it.
+const string FsyncHistogram = "missions_log_fsync_milliseconds_bucket{";
+const string ChatToActiveHistogram = "missions_chat_to_active_milliseconds_bucket{";
+
 Console.WriteLine($"| run | missions | clients | missions/s (HTTP) | server CPU µs/mission | client CPU µs/mission | chat p50 ms | chat p99 ms | chat→active p50 ms | chat→active p99 ms | SSE delivery p50 ms | SSE delivery p99 ms | offered/s |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 var throughputs = new List<double>();
@@ -24,6 +30,7 @@ var sseP99s = new List<double>();
 var activeP99s = new List<double>();
 var chatP99s = new List<double>();
 var fsyncNotes = new List<string>();
+var latencyNotes = new List<string>();
 for (var run = 1; run <= runs; run++)
 {
     await using var app = await WebApp.StartAsync();
@@ -37,12 +44,15 @@ for (var run = 1; run <= runs; run++)
     var serverUs = (app.ServerCpu - serverCpu).TotalMicroseconds / missions;
     var clientUs = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalMicroseconds / missions;
     Console.Error.WriteLine($"throughput phase done: {throughput:N0}/s");
+    var (fsyncBefore, serverActiveBefore) = (await BucketsAsync(app.Http, FsyncHistogram), await BucketsAsync(app.Http, ChatToActiveHistogram));
     var (chat, active, sse) = await LatencyAsync(app.Http, rate, seconds: 4);
+    latencyNotes.Add($"run {run}: created → run started in the server: {Tail(await BucketsAsync(app.Http, ChatToActiveHistogram), serverActiveBefore, "requests")}; " +
+        $"fsyncs of missions.jsonl: {Tail(await BucketsAsync(app.Http, FsyncHistogram), fsyncBefore, "batches")}");
     throughputs.Add(throughput);
     sseP99s.Add(Percentile(sse, 0.99));
     activeP99s.Add(Percentile(active, 0.99));
     chatP99s.Add(Percentile(chat, 0.99));
-    fsyncNotes.Add($"run {run}: {await FsyncTailAsync(app.Http)}");
+    fsyncNotes.Add($"run {run}: {Tail(await BucketsAsync(app.Http, FsyncHistogram), [], "batches")}");
     Console.WriteLine($"| {run} | {missions:N0} | {clients} | {throughput:N0} | {serverUs:N0} | {clientUs:N0} | {Percentile(chat, 0.5):N2} | {Percentile(chat, 0.99):N2} | {Percentile(active, 0.5):N2} | {Percentile(active, 0.99):N2} | {Percentile(sse, 0.5):N2} | {Percentile(sse, 0.99):N2} | {rate} |");
 }
 throughputs.Sort();
@@ -53,6 +63,9 @@ Console.WriteLine($"| **median** | | | **{throughputs[runs / 2]:N0}** | | | | **
 Console.WriteLine();
 Console.WriteLine("fsync of missions.jsonl over the whole run (the server's missions.log.fsync histogram):");
 fsyncNotes.ForEach(n => Console.WriteLine($"- {n}"));
+Console.WriteLine();
+Console.WriteLine($"During the {rate}/s phase alone (the server's histograms, read before and after it):");
+latencyNotes.ForEach(n => Console.WriteLine($"- {n}"));
 
 int Arg(string name, int fallback)
 {
@@ -60,22 +73,30 @@ int Arg(string name, int fallback)
     return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
 }
 
-// How many of the mission log's fsyncs took longer than 10, 25 and 50 ms (a slow fsync holds every append of its
-// batch, and the appends queued behind it): read from the server's Prometheus histogram.
-static async Task<string> FsyncTailAsync(HttpClient http)
+// Cumulative counts by upper bound (le), summed over the metric's other labels; the fsync one for missions.jsonl only.
+static async Task<Dictionary<string, double>> BucketsAsync(HttpClient http, string metric)
 {
     var counts = new Dictionary<string, double>();
     foreach (var line in (await http.GetStringAsync("metrics")).Split('\n'))
     {
-        if (line.StartsWith("missions_log_fsync_milliseconds_bucket{") && line.Contains("file=\"missions.jsonl\""))
+        if (line.StartsWith(metric) && (metric != FsyncHistogram || line.Contains("file=\"missions.jsonl\"")))
         {
-            var le = line[(line.IndexOf(",le=\"", StringComparison.Ordinal) + 5)..];
-            counts[le[..le.IndexOf('"')]] = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            var le = line[(line.IndexOf(",le=\"", StringComparison.Ordinal) + 5)..]; // not file="…"
+            le = le[..le.IndexOf('"')];
+            counts[le] = counts.GetValueOrDefault(le) + double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         }
     }
-    if (!counts.TryGetValue("+Inf", out var all)) return "no fsync histogram on /metrics";
-    string Over(string le) => counts.TryGetValue(le, out var under) ? $"{all - under:N0}" : "?";
-    return $"{all:N0} batches; over 10 ms: {Over("10")}, over 25 ms: {Over("25")}, over 50 ms: {Over("50")}";
+    return counts;
+}
+
+// How many of what was recorded between two readings took longer than 10, 25 and 50 ms.
+static string Tail(Dictionary<string, double> after, Dictionary<string, double> before, string what)
+{
+    double Count(string le) => after.GetValueOrDefault(le) - before.GetValueOrDefault(le);
+    var all = Count("+Inf");
+    if (all <= 0) return $"no {what} on /metrics";
+    string Over(string le) => after.ContainsKey(le) ? $"{all - Count(le):N0} ({(all - Count(le)) / all:P2})" : "?";
+    return $"{all:N0} {what}; over 10 ms: {Over("10")}, over 25 ms: {Over("25")}, over 50 ms: {Over("50")}";
 }
 
 static double Percentile(List<double> values, double p)
