@@ -10,6 +10,8 @@ using Missions.Benchmarks;
 //     SSE client of the whiteboard; and a terminal line written → seen by an SSE client.
 // With --warmup W, W missions go first, unmeasured (a fresh process JIT-compiles its hot code for its first
 // tens of seconds). CPU per mission: the server's and this client's processor time over the throughput phase.
+// After the runs: the mission log's fsync tail over each run, and for the fixed-rate phase alone the server's own
+// view (missions over 10/25/50 ms from creation to run start, and fsyncs over 10/25/50 ms), to tell the legs apart.
 // Usage: dotnet run -c Release --project bench/Missions.HttpBench -- [--missions N] [--clients C] [--rate R] [--runs K] [--warmup W]
 var missions = Arg("--missions", 5000);
 var warmup = Arg("--warmup", 0);
