@@ -105,7 +105,7 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
     var outcomes = 0;
     host.Services.GetRequiredService<ChatLog>().Appended += m =>
     {
-        if (m.ReplyType == Missions.Chat.ChatResponse.MissionUpdate) Interlocked.Increment(ref outcomes);
+        if (m.ReplyType == ChatResponse.MissionUpdate) Interlocked.Increment(ref outcomes);
     };
 
     var allocatedBefore = GC.GetTotalAllocatedBytes();

@@ -23,6 +23,7 @@ var runs = Arg("--runs", 3);
 // creation in its grain to its run's start: its two fsync rounds, without HTTP, the chat session or the live stream).
 // A slow fsync holds every append of its batch and those queued behind it.
 const string FsyncHistogram = "missions_log_fsync_milliseconds_bucket{";
+const string MissionLogFile = "file=\"missions.jsonl\"";
 const string ChatToActiveHistogram = "missions_chat_to_active_milliseconds_bucket{";
 
 Console.WriteLine($"| run | missions | clients | missions/s (HTTP) | server CPU µs/mission | client CPU µs/mission | chat p50 ms | chat p99 ms | chat→active p50 ms | chat→active p99 ms | SSE delivery p50 ms | SSE delivery p99 ms | offered/s |");
@@ -46,15 +47,17 @@ for (var run = 1; run <= runs; run++)
     var serverUs = (app.ServerCpu - serverCpu).TotalMicroseconds / missions;
     var clientUs = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalMicroseconds / missions;
     Console.Error.WriteLine($"throughput phase done: {throughput:N0}/s");
-    var (fsyncBefore, serverActiveBefore) = (await BucketsAsync(app.Http, FsyncHistogram), await BucketsAsync(app.Http, ChatToActiveHistogram));
+    var before = await app.Http.GetStringAsync("metrics");
     var (chat, active, sse) = await LatencyAsync(app.Http, rate, seconds: 4);
-    latencyNotes.Add($"run {run}: created → run started in the server: {Tail(await BucketsAsync(app.Http, ChatToActiveHistogram), serverActiveBefore, "requests")}; " +
-        $"fsyncs of missions.jsonl: {Tail(await BucketsAsync(app.Http, FsyncHistogram), fsyncBefore, "batches")}");
+    var after = await app.Http.GetStringAsync("metrics");
+    var fsyncs = Buckets(after, FsyncHistogram, MissionLogFile);
+    latencyNotes.Add($"run {run}: created → run started in the server: {Tail(Buckets(after, ChatToActiveHistogram), Buckets(before, ChatToActiveHistogram), "requests")}; " +
+        $"fsyncs of missions.jsonl: {Tail(fsyncs, Buckets(before, FsyncHistogram, MissionLogFile), "batches")}");
     throughputs.Add(throughput);
     sseP99s.Add(Percentile(sse, 0.99));
     activeP99s.Add(Percentile(active, 0.99));
     chatP99s.Add(Percentile(chat, 0.99));
-    fsyncNotes.Add($"run {run}: {Tail(await BucketsAsync(app.Http, FsyncHistogram), [], "batches")}");
+    fsyncNotes.Add($"run {run}: {Tail(fsyncs, [], "batches")}");
     Console.WriteLine($"| {run} | {missions:N0} | {clients} | {throughput:N0} | {serverUs:N0} | {clientUs:N0} | {Percentile(chat, 0.5):N2} | {Percentile(chat, 0.99):N2} | {Percentile(active, 0.5):N2} | {Percentile(active, 0.99):N2} | {Percentile(sse, 0.5):N2} | {Percentile(sse, 0.99):N2} | {rate} |");
 }
 throughputs.Sort();
@@ -75,13 +78,14 @@ int Arg(string name, int fallback)
     return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
 }
 
-// Cumulative counts by upper bound (le), summed over the metric's other labels; the fsync one for missions.jsonl only.
-static async Task<Dictionary<string, double>> BucketsAsync(HttpClient http, string metric)
+// A histogram's cumulative counts by upper bound (le) in a /metrics text, over the series that carry
+// label (all of them when it is null), summed.
+static Dictionary<string, double> Buckets(string metrics, string histogram, string? label = null)
 {
     var counts = new Dictionary<string, double>();
-    foreach (var line in (await http.GetStringAsync("metrics")).Split('\n'))
+    foreach (var line in metrics.Split('\n'))
     {
-        if (line.StartsWith(metric) && (metric != FsyncHistogram || line.Contains("file=\"missions.jsonl\"")))
+        if (line.StartsWith(histogram) && (label is null || line.Contains(label)))
         {
             var le = line[(line.IndexOf(",le=\"", StringComparison.Ordinal) + 5)..]; // not file="…"
             le = le[..le.IndexOf('"')];
