@@ -21,12 +21,15 @@ using Orleans.Configuration;
 // With --compare, the same workload on Hangfire in the same run: N no-op jobs enqueued by P producers until all
 // succeeded, on Hangfire.InMemory (not durable) and, when MISSIONS_BENCH_PG holds a connection string, on
 // Hangfire.PostgreSql (durable). bench/run.sh starts a PostgreSQL for it.
-// Usage: dotnet run -c Release --project bench/Missions.Bench -- [N ...] [--producers P] [--runs R] [--chat] [--compare]
+// With --floor, each run is followed in the same process state by two floors (see FloorGrain): one grain call per
+// mission writing its four lines in three fsync rounds, and writing one line — what a mission costs beyond them.
+// Usage: dotnet run -c Release --project bench/Missions.Bench -- [N ...] [--producers P] [--runs R] [--chat] [--compare] [--floor]
 var sizes = args.TakeWhile(a => !a.StartsWith("--")).Select(int.Parse).DefaultIfEmpty(2000).ToList();
 var producers = ArgValue("--producers", 64);
 var runs = ArgValue("--runs", 3);
 var compare = args.Contains("--compare");
 var viaChat = args.Contains("--chat");
+var floor = args.Contains("--floor");
 var postgres = Environment.GetEnvironmentVariable("MISSIONS_BENCH_PG");
 var comparison = new List<string>();
 
@@ -39,11 +42,21 @@ foreach (var n in sizes)
     var rates = new List<double>();
     var inMemory = new List<double>();
     var postgreSql = new List<double>();
+    var floors = new Dictionary<Work, List<(double Rate, double Cpu)>> { [Work.Floor4] = [], [Work.Floor1] = [] };
     for (var run = 1; run <= runs; run++)
     {
-        var (rate, seconds, stats, kept, allocated, cpu) = await RunOnceAsync(n, producers, viaChat);
+        var (rate, seconds, stats, kept, allocated, cpu) = await RunOnceAsync(n, producers, viaChat ? Work.Chat : Work.Missions);
         rates.Add(rate);
         Console.WriteLine($"| {n:N0} | {producers} | {run} | {rate:N0} | {seconds:N2} | {stats.Batches:N0} | {stats.MeanBatchSize:N1} | {stats.MeanFsyncMs:N2} | {cpu:N0} | {allocated / 1024:N1} | {kept:N0} |");
+        if (floor)
+        {
+            foreach (var work in floors.Keys)
+            {
+                var f = await RunOnceAsync(n, producers, work);
+                floors[work].Add((f.Rate, f.CpuMicroseconds));
+                Console.WriteLine($"| {n:N0} | {producers} | {run}, {Describe(work)} | {f.Rate:N0} | {f.Seconds:N2} | {f.Stats.Batches:N0} | {f.Stats.MeanBatchSize:N1} | {f.Stats.MeanFsyncMs:N2} | {f.CpuMicroseconds:N0} | {f.AllocatedBytes / 1024:N1} | |");
+            }
+        }
         if (compare)
         {
             inMemory.Add(HangfireRun.Measure(new Hangfire.InMemory.InMemoryStorage(), n, producers));
@@ -54,6 +67,11 @@ foreach (var n in sizes)
         }
     }
     Console.WriteLine($"| {n:N0} | {producers} | **median** | **{Median(rates):N0}** | | | | | | | |");
+    foreach (var (work, figures) in floors.Where(f => f.Value.Count > 0))
+    {
+        var median = Median(figures.Select(f => f.Rate).ToList());
+        Console.WriteLine($"| {n:N0} | {producers} | **median, {Describe(work)}** | **{median:N0}** ({Median(rates) / median:P0} of it) | | | | | {Median(figures.Select(f => f.Cpu).ToList()):N0} | | |");
+    }
     if (compare)
     {
         var pg = postgreSql.Count > 0 ? $"{Median(postgreSql):N0} | {Median(rates) / Median(postgreSql):N1}×" : "not run | ";
@@ -74,13 +92,20 @@ if (compare)
 
 static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
+static string Describe(Work work) => work switch
+{
+    Work.Floor4 => "floor: 4 lines, 3 rounds",
+    Work.Floor1 => "floor: 1 line",
+    _ => work.ToString(),
+};
+
 int ArgValue(string name, int fallback)
 {
     var at = Array.IndexOf(args, name);
     return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
 }
 
-static async Task<(double Rate, double Seconds, AppenderStats Stats, double KeptBytes, double AllocatedBytes, double CpuMicroseconds)> RunOnceAsync(int n, int producers, bool viaChat)
+static async Task<(double Rate, double Seconds, AppenderStats Stats, double KeptBytes, double AllocatedBytes, double CpuMicroseconds)> RunOnceAsync(int n, int producers, Work work)
 {
     var dir = Path.Combine(Path.GetTempPath(), "missions-bench", Guid.NewGuid().ToString("N"));
     var builder = Host.CreateApplicationBuilder();
@@ -116,7 +141,12 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
     {
         while (Interlocked.Increment(ref next) is var i && i < n)
         {
-            if (viaChat)
+            if (work is Work.Floor1 or Work.Floor4)
+            {
+                await grains.GetGrain<IFloorGrain>($"floor-{i}").RunAsync(work == Work.Floor1 ? 1 : 4);
+                continue;
+            }
+            if (work == Work.Chat)
             {
                 await grains.Session($"bench-{i % Sessions}").SendAsync(new ChatRequest
                 {
@@ -136,7 +166,8 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
     var submitted = clock.Elapsed.TotalSeconds;
     Console.Error.WriteLine($"submitted {n} in {submitted:N2} s; completed so far {log.Index.CountOf(MissionStatus.Completed)}");
     var deadline = Stopwatch.StartNew();
-    while ((log.Index.CountOf(MissionStatus.Completed) < n || Volatile.Read(ref outcomes) < n) && deadline.Elapsed < TimeSpan.FromMinutes(10))
+    // A floor's call returns once its last line is durable: it is done when the producers are.
+    while (work is Work.Missions or Work.Chat && (log.Index.CountOf(MissionStatus.Completed) < n || Volatile.Read(ref outcomes) < n) && deadline.Elapsed < TimeSpan.FromMinutes(10))
     {
         await Task.Delay(5);
     }
@@ -144,7 +175,7 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
     var allocated = (GC.GetTotalAllocatedBytes() - allocatedBefore) / (double)n;
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / n;
     var stats = log.Stats;
-    var kept = (await HeapKeptAsync(grains) - heapBefore) / (double)n;
+    var kept = work is Work.Missions or Work.Chat ? (await HeapKeptAsync(grains) - heapBefore) / (double)n : 0;
     await host.StopAsync();
     await ((IAsyncDisposable)host).DisposeAsync(); // the log closes (and checkpoints) before its directory goes
     Directory.Delete(dir, recursive: true);
@@ -174,4 +205,6 @@ static long HeapAfterFullGc()
 partial class Program
 {
     private const int Sessions = 100;
+
+    private enum Work { Missions, Chat, Floor4, Floor1 }
 }
