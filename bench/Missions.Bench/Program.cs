@@ -23,17 +23,19 @@ using Orleans.Configuration;
 // Hangfire.PostgreSql (durable). bench/run.sh starts a PostgreSQL for it.
 // With --floor, each run is followed in the same process state by two floors (see FloorGrain): one grain call per
 // mission writing its four lines in three fsync rounds, and writing one line — what a mission costs beyond them.
-// Usage: dotnet run -c Release --project bench/Missions.Bench -- [N ...] [--producers P] [--runs R] [--chat] [--compare] [--floor]
+// --sessions S spreads the missions over S chat sessions (default 100); with one, a single conversation takes them all.
+// Usage: dotnet run -c Release --project bench/Missions.Bench -- [N ...] [--producers P] [--runs R] [--chat] [--sessions S] [--compare] [--floor]
 var sizes = args.TakeWhile(a => !a.StartsWith("--")).Select(int.Parse).DefaultIfEmpty(2000).ToList();
 var producers = ArgValue("--producers", 64);
 var runs = ArgValue("--runs", 3);
 var compare = args.Contains("--compare");
 var viaChat = args.Contains("--chat");
 var floor = args.Contains("--floor");
+Sessions = ArgValue("--sessions", Sessions);
 var postgres = Environment.GetEnvironmentVariable("MISSIONS_BENCH_PG");
 var comparison = new List<string>();
 
-Console.WriteLine($"Missions {(viaChat ? "asked for through chat sessions" : "created through the grain API")}.");
+Console.WriteLine($"Missions {(viaChat ? "asked for through chat sessions" : "created through the grain API")}, their outcomes posted to {Sessions} chat sessions.");
 Console.WriteLine();
 Console.WriteLine($"| missions | producers | run | missions/s | seconds | log batches | mean batch | mean fsync ms | CPU µs/mission | allocated KB/mission | heap kept B/mission |");
 Console.WriteLine($"|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -70,7 +72,7 @@ foreach (var n in sizes)
     foreach (var (work, figures) in floors.Where(f => f.Value.Count > 0))
     {
         var median = Median(figures.Select(f => f.Rate).ToList());
-        Console.WriteLine($"| {n:N0} | {producers} | **median, {Describe(work)}** | **{median:N0}** ({Median(rates) / median:P0} of it) | | | | | {Median(figures.Select(f => f.Cpu).ToList()):N0} | | |");
+        Console.WriteLine($"| {n:N0} | {producers} | **median, {Describe(work)}** | **{median:N0}** (missions: {Median(rates) / median:P0} of it) | | | | | {Median(figures.Select(f => f.Cpu).ToList()):N0} | | |");
     }
     if (compare)
     {
@@ -213,7 +215,8 @@ static long HeapAfterFullGc()
 
 partial class Program
 {
-    private const int Sessions = 100;
+    /// <summary>Chat sessions the missions are spread over (<c>--sessions</c>): each mission's outcome is posted to one.</summary>
+    private static int Sessions = 100;
 
     private enum Work { Missions, Chat, Floor4, Floor1 }
 }

@@ -9,6 +9,9 @@ namespace Missions.Chat;
 /// a restart, and a message sent again with the same client message id gets its first answer again.
 /// The messages stay in the file: the grain keeps where each answer and each started mission is, and the meanings
 /// a repeat may still reuse, so its memory does not grow with the text of a long conversation.
+/// Its lines are written by one loop (<see cref="WriteAsync"/>) that numbers them and writes whatever has gathered
+/// as one append: outcome notices that arrive together are one write, and a burst of them does not hold the
+/// conversation — a notice's turn only hands its line over.
 /// </summary>
 public sealed partial class ChatSessionGrain(
     ChatLog chatLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options, ILogger<ChatSessionGrain> logger)
@@ -34,6 +37,13 @@ public sealed partial class ChatSessionGrain(
 
     /// <summary>The mission a repeat of each meaning (normalized objective and constraints) may reuse.</summary>
     private readonly RecentMeanings _meanings = new();
+
+    /// <summary>Lines handed to the write loop and not yet written, in order; the last line of each append carries
+    /// what its writer waits on.</summary>
+    private readonly List<(ChatMessage Line, TaskCompletionSource? Written)> _unwritten = [];
+
+    /// <summary>The write loop, while it runs.</summary>
+    private Task _writing = Task.CompletedTask;
 
     private string SessionId => this.GetPrimaryKeyString();
 
@@ -268,31 +278,88 @@ public sealed partial class ChatSessionGrain(
         return Task.FromResult(new ChatPage { Messages = chatLog.Read(SessionId, from, to - from), HasEarlier = from > 0, HasLater = to < count });
     }
 
-    public async Task PostMissionOutcomeAsync(MissionOutcomeNotice notice)
+    /// <summary>Hands the notice to the write loop without waiting for it (see <see cref="WriteAsync"/>): the mission does
+    /// not wait on the chat, and the notices that gather meanwhile are written together.</summary>
+    public Task PostMissionOutcomeAsync(MissionOutcomeNotice notice)
     {
-        if (_outcomesPosted.Contains((notice.MissionId, notice.Attempt)))
+        if (!NoteOutcome(notice.MissionId, notice.Attempt))
         {
-            return;
+            return Task.CompletedTask; // a redelivery: posted already, written or on its way
         }
-        await AppendAsync(
+        _ = AppendAsync(
         [
             new ChatMessage
             {
                 SessionId = SessionId, Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole, Text = notice.Text,
                 MissionId = notice.MissionId, ReplyType = ChatResponse.MissionUpdate, Status = notice.Status, Attempt = notice.Attempt,
             },
-        ]);
+        ], callerWaits: false);
+        return Task.CompletedTask;
     }
 
-    private async Task AppendAsync(IReadOnlyList<ChatMessage> lines)
+    /// <summary>Hands lines to the write loop, starting it if it is not running; completes once they are durable.</summary>
+    private Task AppendAsync(IReadOnlyList<ChatMessage> lines, bool callerWaits = true)
     {
-        var numbered = lines.Select((m, i) => m with { Seq = _count + i + 1 }).ToList();
-        await chatLog.AppendAsync(numbered);
-        foreach (var message in numbered)
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var i = 0; i < lines.Count; i++)
         {
-            Remember(message);
+            _unwritten.Add((lines[i], i == lines.Count - 1 ? written : null));
+        }
+        if (!callerWaits)
+        {
+            written.Task.ContinueWith(t => LogOutcomeLost(logger, t.Exception!.InnerException!, SessionId),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        if (_writing.IsCompleted)
+        {
+            _writing = WriteAsync();
+        }
+        return written.Task;
+    }
+
+    /// <summary>
+    /// The session's only writer: numbers what has gathered and writes it as one append, until nothing is left. It
+    /// runs in the activation's turns between requests (never two at once), so the numbering, the order in the
+    /// file and what <see cref="Remember"/> counts stay the same. A failed append fails the lines it held and
+    /// numbers nothing; what gathered meanwhile is written next.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        while (_unwritten.Count > 0)
+        {
+            var batch = _unwritten.ToArray();
+            _unwritten.Clear();
+            var numbered = new ChatMessage[batch.Length];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                numbered[i] = batch[i].Line with { Seq = _count + i + 1 };
+            }
+            try
+            {
+                await chatLog.AppendAsync(numbered);
+            }
+            catch (Exception ex)
+            {
+                foreach (var (_, written) in batch)
+                {
+                    written?.TrySetException(ex);
+                }
+                continue;
+            }
+            foreach (var message in numbered)
+            {
+                Remember(message);
+            }
+            foreach (var (_, written) in batch)
+            {
+                written?.TrySetResult();
+            }
         }
     }
+
+    /// <summary>Lines handed over and not yet written go before the activation does.</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _writing.WaitAsync(cancellationToken);
 
     /// <param name="replayedRequest">Read back from the log at activation: the user message just before this one. The
     /// meaning of a request that started a mission is worked out again from it (live, it was registered when the
@@ -320,15 +387,24 @@ public sealed partial class ChatSessionGrain(
         if (message.ReplyType == ChatResponse.MissionUpdate && message.MissionId is { } missionId)
         {
             _meanings.Ended(missionId, message.Timestamp);
-            if (_outcomesPosted.Add((missionId, message.Attempt ?? 0)))
-            {
-                _outcomeOrder.Enqueue((missionId, message.Attempt ?? 0));
-                if (_outcomeOrder.Count > RememberedOutcomes)
-                {
-                    _outcomesPosted.Remove(_outcomeOrder.Dequeue());
-                }
-            }
+            NoteOutcome(missionId, message.Attempt ?? 0);
         }
+    }
+
+    /// <summary>Notes an outcome as posted (when it is handed to the write loop, and when it is read back); false
+    /// when it was already.</summary>
+    private bool NoteOutcome(string missionId, int attempt)
+    {
+        if (!_outcomesPosted.Add((missionId, attempt)))
+        {
+            return false;
+        }
+        _outcomeOrder.Enqueue((missionId, attempt));
+        if (_outcomeOrder.Count > RememberedOutcomes)
+        {
+            _outcomesPosted.Remove(_outcomeOrder.Dequeue());
+        }
+        return true;
     }
 
     private static string DescribeStart(string missionId, MissionDraft draft)
@@ -367,6 +443,9 @@ public sealed partial class ChatSessionGrain(
     /// <summary>"hi", "hello there", "good morning" — not "history of actors".</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"^(hi|hello|hey|hiya|howdy|greetings|good (morning|afternoon|evening|day))\b")]
     private static partial System.Text.RegularExpressions.Regex Greeting();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a mission's outcome could not be written into the conversation")]
+    private static partial void LogOutcomeLost(ILogger logger, Exception ex, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} started mission {MissionId}")]
     private static partial void LogMissionStarted(ILogger logger, string sessionId, string missionId);

@@ -83,5 +83,7 @@ public sealed class ChatLog : IAsyncDisposable
     /// <summary>Why the last write failed, or null when it succeeded.</summary>
     public string? LastFailure => _file.Appender.LastFailure;
 
+    public AppenderStats Stats => _file.Appender.Stats;
+
     public ValueTask DisposeAsync() => _file.DisposeAsync();
 }
