@@ -153,6 +153,8 @@ static List<string> Generate(string data, int events, int first = 0)
         foreach (var f in Directory.GetFiles(data)) File.Delete(f);
     }
     using var file = new FileStream(path, first == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 1 << 20);
+    // Their learning signals too, as the product derives them: a data directory's start reads the end of that file.
+    using var signals = new FileStream(Path.Combine(data, LogFiles.LearningSignals), first == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 1 << 20);
     var start = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
     for (var i = first; i < first + events / 4; i++)
     {
@@ -187,6 +189,20 @@ static List<string> Generate(string data, int events, int first = 0)
         {
             JsonSerializer.Serialize(file, e, MissionsJson.Context.MissionEvent);
             file.WriteByte((byte)'\n');
+        }
+        Missions.Signals.LearningSignal[] derived =
+        [
+            new() { SignalType = "mission_proposed", MissionId = id, Timestamp = at, SessionId = $"s-{i % 1000}", ObjectiveType = "research" },
+            new()
+            {
+                SignalType = "mission_executed", MissionId = id, Timestamp = at.AddMilliseconds(900), SessionId = $"s-{i % 1000}", ObjectiveType = "research",
+                Status = MissionStatus.Completed, Success = true, Attempt = 1, DurationMs = 898, ToolsUsed = ["html_reader", "http_fetch"],
+            },
+        ];
+        foreach (var signal in derived)
+        {
+            JsonSerializer.Serialize(signals, signal, MissionsJson.Context.LearningSignal);
+            signals.WriteByte((byte)'\n');
         }
     }
     return ids;

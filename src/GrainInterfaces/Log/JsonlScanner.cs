@@ -28,6 +28,35 @@ public static class JsonlScanner
         }
     }
 
+    /// <summary>
+    /// Where to start reading a file to see (at least) its last <paramref name="bytes"/> bytes: the start of the
+    /// first line that begins within them, or 0 for a shorter file (or one whose last line is longer).
+    /// </summary>
+    public static Func<SafeFileHandle, long> StartOfLastBytes(long bytes) => file =>
+    {
+        var length = RandomAccess.GetLength(file);
+        if (length <= bytes)
+        {
+            return 0;
+        }
+        var probe = new byte[64 * 1024];
+        for (var at = length - bytes - 1; at < length;)
+        {
+            var read = RandomAccess.Read(file, probe, at);
+            if (read == 0)
+            {
+                break;
+            }
+            var newline = probe.AsSpan(0, read).IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                return at + newline + 1;
+            }
+            at += read;
+        }
+        return 0; // no line ends there: one line longer than that, read from the start
+    };
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static ScanResult Scan(SafeFileHandle file, long start, LineHandler onLine)
     {

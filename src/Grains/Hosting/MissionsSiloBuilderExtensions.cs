@@ -56,9 +56,12 @@ public static class MissionsSiloBuilderExtensions
         services.Configure<MissionsOptions>(configuration.GetSection("Missions"));
         services.TryAddSingleton<MissionLog>();
         services.TryAddSingleton<SignalLog>();
+        services.AddHostedService(OpenSignals); // opened as the host starts: the signals follow the mission log from then on
         services.TryAddSingleton<ChatLog>();
         services.TryAddSingleton<LogHealth>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MissionLogCheckpoints>());
         return services;
     }
+
+    private static SignalLog OpenSignals(IServiceProvider services) => services.GetRequiredService<SignalLog>();
 }

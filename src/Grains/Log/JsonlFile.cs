@@ -25,7 +25,7 @@ public sealed partial class JsonlFile : IAsyncDisposable
 
     /// <summary>
     /// Opens the file and scans it into <paramref name="onLine"/> — from the offset <paramref name="resume"/>
-    /// returns (a checkpoint of what was read before), else from the start.
+    /// returns (a checkpoint of what was read before, or the start of the part that is needed), else from the start.
     /// </summary>
     public static JsonlFile Open(string path, JsonlScanner.LineHandler onLine, ILogger logger, Func<SafeFileHandle, long>? resume = null)
     {
@@ -81,7 +81,7 @@ public sealed partial class JsonlFile : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} has {Count} malformed lines; they were skipped")]
     private static partial void LogMalformed(ILogger logger, string path, long count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Opened {Path} from its checkpoint at offset {Offset}, then {Lines} newer lines, in {ElapsedMs} ms")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opened {Path} from offset {Offset} (what comes before was read before, or is not needed), then {Lines} lines, in {ElapsedMs} ms")]
     private static partial void LogResumed(ILogger logger, string path, long offset, long lines, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Opened {Path}: {Lines} lines in {ElapsedMs} ms")]

@@ -27,6 +27,9 @@ public sealed partial class MissionLog : IAsyncDisposable
         Reader = new MissionLogReader(_file.ReadHandle, Index, ownsFile: false);
     }
 
+    /// <summary>Raised on the writer, in file order, for each event once it is durable, with where its line is.</summary>
+    public event Action<MissionEvent, LineRef>? Durable;
+
     public MissionIndex Index { get; }
     public MissionLogReader Reader { get; }
     public ScanResult Opened => _file.Opened;
@@ -68,7 +71,9 @@ public sealed partial class MissionLog : IAsyncDisposable
             {
                 for (var i = 0; i < numbered.Length; i++)
                 {
-                    Index.Add(numbered[i], new LineRef(offset + lines[i].Start, lines[i].Length));
+                    var line = new LineRef(offset + lines[i].Start, lines[i].Length);
+                    Index.Add(numbered[i], line);
+                    Durable?.Invoke(numbered[i], line);
                 }
             });
             return true;
@@ -81,6 +86,9 @@ public sealed partial class MissionLog : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Reads the log's complete lines from <paramref name="start"/> on, as they are now, into <paramref name="onLine"/>.</summary>
+    public ScanResult ScanFrom(long start, JsonlScanner.LineHandler onLine) => JsonlScanner.Scan(_file.ReadHandle, start, onLine);
 
     /// <summary>Writes the index's checkpoint (<c>missions.index</c>), so the next start reads only what comes after.</summary>
     public bool Checkpoint()

@@ -1,27 +1,314 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Missions.Signals;
 
 namespace Missions.Log;
 
-/// <summary><c>learning_signals.jsonl</c>: append-only, durable before the append returns.</summary>
-public sealed class SignalLog : IAsyncDisposable
+/// <summary>
+/// <c>learning_signals.jsonl</c>: a projection of the mission log, written in its order. A <c>mission_created</c>
+/// line gives a <c>mission_proposed</c> signal; a run's end (a terminal status, or a failed attempt scheduled for
+/// retry) gives a <c>mission_executed</c> signal. The signals are derived off the missions' path, as their lines
+/// become durable, and written in batches; a write that fails (a full disk) is tried again until it lands. At open,
+/// the signals of lines the file does not have yet (the process stopped first) are written from the mission log:
+/// every signal is written once, and deleting the file rebuilds it. It is a hosted service only to be opened as the
+/// host starts; it drains when it is disposed, after the silo has stopped.
+/// </summary>
+public sealed partial class SignalLog : IHostedService, IAsyncDisposable
 {
+    /// <summary>The file's last lines whose signals are looked up at open, so none is written twice: signals written
+    /// before they were a projection are in the order their missions wrote them, not quite the log's.</summary>
+    private const int CheckedAtOpen = 10_000;
+
+    /// <summary>How much of the file's end is read at open: more than <see cref="CheckedAtOpen"/> signals' worth.</summary>
+    private const int TailBytes = 4 << 20;
+
+    private const int MaxBatch = 256;
+
     private readonly JsonlFile _file;
+    private readonly MissionLog _missions;
+    private readonly ILogger<SignalLog> _logger;
+    private readonly Channel<(MissionEvent Event, long Offset)> _durable =
+        Channel.CreateUnbounded<(MissionEvent, long)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
-    public SignalLog(IOptions<MissionsOptions> options, ILogger<SignalLog> logger)
-    {
-        // Nothing is indexed; the scan only finds where good data ends.
-        _file = JsonlFile.Open(options.Value.PathOf(LogFiles.LearningSignals), (_, _) => true, logger);
-    }
+    /// <summary>Who asked, what for, and when the current attempt started, for missions not ended yet (projector only).</summary>
+    private readonly Dictionary<string, Context> _open = new(StringComparer.Ordinal);
 
-    public Task AppendAsync(LearningSignal signal)
+    /// <summary>Mission lines before this offset were projected at open.</summary>
+    private readonly long _projectedTo;
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _projecting;
+
+    public SignalLog(IOptions<MissionsOptions> options, MissionLog missions, ILogger<SignalLog> logger)
     {
-        var (payload, lines) = JsonlLines.Serialize([signal], MissionsJson.Context.LearningSignal);
-        return _file.Appender.AppendAsync(payload, lines.Length);
+        _missions = missions;
+        _logger = logger;
+        // Only the file's end is read (nothing is indexed): where its last complete line ends, and its newest signals.
+        var last = new Queue<LineRef>(CheckedAtOpen + 1);
+        _file = JsonlFile.Open(options.Value.PathOf(LogFiles.LearningSignals), (_, where) =>
+        {
+            last.Enqueue(where);
+            if (last.Count > CheckedAtOpen)
+            {
+                last.Dequeue();
+            }
+            return true;
+        }, logger, resume: JsonlScanner.StartOfLastBytes(TailBytes));
+        // Listening first, then reading what the log holds: a line that lands meanwhile is in one or the other, and
+        // the projector skips what the read covered.
+        _missions.Durable += OnDurable;
+        try
+        {
+            _projectedTo = CatchUp(last);
+        }
+        catch
+        {
+            _missions.Durable -= OnDurable;
+            _file.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+        _projecting = Task.Run(ProjectAsync);
     }
 
     /// <summary>Why the last write failed, or null when it succeeded.</summary>
     public string? LastFailure => _file.Appender.LastFailure;
 
-    public ValueTask DisposeAsync() => _file.DisposeAsync();
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void OnDurable(MissionEvent e, LineRef line) => _durable.Writer.TryWrite((e, line.Offset));
+
+    /// <summary>
+    /// Writes the signals of the mission lines after the last one this file has a signal of; returns where the
+    /// mission log's complete lines ended when it was read.
+    /// </summary>
+    private long CatchUp(Queue<LineRef> last)
+    {
+        var written = new HashSet<(string, string, int)>();
+        LearningSignal? newest = null;
+        foreach (var line in last)
+        {
+            if (ParseOrNull(() => JsonSerializer.Deserialize(_file.ReadLine(line), MissionsJson.Context.LearningSignal)) is { } signal)
+            {
+                written.Add(KeyOf(signal));
+                newest = signal;
+            }
+        }
+        // Signals are in the log's order: what is missing comes after the line the newest one came from.
+        long from = 0;
+        if (newest is not null)
+        {
+            if (SourceOf(newest) is not { } source)
+            {
+                LogSourceNotFound(_logger, newest.MissionId);
+                return _missions.ScanFrom(0, (_, _) => true).CompleteLength; // another log's signals: nothing to add to them
+            }
+            from = source;
+        }
+
+        var missing = new List<LearningSignal>();
+        var scan = _missions.ScanFrom(from, (line, _) =>
+        {
+            MissionEvent e;
+            try
+            {
+                e = MissionLogReader.ParseLine(line);
+            }
+            catch (JsonException)
+            {
+                return false; // a malformed line (counted when the mission log opened): no signal
+            }
+            foreach (var signal in Derive(e))
+            {
+                if (!written.Contains(KeyOf(signal)))
+                {
+                    missing.Add(signal);
+                }
+            }
+            return true;
+        });
+        for (var i = 0; i < missing.Count; i += MaxBatch)
+        {
+            var (payload, lines) = JsonlLines.Serialize(missing.GetRange(i, Math.Min(MaxBatch, missing.Count - i)), MissionsJson.Context.LearningSignal);
+            _file.Appender.AppendAsync(payload, lines.Length).GetAwaiter().GetResult();
+        }
+        if (missing.Count > 0)
+        {
+            LogCaughtUp(_logger, missing.Count, from);
+        }
+        return scan.CompleteLength;
+    }
+
+    private static T? ParseOrNull<T>(Func<T?> parse) where T : class
+    {
+        try
+        {
+            return parse();
+        }
+        catch (JsonException)
+        {
+            return null; // a malformed line: skipped, as at open
+        }
+    }
+
+    /// <summary>Where the line a signal came from starts in the mission log, or null when the log has no such line.</summary>
+    private long? SourceOf(LearningSignal signal)
+    {
+        var lines = _missions.Index.LinesOf(signal.MissionId);
+        var events = _missions.Reader.ReadEvents(lines);
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (Derive(events[i], remember: false).Any(s => KeyOf(s) == KeyOf(signal)))
+            {
+                return lines[i].Offset;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The projector: derives the signals of each durable line in order and writes what has gathered.</summary>
+    private async Task ProjectAsync()
+    {
+        var reader = _durable.Reader;
+        var batch = new List<LearningSignal>(MaxBatch);
+        try
+        {
+            while (await reader.WaitToReadAsync())
+            {
+                while (batch.Count < MaxBatch && reader.TryRead(out var durable))
+                {
+                    if (durable.Offset >= _projectedTo)
+                    {
+                        batch.AddRange(Derive(durable.Event));
+                    }
+                }
+                if (batch.Count > 0)
+                {
+                    await WriteAsync(batch);
+                    batch.Clear();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopped while a write kept failing: the next start writes what is missing from the mission log.
+        }
+    }
+
+    /// <summary>Writes a batch, trying again (backing off up to 10 s) while the file cannot be written.</summary>
+    private async Task WriteAsync(List<LearningSignal> batch)
+    {
+        for (var wait = TimeSpan.FromMilliseconds(250); ; wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(10).Ticks)))
+        {
+            try
+            {
+                var (payload, lines) = JsonlLines.Serialize(batch, MissionsJson.Context.LearningSignal);
+                await _file.Appender.AppendAsync(payload, lines.Length);
+                return;
+            }
+            catch (LogWriteException ex)
+            {
+                LogBehind(_logger, ex, batch.Count);
+            }
+            await Task.Delay(wait, _stopping.Token);
+        }
+    }
+
+    /// <summary>The signals one mission line gives, keeping what a later line of the same mission needs.</summary>
+    private IEnumerable<LearningSignal> Derive(MissionEvent e, bool remember = true)
+    {
+        switch (e)
+        {
+            case MissionCreated created:
+                if (remember)
+                {
+                    _open[created.MissionId] = new Context(created.SessionId, created.Objective.Type);
+                }
+                yield return new LearningSignal
+                {
+                    SignalType = LearningSignal.MissionProposed, MissionId = created.MissionId, Timestamp = created.Timestamp,
+                    SessionId = created.SessionId, ObjectiveType = created.Objective.Type,
+                };
+                break;
+            case MissionStatusUpdated { Status: MissionStatus.Active } started when remember:
+                ContextOf(started).StartedAt = started.Timestamp;
+                break;
+            case MissionStatusUpdated { Reason: "retry_scheduled" } retry:
+                // The failed attempt is the one before the retry's.
+                yield return Executed(retry, MissionStatus.Failed, retry.Attempt - 1, remember);
+                break;
+            case MissionStatusUpdated ended when ended.Status.IsTerminal():
+                yield return Executed(ended, ended.Status, ended.Attempt, remember);
+                if (remember)
+                {
+                    _open.Remove(ended.MissionId);
+                }
+                break;
+        }
+    }
+
+    private LearningSignal Executed(MissionStatusUpdated line, MissionStatus status, int attempt, bool remember)
+    {
+        var context = remember ? ContextOf(line) : null;
+        return new LearningSignal
+        {
+            SignalType = LearningSignal.MissionExecuted, MissionId = line.MissionId, Timestamp = line.Timestamp,
+            SessionId = context?.SessionId, ObjectiveType = context?.ObjectiveType, Status = status,
+            Success = status == MissionStatus.Completed, Attempt = attempt,
+            DurationMs = context?.StartedAt is { } started ? Math.Max(0, (long)(line.Timestamp - started).TotalMilliseconds) : 0,
+            ToolsUsed = line.ExecutionResult?.ToolsUsed ?? [],
+        };
+    }
+
+    /// <summary>
+    /// What the projector knows of a mission before <paramref name="line"/>; for a mission it has not seen created
+    /// (created before the lines it read), folded from the mission's lines before that one.
+    /// </summary>
+    private Context ContextOf(MissionEvent line)
+    {
+        if (_open.TryGetValue(line.MissionId, out var context))
+        {
+            return context;
+        }
+        var state = MissionState.Fold(_missions.Reader.ReadEvents(line.MissionId).Where(e => e.Seq < line.Seq));
+        context = new Context(state.SessionId, state.Objective?.Type) { StartedAt = state.Status == MissionStatus.Active ? state.StartTime : null };
+        _open[line.MissionId] = context;
+        return context;
+    }
+
+    private static (string Type, string MissionId, int Attempt) KeyOf(LearningSignal signal) =>
+        (signal.SignalType, signal.MissionId, signal.Attempt ?? 0);
+
+    private sealed class Context(string? sessionId, string? objectiveType)
+    {
+        public string? SessionId { get; } = sessionId;
+        public string? ObjectiveType { get; } = objectiveType;
+        public DateTime? StartedAt { get; set; }
+    }
+
+    /// <summary>Writes what the projector holds (for a few seconds at most), then closes the file.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _missions.Durable -= OnDurable;
+        _durable.Writer.TryComplete();
+        if (await Task.WhenAny(_projecting, Task.Delay(TimeSpan.FromSeconds(5))) != _projecting)
+        {
+            await _stopping.CancelAsync();
+            await _projecting;
+        }
+        _stopping.Dispose();
+        await _file.DisposeAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} learning signals of mission lines from offset {Offset} on that learning_signals.jsonl did not have yet")]
+    private static partial void LogCaughtUp(ILogger logger, int count, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The newest learning signal (mission {MissionId}) has no line in the mission log: the signals are not this log's; none is added")]
+    private static partial void LogSourceNotFound(ILogger logger, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} learning signals could not be written yet; trying again")]
+    private static partial void LogBehind(ILogger logger, Exception ex, int count);
 }

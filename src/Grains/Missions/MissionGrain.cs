@@ -5,7 +5,6 @@ using Missions.Execution;
 using Missions.Log;
 using Missions.Queue;
 using Missions.Research;
-using Missions.Signals;
 using Missions.Telemetry;
 
 namespace Missions;
@@ -27,7 +26,6 @@ namespace Missions;
 [CollectionAgeLimit(Minutes = 2)]
 public sealed partial class MissionGrain(
     MissionLog log,
-    SignalLog signals,
     ExecutorCatalog executors,
     ToolCallStore toolCalls,
     IOptions<ExecutionOptions> options,
@@ -92,17 +90,11 @@ public sealed partial class MissionGrain(
         MissionsTelemetry.Created.Add(1, new KeyValuePair<string, object?>("objective_type", draft.Objective.Type));
 
         // The lines above are the commitment: if what follows is lost in a crash, the queue finds the mission
-        // in the log when it comes back. The signal and the start go together (one fsync round, not two).
-        await Task.WhenAll(
-            AppendSignalAsync(new LearningSignal
-            {
-                SignalType = LearningSignal.MissionProposed,
-                MissionId = MissionId,
-                Timestamp = now,
-                SessionId = draft.SessionId,
-                ObjectiveType = draft.Objective.Type,
-            }),
-            slot ? StartClaimedAsync(attempt: 1) : Task.CompletedTask);
+        // in the log when it comes back. (The learning signals are derived from these lines: see SignalLog.)
+        if (slot)
+        {
+            await StartClaimedAsync(attempt: 1);
+        }
         return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = true };
     }
 
@@ -343,7 +335,7 @@ public sealed partial class MissionGrain(
         };
         if (status == MissionStatus.Failed && outcome.Transient && attempt < options.Value.MaxAttempts)
         {
-            await ScheduleRetryAsync(attempt, outcome, error!, elapsed);
+            await ScheduleRetryAsync(attempt, outcome, error!);
             return;
         }
         if (status == MissionStatus.Failed && attempt > 1)
@@ -358,7 +350,7 @@ public sealed partial class MissionGrain(
     /// (exponential backoff with jitter). The queue's sweep dispatches it when that time comes — from the log,
     /// so a restart in between keeps the schedule.
     /// </summary>
-    private async Task ScheduleRetryAsync(int attempt, ExecutionOutcome outcome, string error, TimeSpan elapsed)
+    private async Task ScheduleRetryAsync(int attempt, ExecutionOutcome outcome, string error)
     {
         var backoff = options.Value.RetryBaseDelaySeconds * Math.Pow(2, attempt - 1) * (0.8 + Random.Shared.NextDouble() * 0.4);
         var now = DateTime.UtcNow;
@@ -372,7 +364,7 @@ public sealed partial class MissionGrain(
             },
         ]);
         LogRetryScheduled(logger, MissionId, attempt, backoff);
-        await Task.WhenAll(RecordExecutedAsync(now, MissionStatus.Failed, attempt, elapsed, outcome.Result.ToolsUsed), FreeQueueSlotAsync());
+        await FreeQueueSlotAsync();
     }
 
     public async Task<MissionCommandResult> CancelAsync()
@@ -438,22 +430,6 @@ public sealed partial class MissionGrain(
         return new ReuseDecision { Kind = ReuseDecision.None };
     }
 
-    /// <summary>The <c>mission_executed</c> learning signal: how one attempt ended.</summary>
-    private Task RecordExecutedAsync(DateTime now, MissionStatus status, int attempt, TimeSpan elapsed, IReadOnlyList<string>? toolsUsed) =>
-        AppendSignalAsync(new LearningSignal
-        {
-            SignalType = LearningSignal.MissionExecuted,
-            MissionId = MissionId,
-            Timestamp = now,
-            SessionId = State.SessionId,
-            ObjectiveType = State.Objective?.Type,
-            Status = status,
-            Success = status == MissionStatus.Completed,
-            Attempt = attempt,
-            DurationMs = (long)elapsed.TotalMilliseconds,
-            ToolsUsed = toolsUsed ?? [],
-        });
-
     /// <summary>Tells the queue the run is over; if that fails (the silo is stopping), its lease frees the slot.</summary>
     private async Task FreeQueueSlotAsync()
     {
@@ -467,26 +443,10 @@ public sealed partial class MissionGrain(
         }
     }
 
-    /// <summary>
-    /// Learning signals describe what the mission log already holds: one that cannot be written (a full disk)
-    /// is logged and skipped rather than failing the mission's own, already durable, change.
-    /// </summary>
-    private async Task AppendSignalAsync(LearningSignal signal)
-    {
-        try
-        {
-            await signals.AppendAsync(signal);
-        }
-        catch (LogWriteException ex)
-        {
-            LogSignalLost(logger, ex, MissionId, signal.SignalType);
-        }
-    }
-
     private MissionCommandResult Refused(string message) =>
         new() { MissionId = MissionId, Accepted = false, Status = State.Status, Message = message };
 
-    /// <summary>Records a terminal status, its signal, frees the queue slot and tells the session.</summary>
+    /// <summary>Records a terminal status, frees the queue slot and tells the session.</summary>
     private async Task EndAsync(MissionStatus status, int attempt, string reason, ExecutionResult? result, string? error, TimeSpan elapsed)
     {
         var now = DateTime.UtcNow;
@@ -515,8 +475,7 @@ public sealed partial class MissionGrain(
         {
             toolCalls.Forget(MissionId); // a completed mission never runs again: its kept fetches are not needed
         }
-        // The signal is written while the queue hands the slot on (one fsync round, not two).
-        await Task.WhenAll(RecordExecutedAsync(now, status, attempt, elapsed, result?.ToolsUsed), FreeQueueSlotAsync());
+        await FreeQueueSlotAsync();
         NotifySession(new MissionOutcomeNotice { MissionId = MissionId, Status = status, Attempt = attempt, Text = DescribeOutcome(status, result, error) });
     }
 
@@ -637,9 +596,6 @@ public sealed partial class MissionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not tell the queue its run ended; the lease will free the slot")]
     private static partial void LogQueueUnreachable(ILogger logger, Exception ex, string missionId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId}: the {SignalType} learning signal could not be written")]
-    private static partial void LogSignalLost(ILogger logger, Exception ex, string missionId, string signalType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Posting the outcome of mission {MissionId} to its session failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception ex, string missionId);

@@ -48,9 +48,12 @@ public sealed class MissionLifecycleTests(ClusterFixture fixture)
         Assert.Equal([1, 2, 3, 4], view.Timeline.Select(e => e.Seq));
         Assert.Equal(1, Host.Executor.RunsOf(id));
 
-        var signals = await File.ReadAllLinesAsync(Path.Combine(fixture.DataDirectory, LogFiles.LearningSignals));
-        Assert.Contains(signals, l => l.Contains(id) && l.Contains("\"signal_type\":\"mission_proposed\""));
-        Assert.Contains(signals, l => l.Contains(id) && l.Contains("\"signal_type\":\"mission_executed\"") && l.Contains("\"success\":true"));
+        // The signals follow the mission's lines into learning_signals.jsonl (derived from them, a moment later).
+        var signals = await Eventually.WaitAsync(() => File.ReadAllLinesAsync(Path.Combine(fixture.DataDirectory, LogFiles.LearningSignals)),
+            lines => lines.Count(l => l.Contains(id)) >= 2, TimeSpan.FromSeconds(10), "the mission's learning signals");
+        Assert.Single(signals, l => l.Contains(id) && l.Contains("\"signal_type\":\"mission_proposed\"") && l.Contains("\"objective_type\":\"research\""));
+        Assert.Single(signals, l => l.Contains(id) && l.Contains("\"signal_type\":\"mission_executed\"") && l.Contains("\"success\":true")
+            && l.Contains("\"status\":\"completed\"") && l.Contains("\"attempt\":1") && l.Contains("\"tools_used\":[\"script\"]"));
     }
 
     [Fact]

@@ -96,6 +96,16 @@ public sealed class DiskFullTests
             }
             var lines = await File.ReadAllLinesAsync(mountPoint.File(LogFiles.Missions));
             Assert.All(lines, line => MissionLogReader.ParseLine(Encoding.UTF8.GetBytes(line)));
+            // The learning signals held back while the disk was full are written once space returned, each once.
+            var signals = await Eventually.WaitAsync(
+                async () => (await File.ReadAllLinesAsync(mountPoint.File(LogFiles.LearningSignals)))
+                    .Select(line => JsonSerializer.Deserialize(line, MissionsJson.Context.LearningSignal)!).ToList(),
+                s => answered.All(id => s.Count(signal => signal.MissionId == id) >= 2), TimeSpan.FromSeconds(30), "every mission's learning signals");
+            Assert.All(answered, id =>
+            {
+                Assert.Single(signals, signal => signal.MissionId == id && signal.SignalType == "mission_proposed");
+                Assert.Single(signals, signal => signal.MissionId == id && signal.SignalType == "mission_executed" && signal.Success == true);
+            });
         }
         finally
         {
