@@ -35,8 +35,6 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
     /// <summary>Who asked, what for, and when the current attempt started, for missions not ended yet (projector only).</summary>
     private readonly Dictionary<string, Context> _open = new(StringComparer.Ordinal);
 
-    /// <summary>Mission lines before this offset were projected at open.</summary>
-    private readonly long _projectedTo;
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _projecting;
@@ -45,32 +43,15 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
     {
         _missions = missions;
         _logger = logger;
-        // Only the file's end is read (nothing is indexed): where its last complete line ends, and its newest signals.
-        var last = new Queue<LineRef>(CheckedAtOpen + 1);
-        _file = JsonlFile.Open(options.Value.PathOf(LogFiles.LearningSignals), (_, where) =>
-        {
-            last.Enqueue(where);
-            if (last.Count > CheckedAtOpen)
-            {
-                last.Dequeue();
-            }
-            return true;
-        }, logger, resume: JsonlScanner.StartOfLastBytes(TailBytes));
-        // Listening first, then reading what the log holds: a line that lands meanwhile is in one or the other, and
-        // the projector skips what the read covered.
+        // Only the file's end is read (nothing is indexed): where its last complete line ends.
+        _file = JsonlFile.Open(options.Value.PathOf(LogFiles.LearningSignals), (_, _) => true, logger, resume: StartOfTail);
+        // Listening first, then (in the projector, off the start's path) reading what the log holds: a line that
+        // lands meanwhile is in one or the other, and the projector skips what the read covered.
         _missions.Durable += OnDurable;
-        try
-        {
-            _projectedTo = CatchUp(last);
-        }
-        catch
-        {
-            _missions.Durable -= OnDurable;
-            _file.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
-        }
         _projecting = Task.Run(ProjectAsync);
     }
+
+    private static readonly Func<Microsoft.Win32.SafeHandles.SafeFileHandle, long> StartOfTail = JsonlScanner.StartOfLastBytes(TailBytes);
 
     /// <summary>Why the last write failed, or null when it succeeded.</summary>
     public string? LastFailure => _file.Appender.LastFailure;
@@ -82,21 +63,13 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
     private void OnDurable(MissionEvent e, LineRef line) => _durable.Writer.TryWrite((e, line.Offset));
 
     /// <summary>
-    /// Writes the signals of the mission lines after the last one this file has a signal of; returns where the
-    /// mission log's complete lines ended when it was read.
+    /// Writes the signals of the mission lines after the last one this file has a signal of (in batches as they are
+    /// found: a rebuilt file is written as it is read); returns where the mission log's complete lines ended when it
+    /// was read.
     /// </summary>
-    private long CatchUp(Queue<LineRef> last)
+    private long CatchUp()
     {
-        var written = new HashSet<(string, string, int)>();
-        LearningSignal? newest = null;
-        foreach (var line in last)
-        {
-            if (ParseOrNull(() => JsonSerializer.Deserialize(_file.ReadLine(line), MissionsJson.Context.LearningSignal)) is { } signal)
-            {
-                written.Add(KeyOf(signal));
-                newest = signal;
-            }
-        }
+        var (written, newest) = NewestSignals();
         // Signals are in the log's order: what is missing comes after the line the newest one came from.
         long from = 0;
         if (newest is not null)
@@ -110,47 +83,83 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         }
 
         var missing = new List<LearningSignal>();
+        var count = 0;
         var scan = _missions.ScanFrom(from, (line, _) =>
         {
-            MissionEvent e;
-            try
-            {
-                e = MissionLogReader.ParseLine(line);
-            }
-            catch (JsonException)
+            _stopping.Token.ThrowIfCancellationRequested();
+            if (ParseOrNull(line) is not { } e)
             {
                 return false; // a malformed line (counted when the mission log opened): no signal
             }
-            foreach (var signal in Derive(e))
+            missing.AddRange(Derive(e).Where(signal => !written.Contains(KeyOf(signal))));
+            if (missing.Count >= MaxBatch * 16)
             {
-                if (!written.Contains(KeyOf(signal)))
-                {
-                    missing.Add(signal);
-                }
+                count += Write(missing);
             }
             return true;
         });
-        for (var i = 0; i < missing.Count; i += MaxBatch)
+        count += Write(missing);
+        if (count > 0)
         {
-            var (payload, lines) = JsonlLines.Serialize(missing.GetRange(i, Math.Min(MaxBatch, missing.Count - i)), MissionsJson.Context.LearningSignal);
-            _file.Appender.AppendAsync(payload, lines.Length).GetAwaiter().GetResult();
-        }
-        if (missing.Count > 0)
-        {
-            LogCaughtUp(_logger, missing.Count, from);
+            LogCaughtUp(_logger, count, from);
         }
         return scan.CompleteLength;
+
+        int Write(List<LearningSignal> signals)
+        {
+            for (var i = 0; i < signals.Count; i += MaxBatch)
+            {
+                var (payload, lines) = JsonlLines.Serialize(signals.GetRange(i, Math.Min(MaxBatch, signals.Count - i)), MissionsJson.Context.LearningSignal);
+                _file.Appender.AppendAsync(payload, lines.Length).GetAwaiter().GetResult();
+            }
+            var written = signals.Count;
+            signals.Clear();
+            return written;
+        }
     }
 
-    private static T? ParseOrNull<T>(Func<T?> parse) where T : class
+    /// <summary>The keys of the file's last <see cref="CheckedAtOpen"/> signals, and the newest one.</summary>
+    private (HashSet<(string, string, int)> Keys, LearningSignal? Newest) NewestSignals()
+    {
+        var last = new Queue<LineRef>(CheckedAtOpen + 1);
+        JsonlScanner.Scan(_file.ReadHandle, StartOfTail(_file.ReadHandle), (_, where) =>
+        {
+            last.Enqueue(where);
+            if (last.Count > CheckedAtOpen)
+            {
+                last.Dequeue();
+            }
+            return true;
+        });
+        var keys = new HashSet<(string, string, int)>();
+        LearningSignal? newest = null;
+        foreach (var line in last)
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize(_file.ReadLine(line), MissionsJson.Context.LearningSignal) is { } signal)
+                {
+                    keys.Add(KeyOf(signal));
+                    newest = signal;
+                }
+            }
+            catch (JsonException)
+            {
+                // a malformed line: skipped, as at open
+            }
+        }
+        return (keys, newest);
+    }
+
+    private static MissionEvent? ParseOrNull(ReadOnlySpan<byte> line)
     {
         try
         {
-            return parse();
+            return MissionLogReader.ParseLine(line);
         }
         catch (JsonException)
         {
-            return null; // a malformed line: skipped, as at open
+            return null;
         }
     }
 
@@ -169,18 +178,35 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         return null;
     }
 
-    /// <summary>The projector: derives the signals of each durable line in order and writes what has gathered.</summary>
+    /// <summary>
+    /// The projector: first writes what the file lacks (see <see cref="CatchUp"/>), then derives the signals of each
+    /// durable line in order and writes what has gathered.
+    /// </summary>
     private async Task ProjectAsync()
     {
         var reader = _durable.Reader;
         var batch = new List<LearningSignal>(MaxBatch);
         try
         {
+            long projectedTo;
+            for (var wait = TimeSpan.FromMilliseconds(250); ; wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(10).Ticks)))
+            {
+                try
+                {
+                    projectedTo = CatchUp();
+                    break;
+                }
+                catch (Exception ex) when (ex is IOException or LogWriteException)
+                {
+                    LogCatchUpFailed(_logger, ex); // tried again from what the file then holds
+                }
+                await Task.Delay(wait, _stopping.Token);
+            }
             while (await reader.WaitToReadAsync())
             {
                 while (batch.Count < MaxBatch && reader.TryRead(out var durable))
                 {
-                    if (durable.Offset >= _projectedTo)
+                    if (durable.Offset >= projectedTo)
                     {
                         batch.AddRange(Derive(durable.Event));
                     }
@@ -195,6 +221,10 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // Stopped while a write kept failing: the next start writes what is missing from the mission log.
+        }
+        catch (Exception ex)
+        {
+            LogProjectorFailed(_logger, ex); // the next start writes what is missing from the mission log
         }
     }
 
@@ -308,6 +338,12 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The newest learning signal (mission {MissionId}) has no line in the mission log: the signals are not this log's; none is added")]
     private static partial void LogSourceNotFound(ILogger logger, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The learning signals missing from learning_signals.jsonl could not be written yet; trying again")]
+    private static partial void LogCatchUpFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Learning signals stopped following the mission log until the next start")]
+    private static partial void LogProjectorFailed(ILogger logger, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} learning signals could not be written yet; trying again")]
     private static partial void LogBehind(ILogger logger, Exception ex, int count);
