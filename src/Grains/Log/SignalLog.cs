@@ -17,14 +17,14 @@ namespace Missions.Log;
 /// </summary>
 public sealed partial class SignalLog : IHostedService, IAsyncDisposable
 {
-    /// <summary>The file's last lines whose signals are looked up at open, so none is written twice: signals written
-    /// before they were a projection are in the order their missions wrote them, not quite the log's.</summary>
-    private const int CheckedAtOpen = 10_000;
-
-    /// <summary>How much of the file's end is read at open: more than <see cref="CheckedAtOpen"/> signals' worth.</summary>
+    /// <summary>How much of the file's end is read at open (about 20,000 signals): where its last line ends, and the
+    /// signals whose keys are looked up so that none is written twice — signals written before they were a
+    /// projection are in the order their missions wrote them, not quite the log's.</summary>
     private const int TailBytes = 4 << 20;
 
     private const int MaxBatch = 256;
+
+    private static readonly Func<Microsoft.Win32.SafeHandles.SafeFileHandle, long> StartOfTail = JsonlScanner.StartOfLastBytes(TailBytes);
 
     private readonly JsonlFile _file;
     private readonly MissionLog _missions;
@@ -34,7 +34,6 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
 
     /// <summary>Who asked, what for, and when the current attempt started, for missions not ended yet (projector only).</summary>
     private readonly Dictionary<string, Context> _open = new(StringComparer.Ordinal);
-
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _projecting;
@@ -50,8 +49,6 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         _missions.Durable += OnDurable;
         _projecting = Task.Run(ProjectAsync);
     }
-
-    private static readonly Func<Microsoft.Win32.SafeHandles.SafeFileHandle, long> StartOfTail = JsonlScanner.StartOfLastBytes(TailBytes);
 
     /// <summary>Why the last write failed, or null when it succeeded.</summary>
     public string? LastFailure => _file.Appender.LastFailure;
@@ -118,26 +115,16 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         }
     }
 
-    /// <summary>The keys of the file's last <see cref="CheckedAtOpen"/> signals, and the newest one.</summary>
+    /// <summary>The keys of the signals in the file's last <see cref="TailBytes"/>, and the newest one.</summary>
     private (HashSet<(string, string, int)> Keys, LearningSignal? Newest) NewestSignals()
     {
-        var last = new Queue<LineRef>(CheckedAtOpen + 1);
-        JsonlScanner.Scan(_file.ReadHandle, StartOfTail(_file.ReadHandle), (_, where) =>
-        {
-            last.Enqueue(where);
-            if (last.Count > CheckedAtOpen)
-            {
-                last.Dequeue();
-            }
-            return true;
-        });
         var keys = new HashSet<(string, string, int)>();
         LearningSignal? newest = null;
-        foreach (var line in last)
+        JsonlScanner.Scan(_file.ReadHandle, StartOfTail(_file.ReadHandle), (line, _) =>
         {
             try
             {
-                if (JsonSerializer.Deserialize(_file.ReadLine(line), MissionsJson.Context.LearningSignal) is { } signal)
+                if (JsonSerializer.Deserialize(line, MissionsJson.Context.LearningSignal) is { } signal)
                 {
                     keys.Add(KeyOf(signal));
                     newest = signal;
@@ -147,7 +134,8 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
             {
                 // a malformed line: skipped, as at open
             }
-        }
+            return true;
+        });
         return (keys, newest);
     }
 
