@@ -69,18 +69,18 @@ foreach (var n in sizes)
         }
     }
     Console.WriteLine($"| {n:N0} | {producers} | **median** | **{Median(rates):N0}** | | | | | | | |");
-    foreach (var (work, figures) in floors.Where(f => f.Value.Count > 0))
+    var floorMedians = floors.Where(f => f.Value.Count > 0).Select(f =>
+        (Work: f.Key, Rate: Median(f.Value.Select(v => v.Rate).ToList()), Cpu: Median(f.Value.Select(v => v.Cpu).ToList()))).ToList();
+    foreach (var (work, median, cpu) in floorMedians)
     {
-        var median = Median(figures.Select(f => f.Rate).ToList());
-        Console.WriteLine($"| {n:N0} | {producers} | **median, {Describe(work)}** | **{median:N0}** (missions: {Median(rates) / median:P0} of it) | | | | | {Median(figures.Select(f => f.Cpu).ToList()):N0} | | |");
+        Console.WriteLine($"| {n:N0} | {producers} | **median, {Describe(work)}** | **{median:N0}** (missions: {Median(rates) / median:P0} of it) | | | | | {cpu:N0} | | |");
     }
     if (compare)
     {
         var pg = postgreSql.Count > 0 ? $"{Median(postgreSql):N0} | {Median(rates) / Median(postgreSql):N1}×" : "not run | ";
         comparison.Add($"| {n:N0} | {producers} | {Median(rates):N0} | {Median(inMemory):N0} | {Median(rates) / Median(inMemory):N2}× | {pg} |");
-        foreach (var (work, figures) in floors.Where(f => f.Value.Count > 0))
+        foreach (var (work, median, _) in floorMedians)
         {
-            var median = Median(figures.Select(f => f.Rate).ToList());
             var pgFloor = postgreSql.Count > 0 ? $"{Median(postgreSql):N0} | {median / Median(postgreSql):N1}×" : "not run | ";
             comparison.Add($"| {n:N0} | {producers} | {Describe(work)}: {median:N0} | {Median(inMemory):N0} | {median / Median(inMemory):N2}× | {pgFloor} |");
         }

@@ -286,29 +286,25 @@ public sealed partial class ChatSessionGrain(
         {
             return Task.CompletedTask; // a redelivery: posted already, written or on its way
         }
-        _ = AppendAsync(
+        AppendAsync(
         [
             new ChatMessage
             {
                 SessionId = SessionId, Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole, Text = notice.Text,
                 MissionId = notice.MissionId, ReplyType = ChatResponse.MissionUpdate, Status = notice.Status, Attempt = notice.Attempt,
             },
-        ], callerWaits: false);
+        ]).ContinueWith(t => LogOutcomeLost(logger, t.Exception!.InnerException!, SessionId),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return Task.CompletedTask;
     }
 
     /// <summary>Hands lines to the write loop, starting it if it is not running; completes once they are durable.</summary>
-    private Task AppendAsync(IReadOnlyList<ChatMessage> lines, bool callerWaits = true)
+    private Task AppendAsync(IReadOnlyList<ChatMessage> lines)
     {
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         for (var i = 0; i < lines.Count; i++)
         {
             _unwritten.Add((lines[i], i == lines.Count - 1 ? written : null));
-        }
-        if (!callerWaits)
-        {
-            written.Task.ContinueWith(t => LogOutcomeLost(logger, t.Exception!.InnerException!, SessionId),
-                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         if (_writing.IsCompleted)
         {

@@ -24,6 +24,11 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
 
     private const int MaxBatch = 256;
 
+    /// <summary>The wait before a failed write is tried again, doubling up to 10 s.</summary>
+    private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(250);
+
+    private static TimeSpan Longer(TimeSpan wait) => TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+
     private static readonly Func<Microsoft.Win32.SafeHandles.SafeFileHandle, long> StartOfTail = JsonlScanner.StartOfLastBytes(TailBytes);
 
     private readonly JsonlFile _file;
@@ -158,7 +163,7 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         var events = _missions.Reader.ReadEvents(lines);
         for (var i = 0; i < events.Count; i++)
         {
-            if (Derive(events[i], remember: false).Any(s => KeyOf(s) == KeyOf(signal)))
+            if (SignalOf(events[i]) is { } derived && (derived.Type, events[i].MissionId, derived.Attempt) == KeyOf(signal))
             {
                 return lines[i].Offset;
             }
@@ -177,7 +182,7 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         try
         {
             long projectedTo;
-            for (var wait = TimeSpan.FromMilliseconds(250); ; wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(10).Ticks)))
+            for (var wait = FirstWait; ; wait = Longer(wait))
             {
                 try
                 {
@@ -219,7 +224,7 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
     /// <summary>Writes a batch, trying again (backing off up to 10 s) while the file cannot be written.</summary>
     private async Task WriteAsync(List<LearningSignal> batch)
     {
-        for (var wait = TimeSpan.FromMilliseconds(250); ; wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(10).Ticks)))
+        for (var wait = FirstWait; ; wait = Longer(wait))
         {
             try
             {
@@ -235,50 +240,46 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         }
     }
 
-    /// <summary>The signals one mission line gives, keeping what a later line of the same mission needs.</summary>
-    private IEnumerable<LearningSignal> Derive(MissionEvent e, bool remember = true)
+    /// <summary>Which signal a mission line gives, if any: its type, the status of the run it tells of, and its attempt.</summary>
+    private static (string Type, MissionStatus? Status, int Attempt)? SignalOf(MissionEvent e) => e switch
     {
-        switch (e)
-        {
-            case MissionCreated created:
-                if (remember)
-                {
-                    _open[created.MissionId] = new Context(created.SessionId, created.Objective.Type);
-                }
-                yield return new LearningSignal
-                {
-                    SignalType = LearningSignal.MissionProposed, MissionId = created.MissionId, Timestamp = created.Timestamp,
-                    SessionId = created.SessionId, ObjectiveType = created.Objective.Type,
-                };
-                break;
-            case MissionStatusUpdated { Status: MissionStatus.Active } started when remember:
-                ContextOf(started).StartedAt = started.Timestamp;
-                break;
-            case MissionStatusUpdated { Reason: "retry_scheduled" } retry:
-                // The failed attempt is the one before the retry's.
-                yield return Executed(retry, MissionStatus.Failed, retry.Attempt - 1, remember);
-                break;
-            case MissionStatusUpdated ended when ended.Status.IsTerminal():
-                yield return Executed(ended, ended.Status, ended.Attempt, remember);
-                if (remember)
-                {
-                    _open.Remove(ended.MissionId);
-                }
-                break;
-        }
-    }
+        MissionCreated => (LearningSignal.MissionProposed, null, 0),
+        // A failed attempt scheduled for retry: the line carries the next attempt's number.
+        MissionStatusUpdated { Reason: "retry_scheduled" } retry => (LearningSignal.MissionExecuted, MissionStatus.Failed, retry.Attempt - 1),
+        MissionStatusUpdated ended when ended.Status.IsTerminal() => (LearningSignal.MissionExecuted, ended.Status, ended.Attempt),
+        _ => null,
+    };
 
-    private LearningSignal Executed(MissionStatusUpdated line, MissionStatus status, int attempt, bool remember)
+    /// <summary>The signals one mission line gives, keeping what a later line of the same mission needs.</summary>
+    private IEnumerable<LearningSignal> Derive(MissionEvent e)
     {
-        var context = remember ? ContextOf(line) : null;
-        return new LearningSignal
+        if (e is MissionCreated created)
         {
-            SignalType = LearningSignal.MissionExecuted, MissionId = line.MissionId, Timestamp = line.Timestamp,
-            SessionId = context?.SessionId, ObjectiveType = context?.ObjectiveType, Status = status,
-            Success = status == MissionStatus.Completed, Attempt = attempt,
-            DurationMs = context?.StartedAt is { } started ? Math.Max(0, (long)(line.Timestamp - started).TotalMilliseconds) : 0,
-            ToolsUsed = line.ExecutionResult?.ToolsUsed ?? [],
+            _open[created.MissionId] = new Context(created.SessionId, created.Objective.Type);
+        }
+        else if (e is MissionStatusUpdated { Status: MissionStatus.Active } started)
+        {
+            ContextOf(started).StartedAt = started.Timestamp;
+        }
+        if (SignalOf(e) is not { } signal)
+        {
+            yield break;
+        }
+        var context = ContextOf(e);
+        yield return new LearningSignal
+        {
+            SignalType = signal.Type, MissionId = e.MissionId, Timestamp = e.Timestamp,
+            SessionId = context.SessionId, ObjectiveType = context.ObjectiveType,
+            Status = signal.Status, Success = signal.Status is null ? null : signal.Status == MissionStatus.Completed,
+            Attempt = signal.Status is null ? null : signal.Attempt,
+            DurationMs = signal.Status is null ? null
+                : context.StartedAt is { } at ? Math.Max(0, (long)(e.Timestamp - at).TotalMilliseconds) : 0,
+            ToolsUsed = signal.Status is null ? null : (e as MissionStatusUpdated)?.ExecutionResult?.ToolsUsed ?? [],
         };
+        if (e is MissionStatusUpdated ended && ended.Status.IsTerminal())
+        {
+            _open.Remove(e.MissionId);
+        }
     }
 
     /// <summary>
@@ -312,7 +313,11 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
     {
         _missions.Durable -= OnDurable;
         _durable.Writer.TryComplete();
-        if (await Task.WhenAny(_projecting, Task.Delay(TimeSpan.FromSeconds(5))) != _projecting)
+        try
+        {
+            await _projecting.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
         {
             await _stopping.CancelAsync();
             await _projecting;
