@@ -14,6 +14,7 @@ namespace Missions.Log;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     AllowOutOfOrderMetadataProperties = true)]
 [JsonSerializable(typeof(MissionEvent))]
+[JsonSerializable(typeof(ExecutionResult))]
 [JsonSerializable(typeof(MissionView))]
 [JsonSerializable(typeof(MissionSummary))]
 [JsonSerializable(typeof(IReadOnlyList<MissionSummary>))]

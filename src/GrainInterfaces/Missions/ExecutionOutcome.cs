@@ -23,4 +23,7 @@ public sealed record ExecutionOutcome
 
     /// <summary>The page budget ran out with links left unread: the result is what the pages read so far say.</summary>
     [Id(5)] public bool BudgetExhausted { get; init; }
+
+    /// <summary>The executor did not return within the grace after its token fired: the run was abandoned where it stood.</summary>
+    [Id(6)] public bool Unresponsive { get; init; }
 }

@@ -38,6 +38,13 @@ public sealed class MissionState
     /// <summary>Pages the latest attempt has read so far (from its progress lines).</summary>
     [Id(21)] public int PagesRead { get; set; }
 
+    /// <summary>The first attempt since the mission was created or a person asked to retry it: runs from here on
+    /// count towards the automatic limit (<c>MaxAttempts</c>).</summary>
+    [Id(22)] public int FirstAutomaticAttempt { get; set; } = 1;
+
+    /// <summary>Runs since <see cref="FirstAutomaticAttempt"/> that were cut off before they recorded an end (a crash, a kill).</summary>
+    [Id(23)] public int InterruptedRuns { get; set; }
+
     /// <summary>True once <see cref="MissionCreated"/> has been applied.</summary>
     public bool Exists => CreatedAt is not null;
 
@@ -75,6 +82,15 @@ public sealed class MissionState
         Status = e.Status;
         Attempt = Math.Max(Attempt, e.Attempt);
         LastReason = e.Reason;
+        if (e.Reason == MissionReasons.RetryRequested)
+        {
+            FirstAutomaticAttempt = e.Attempt;
+            InterruptedRuns = 0;
+        }
+        else if (e.Reason == MissionReasons.Interrupted)
+        {
+            InterruptedRuns++;
+        }
         if (e.Status == MissionStatus.Active)
         {
             RunsStarted = Math.Max(RunsStarted, e.Attempt);

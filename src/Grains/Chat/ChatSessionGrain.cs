@@ -437,7 +437,7 @@ public sealed partial class ChatSessionGrain(
     }
 
     /// <summary>"hi", "hello there", "good morning" — not "history of actors".</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(hi|hello|hey|hiya|howdy|greetings|good (morning|afternoon|evening|day))\b")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(hi|hello|hey|hiya|howdy|greetings|good (morning|afternoon|evening|day))\b", System.Text.RegularExpressions.RegexOptions.NonBacktracking)]
     private static partial System.Text.RegularExpressions.Regex Greeting();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a mission's outcome could not be written into the conversation")]

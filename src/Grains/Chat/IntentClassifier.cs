@@ -136,14 +136,21 @@ public sealed partial class IntentClassifier
         {
             AddDomain(domains, url.Host);
         }
-        foreach (Match match in DomainPattern().Matches(UrlPattern().Replace(message, " ")))
+        try
         {
-            var domain = match.Value.TrimEnd('.');
-            var tld = domain[(domain.LastIndexOf('.') + 1)..];
-            if (!NotTopLevelDomains.Contains(tld) && !domain.Contains('@'))
+            foreach (Match match in DomainPattern().Matches(UrlPattern().Replace(message, " ")))
             {
-                AddDomain(domains, domain);
+                var domain = match.Value.TrimEnd('.');
+                var tld = domain[(domain.LastIndexOf('.') + 1)..];
+                if (!NotTopLevelDomains.Contains(tld) && !domain.Contains('@'))
+                {
+                    AddDomain(domains, domain);
+                }
             }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // A message built to be slow to scan names no more domains than those found so far.
         }
         return domains;
     }
@@ -157,18 +164,18 @@ public sealed partial class IntentClassifier
         }
     }
 
-    [GeneratedRegex(@"^(status|progress|what are you (working on|doing)|what'?s (running|happening)|list (my )?missions|my missions)\s*[?.!]*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(status|progress|what are you (working on|doing)|what'?s (running|happening)|list (my )?missions|my missions)\s*[?.!]*$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex StatusCommand();
 
-    [GeneratedRegex(@"^(?<verb>cancel|stop|abort|retry|rerun|re-run)(\s+(the\s+)?(mission\s+)?((that|it|this|last|latest)(\s+one)?|(?<id>[A-Za-z0-9_-]{4,64})))?\s*[.!]*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?<verb>cancel|stop|abort|retry|rerun|re-run)(\s+(the\s+)?(mission\s+)?((that|it|this|last|latest)(\s+one)?|(?<id>[A-Za-z0-9_-]{4,64})))?\s*[.!]*$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex SteerCommand();
 
-    [GeneratedRegex(@"https?://[^\s<>""'`]+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"https?://[^\s<>""'`]+", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex UrlPattern();
 
-    [GeneratedRegex(@"(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w-]|\.[a-z0-9])", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w-]|\.[a-z0-9])", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 250)]
     private static partial Regex DomainPattern();
 
-    [GeneratedRegex(@"^\s*(hi|hello|hey|thanks|thank you|good (morning|afternoon|evening))\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\s*(hi|hello|hey|thanks|thank you|good (morning|afternoon|evening))\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex SmallTalk();
 }

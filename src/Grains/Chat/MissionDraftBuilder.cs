@@ -40,10 +40,10 @@ public static partial class MissionDraftBuilder
         : HighPriority().IsMatch(text) ? MissionPriority.High
         : MissionPriority.Normal;
 
-    [GeneratedRegex(@"\b(urgent(ly)?|asap|high[- ]priority|right away|immediately|top priority)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(urgent(ly)?|asap|high[- ]priority|right away|immediately|top priority)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex HighPriority();
 
-    [GeneratedRegex(@"\b(low[- ]priority|no rush|whenever|when you have time|not urgent)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(low[- ]priority|no rush|whenever|when you have time|not urgent)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex LowPriority();
 
     public static int MaxPagesIn(string text)
@@ -66,9 +66,9 @@ public static partial class MissionDraftBuilder
         return (int)Math.Clamp(seconds, MinDurationSeconds, MissionConstraints.MaxMaxDurationSeconds);
     }
 
-    [GeneratedRegex(@"(?:up\s+to|max(?:imum)?|at\s+most|no\s+more\s+than|limit(?:ed)?\s+to)?\s*(?<n>\d{1,6})\s*(?:web\s*)?pages?\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:up\s+to|max(?:imum)?|at\s+most|no\s+more\s+than|limit(?:ed)?\s+to)?\s*(?<n>\d{1,6})\s*(?:web\s*)?pages?\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex PagesPattern();
 
-    [GeneratedRegex(@"(?:within|in|under|max(?:imum)?|at\s+most|for)\s+(?<n>\d{1,6})\s*-?\s*(?<unit>seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b|(?<n>\d{1,6})\s*-\s*(?<unit>second|minute|hour)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:within|in|under|max(?:imum)?|at\s+most|for)\s+(?<n>\d{1,6})\s*-?\s*(?<unit>seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b|(?<n>\d{1,6})\s*-\s*(?<unit>second|minute|hour)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex DurationPattern();
 }

@@ -45,6 +45,15 @@ public sealed class ExecutionOptions
     /// <summary>How long the <c>delay</c> executor takes (load and crash tests).</summary>
     public int DelayMilliseconds { get; set; } = 1000;
 
+    /// <summary>
+    /// How long a run may take to stop once its time is up or it is cancelled; past that its end is recorded
+    /// without it (<c>timed_out</c> or <c>cancelled</c>, with the pages it had read) and its slot freed.
+    /// </summary>
+    public double StopGraceSeconds { get; set; } = 3;
+
+    /// <summary>How long a mission's kept tool calls (fetched pages) stay on disk before they are swept, whatever became of it.</summary>
+    public double ToolCallRetentionHours { get; set; } = 24;
+
     /// <summary>How long past a mission's own time budget the queue waits before it assumes its run was lost.</summary>
     public int LeaseGraceSeconds { get; set; } = 60;
 }

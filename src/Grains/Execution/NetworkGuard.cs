@@ -34,11 +34,45 @@ public static class NetworkGuard
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             var b = address.GetAddressBytes();
+            if (EmbeddedIPv4(b) is { } embedded)
+            {
+                return IsPublic(embedded);
+            }
             return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast
                 || (b[0] & 0xFE) == 0xFC                          // unique local fc00::/7
                 || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8)); // documentation
         }
         return false;
+    }
+
+    /// <summary>
+    /// The IPv4 host an IPv6 address leads to, when it embeds one: NAT64 <c>64:ff9b::/96</c>, 6to4 <c>2002::/16</c>,
+    /// IPv4-compatible <c>::/96</c> and Teredo <c>2001::/32</c> (its client, obfuscated). Local-use NAT64
+    /// <c>64:ff9b:1::/48</c> may embed any private address at a prefix-dependent place: it gives 0.0.0.0, never public.
+    /// </summary>
+    private static IPAddress? EmbeddedIPv4(byte[] b)
+    {
+        static IPAddress V4(byte[] b, int at, byte xor = 0) =>
+            new([(byte)(b[at] ^ xor), (byte)(b[at + 1] ^ xor), (byte)(b[at + 2] ^ xor), (byte)(b[at + 3] ^ xor)]);
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B)
+        {
+            var wellKnown = b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0;
+            var localUse = b[4] == 0x00 && b[5] == 0x01;
+            return wellKnown ? V4(b, 12) : localUse ? IPAddress.Any : null;
+        }
+        if (b[0] == 0x20 && b[1] == 0x02)
+        {
+            return V4(b, 2);
+        }
+        if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00)
+        {
+            return V4(b, 12, 0xFF);
+        }
+        if (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0)
+        {
+            return V4(b, 12); // ::a.b.c.d (and :: and ::1, which are refused as 0.0.0.0 and 0.0.0.1)
+        }
+        return null;
     }
 
     /// <summary>A connect callback for <see cref="SocketsHttpHandler"/> that refuses non-public addresses.</summary>

@@ -245,7 +245,7 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
     {
         MissionCreated => (LearningSignal.MissionProposed, null, 0),
         // A failed attempt scheduled for retry: the line carries the next attempt's number.
-        MissionStatusUpdated { Reason: "retry_scheduled" } retry => (LearningSignal.MissionExecuted, MissionStatus.Failed, retry.Attempt - 1),
+        MissionStatusUpdated { Reason: MissionReasons.RetryScheduled } retry => (LearningSignal.MissionExecuted, MissionStatus.Failed, retry.Attempt - 1),
         MissionStatusUpdated ended when ended.Status.IsTerminal() => (LearningSignal.MissionExecuted, ended.Status, ended.Attempt),
         _ => null,
     };

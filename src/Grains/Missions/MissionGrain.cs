@@ -84,7 +84,7 @@ public sealed partial class MissionGrain(
                 Priority = draft.Priority,
                 TraceParent = traceParent,
             },
-            new MissionStatusUpdated { MissionId = MissionId, TraceId = traceId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = "queued" },
+            new MissionStatusUpdated { MissionId = MissionId, TraceId = traceId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = MissionReasons.Queued },
         ], draft.Priority, draft.Constraints.MaxDurationSeconds);
         LogCreated(logger, MissionId, draft.SessionId, draft.Objective.Type);
         MissionsTelemetry.Created.Add(1, new KeyValuePair<string, object?>("objective_type", draft.Objective.Type));
@@ -118,10 +118,16 @@ public sealed partial class MissionGrain(
         var events = new List<MissionEvent>(2);
         if (State.Status == MissionStatus.Active)
         {
-            // The last run was cut off (its process went away) and never recorded an end: say so on the timeline.
+            // The last run was cut off (its process went away) and never recorded an end. A cut-off run counts as
+            // an attempt: a page that crashes or hangs the reader must not make the mission run at every start.
+            if (State.RunsStarted - State.FirstAutomaticAttempt + 1 >= options.Value.MaxAttempts)
+            {
+                await EndPoisonedAsync();
+                return new StartExecution { Result = StartExecutionResult.NotRunnable };
+            }
             events.Add(new MissionStatusUpdated
             {
-                MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = attempt, Reason = "interrupted",
+                MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = attempt, Reason = MissionReasons.Interrupted,
                 Error = $"Attempt {attempt - 1} was interrupted before it finished; running it again.",
             });
         }
@@ -131,8 +137,20 @@ public sealed partial class MissionGrain(
         return new StartExecution { Result = StartExecutionResult.Started, BudgetSeconds = budgetSeconds };
     }
 
+    /// <summary>Ends a mission whose runs were cut off (or failed) as often as it may run on its own.</summary>
+    private async Task EndPoisonedAsync()
+    {
+        var runs = State.RunsStarted - State.FirstAutomaticAttempt + 1;
+        var interrupted = State.InterruptedRuns + 1;
+        var error = interrupted == runs
+            ? $"Interrupted {runs} times: the page may crash or hang the reader, so the mission is not run again (retry it to try once more)."
+            : $"Failed after {runs} attempts, the last {(interrupted == 1 ? "one" : interrupted + " of them")} interrupted: the page may crash or hang the reader.";
+        await EndAsync(MissionStatus.Failed, State.RunsStarted, MissionReasons.InterruptedTooOften,
+            new ExecutionResult { Success = false, PagesFetched = State.PagesRead }, error, TimeSpan.Zero);
+    }
+
     private MissionStatusUpdated Started(int attempt, DateTime now) =>
-        new() { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Active, Attempt = attempt, Reason = "execution_started" };
+        new() { MissionId = MissionId, Timestamp = now, Status = MissionStatus.Active, Attempt = attempt, Reason = MissionReasons.ExecutionStarted };
 
     /// <summary>
     /// Writes events that leave the mission queued, asking the queue for a slot meanwhile (not after: that would
@@ -219,18 +237,30 @@ public sealed partial class MissionGrain(
             [new("mission.id", work.MissionId), new("mission.attempt", work.Attempt), new("mission.executor", executor.Name)],
             parent == default ? null : [new ActivityLink(parent)]);
         ExecutionOutcome outcome;
-        try
+        // The budget is a hard deadline: once the run's token has fired (its time is up, or a person cancelled it),
+        // the executor has a short grace to return with what it has; past that its end is recorded without it.
+        using var hardStop = new CancellationTokenSource();
+        var grace = TimeSpan.FromSeconds(Math.Max(0, options.Value.StopGraceSeconds));
+        using (run.Cancellation.Token.Register(() => hardStop.CancelAfter(grace)))
         {
-            outcome = await executor.ExecuteAsync(work, run.Cancellation.Token);
-        }
-        catch (OperationCanceledException) when (run.Cancellation.IsCancellationRequested)
-        {
-            outcome = new ExecutionOutcome { Result = new ExecutionResult { Success = false }, TimedOut = true };
-        }
-        catch (Exception ex)
-        {
-            LogExecutorFailed(logger, ex, work.MissionId, work.Attempt);
-            outcome = new ExecutionOutcome { Result = new ExecutionResult { Success = false }, Error = $"The executor failed: {ex.Message}" };
+            try
+            {
+                outcome = await Task.Run(() => executor.ExecuteAsync(work, run.Cancellation.Token), CancellationToken.None).WaitAsync(hardStop.Token);
+            }
+            catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
+            {
+                LogUnresponsive(logger, work.MissionId, work.Attempt, grace.TotalSeconds);
+                outcome = new ExecutionOutcome { Result = new ExecutionResult { Success = false }, TimedOut = true, Unresponsive = true };
+            }
+            catch (OperationCanceledException) when (run.Cancellation.IsCancellationRequested)
+            {
+                outcome = new ExecutionOutcome { Result = new ExecutionResult { Success = false }, TimedOut = true };
+            }
+            catch (Exception ex)
+            {
+                LogExecutorFailed(logger, ex, work.MissionId, work.Attempt);
+                outcome = new ExecutionOutcome { Result = new ExecutionResult { Success = false }, Error = $"The executor failed: {ex.Message}" };
+            }
         }
         if (run.CancelRequested)
         {
@@ -322,16 +352,21 @@ public sealed partial class MissionGrain(
 
     private async Task RecordEndAsync(int attempt, ExecutionOutcome outcome, TimeSpan elapsed)
     {
+        var kept = outcome.Result.FinalAnswer.Length > 0 ? "; the result holds what it found until then." : ".";
+        if (outcome.Unresponsive)
+        {
+            // What it had is what its progress lines say: the pages it read are on the timeline.
+            kept = $"; its work did not stop within {options.Value.StopGraceSeconds} s and was abandoned after reading {State.PagesRead} {(State.PagesRead == 1 ? "page" : "pages")}.";
+            outcome = outcome with { Result = outcome.Result with { PagesFetched = State.PagesRead } };
+        }
         var (status, reason, error) = outcome switch
         {
-            { Cancelled: true } => (MissionStatus.Cancelled, "cancelled",
-                "The mission was cancelled" + (outcome.Result.FinalAnswer.Length > 0 ? "; the result holds what it found until then." : ".")),
-            { TimedOut: true } => (MissionStatus.TimedOut, "timed_out",
-                $"The mission ran out of its {State.Constraints!.MaxDurationSeconds}-second time budget" +
-                (outcome.Result.FinalAnswer.Length > 0 ? "; the result holds what it found until then." : ".")),
-            { Result.Success: true, BudgetExhausted: true } => (MissionStatus.Completed, "budget_exhausted", null),
-            { Result.Success: true } => (MissionStatus.Completed, "execution_finished", null),
-            _ => (MissionStatus.Failed, "execution_failed", outcome.Error ?? "The mission failed."),
+            { Cancelled: true } => (MissionStatus.Cancelled, MissionReasons.Cancelled, "The mission was cancelled" + kept),
+            { TimedOut: true } => (MissionStatus.TimedOut, MissionReasons.TimedOut,
+                $"The mission ran out of its {State.Constraints!.MaxDurationSeconds}-second time budget" + kept),
+            { Result.Success: true, BudgetExhausted: true } => (MissionStatus.Completed, MissionReasons.BudgetExhausted, null),
+            { Result.Success: true } => (MissionStatus.Completed, MissionReasons.ExecutionFinished, null),
+            _ => (MissionStatus.Failed, MissionReasons.ExecutionFailed, outcome.Error ?? "The mission failed."),
         };
         if (status == MissionStatus.Failed && outcome.Transient && attempt < options.Value.MaxAttempts)
         {
@@ -359,8 +394,8 @@ public sealed partial class MissionGrain(
         [
             new MissionStatusUpdated
             {
-                MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = attempt + 1, Reason = "retry_scheduled",
-                Error = $"Attempt {attempt} failed: {error}", RetryAt = retryAt, ExecutionResult = outcome.Result,
+                MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = attempt + 1, Reason = MissionReasons.RetryScheduled,
+                Error = $"Attempt {attempt} failed: {error}", RetryAt = retryAt, ExecutionResult = LineBudget.Fit(outcome.Result),
             },
         ]);
         LogRetryScheduled(logger, MissionId, attempt, backoff);
@@ -385,7 +420,7 @@ public sealed partial class MissionGrain(
             LogCancelRequested(logger, MissionId, run.Attempt);
             return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Cancelling mission {MissionId}: its work is being stopped." };
         }
-        await EndAsync(MissionStatus.Cancelled, State.Attempt, "cancelled", null, "The mission was cancelled.", TimeSpan.Zero);
+        await EndAsync(MissionStatus.Cancelled, State.Attempt, MissionReasons.Cancelled, null, "The mission was cancelled.", TimeSpan.Zero);
         await GrainFactory.Queue().RemoveAsync(MissionId);
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is cancelled." };
     }
@@ -402,7 +437,7 @@ public sealed partial class MissionGrain(
         }
         var attempt = State.RunsStarted + 1;
         var slot = await QueueAsync(
-            [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = "retry_requested" }],
+            [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = MissionReasons.RetryRequested }],
             State.Priority, State.Constraints!.MaxDurationSeconds);
         if (slot)
         {
@@ -460,7 +495,7 @@ public sealed partial class MissionGrain(
                 Attempt = attempt,
                 Reason = reason,
                 CompletedAt = now,
-                ExecutionResult = result,
+                ExecutionResult = result is null ? null : LineBudget.Fit(result),
                 Error = error,
             },
         ]);
@@ -471,10 +506,7 @@ public sealed partial class MissionGrain(
             MissionsTelemetry.ActiveToTerminal.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("status", status.ToWireName()));
         }
 
-        if (status == MissionStatus.Completed)
-        {
-            toolCalls.Forget(MissionId); // a completed mission never runs again: its kept fetches are not needed
-        }
+        toolCalls.Forget(MissionId); // over: its kept fetches are not needed (a person's retry fetches again)
         await FreeQueueSlotAsync();
         NotifySession(new MissionOutcomeNotice { MissionId = MissionId, Status = status, Attempt = attempt, Text = DescribeOutcome(status, result, error) });
     }
@@ -581,6 +613,9 @@ public sealed partial class MissionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} attempt {Attempt}: cancel requested")]
     private static partial void LogCancelRequested(ILogger logger, string missionId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} attempt {Attempt}: its executor did not stop {GraceSeconds} s after its token fired; the run is abandoned and its end recorded")]
+    private static partial void LogUnresponsive(ILogger logger, string missionId, int attempt, double graceSeconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The executor of mission {MissionId} attempt {Attempt} threw")]
     private static partial void LogExecutorFailed(ILogger logger, Exception ex, string missionId, int attempt);

@@ -9,7 +9,13 @@ namespace Missions.Research;
 /// </summary>
 public sealed class HostPacer
 {
+    /// <summary>Hosts remembered before idle ones are forgotten: a mission may wander over many hosts, a process runs for weeks.</summary>
+    public const int MaxHosts = 1_000;
+
     private readonly ConcurrentDictionary<string, Slot> _hosts = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Hosts remembered now.</summary>
+    public int Count => _hosts.Count;
 
     private sealed class Slot
     {
@@ -23,6 +29,10 @@ public sealed class HostPacer
         if (delay <= TimeSpan.Zero)
         {
             return Turn.None;
+        }
+        if (_hosts.Count >= MaxHosts)
+        {
+            ForgetIdle();
         }
         var slot = _hosts.GetOrAdd(url.Authority, _ => new Slot());
         await slot.Gate.WaitAsync(cancellationToken);
@@ -39,6 +49,22 @@ public sealed class HostPacer
         {
             slot.Gate.Release();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Forgets hosts nobody is waiting for whose delay has passed: forgetting one costs nothing but its memory
+    /// (a slot taken in the same instant may let two requests to that host overlap once).
+    /// </summary>
+    private void ForgetIdle()
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var (host, slot) in _hosts)
+        {
+            if (slot.Gate.CurrentCount == 1 && slot.NextAt < now)
+            {
+                _hosts.TryRemove(new KeyValuePair<string, Slot>(host, slot));
+            }
         }
     }
 

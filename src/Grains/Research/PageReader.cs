@@ -7,7 +7,9 @@ namespace Missions.Research;
 
 /// <summary>
 /// Reads a page into passages: HTML with a real parser (title, headings, the main text without navigation,
-/// scripts and boilerplate), plain text and Markdown by their paragraphs and headings.
+/// scripts and boilerplate), plain text and Markdown by their paragraphs and headings. A page is hostile input:
+/// every step is linear in its size (no backtracking pattern, no per-element subtree search), every count and
+/// label is capped (<see cref="PageLimits"/>), and the token is checked as it goes.
 /// </summary>
 public static partial class PageReader
 {
@@ -20,25 +22,22 @@ public static partial class PageReader
     private const string Blocks = "h1, h2, h3, h4, h5, h6, p, li, pre, blockquote, td, th, dd, dt, figcaption, summary";
     private const string Boilerplate = "script, style, noscript, template, nav, header, footer, aside, form, svg, iframe, button, [hidden], [aria-hidden=true], [role=navigation]";
 
-    public static PageContent ReadHtml(Uri url, string html)
+    public static PageContent ReadHtml(Uri url, string html, CancellationToken cancellationToken = default)
     {
         var document = new HtmlParser().ParseDocument(html);
-        var title = Collapse(document.Title ?? "");
+        cancellationToken.ThrowIfCancellationRequested();
+        var title = Label(document.Title ?? "");
         // Links in the content first, then the rest (navigation, footers): the content's links are the likelier leads.
         var main = document.QuerySelector("main, [role=main], article") ?? document.Body;
-        var links = new List<PageLink>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var links = new Links(url);
         foreach (var anchor in (main?.QuerySelectorAll("a[href]") ?? Enumerable.Empty<IElement>()).Concat(document.QuerySelectorAll("a[href]")))
         {
-            if (Uri.TryCreate(url, anchor.GetAttribute("href"), out var link) && link.Scheme is "http" or "https")
+            if (!links.TryAdd(anchor.GetAttribute("href"), () => anchor.TextContent + " " + anchor.GetAttribute("title")))
             {
-                var clean = new UriBuilder(link) { Fragment = "" }.Uri.ToString();
-                if (seen.Add(clean))
-                {
-                    links.Add(new PageLink(clean, Collapse((anchor.TextContent + " " + anchor.GetAttribute("title")).Trim())));
-                }
+                break;
             }
         }
+        cancellationToken.ThrowIfCancellationRequested();
         foreach (var boilerplate in document.QuerySelectorAll(Boilerplate))
         {
             boilerplate.Remove();
@@ -46,17 +45,16 @@ public static partial class PageReader
         main = document.QuerySelector("main, [role=main], article") ?? document.Body;
         if (title.Length == 0)
         {
-            title = Collapse(document.QuerySelector("h1")?.TextContent ?? url.ToString());
+            title = Label(document.QuerySelector("h1")?.TextContent ?? url.ToString());
         }
 
         var passages = new PassageBuilder();
         if (main is not null)
         {
-            // Leaf blocks only: a list item holding paragraphs is read through its paragraphs.
-            var blocks = main.QuerySelectorAll(Blocks).Where(b => b.QuerySelector(Blocks) is null).ToList();
             var covered = 0;
-            foreach (var block in blocks)
+            foreach (var block in LeafBlocks(main))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var text = TextOf(block);
                 covered += text.Length;
                 if (block.LocalName is ['h', >= '1' and <= '6'])
@@ -76,41 +74,104 @@ public static partial class PageReader
                 passages.Add(all);
             }
         }
-        return new PageContent { Url = url.ToString(), Title = title, Reader = HtmlReader, Passages = passages.Build(), Links = links };
+        return new PageContent { Url = url.ToString(), Title = title, Reader = HtmlReader, Passages = passages.Build(), Links = links.List };
+    }
+
+    /// <summary>
+    /// The blocks that hold no other block (a list item holding paragraphs is read through its paragraphs), in
+    /// document order. Each block marks its ancestors up to the first one already marked, so the whole walk is
+    /// linear even in a page nested thousands of levels deep.
+    /// </summary>
+    private static List<IElement> LeafBlocks(IElement main)
+    {
+        var blocks = main.QuerySelectorAll(Blocks);
+        var holdsBlock = new HashSet<IElement>(ReferenceEqualityComparer.Instance);
+        foreach (var block in blocks)
+        {
+            for (var parent = block.ParentElement; parent is not null && parent != main && holdsBlock.Add(parent); parent = parent.ParentElement)
+            {
+            }
+        }
+        return blocks.Where(b => !holdsBlock.Contains(b)).ToList();
     }
 
     /// <summary>Plain text or Markdown: paragraphs are separated by blank lines; "# Heading" lines are headings.</summary>
-    public static PageContent ReadText(Uri url, string text)
+    public static PageContent ReadText(Uri url, string text, CancellationToken cancellationToken = default)
     {
         var passages = new PassageBuilder();
         string? title = null;
-        foreach (var paragraph in BlankLines().Split(text.Replace("\r\n", "\n")))
+        var body = new StringBuilder();
+        var lines = 0;
+        foreach (var raw in text.Split('\n'))
         {
-            var lines = paragraph.Split('\n');
-            var body = new StringBuilder();
-            foreach (var line in lines)
+            if (++lines % 1024 == 0)
             {
-                var heading = MarkdownHeading().Match(line);
-                if (heading.Success)
-                {
-                    title ??= heading.Groups[1].Value.Trim();
-                    passages.Add(body.ToString());
-                    body.Clear();
-                    passages.Heading(heading.Groups[1].Value);
-                }
-                else
-                {
-                    body.Append(line).Append(' ');
-                }
+                cancellationToken.ThrowIfCancellationRequested();
             }
-            passages.Add(body.ToString());
+            var line = raw.Length > PageLimits.MaxLineChars ? raw[..PageLimits.MaxLineChars] : raw;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                passages.Add(body.ToString()); // a blank line ends the paragraph
+                body.Clear();
+            }
+            else if (MarkdownHeading(line) is { } heading)
+            {
+                title ??= heading;
+                passages.Add(body.ToString());
+                body.Clear();
+                passages.Heading(heading);
+            }
+            else
+            {
+                body.Append(line).Append(' ');
+            }
         }
-        var firstLine = text.TrimStart().Split('\n', 2)[0].Trim();
-        title ??= firstLine.Length is > 0 and <= 200 ? firstLine : url.ToString();
-        var links = MarkdownLinks().Matches(text)
-            .Select(m => Uri.TryCreate(url, m.Groups["url"].Value, out var u) && u.Scheme is "http" or "https" ? new PageLink(u.ToString(), m.Groups["text"].Value) : null)
-            .OfType<PageLink>().DistinctBy(l => l.Url).ToList();
-        return new PageContent { Url = url.ToString(), Title = Collapse(title), Reader = TextReader, Passages = passages.Build(), Links = links };
+        passages.Add(body.ToString());
+        var start = text.AsSpan().TrimStart();
+        var newline = start.IndexOf('\n');
+        var firstLine = (newline < 0 ? start : start[..newline]).Trim();
+        title ??= firstLine.Length is > 0 and <= 200 ? firstLine.ToString() : url.ToString();
+        var links = new Links(url);
+        foreach (Match m in MarkdownLinks().Matches(text))
+        {
+            var label = m.Groups["text"].Value;
+            if (!links.TryAdd(m.Groups["url"].Value, () => label))
+            {
+                break;
+            }
+        }
+        return new PageContent { Url = url.ToString(), Title = Label(title), Reader = TextReader, Passages = passages.Build(), Links = links.List };
+    }
+
+    /// <summary>
+    /// A Markdown ATX heading's text ("## Title ##" → "Title"), or null: up to three spaces, one to six '#', a space,
+    /// the text, an optional closing run of '#'. Read by hand, in one pass (the pattern this replaced backtracked
+    /// for minutes on "# a" followed by thousands of spaces).
+    /// </summary>
+    public static string? MarkdownHeading(string line)
+    {
+        var i = 0;
+        while (i < line.Length && i < 3 && line[i] == ' ')
+        {
+            i++;
+        }
+        var hashes = 0;
+        while (i < line.Length && line[i] == '#')
+        {
+            hashes++;
+            i++;
+        }
+        if (hashes is 0 or > 6 || i >= line.Length || !char.IsWhiteSpace(line[i]))
+        {
+            return null;
+        }
+        var text = line.AsSpan(i).Trim();
+        var closing = text.TrimEnd('#');
+        if (closing.Length < text.Length && (closing.Length == 0 || char.IsWhiteSpace(closing[^1])))
+        {
+            text = closing.TrimEnd();
+        }
+        return text.Length > 0 ? text.ToString() : null;
     }
 
     /// <summary>The readable text of an element, with block boundaries kept as spaces ("Title Body", not "TitleBody").</summary>
@@ -124,10 +185,32 @@ public static partial class PageReader
                 text.Append(t.Data).Append(' ');
             }
         }
-        return Collapse(text.ToString());
+        return PageLimits.Collapse(text.ToString());
     }
 
-    private static string Collapse(string text) => Whitespace().Replace(text, " ").Trim();
+    private static string Label(string text) => PageLimits.Clip(PageLimits.Collapse(text), PageLimits.MaxLabelChars);
+
+    /// <summary>A page's links: http(s) only, without fragments, each once, at most <see cref="PageLimits.MaxLinksPerPage"/>.</summary>
+    private sealed class Links(Uri page)
+    {
+        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+
+        public List<PageLink> List { get; } = [];
+
+        /// <summary>Adds a link (its text made only if it is kept); false once the page has given all it may.</summary>
+        public bool TryAdd(string? href, Func<string> text)
+        {
+            if (href is { Length: > 0 and <= PageLimits.MaxUrlChars } && Uri.TryCreate(page, href, out var link) && link.Scheme is "http" or "https")
+            {
+                var clean = new UriBuilder(link) { Fragment = "" }.Uri.ToString();
+                if (clean.Length <= PageLimits.MaxUrlChars && _seen.Add(clean))
+                {
+                    List.Add(new PageLink(clean, Label(PageLimits.Clip(text(), 4 * PageLimits.MaxLabelChars))));
+                }
+            }
+            return List.Count < PageLimits.MaxLinksPerPage;
+        }
+    }
 
     /// <summary>Gathers blocks into passages of about <see cref="PassageWords"/> words, each under its heading.</summary>
     private sealed class PassageBuilder
@@ -140,26 +223,30 @@ public static partial class PageReader
         public void Heading(string text)
         {
             Flush();
-            _heading = Collapse(text);
+            _heading = Label(text);
         }
 
         public void Add(string text)
         {
-            text = Collapse(text);
-            if (text.Length == 0)
+            text = PageLimits.Collapse(text);
+            if (text.Length == 0 || _passages.Count >= PageLimits.MaxPassagesPerPage)
             {
                 return;
             }
             var words = text.Split(' ');
             // A long block is cut into passages of its own.
-            for (var start = 0; start < words.Length; start += PassageWords * 2)
+            for (var start = 0; start < words.Length && _passages.Count < PageLimits.MaxPassagesPerPage; start += PassageWords * 2)
             {
                 var piece = words.AsSpan(start, Math.Min(PassageWords * 2, words.Length - start));
                 if (_words > 0 && _words + piece.Length > PassageWords * 2)
                 {
                     Flush();
                 }
-                _current.Append(_current.Length > 0 ? " " : "").AppendJoin(' ', piece.ToArray());
+                foreach (var word in piece)
+                {
+                    // A "word" of thousands of characters (no spaces) is cut, so a passage stays a passage.
+                    _current.Append(_current.Length > 0 ? " " : "").Append(word.Length > 100 ? word.AsSpan(0, 100) : word);
+                }
                 _words += piece.Length;
                 if (_words >= PassageWords)
                 {
@@ -176,7 +263,7 @@ public static partial class PageReader
 
         private void Flush()
         {
-            if (_current.Length > 0)
+            if (_current.Length > 0 && _passages.Count < PageLimits.MaxPassagesPerPage)
             {
                 _passages.Add(new Passage(_heading, _current.ToString()));
             }
@@ -185,15 +272,6 @@ public static partial class PageReader
         }
     }
 
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Whitespace();
-
-    [GeneratedRegex(@"\n[ \t]*\n")]
-    private static partial Regex BlankLines();
-
-    [GeneratedRegex(@"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")]
-    private static partial Regex MarkdownHeading();
-
-    [GeneratedRegex(@"\[(?<text>[^\]]{0,200})\]\((?<url>[^)\s]{1,2000})\)")]
+    [GeneratedRegex(@"\[(?<text>[^\]\n]{0,300})\]\((?<url>[^)\s]{1,2048})\)", RegexOptions.NonBacktracking)]
     private static partial Regex MarkdownLinks();
 }

@@ -24,6 +24,9 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
     public const string SitemapTool = "sitemap";
 
     private static readonly TimeSpan RobotsFreshFor = TimeSpan.FromMinutes(10);
+
+    /// <summary>Origins whose robots.txt is kept at once; past it, stale ones are forgotten first.</summary>
+    public const int MaxOrigins = 1_000;
     private static readonly TimeSpan RobotsRetryAfter = TimeSpan.FromSeconds(30);
     private static readonly HashSet<string> BinaryExtensions = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -116,6 +119,7 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
             var clean = new UriBuilder(url) { Fragment = "" }.Uri;
             var key = Normalize(clean);
             if (_taken.Contains(key)
+                || (_offered.Count >= PageLimits.MaxFrontier && !_offered.ContainsKey(key))
                 || (_offered.TryGetValue(key, out var earlier) && (earlier.Score > score || (earlier.Score == score && earlier.Depth <= depth))))
             {
                 return;
@@ -245,12 +249,12 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
             catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
             {
                 cancellationToken.ThrowIfCancellationRequested(); // the mission's time is up, not this page's
-                var message = ex switch
+                var message = PageLimits.Clip(ex switch
                 {
                     OperationCanceledException => $"timed out after {_options.RequestTimeoutSeconds} s",
                     HttpRequestException { InnerException: BlockedAddressException blocked } => blocked.Message,
                     _ => ex.Message,
-                };
+                }, PageLimits.MaxMessageChars);
                 run.Errors.Add($"{url}: {message}");
                 span?.SetStatus(ActivityStatusCode.Error, message);
                 if (IsTransient(ex))
@@ -293,7 +297,9 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
         {
             return new PageContent { Url = document.Url.ToString(), Title = document.Url.ToString(), SkippedBecause = $"{document.MediaType} is not a readable page" };
         }
-        return WebFetcher.IsHtml(document.MediaType) ? PageReader.ReadHtml(document.Url, document.Body) : PageReader.ReadText(document.Url, document.Body);
+        return WebFetcher.IsHtml(document.MediaType)
+            ? PageReader.ReadHtml(document.Url, document.Body, cancellationToken)
+            : PageReader.ReadText(document.Url, document.Body, cancellationToken);
     }
 
     /// <summary>Why a redirect may not be followed, or null: it must stay on the allowed domains and be allowed by robots.txt.</summary>
@@ -327,6 +333,10 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
         {
             return await cached.Rules.WaitAsync(cancellationToken);
         }
+        if (_robots.Count >= MaxOrigins)
+        {
+            ForgetStaleRobots(now);
+        }
         var fetch = FetchRobotsAsync(new Uri(origin + "/robots.txt"));
         _robots[origin] = (fetch, now + RobotsFreshFor);
         var rules = await fetch.WaitAsync(cancellationToken);
@@ -335,6 +345,21 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
             _robots[origin] = (fetch, now + RobotsRetryAfter);
         }
         return rules;
+    }
+
+    /// <summary>Drops robots.txt rules past their freshness; if every one is fresh, the oldest half (they are read again when needed).</summary>
+    private void ForgetStaleRobots(DateTime now)
+    {
+        var entries = _robots.ToArray();
+        var stale = entries.Where(e => e.Value.FreshUntil <= now).ToList();
+        if (stale.Count < entries.Length / 4)
+        {
+            stale = entries.Where(e => e.Value.Rules.IsCompleted).OrderBy(e => e.Value.FreshUntil).Take(entries.Length / 2).ToList();
+        }
+        foreach (var entry in stale)
+        {
+            _robots.TryRemove(entry);
+        }
     }
 
     /// <summary>

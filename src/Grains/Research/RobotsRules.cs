@@ -9,9 +9,15 @@ namespace Missions.Research;
 /// </summary>
 public sealed class RobotsRules
 {
-    private readonly List<(string Pattern, bool Allow)> _rules;
+    /// <summary>What is read of a robots.txt: RFC 9309 asks parsers to read at least 500 KiB, and lets them stop there.</summary>
+    public const int MaxChars = 500 * 1024;
 
-    private RobotsRules(List<(string, bool)> rules, TimeSpan? crawlDelay, IReadOnlyList<string> sitemaps, string? unavailable = null)
+    /// <summary>Sitemap lines kept (the agent reads a few).</summary>
+    private const int MaxSitemaps = 20;
+
+    private readonly List<Rule> _rules;
+
+    private RobotsRules(List<Rule> rules, TimeSpan? crawlDelay, IReadOnlyList<string> sitemaps, string? unavailable = null)
     {
         _rules = rules;
         CrawlDelay = crawlDelay;
@@ -23,7 +29,7 @@ public sealed class RobotsRules
     public static RobotsRules AllowAll { get; } = new([], null, []);
 
     /// <summary>robots.txt could not be read (a 5xx, a 429): nothing may be read until it can (RFC 9309 §2.3.1.4).</summary>
-    public static RobotsRules Unavailable(string reason) => new([("/", false)], null, [], reason);
+    public static RobotsRules Unavailable(string reason) => new([Rule.Of("/", false)], null, [], reason);
 
     /// <summary>Why robots.txt could not be read, when it could not: the site is off limits for now, which may pass.</summary>
     public string? UnavailableBecause { get; }
@@ -39,6 +45,11 @@ public sealed class RobotsRules
         var sitemaps = new List<string>();
         Group? current = null;
         var inAgentLines = false;
+        if (text.Length > MaxChars)
+        {
+            var end = text.LastIndexOf('\n', MaxChars - 1);
+            text = text[..(end > 0 ? end : MaxChars)];
+        }
         foreach (var raw in text.Split('\n'))
         {
             var line = raw.Split('#', 2)[0].Trim();
@@ -64,11 +75,14 @@ public sealed class RobotsRules
             inAgentLines = false;
             if (key == "sitemap")
             {
-                sitemaps.Add(value);
+                if (sitemaps.Count < MaxSitemaps && value.Length <= PageLimits.MaxUrlChars)
+                {
+                    sitemaps.Add(value);
+                }
             }
             else if (current is not null && key is "allow" or "disallow" && value.Length > 0)
             {
-                current.Rules.Add((value, key == "allow"));
+                current.Rules.Add(Rule.Of(value, key == "allow"));
             }
             else if (current is not null && key == "crawl-delay"
                 && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
@@ -88,7 +102,7 @@ public sealed class RobotsRules
     private sealed class Group
     {
         public List<string> Agents { get; } = [];
-        public List<(string, bool)> Rules { get; } = [];
+        public List<Rule> Rules { get; } = [];
         public TimeSpan? Delay { get; set; }
     }
 
@@ -98,55 +112,60 @@ public sealed class RobotsRules
         var path = pathAndQuery.Length == 0 ? "/" : pathAndQuery;
         var best = -1;
         var allowed = true;
-        foreach (var (pattern, allow) in _rules)
+        if (path.Length > PageLimits.MaxUrlChars)
         {
-            if (Matches(pattern, path) && (pattern.Length > best || (pattern.Length == best && allow)))
+            return false; // no page worth reading has such a path; not matching it keeps every check short
+        }
+        foreach (var rule in _rules)
+        {
+            if ((rule.Length > best || (rule.Length == best && rule.Allow)) && Matches(rule, path))
             {
-                best = pattern.Length;
-                allowed = allow;
+                best = rule.Length;
+                allowed = rule.Allow;
             }
         }
         return allowed;
     }
 
-    /// <summary>A rule's pattern against a path: a prefix, where <c>*</c> is any run of characters and a final <c>$</c> ends the path.</summary>
-    private static bool Matches(string pattern, string path)
+    /// <summary>
+    /// A rule's pattern against a path: a prefix, where <c>*</c> is any run of characters and a final <c>$</c> ends
+    /// the path. Matched segment by segment, each at its leftmost place after the last (which is exact for
+    /// wildcards), so a rule costs one pass over the path whatever a hostile robots.txt puts in it.
+    /// </summary>
+    private static bool Matches(Rule rule, string path)
     {
-        var anchored = pattern.EndsWith('$');
-        if (anchored)
+        var segments = rule.Segments;
+        if (!path.StartsWith(segments[0], StringComparison.Ordinal))
         {
-            pattern = pattern[..^1];
+            return false;
         }
-        return Match(pattern, 0, path, 0, anchored);
+        var at = segments[0].Length;
+        if (segments.Length == 1)
+        {
+            return !rule.Anchored || at == path.Length;
+        }
+        for (var i = 1; i < segments.Length - 1; i++)
+        {
+            var found = path.IndexOf(segments[i], at, StringComparison.Ordinal);
+            if (found < 0)
+            {
+                return false;
+            }
+            at = found + segments[i].Length;
+        }
+        var last = segments[^1];
+        return rule.Anchored
+            ? path.Length - last.Length >= at && path.EndsWith(last, StringComparison.Ordinal)
+            : path.IndexOf(last, at, StringComparison.Ordinal) >= 0;
     }
 
-    /// <summary>Wildcard matching in O(pattern × path), so a hostile robots.txt cannot make it backtrack for ever.</summary>
-    private static bool Match(string pattern, int p, string path, int s, bool anchored)
+    /// <summary>An <c>Allow</c> or <c>Disallow</c> line, its pattern cut at its wildcards once, when it is read.</summary>
+    private sealed record Rule(int Length, bool Allow, string[] Segments, bool Anchored)
     {
-        // reachable[j]: the pattern so far can end just before path[j].
-        var reachable = new bool[path.Length + 1];
-        reachable[s] = true;
-        for (; p < pattern.Length; p++)
+        public static Rule Of(string pattern, bool allow)
         {
-            var next = new bool[path.Length + 1];
-            if (pattern[p] == '*')
-            {
-                var any = false;
-                for (var j = 0; j <= path.Length; j++)
-                {
-                    any |= reachable[j];
-                    next[j] = any;
-                }
-            }
-            else
-            {
-                for (var j = 0; j < path.Length; j++)
-                {
-                    next[j + 1] = reachable[j] && path[j] == pattern[p];
-                }
-            }
-            reachable = next;
+            var anchored = pattern.EndsWith('$');
+            return new Rule(pattern.Length, allow, (anchored ? pattern[..^1] : pattern).Split('*'), anchored);
         }
-        return anchored ? reachable[path.Length] : reachable.Any(r => r);
     }
 }

@@ -35,7 +35,10 @@ public static class SitemapReader
                 else if (reader.LocalName == "loc")
                 {
                     var loc = reader.ReadElementContentAsString().Trim();
-                    (inSitemapIndex ? sitemaps : pages).Add(loc);
+                    if (loc.Length is > 0 and <= PageLimits.MaxUrlChars)
+                    {
+                        (inSitemapIndex ? sitemaps : pages).Add(loc);
+                    }
                 }
             }
         }

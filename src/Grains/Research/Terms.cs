@@ -113,15 +113,15 @@ public static partial class Terms
         return word;
     }
 
-    [GeneratedRegex(@"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")]
+    [GeneratedRegex(@"[\p{L}\p{N}]+(?:['’][\p{L}]+)?", RegexOptions.NonBacktracking)]
     private static partial Regex Word();
 
-    [GeneratedRegex(@"https?://\S+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"https?://\S+", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex Links();
 
-    [GeneratedRegex(@"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex DomainNames();
 
-    [GeneratedRegex(@"\b\d+\s*-?\s*(?:web\s*)?(?:pages?|seconds?|secs?|minutes?|mins?|hours?|hrs?|s|m|h)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b\d+\s*-?\s*(?:web\s*)?(?:pages?|seconds?|secs?|minutes?|mins?|hours?|hrs?|s|m|h)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex Budgets();
 }

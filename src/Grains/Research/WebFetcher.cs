@@ -56,31 +56,44 @@ public sealed class WebFetcher : IDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.RequestTimeoutSeconds));
         var current = url;
+        var visited = new HashSet<string>(StringComparer.Ordinal) { current.AbsoluteUri };
         for (var hop = 0; ; hop++)
         {
-            using var turn = await _pacer.TakeTurnAsync(current, delayFor(current), timeout.Token);
-            using var request = new HttpRequestMessage(HttpMethod.Get, current);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location)
+            Uri next;
+            // The host's turn is held for this request only: it is given back before the next hop is checked or
+            // taken, so a same-host redirect (http → https) or the robots.txt its check may fetch never waits for itself.
+            using (await _pacer.TakeTurnAsync(current, delayFor(current), timeout.Token))
             {
-                var next = location.IsAbsoluteUri ? location : new Uri(current, location);
-                if (hop >= MaxRedirects)
+                using var request = new HttpRequestMessage(HttpMethod.Get, current);
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                if ((int)response.StatusCode is < 300 or >= 400 || response.Headers.Location is not { } location)
                 {
-                    throw new HttpRequestException($"more than {MaxRedirects} redirects");
+                    var mediaType = response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant() ?? "text/html";
+                    if (!response.IsSuccessStatusCode || !IsText(mediaType))
+                    {
+                        return new FetchedDocument(current, response.StatusCode, mediaType, null); // binaries are not read
+                    }
+                    return new FetchedDocument(current, response.StatusCode, mediaType, await ReadCappedAsync(response.Content, timeout.Token));
                 }
-                if (await refuseHop(next) is { } refusal)
-                {
-                    throw new RedirectRefusedException($"redirects to {next}, which {refusal}");
-                }
-                current = next;
-                continue;
+                next = location.IsAbsoluteUri ? location : new Uri(current, location);
             }
-            var mediaType = response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant() ?? "text/html";
-            if (!response.IsSuccessStatusCode || !IsText(mediaType))
+            if (hop >= MaxRedirects)
             {
-                return new FetchedDocument(current, response.StatusCode, mediaType, null); // binaries are not read
+                throw new HttpRequestException($"more than {MaxRedirects} redirects");
             }
-            return new FetchedDocument(current, response.StatusCode, mediaType, await ReadCappedAsync(response.Content, timeout.Token));
+            if (next.Scheme is not ("http" or "https") || next.AbsoluteUri.Length > PageLimits.MaxUrlChars)
+            {
+                throw new RedirectRefusedException($"redirects to {PageLimits.Clip(next.ToString(), 200)}, which is not a web page address");
+            }
+            if (!visited.Add(next.AbsoluteUri))
+            {
+                throw new HttpRequestException($"redirects in a loop (back to {PageLimits.Clip(next.ToString(), 200)})");
+            }
+            if (await refuseHop(next) is { } refusal)
+            {
+                throw new RedirectRefusedException($"redirects to {PageLimits.Clip(next.ToString(), 200)}, which {refusal}");
+            }
+            current = next;
         }
     }
 
