@@ -1,7 +1,18 @@
 using Missions.Hosting;
+using Missions.Log;
 using Missions.Telemetry;
 
 var builder = Host.CreateApplicationBuilder(args);
-builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration).AddDashboard());
+// No live log trace on the dashboard: log lines name sessions, and a session id is a capability.
+builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration).AddDashboard(dashboard => dashboard.HideTrace = true));
 builder.Services.AddMissionsTelemetry("missions-silo");
-builder.Build().Run();
+try
+{
+    builder.Build().Run();
+    return 0;
+}
+catch (Exception ex) when (DataDirectoryInUseException.In(ex) is { } inUse)
+{
+    Console.Error.WriteLine(inUse.Message);
+    return 3;
+}

@@ -1,3 +1,4 @@
+using Missions.Log;
 using Missions.Web.Hosting;
 
 // Settings and the page come from beside the program, wherever it is started from; ./data stays relative to
@@ -8,4 +9,13 @@ builder.AddMissions();
 
 var app = builder.Build();
 app.MapMissions();
-app.Run();
+try
+{
+    app.Run();
+    return 0;
+}
+catch (Exception ex) when (DataDirectoryInUseException.In(ex) is { } inUse)
+{
+    Console.Error.WriteLine(inUse.Message);
+    return 3;
+}

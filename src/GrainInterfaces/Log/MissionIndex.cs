@@ -190,6 +190,15 @@ public sealed class MissionIndex
         }
     }
 
+    /// <summary>The mission's status now, or null when the log does not have it.</summary>
+    public MissionStatus? StatusOf(string missionId)
+    {
+        lock (_lock)
+        {
+            return _byId.TryGetValue(missionId, out var entry) && entry.Created ? entry.Status : null;
+        }
+    }
+
     public MissionPriority PriorityOf(string missionId)
     {
         lock (_lock)

@@ -35,8 +35,11 @@ public static class Ids
     /// </summary>
     public static string NewMissionId() => Guid.NewGuid().ToString("N");
 
-    /// <summary>A new session id.</summary>
-    public static string NewSessionId() => "s-" + Guid.NewGuid().ToString("N");
+    /// <summary>
+    /// A new session id: 128 random bits. A session id is a capability — whoever holds it reads the conversation —
+    /// so it is never guessable and never shown to anyone else.
+    /// </summary>
+    public static string NewSessionId() => "s-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>
     /// The mission id for a chat message that carries a client message id: the same message, sent again

@@ -1,12 +1,11 @@
 namespace Missions;
 
-/// <summary>A mission as a card in the whiteboard's list.</summary>
+/// <summary>A mission as a card in the whiteboard's list. It names no session: the list is everyone's, a session id is its holder's.</summary>
 public sealed record MissionSummary
 {
     public required string MissionId { get; init; }
     public required MissionStatus Status { get; init; }
     public Objective? Objective { get; init; }
-    public string SessionId { get; init; } = "";
     public DateTime? CreatedAt { get; init; }
     public DateTime? StartTime { get; init; }
     public DateTime? EndTime { get; init; }
@@ -25,7 +24,6 @@ public sealed record MissionSummary
         MissionId = s.MissionId,
         Status = s.Status,
         Objective = s.Objective,
-        SessionId = s.SessionId,
         CreatedAt = s.CreatedAt,
         StartTime = s.StartTime,
         EndTime = s.EndTime,

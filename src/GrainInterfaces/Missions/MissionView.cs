@@ -8,7 +8,8 @@ public sealed record MissionView
     [Id(1)] public required MissionStatus Status { get; init; }
     [Id(2)] public Objective? Objective { get; init; }
     [Id(3)] public MissionConstraints? Constraints { get; init; }
-    [Id(4)] public string SessionId { get; init; } = "";
+    /// <summary>The session that created it; left out where the view is shown to others (see the whiteboard API).</summary>
+    [Id(4)] public string? SessionId { get; init; }
     [Id(5)] public DateTime? CreatedAt { get; init; }
     [Id(6)] public DateTime? StartTime { get; init; }
     [Id(7)] public DateTime? EndTime { get; init; }

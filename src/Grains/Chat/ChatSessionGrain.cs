@@ -14,7 +14,7 @@ namespace Missions.Chat;
 /// conversation — a notice's turn only hands its line over.
 /// </summary>
 public sealed partial class ChatSessionGrain(
-    ChatLog chatLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options, ILogger<ChatSessionGrain> logger)
+    ChatLog chatLog, MissionLog missionLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options, ILogger<ChatSessionGrain> logger)
     : Grain, IChatSessionGrain
 {
     /// <summary>Outcome notices remembered to drop a repeat. A mission sends one per ended attempt, one-way, so a
@@ -50,13 +50,46 @@ public sealed partial class ChatSessionGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         ChatMessage? previous = null;
+        var started = new List<string>();
+        var posted = new HashSet<(string, int)>();
         foreach (var message in chatLog.ReadAll(SessionId))
         {
             Remember(message, replayedRequest: previous is { Role: ChatMessage.UserRole } ? previous : null);
             previous = message;
+            if (message is { ReplyType: ChatResponse.MissionStarted, MissionId: { } missionId })
+            {
+                started.Add(missionId);
+            }
+            else if (message is { ReplyType: ChatResponse.MissionUpdate, MissionId: { } ended })
+            {
+                posted.Add((ended, message.Attempt ?? 0));
+            }
         }
         ForgetStaleMeanings();
+        PostMissedOutcomes(started, posted);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A mission's outcome reaches its chat even when its notice did not (the process went down between the end
+    /// and the chat line, or the chat could not be written): the ends the log has and the conversation lacks are
+    /// posted now, each once.
+    /// </summary>
+    private void PostMissedOutcomes(List<string> started, HashSet<(string, int)> posted)
+    {
+        foreach (var missionId in started.Distinct())
+        {
+            if (missionLog.Index.StatusOf(missionId) is not { } status || !status.IsTerminal())
+            {
+                continue;
+            }
+            var mission = MissionState.Fold(missionLog.Reader.ReadEvents(missionId));
+            if (mission.Status.IsTerminal() && !posted.Contains((missionId, mission.Attempt)))
+            {
+                LogOutcomeRecovered(logger, SessionId, missionId);
+                PostMissionOutcomeAsync(MissionOutcomeNotice.Of(missionId, mission.Status, mission.Attempt, mission.ExecutionResult, mission.Error));
+            }
+        }
     }
 
     public async Task<ChatResponse> SendAsync(ChatRequest request)
@@ -286,16 +319,30 @@ public sealed partial class ChatSessionGrain(
         {
             return Task.CompletedTask; // a redelivery: posted already, written or on its way
         }
-        AppendAsync(
-        [
-            new ChatMessage
-            {
-                SessionId = SessionId, Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole, Text = notice.Text,
-                MissionId = notice.MissionId, ReplyType = ChatResponse.MissionUpdate, Status = notice.Status, Attempt = notice.Attempt,
-            },
-        ]).ContinueWith(t => LogOutcomeLost(logger, t.Exception!.InnerException!, SessionId),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = WriteOutcomeAsync(notice);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Writes an outcome's line; if it cannot be written, the activation goes, and the next one posts it from the log.</summary>
+    private async Task WriteOutcomeAsync(MissionOutcomeNotice notice)
+    {
+        try
+        {
+            await AppendAsync(
+            [
+                new ChatMessage
+                {
+                    SessionId = SessionId, Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole, Text = notice.Text,
+                    MissionId = notice.MissionId, ReplyType = ChatResponse.MissionUpdate, Status = notice.Status, Attempt = notice.Attempt,
+                },
+            ]);
+        }
+        catch (Exception ex)
+        {
+            LogOutcomeLost(logger, ex, SessionId);
+            _outcomesPosted.Remove((notice.MissionId, notice.Attempt));
+            DeactivateOnIdle();
+        }
     }
 
     /// <summary>Hands lines to the write loop, starting it if it is not running; completes once they are durable.</summary>
@@ -440,7 +487,10 @@ public sealed partial class ChatSessionGrain(
     [System.Text.RegularExpressions.GeneratedRegex(@"^(hi|hello|hey|hiya|howdy|greetings|good (morning|afternoon|evening|day))\b", System.Text.RegularExpressions.RegexOptions.NonBacktracking)]
     private static partial System.Text.RegularExpressions.Regex Greeting();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a mission's outcome could not be written into the conversation")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: the outcome of mission {MissionId} was missing from the conversation; posted from the log")]
+    private static partial void LogOutcomeRecovered(ILogger logger, string sessionId, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a mission's outcome could not be written into the conversation; it is posted again when the session is next activated")]
     private static partial void LogOutcomeLost(ILogger logger, Exception ex, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} started mission {MissionId}")]

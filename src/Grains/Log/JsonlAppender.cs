@@ -97,6 +97,20 @@ public sealed partial class JsonlAppender : IAsyncDisposable
         }
     }
 
+    /// <summary>A write failure in words, with no path in them.</summary>
+    private string WhyNotWritten(Exception ex)
+    {
+        const int NoSpace = 28, QuotaExceeded = 122, ReadOnlyFileSystem = 30;
+        return ex switch
+        {
+            UnauthorizedAccessException => "permission denied",
+            IOException io when (io.HResult & 0xFFFF) is NoSpace or QuotaExceeded => "No space left on device (the disk is full)",
+            IOException io when (io.HResult & 0xFFFF) == ReadOnlyFileSystem => "the file system is read-only",
+            _ => ex.Message.Replace(Path, System.IO.Path.GetFileName(Path), StringComparison.Ordinal)
+                .Replace(System.IO.Path.GetDirectoryName(Path) ?? Path, "the data directory", StringComparison.Ordinal),
+        };
+    }
+
     private void WriteBatch(List<Pending> batch, int bytes)
     {
         var start = _length;
@@ -122,11 +136,14 @@ public sealed partial class JsonlAppender : IAsyncDisposable
         catch (Exception ex)
         {
             LogWriteFailed(_logger, ex, Path, batch.Count);
-            _lastFailure = $"{System.IO.Path.GetFileName(Path)}: {ex.Message}";
+            // What failed and why, without where: a client is told this, and the data directory's path is the server's own.
+            var name = System.IO.Path.GetFileName(Path);
+            var why = WhyNotWritten(ex);
+            _lastFailure = $"{name}: {why}";
             TryCutBackTo(start);
             foreach (var p in batch)
             {
-                p.Done.TrySetException(new LogWriteException($"The log {Path} could not be written: {ex.Message}", ex));
+                p.Done.TrySetException(new LogWriteException($"The log {name} could not be written: {why}.", ex));
             }
             return;
         }

@@ -14,10 +14,13 @@ public sealed partial class MissionLog : IAsyncDisposable
     private readonly string _checkpointPath;
     private readonly Lock _checkpointing = new();
     private readonly ILogger<MissionLog> _logger;
+    private readonly DataDirectoryLock _lock;
 
     public MissionLog(IOptions<MissionsOptions> options, ILogger<MissionLog> logger)
     {
         _logger = logger;
+        // The mission log is the source of truth: its writer holds the directory for every log of this process.
+        _lock = DataDirectoryLock.Acquire(Path.GetDirectoryName(options.Value.PathOf(LogFiles.Missions))!);
         Index = new MissionIndex();
         _checkpointPath = options.Value.PathOf(LogFiles.MissionsIndex);
         // From the index's checkpoint when it still matches the log; the lines after it are read as usual.
@@ -119,6 +122,7 @@ public sealed partial class MissionLog : IAsyncDisposable
         }
         await _file.DisposeAsync();
         Reader.Dispose();
+        _lock.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Checkpointed the mission index ({Missions} missions) in {ElapsedMs} ms")]

@@ -508,7 +508,7 @@ public sealed partial class MissionGrain(
 
         toolCalls.Forget(MissionId); // over: its kept fetches are not needed (a person's retry fetches again)
         await FreeQueueSlotAsync();
-        NotifySession(new MissionOutcomeNotice { MissionId = MissionId, Status = status, Attempt = attempt, Text = DescribeOutcome(status, result, error) });
+        NotifySession(MissionOutcomeNotice.Of(MissionId, status, attempt, result, error));
     }
 
     /// <summary>
@@ -521,19 +521,6 @@ public sealed partial class MissionGrain(
         session.PostMissionOutcomeAsync(notice).ContinueWith(
             t => LogNotifyFailed(logger, t.Exception!, notice.MissionId),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-    }
-
-    private string DescribeOutcome(MissionStatus status, ExecutionResult? result, string? error)
-    {
-        var head = $"Mission {MissionId} {status.ToWireName().Replace('_', ' ')}";
-        var answer = result?.FinalAnswer ?? "";
-        var body = answer.Length > 1500 ? answer[..1500] + "…" : answer;
-        return status switch
-        {
-            MissionStatus.Completed => $"{head}.\n\n{body}",
-            _ when body.Length > 0 => $"{head}: {error}\n\n{body}",
-            _ => $"{head}: {error}",
-        };
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

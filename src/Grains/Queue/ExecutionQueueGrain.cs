@@ -14,6 +14,7 @@ namespace Missions.Queue;
 /// </summary>
 public sealed partial class ExecutionQueueGrain(
     MissionLog log,
+    Research.ToolCallStore toolCalls,
     IOptions<ExecutionOptions> options,
     Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<ExecutionQueueGrain> logger)
@@ -50,6 +51,7 @@ public sealed partial class ExecutionQueueGrain(
             LogRecovered(logger, recovered);
         }
         Dispatch();
+        SweepToolCalls();
     }
 
     public Task<EnqueueResult> EnqueueAsync(string missionId, MissionPriority priority = MissionPriority.Normal)
@@ -103,7 +105,22 @@ public sealed partial class ExecutionQueueGrain(
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         Dispatch();
+        SweepToolCalls();
         return Task.CompletedTask;
+    }
+
+    private DateTime _toolCallsSweptAt;
+
+    /// <summary>Every ten minutes at most, off the queue's turn: kept tool calls past their retention go.</summary>
+    private void SweepToolCalls()
+    {
+        if (DateTime.UtcNow - _toolCallsSweptAt < TimeSpan.FromMinutes(10))
+        {
+            return;
+        }
+        _toolCallsSweptAt = DateTime.UtcNow;
+        var age = TimeSpan.FromHours(options.Value.ToolCallRetentionHours);
+        _ = Task.Run(() => toolCalls.SweepOlderThan(age));
     }
 
     /// <summary>Hands out work while slots are free. Never awaits a mission inside this turn.</summary>

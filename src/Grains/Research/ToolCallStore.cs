@@ -11,7 +11,7 @@ namespace Missions.Research;
 /// What a mission's tool calls returned, kept on disk by idempotency key (<c>tool-calls/{mission}/{key}.json</c>
 /// in the data directory), so a retried attempt — after a crash, a transient failure or a person's retry —
 /// reuses a page an earlier attempt fetched instead of fetching it again. A mission's calls are dropped when it
-/// completes (a completed mission is never run again).
+/// ends (in any terminal status), and whatever is older than the retention is swept.
 /// </summary>
 public sealed partial class ToolCallStore(IOptions<MissionsOptions> options, ILogger<ToolCallStore> logger)
 {
@@ -81,6 +81,36 @@ public sealed partial class ToolCallStore(IOptions<MissionsOptions> options, ILo
         {
             LogNotKept(logger, ex, missionId);
         }
+    }
+
+    /// <summary>
+    /// Deletes what missions kept longer ago than <paramref name="age"/>, whatever became of them (a mission that
+    /// ended while its process was down, one abandoned for good): the store must not grow for ever. Returns how many.
+    /// </summary>
+    public int SweepOlderThan(TimeSpan age)
+    {
+        var swept = 0;
+        var before = DateTime.UtcNow - age;
+        try
+        {
+            if (!Directory.Exists(Root))
+            {
+                return 0;
+            }
+            foreach (var directory in Directory.EnumerateDirectories(Root))
+            {
+                if (Directory.GetLastWriteTimeUtc(directory) < before)
+                {
+                    Directory.Delete(directory, recursive: true);
+                    swept++;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogNotKept(logger, ex, Root);
+        }
+        return swept;
     }
 
     private string PathOf(string missionId, string key) =>

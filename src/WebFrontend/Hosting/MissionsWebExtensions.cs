@@ -26,13 +26,20 @@ public static class MissionsWebExtensions
     public static WebApplicationBuilder AddMissions(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        builder.Services.AddSingleton(new ManagementPorts(ManagementSurfaces.Listen(builder)));
+        // Host names this server answers to (DNS rebinding): the local names while it listens on loopback only,
+        // unless AllowedHosts says otherwise; listening on other addresses, set AllowedHosts (see README, "Security").
+        if (string.IsNullOrWhiteSpace(configuration["AllowedHosts"]) && ManagementSurfaces.AllLoopback(configuration))
+        {
+            configuration["AllowedHosts"] = "localhost;127.0.0.1;[::1]";
+        }
         var endpoints = configuration.GetOrleansEndpoints();
         if (endpoints.IsClient)
         {
             builder.UseOrleansClient(client =>
             {
                 client.UseStaticClustering(ParseGateways(endpoints.Gateways))
-                    .AddDashboard()
+                    .AddDashboard(HideTrace)
                     .Configure<ClusterOptions>(cluster =>
                     {
                         cluster.ClusterId = endpoints.ClusterId;
@@ -51,7 +58,7 @@ public static class MissionsWebExtensions
         }
         else
         {
-            builder.UseOrleans(silo => silo.UseMissionsClustering(configuration).AddMissions(configuration).AddDashboard());
+            builder.UseOrleans(silo => silo.UseMissionsClustering(configuration).AddMissions(configuration).AddDashboard(HideTrace));
             builder.Services.AddSingleton(sp => sp.GetRequiredService<MissionLog>().Reader);
         }
 
@@ -88,6 +95,8 @@ public static class MissionsWebExtensions
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseManagementSurfaces(app.Services.GetRequiredService<ManagementPorts>().Ports);
+        app.UseRequestSafety();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapChat();
@@ -100,6 +109,12 @@ public static class MissionsWebExtensions
         DeferredEndpoints.MapDeferred(app, "Orleans dashboard", endpoints => endpoints.MapOrleansDashboard("/dashboard"));
         return app;
     }
+
+    /// <summary>The dashboard without its live log trace: the silo's log lines name sessions, and a session id is a capability.</summary>
+    private static void HideTrace(DashboardOptions dashboard) => dashboard.HideTrace = true;
+
+    /// <summary>The ports of <c>Missions:ManagementUrls</c>; empty when the operations surfaces share the main URLs.</summary>
+    private sealed record ManagementPorts(IReadOnlySet<int> Ports);
 
     private static IPEndPoint[] ParseGateways(string gateways) =>
         gateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

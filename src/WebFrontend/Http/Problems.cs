@@ -12,6 +12,15 @@ public static class Problems
     public static IResult NotFound(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status404NotFound);
 
+    public static IResult Forbidden(string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status403Forbidden);
+
+    public static IResult UnsupportedMediaType(string? contentType) =>
+        TypedResults.Problem(title: "JSON required",
+            detail: (string.IsNullOrEmpty(contentType) ? "The request has no Content-Type." : $"The request's Content-Type is '{Shorten(contentType)}'.") +
+                    " Send Content-Type: application/json (with a JSON body, {} when there is nothing to say).",
+            statusCode: StatusCodes.Status415UnsupportedMediaType);
+
     public static IResult InvalidId(string what, string value) =>
         BadRequest($"Invalid {what}", $"'{Shorten(value)}' is not a valid {what}: use {Ids.Rule}.");
 

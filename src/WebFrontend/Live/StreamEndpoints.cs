@@ -89,7 +89,7 @@ public static class StreamEndpoints
     private static Task WriteAsync(HttpResponse response, LiveFeed feed, LiveItem item, CancellationToken aborted)
     {
         var (kind, json) = item.Mission is { } e
-            ? ("mission", JsonSerializer.Serialize(e, MissionsJson.Context.MissionEvent))
+            ? ("mission", JsonSerializer.Serialize(Whiteboard.SessionPrivacy.WithoutSession(e), MissionsJson.Context.MissionEvent))
             : ("chat", JsonSerializer.Serialize(item.Chat!, MissionsJson.Context.ChatMessage));
         var text = new StringBuilder().Append("id: ").Append(feed.IdOf(item)).Append("\nevent: ").Append(kind)
             .Append("\ndata: ").Append(json).Append("\n\n").ToString();

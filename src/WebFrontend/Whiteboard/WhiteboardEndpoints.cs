@@ -23,7 +23,7 @@ public static class WhiteboardEndpoints
             return Problems.InvalidId("mission id", missionId);
         }
         return reader.ReadView(missionId) is { } view
-            ? TypedResults.Ok(view)
+            ? TypedResults.Ok(SessionPrivacy.WithoutSession(view))
             : Problems.NotFound("Unknown mission", $"There is no mission '{missionId}'.");
     }
 

@@ -23,8 +23,9 @@ const state = {
 };
 if (linked) localStorage.setItem("missions.session", linked);
 
+// A session id is a capability (whoever holds it reads the chat): 128 random bits.
 function newSessionId() {
-  return "s-" + Array.from(crypto.getRandomValues(new Uint32Array(3)), (n) => n.toString(36)).join("");
+  return "s-" + Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 if (!state.session) { state.session = newSessionId(); localStorage.setItem("missions.session", state.session); }
 
@@ -253,7 +254,7 @@ async function command(verb) {
   const id = state.selected;
   if (!id) return;
   try {
-    const result = await api(`/api/missions/${encodeURIComponent(id)}/${verb}`, { method: "POST" });
+    const result = await api(`/api/missions/${encodeURIComponent(id)}/${verb}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     $("action-message").textContent = result.message;
   } catch (error) {
     $("action-message").textContent = error.message;
