@@ -34,7 +34,8 @@ public sealed class HostPacer
         {
             ForgetIdle();
         }
-        var slot = _hosts.GetOrAdd(url.Authority, _ => new Slot());
+        // Per host, not per origin: http and https (or two ports) of one host are one server to be polite to.
+        var slot = _hosts.GetOrAdd(url.IdnHost, _ => new Slot());
         await slot.Gate.WaitAsync(cancellationToken);
         try
         {

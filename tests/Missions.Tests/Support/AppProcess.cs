@@ -21,6 +21,26 @@ public sealed class AppProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>CPU time the process has used (user + system), from /proc.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // utime, stime (fields 14 and 15 of stat)
+            return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+        }
+    }
+
+    /// <summary>The process's peak resident memory (VmHWM), from /proc.</summary>
+    public long PeakRssBytes =>
+        long.Parse(File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+
     public string Output
     {
         get { lock (_output) { return _output.ToString(); } }
