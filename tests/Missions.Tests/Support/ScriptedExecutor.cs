@@ -7,7 +7,8 @@ namespace Missions.Tests.Support;
 /// An executor the tests steer through the first word of the objective's description: <c>ok</c> completes, <c>fail</c> fails,
 /// <c>hang</c> runs until cancelled (then returns a partial result), <c>gate:NAME</c> waits until the test opens
 /// gate NAME, <c>sleep:MS</c> takes MS milliseconds, <c>flaky:N</c> fails transiently on its first N attempts,
-/// <c>down</c> always fails transiently. It records every run, in start order.
+/// <c>down</c> always fails transiently, <c>stuck</c> blocks its thread for 20 s and ignores its token (work that cannot
+/// be interrupted). It records every run, in start order.
 /// </summary>
 public sealed class ScriptedExecutor : IMissionExecutor
 {
@@ -62,6 +63,15 @@ public sealed class ScriptedExecutor : IMissionExecutor
                 {
                     return Outcome(success: false, "partial: read 1 page before the budget ran out", pages: 1);
                 }
+            }
+            else if (script == "stuck")
+            {
+                var until = DateTime.UtcNow.AddSeconds(20);
+                while (DateTime.UtcNow < until)
+                {
+                    Thread.Sleep(50); // deaf to the token, as a runaway parser would be
+                }
+                return Outcome(success: true, "stuck, at last", pages: 1);
             }
             else if (script == "fail")
             {
