@@ -26,13 +26,11 @@ public sealed class LogHealth(MissionLog missions, SignalLog signals, ChatLog ch
             }
             return null;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return $"The data directory cannot be written ({ex.Message}); last failure: {failure}";
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            return $"The data directory cannot be written ({ex.Message}); last failure: {failure}";
+            // Without the path: /readyz is answered to anyone, and where the data lives is the server's own business.
+            var why = ex.Message.Replace(probe, Path.GetFileName(probe), StringComparison.Ordinal);
+            return $"The data directory cannot be written ({why}); last failure: {failure}";
         }
     }
 }

@@ -24,7 +24,7 @@ public static partial class PageReader
 
     public static PageContent ReadHtml(Uri url, string html, CancellationToken cancellationToken = default)
     {
-        var document = new HtmlParser().ParseDocument(html);
+        var document = new HtmlParser().ParseDocument(HtmlNesting.Limit(html));
         cancellationToken.ThrowIfCancellationRequested();
         var title = Label(document.Title ?? "");
         // Links in the content first, then the rest (navigation, footers): the content's links are the likelier leads.

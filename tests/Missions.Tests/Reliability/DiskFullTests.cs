@@ -70,10 +70,14 @@ public sealed class DiskFullTests
             var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal("The mission log cannot be written", problem.GetProperty("title").GetString());
             Assert.Contains("No space left on device", problem.GetProperty("detail").GetString());
+            // What failed, not where: the server's paths are its own.
+            Assert.DoesNotContain(mountPoint.Path, problem.GetProperty("detail").GetString());
             using (var ready = await http.GetAsync("readyz"))
             {
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-                Assert.Contains("cannot be written", await ready.Content.ReadAsStringAsync());
+                var readiness = await ready.Content.ReadAsStringAsync();
+                Assert.Contains("cannot be written", readiness);
+                Assert.DoesNotContain(mountPoint.Path, readiness);
             }
             foreach (var file in new[] { LogFiles.Missions, LogFiles.ChatSessions, LogFiles.LearningSignals })
             {
