@@ -30,7 +30,8 @@ public static class MissionsTelemetryExtensions
             })
             .WithMetrics(builder =>
             {
-                builder.AddMeter(MissionsTelemetry.Name, MissionsTelemetry.OrleansMeter);
+                // System.Runtime: the runtime's own GC, heap and thread-pool figures (dotnet_gc_*, dotnet_process_*), for soak runs and dashboards.
+                builder.AddMeter(MissionsTelemetry.Name, MissionsTelemetry.OrleansMeter, "System.Runtime");
                 metrics?.Invoke(builder);
                 if (otlp)
                 {

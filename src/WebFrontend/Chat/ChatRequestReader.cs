@@ -122,7 +122,16 @@ public static class ChatRequestReader
             problem = Problems.BadRequest($"Wrong type for {name}", $"The field '{name}' must be a string, not {Describe(element.ValueKind)}.");
             return false;
         }
-        value = element.GetString();
+        try
+        {
+            value = element.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // "\ud800" alone is valid JSON but no text: a lone surrogate cannot be stored or shown.
+            problem = Problems.BadRequest($"Invalid {name}", $"The field '{name}' is not valid Unicode text (it holds a lone surrogate escape such as \\ud800).");
+            return false;
+        }
         return true;
     }
 

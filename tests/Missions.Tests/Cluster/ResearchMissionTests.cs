@@ -40,13 +40,16 @@ public sealed class ResearchMissionTests(ClusterFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task A_retried_mission_reuses_the_pages_its_earlier_attempt_fetched()
+    public async Task An_ended_mission_keeps_no_fetches_so_a_persons_retry_reads_the_pages_again()
     {
         // The slow page holds the run until its 5-second budget ends: timed out, with /timers read.
         var id = await ChatAsync($"fetch {_site.Url("/timers")} {_site.Url("/slow")} up to 2 pages within 5 seconds");
         var first = await Host.WaitForTerminalAsync(id);
         Assert.Equal(MissionStatus.TimedOut, first.Status);
         Assert.Contains("Timers live only while their grain is active", first.ExecutionResult!.FinalAnswer);
+        // Ended (in any status): what it fetched is not kept. (Attempts of one run — after a crash or a transient
+        // failure — reuse their fetches: see ResearchAgentTests.)
+        Assert.False(Directory.Exists(Path.Combine(fixture.DataDirectory, ToolCallStore.DirectoryName, id)));
 
         Assert.True((await Host.Mission(id).RetryAsync()).Accepted);
         var second = await Host.WaitForStatusAsync(id, s => s.IsTerminal(), "terminal again");
@@ -55,7 +58,7 @@ public sealed class ResearchMissionTests(ClusterFixture fixture) : IAsyncLifetim
         var timers = second.Timeline.OfType<MissionProgress>().Where(p => p.ToolCall.Url == _site.Url("/timers")).ToList();
         Assert.Equal([1, 2], timers.Select(p => p.Attempt));
         Assert.Equal(timers[0].ToolCall.Key, timers[1].ToolCall.Key);
-        Assert.Equal([ToolCall.Fetched, ToolCall.Reused], timers.Select(p => p.ToolCall.Outcome));
-        Assert.Single(_site.Requests, "/timers");
+        Assert.Equal([ToolCall.Fetched, ToolCall.Fetched], timers.Select(p => p.ToolCall.Outcome));
+        Assert.Equal(2, _site.Requests.Count(r => r == "/timers"));
     }
 }
