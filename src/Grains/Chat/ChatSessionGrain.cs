@@ -19,7 +19,7 @@ public sealed partial class ChatSessionGrain(
 {
     /// <summary>Outcome notices remembered to drop a repeat. A mission sends one per ended attempt, one-way, so a
     /// repeat can only be a redelivery close behind the first.</summary>
-    private const int RememberedOutcomes = 256;
+    private const int RememberedOutcomes = 64;
 
     /// <summary>Messages in the conversation; the last one's <see cref="ChatMessage.Seq"/>.</summary>
     private int _count;
@@ -244,7 +244,7 @@ public sealed partial class ChatSessionGrain(
         var missions = Missions();
         if (intent.Command == SessionCommand.Status)
         {
-            return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = await DescribeMissionsAsync(missions) };
+            return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = DescribeMissions(missions) };
         }
 
         string? target;
@@ -274,15 +274,17 @@ public sealed partial class ChatSessionGrain(
         return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = result.Message, MissionId = target, Status = result.Status };
     }
 
-    private async Task<string> DescribeMissionsAsync(List<string> missions)
+    /// <summary>The session's latest missions as the log has them. Read from the log, not the grains: asking a
+    /// mission grain would activate every ended mission a person lists, and keep it in memory.</summary>
+    private string DescribeMissions(List<string> missions)
     {
         if (missions.Count == 0)
         {
             return "You have no missions in this chat yet. Ask me to research something on a website to start one.";
         }
         const int shown = 10;
-        var views = await Task.WhenAll(missions.TakeLast(shown).Select(id => GrainFactory.Mission(id).GetViewAsync()));
-        var lines = views.OfType<MissionView>().Reverse().Select(v =>
+        var views = missions.TakeLast(shown).Select(missionLog.Reader.ReadSummary).ToList();
+        var lines = views.OfType<MissionSummary>().Reverse().Select(v =>
             $"• {v.MissionId[..8]} — {v.Status.ToWireName().Replace('_', ' ')}" +
             (v.Attempt > 1 ? $" (attempt {v.Attempt})" : "") + $": {Shorten(v.Objective?.Description ?? "", 80)}");
         var active = views.Count(v => v is { Status: MissionStatus.Active or MissionStatus.Queued });

@@ -39,6 +39,9 @@ public static class MissionsSiloBuilderExtensions
         // A graceful stop waits for running missions up to their grace period (see MissionGrain.OnDeactivateAsync).
         silo.Services.AddOptions<HostOptions>().Configure<IOptions<ExecutionOptions>>((host, execution) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(host.ShutdownTimeout.TotalSeconds, execution.Value.ShutdownGraceSeconds + 15)));
+        // Where each grain was last seen, kept per silo: Orleans keeps a million by default, and every mission is a grain
+        // activated once — at steady load the cache grew by every mission for days. Sessions and the queue are what repeat.
+        silo.Services.Configure<GrainDirectoryOptions>(directory => directory.CacheSize = 20_000);
         silo.Services.AddOptions<GrainCollectionOptions>().Configure<IOptions<ExecutionOptions>>((grains, execution) =>
             grains.DeactivationTimeout = TimeSpan.FromSeconds(Math.Max(grains.DeactivationTimeout.TotalSeconds, execution.Value.ShutdownGraceSeconds + 5)));
         // A span per grain call, when traces go somewhere (see MissionsTelemetry.GrainCallSpansSetting): the filters
