@@ -89,6 +89,11 @@ try
         Console.WriteLine();
         Console.WriteLine($"From minute 5 on ({steady.Count} samples): RSS {Spread(steady.Select(s => s.Rss))}; managed heap {Spread(steady.Select(s => s.Heap))}.");
         Console.WriteLine($"RSS first/last of that span: {steady[0].Rss:0} → {steady[^1].Rss:0} MB; heap {steady[0].Heap:0} → {steady[^1].Heap:0} MB.");
+        // A collected runtime saws: garbage gathers between full collections and goes at once. What must stay flat
+        // is the saw's envelope — its peaks and its troughs — from the first half of the span to the second.
+        var (early, late) = (steady.Take(steady.Count / 2).ToList(), steady.Skip(steady.Count / 2).ToList());
+        Console.WriteLine($"Envelope, first half → second half: RSS peaks {Drift(early.Max(s => s.Rss), late.Max(s => s.Rss))}, troughs {Drift(early.Min(s => s.Rss), late.Min(s => s.Rss))}; " +
+            $"heap peaks {Drift(early.Max(s => s.Heap), late.Max(s => s.Heap))}, troughs {Drift(early.Min(s => s.Heap), late.Min(s => s.Heap))}.");
     }
 
     async Task SendAsync(string session, string message, string clientId)
@@ -124,6 +129,8 @@ static string Spread(IEnumerable<double> values)
     var mean = list.Average();
     return $"mean {mean:0} MB, min {list.Min():0}, max {list.Max():0} (max/min {list.Max() / list.Min():0.00}×, ±{(list.Max() - list.Min()) / 2 / mean * 100:0.0} % of the mean)";
 }
+
+static string Drift(double from, double to) => $"{from:0} → {to:0} MB ({(to - from) / from * 100:+0.0;-0.0} %)";
 
 static double Pct(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 

@@ -17,9 +17,14 @@ public sealed partial class ChatSessionGrain(
     ChatLog chatLog, MissionLog missionLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options, ILogger<ChatSessionGrain> logger)
     : Grain, IChatSessionGrain
 {
-    /// <summary>Outcome notices remembered to drop a repeat. A mission sends one per ended attempt, one-way, so a
-    /// repeat can only be a redelivery close behind the first.</summary>
-    private const int RememberedOutcomes = 64;
+    /// <summary>How long a posted outcome is remembered to drop a repeat. A mission sends one per ended attempt,
+    /// one-way, so a repeat can only be a redelivery close behind the first — but one-way messages may arrive out of
+    /// order, so "close" is a time, not a count. (Remembering the last 256 by count kept ~33 KB per busy session for
+    /// good: 66 MB over 2,000 sessions.)</summary>
+    private static readonly TimeSpan RememberOutcomesFor = TimeSpan.FromMinutes(2);
+
+    /// <summary>At most this many outcomes are remembered at once, however many arrive within the time.</summary>
+    private const int MaxRememberedOutcomes = 1_024;
 
     /// <summary>Messages in the conversation; the last one's <see cref="ChatMessage.Seq"/>.</summary>
     private int _count;
@@ -33,7 +38,7 @@ public sealed partial class ChatSessionGrain(
     private readonly List<int> _missionAnswers = [];
 
     private readonly HashSet<(string MissionId, int Attempt)> _outcomesPosted = [];
-    private readonly Queue<(string MissionId, int Attempt)> _outcomeOrder = new();
+    private readonly Queue<((string MissionId, int Attempt) Key, DateTime NotedAt)> _outcomeOrder = new();
 
     /// <summary>The mission a repeat of each meaning (normalized objective and constraints) may reuse.</summary>
     private readonly RecentMeanings _meanings = new();
@@ -54,7 +59,7 @@ public sealed partial class ChatSessionGrain(
         var posted = new HashSet<(string, int)>();
         foreach (var message in chatLog.ReadAll(SessionId))
         {
-            Remember(message, replayedRequest: previous is { Role: ChatMessage.UserRole } ? previous : null);
+            Remember(message, replaying: true, replayedRequest: previous is { Role: ChatMessage.UserRole } ? previous : null);
             previous = message;
             if (message is { ReplyType: ChatResponse.MissionStarted, MissionId: { } missionId })
             {
@@ -393,7 +398,7 @@ public sealed partial class ChatSessionGrain(
             }
             foreach (var message in numbered)
             {
-                Remember(message);
+                Remember(message, replaying: false);
             }
             foreach (var (_, written) in batch)
             {
@@ -406,10 +411,11 @@ public sealed partial class ChatSessionGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _writing.WaitAsync(cancellationToken);
 
+    /// <param name="replaying">Read back from the log at activation, not just written by this activation.</param>
     /// <param name="replayedRequest">Read back from the log at activation: the user message just before this one. The
     /// meaning of a request that started a mission is worked out again from it (live, it was registered when the
     /// request came).</param>
-    private void Remember(ChatMessage message, ChatMessage? replayedRequest = null)
+    private void Remember(ChatMessage message, bool replaying, ChatMessage? replayedRequest = null)
     {
         var position = _count++;
         if (message.Role == ChatMessage.UserRole)
@@ -432,7 +438,11 @@ public sealed partial class ChatSessionGrain(
         if (message.ReplyType == ChatResponse.MissionUpdate && message.MissionId is { } missionId)
         {
             _meanings.Ended(missionId, message.Timestamp);
-            NoteOutcome(missionId, message.Attempt ?? 0);
+            if (replaying)
+            {
+                // Live, it was noted when it was handed over; noting it again as it lands would push out newer ones.
+                NoteOutcome(missionId, message.Attempt ?? 0);
+            }
         }
     }
 
@@ -444,10 +454,11 @@ public sealed partial class ChatSessionGrain(
         {
             return false;
         }
-        _outcomeOrder.Enqueue((missionId, attempt));
-        if (_outcomeOrder.Count > RememberedOutcomes)
+        var now = DateTime.UtcNow;
+        _outcomeOrder.Enqueue(((missionId, attempt), now));
+        while (_outcomeOrder.Count > MaxRememberedOutcomes || now - _outcomeOrder.Peek().NotedAt > RememberOutcomesFor)
         {
-            _outcomesPosted.Remove(_outcomeOrder.Dequeue());
+            _outcomesPosted.Remove(_outcomeOrder.Dequeue().Key);
         }
         return true;
     }

@@ -11,7 +11,7 @@ namespace Missions.Tests.Hostile;
 /// normal mission right after completes.
 /// </summary>
 [Collection(HostilePagesCollection.Name)]
-public sealed class HostilePageTests(HostilePagesFixture fixture)
+public sealed class HostilePageTests(HostilePagesFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int BudgetSeconds = 10;
 
@@ -49,9 +49,12 @@ public sealed class HostilePageTests(HostilePagesFixture fixture)
             Assert.True(fixture.Site.BombBytesProduced < 256L * 1024 * 1024, $"the bomb made {fixture.Site.BombBytesProduced:N0} bytes before the reader stopped");
         }
 
-        await fixture.WaitForIdleCpuAsync();
+        var ended = clock.Elapsed;
+        var idleCpu = await fixture.WaitForIdleCpuAsync();
         Assert.True(fixture.App.PeakRssBytes < 1536L * 1024 * 1024, $"peak RSS {fixture.App.PeakRssBytes / 1024 / 1024} MB");
-        fixture.AssertNoLongLogLines();
+        var longest = fixture.AssertNoLongLogLines();
+        output.WriteLine($"{path}: {view.GetProperty("status").GetString()} in {ended.TotalSeconds:0.0} s; CPU in 2 s after: {idleCpu.TotalSeconds:0.00} s; " +
+                         $"peak RSS {fixture.App.PeakRssBytes / 1024 / 1024} MB; longest log line {longest:N0} B");
         var normal = await fixture.StartMissionAsync($"research reminders on {fixture.Site.Url("/normal")} up to 1 pages within {BudgetSeconds} seconds ({path})");
         Assert.Equal("completed", (await fixture.WaitForTerminalAsync(normal, TimeSpan.FromSeconds(BudgetSeconds + 10))).GetProperty("status").GetString());
     }
@@ -87,8 +90,8 @@ public sealed class HostilePagesFixture : IAsyncLifetime
         Eventually.WaitAsync(async () => JsonDocument.Parse(await Http.GetStringAsync($"api/whiteboard/{id}")).RootElement.Clone(),
             m => m.GetProperty("status").GetString() is "completed" or "failed" or "cancelled" or "timed_out", timeout, $"mission {id} to end");
 
-    /// <summary>Waits (10 s at most) for two seconds in which the server uses under a quarter of a core.</summary>
-    public async Task WaitForIdleCpuAsync()
+    /// <summary>Waits (10 s at most) for two seconds in which the server uses under a quarter of a core; returns what it used in them.</summary>
+    public async Task<TimeSpan> WaitForIdleCpuAsync()
     {
         var clock = Stopwatch.StartNew();
         var used = TimeSpan.Zero;
@@ -99,14 +102,17 @@ public sealed class HostilePagesFixture : IAsyncLifetime
             used = App.CpuTime - before;
             if (used < TimeSpan.FromSeconds(0.5))
             {
-                return;
+                return used;
             }
         }
         Assert.Fail($"the server still used {used.TotalSeconds:0.00} s of CPU in 2 s after the mission ended:\n{App.Output[^Math.Min(4000, App.Output.Length)..]}");
+        return used;
     }
 
-    public void AssertNoLongLogLines()
+    /// <summary>Every line of every log is under 64 KB; returns the longest, in bytes.</summary>
+    public int AssertNoLongLogLines()
     {
+        var longest = 0;
         foreach (var file in Directory.GetFiles(_data.Path, "*.jsonl"))
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
@@ -115,9 +121,12 @@ public sealed class HostilePagesFixture : IAsyncLifetime
             while (reader.ReadLine() is { } line)
             {
                 number++;
-                Assert.True(System.Text.Encoding.UTF8.GetByteCount(line) < 64 * 1024, $"{Path.GetFileName(file)} line {number} is {line.Length} characters");
+                var bytes = System.Text.Encoding.UTF8.GetByteCount(line);
+                Assert.True(bytes < 64 * 1024, $"{Path.GetFileName(file)} line {number} is {bytes} bytes");
+                longest = Math.Max(longest, bytes);
             }
         }
+        return longest;
     }
 
     public async Task DisposeAsync()
