@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Missions.Chat;
 using Missions.Execution;
@@ -15,8 +14,8 @@ namespace Missions;
 /// before the state moves, and activation replays the mission's lines. (Orleans' JournaledGrain on the
 /// CustomStorage provider does the same, but retries a failed write in the background with the call left
 /// waiting; with a full disk that turns a clear error into a 30-second timeout and a write that lands later.)
-/// Execution runs in the background; the grain keeps a handle to cancel it and is called back when it ends,
-/// so status reads answer while it runs.
+/// Execution runs in the background (<see cref="MissionRun"/>); the grain keeps a handle to cancel it and is called
+/// back when it ends, so status reads answer while it runs.
 /// A running mission holds its activation for its budget (see <see cref="BeginRun"/>); once its end is recorded the
 /// activation goes at once: an ended mission is read from the log (the whiteboard never activates it), so under
 /// steady load its activation would only be memory — at 2,000 missions/s, Orleans' default fifteen idle minutes
@@ -34,27 +33,8 @@ public sealed partial class MissionGrain(
 {
     private MissionState State { get; set; } = new();
 
-    private Run? _run;
-
-    /// <summary>The execution in flight in this activation.</summary>
-    private sealed class Run(int attempt, CancellationTokenSource cancellation)
-    {
-        public int Attempt { get; } = attempt;
-        public CancellationTokenSource Cancellation { get; } = cancellation;
-        public long StartedAt { get; } = Stopwatch.GetTimestamp();
-
-        /// <summary>Set when the person cancelled the mission: the run's end is recorded as cancelled.</summary>
-        public volatile bool CancelRequested;
-
-        /// <summary>The executor's outcome, once it has returned.</summary>
-        public TaskCompletionSource<ExecutionOutcome> Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>Set while the activation shuts down: it records the end itself instead of being called back.</summary>
-        public volatile bool RecordedByDeactivation;
-
-        /// <summary>Set when the activation goes away mid-run: the run's end is not recorded, so the mission runs again.</summary>
-        public volatile bool Abandoned;
-    }
+    /// <summary>The attempt running in this activation, if any.</summary>
+    private MissionRun? _run;
 
     private string MissionId => this.GetPrimaryKeyString();
 
@@ -208,106 +188,16 @@ public sealed partial class MissionGrain(
         BeginRun(attempt);
     }
 
-    /// <summary>Runs the work of an attempt whose start is on disk: off the grain's turn, on the thread pool.</summary>
+    /// <summary>Runs the work of an attempt whose start is on disk: off the grain's turn, on the thread pool (see <see cref="MissionRun"/>).</summary>
     private void BeginRun(int attempt)
     {
         var budget = TimeSpan.FromSeconds(State.Constraints!.MaxDurationSeconds);
-        var run = new Run(attempt, new CancellationTokenSource(budget));
-        _run = run;
         DelayDeactivation(budget + TimeSpan.FromMinutes(1));
         LogStarted(logger, MissionId, attempt);
         MissionsTelemetry.ChatToActive.Record((DateTime.UtcNow - State.CreatedAt!.Value).TotalMilliseconds,
             new KeyValuePair<string, object?>("attempt", attempt));
-
-        var self = GrainFactory.Mission(MissionId);
-        var work = new MissionWork(MissionId, attempt, State.Objective!, State.Constraints, State.StartUrls, new Progress(self, run),
-            () => run.CancelRequested);
-        var executor = executors.For(work.Objective.Type);
-        // The work reports back through a grain call.
-        var traceParent = State.TraceParent;
-        _ = Task.Run(() => ExecuteAndReportAsync(executor, work, run, self, traceParent));
-    }
-
-    private async Task ExecuteAndReportAsync(IMissionExecutor executor, MissionWork work, Run run, IMissionGrain self, string? traceParent)
-    {
-        // The run is traced under the chat request that created the mission (one trace from chat to result),
-        // and linked to it, though it starts later on the queue's dispatch.
-        var parent = ActivityContext.TryParse(traceParent, null, out var chat) ? chat : default;
-        using var activity = MissionsTelemetry.Source.StartActivity("mission.execute", ActivityKind.Internal, parent,
-            [new("mission.id", work.MissionId), new("mission.attempt", work.Attempt), new("mission.executor", executor.Name)],
-            parent == default ? null : [new ActivityLink(parent)]);
-        ExecutionOutcome outcome;
-        // The budget is a hard deadline: once the run's token has fired (its time is up, or a person cancelled it),
-        // the executor has a short grace to return with what it has; past that its end is recorded without it.
-        using var hardStop = new CancellationTokenSource();
-        var grace = TimeSpan.FromSeconds(Math.Max(0, options.Value.StopGraceSeconds));
-        using (run.Cancellation.Token.Register(() => hardStop.CancelAfter(grace)))
-        {
-            try
-            {
-                outcome = await Task.Run(() => executor.ExecuteAsync(work, run.Cancellation.Token), CancellationToken.None).WaitAsync(hardStop.Token);
-            }
-            catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
-            {
-                LogUnresponsive(logger, work.MissionId, work.Attempt, grace.TotalSeconds);
-                outcome = new ExecutionOutcome { Result = new ExecutionResult { Success = false }, TimedOut = true, Unresponsive = true };
-            }
-            catch (OperationCanceledException) when (run.Cancellation.IsCancellationRequested)
-            {
-                outcome = new ExecutionOutcome { Result = new ExecutionResult { Success = false }, TimedOut = true };
-            }
-            catch (Exception ex)
-            {
-                LogExecutorFailed(logger, ex, work.MissionId, work.Attempt);
-                outcome = new ExecutionOutcome { Result = new ExecutionResult { Success = false }, Error = $"The executor failed: {ex.Message}" };
-            }
-        }
-        if (run.CancelRequested)
-        {
-            outcome = outcome with { Cancelled = true, TimedOut = false };
-        }
-        else if (run.Cancellation.IsCancellationRequested && !outcome.Cancelled)
-        {
-            outcome = outcome with { TimedOut = true };
-        }
-        activity?.SetTag("mission.outcome", outcome switch { { Cancelled: true } => "cancelled", { TimedOut: true } => "timed_out", { Result.Success: true } => "completed", _ => "failed" });
-        run.Finished.TrySetResult(outcome);
-        if (run.Abandoned || run.RecordedByDeactivation)
-        {
-            return;
-        }
-        // The outcome is only in memory until its line is written: if that fails (a full disk), keep trying,
-        // backing off, for as long as the queue's lease would wait; after that the lease runs it again.
-        var giveUp = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * (work.Constraints.MaxDurationSeconds + options.Value.LeaseGraceSeconds));
-        for (var wait = TimeSpan.FromMilliseconds(500); !run.Abandoned; wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(10).Ticks)))
-        {
-            try
-            {
-                await self.CompleteExecutionAsync(run.Attempt, outcome);
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogReportFailed(logger, ex, work.MissionId, work.Attempt);
-                if (Stopwatch.GetTimestamp() > giveUp)
-                {
-                    return;
-                }
-            }
-            await Task.Delay(wait);
-        }
-    }
-
-    /// <summary>Reports the run's pages to the grain, off the run's path: never for long, never while it is going away.</summary>
-    private sealed class Progress(IMissionGrain self, Run run) : IExecutionProgress
-    {
-        public async Task PageReadAsync(int pagesRead, ToolCall toolCall)
-        {
-            if (!run.Abandoned && !run.RecordedByDeactivation)
-            {
-                await self.RecordProgressAsync(run.Attempt, pagesRead, toolCall).WaitAsync(TimeSpan.FromSeconds(5));
-            }
-        }
+        _run = new MissionRun(State, attempt, executors.For(State.Objective!.Type), GrainFactory.Mission(MissionId), options.Value, logger);
+        _run.Start();
     }
 
     public async Task RecordProgressAsync(int attempt, int pagesRead, ToolCall toolCall)
@@ -336,10 +226,10 @@ public sealed partial class MissionGrain(
         // Still active: the end is not recorded yet (a report that failed to write is sent again).
         if (State.Status == MissionStatus.Active)
         {
-            await RecordEndAsync(attempt, outcome, Stopwatch.GetElapsedTime(run.StartedAt));
+            await RecordEndAsync(attempt, outcome, run.Elapsed);
         }
         _run = null;
-        run.Cancellation.Dispose();
+        run.Dispose();
         if (State.Status.IsTerminal())
         {
             DeactivateOnIdle(); // over for good: from now on it is read from the log
@@ -414,9 +304,8 @@ public sealed partial class MissionGrain(
         }
         if (_run is { } run)
         {
-            // The work stops at its next cancellation check; its end is then recorded as cancelled.
-            run.CancelRequested = true;
-            run.Cancellation.Cancel();
+            // The work stops at its next cancellation check (or is given up on after the stop grace); its end is then recorded as cancelled.
+            run.Cancel();
             LogCancelRequested(logger, MissionId, run.Attempt);
             return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Cancelling mission {MissionId}: its work is being stopped." };
         }
@@ -532,14 +421,14 @@ public sealed partial class MissionGrain(
         if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
         {
             // A graceful stop: let the run finish within the grace period and record its end here.
-            run.RecordedByDeactivation = true;
+            run.RecordByActivation();
             var grace = TimeSpan.FromSeconds(options.Value.ShutdownGraceSeconds);
-            var finished = await Task.WhenAny(run.Finished.Task, Task.Delay(grace, cancellationToken)) == run.Finished.Task;
+            var finished = await Task.WhenAny(run.Finished, Task.Delay(grace, cancellationToken)) == run.Finished;
             if (finished && State.Status == MissionStatus.Active)
             {
                 try
                 {
-                    await RecordEndAsync(run.Attempt, run.Finished.Task.Result, Stopwatch.GetElapsedTime(run.StartedAt));
+                    await RecordEndAsync(run.Attempt, run.Finished.Result, run.Elapsed);
                     _run = null;
                     LogFinishedOnShutdown(logger, MissionId, run.Attempt);
                     return;
@@ -551,8 +440,7 @@ public sealed partial class MissionGrain(
             }
         }
         // Leave the mission active in the log: the queue runs it again (as the next attempt) when it comes back.
-        run.Abandoned = true;
-        run.Cancellation.Cancel();
+        run.Abandon();
         LogAbandoned(logger, MissionId, run.Attempt, reason.Description);
     }
 
@@ -600,12 +488,6 @@ public sealed partial class MissionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} attempt {Attempt}: cancel requested")]
     private static partial void LogCancelRequested(ILogger logger, string missionId, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} attempt {Attempt}: its executor did not stop {GraceSeconds} s after its token fired; the run is abandoned and its end recorded")]
-    private static partial void LogUnresponsive(ILogger logger, string missionId, int attempt, double graceSeconds);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The executor of mission {MissionId} attempt {Attempt} threw")]
-    private static partial void LogExecutorFailed(ILogger logger, Exception ex, string missionId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Mission {MissionId} attempt {Attempt} could not record its end yet; trying again")]
     private static partial void LogReportFailed(ILogger logger, Exception ex, string missionId, int attempt);
