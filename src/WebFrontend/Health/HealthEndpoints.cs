@@ -1,41 +1,48 @@
-using Missions.Log;
-using Missions.Queue;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Missions.Web.Health;
 
+/// <summary>Liveness and readiness on ASP.NET Core's health checks: the log and the queue are the checks.</summary>
 public static class HealthEndpoints
 {
+    private const string Ready = "ready";
+
+    /// <summary>The report's keys are written as they are (snake_case already); its data values are plain numbers and text.</summary>
+    private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web);
+
+    public static IServiceCollection AddMissionsHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<LogsHealthCheck>("logs", tags: [Ready])
+            .AddCheck<QueueHealthCheck>("queue", tags: [Ready]);
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Text("ok")).WithSummary("Liveness: the process answers.");
-        app.MapGet("/readyz", ReadyAsync).WithSummary("Readiness: the log index is loaded, the queue answers and the logs can be written.");
+        // Liveness runs no check: the process answers.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).WithSummary("Liveness: the process answers.");
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = WriteReportAsync })
+            .WithSummary("Readiness: the log index is loaded, the logs can be written and the queue answers; 503 with the problems otherwise.");
         return app;
     }
 
-    private static async Task<IResult> ReadyAsync(MissionLogReader reader, IGrainFactory grains, IServiceProvider services)
+    /// <summary>The report as JSON: <c>{"status": "healthy", "checks": {"logs": {"status", "description", "data"}, …}}</c>.</summary>
+    private static Task WriteReportAsync(HttpContext context, HealthReport report)
     {
-        var problems = new List<string>();
-        var checks = new Dictionary<string, object?> { ["missions_indexed"] = reader.Index.Count };
-        try
+        context.Response.ContentType = "application/json";
+        var body = new Dictionary<string, object?>
         {
-            var queue = await grains.Queue().GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(5));
-            checks["queue"] = queue;
-        }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException)
-        {
-            problems.Add($"The execution queue does not answer: {ex.Message}");
-        }
-        // Only where this process writes the logs (the embedded default; a web client has no writer).
-        if (services.GetService<LogHealth>() is { } logs && logs.Problem() is { } problem)
-        {
-            problems.Add(problem);
-        }
-        checks["problems"] = problems;
-        return problems.Count == 0
-            ? TypedResults.Ok(new ReadinessReport("ready", checks))
-            : TypedResults.Json(new ReadinessReport("not_ready", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
+            ["status"] = report.Status.ToString().ToLowerInvariant(),
+            ["checks"] = report.Entries.ToDictionary(e => e.Key, e => (object?)new Dictionary<string, object?>
+            {
+                ["status"] = e.Value.Status.ToString().ToLowerInvariant(),
+                ["description"] = e.Value.Description,
+                ["data"] = e.Value.Data,
+            }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, ReportJson), context.RequestAborted);
     }
 }
-
-/// <summary>The body of <c>/readyz</c>.</summary>
-public sealed record ReadinessReport(string Status, IReadOnlyDictionary<string, object?> Checks);

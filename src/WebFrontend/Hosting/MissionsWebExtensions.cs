@@ -67,6 +67,7 @@ public static class MissionsWebExtensions
             metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
         builder.Services.AddSingleton<LiveFeed>();
         builder.Services.AddHostedService<LiveFeedSources>();
+        builder.Services.AddMissionsHealthChecks();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<LogUnavailableExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(json =>
