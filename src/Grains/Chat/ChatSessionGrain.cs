@@ -92,7 +92,7 @@ public sealed partial class ChatSessionGrain(
             if (mission.Status.IsTerminal() && !posted.Contains((missionId, mission.Attempt)))
             {
                 LogOutcomeRecovered(logger, SessionId, missionId);
-                PostMissionOutcomeAsync(MissionOutcomeNotice.Of(missionId, mission.Status, mission.Attempt, mission.ExecutionResult, mission.Error));
+                PostMissionOutcomeAsync(ChatReplies.Outcome(missionId, mission.Status, mission.Attempt, mission.ExecutionResult, mission.Error));
             }
         }
     }
@@ -124,7 +124,7 @@ public sealed partial class ChatSessionGrain(
                 SessionId = SessionId,
                 MissionId = missionId,
                 Status = created.Status,
-                Message = DescribeStart(missionId, draft),
+                Message = ChatReplies.Started(missionId, draft),
             };
             _meanings.Started(MeaningOf(draft), missionId);
             LogMissionStarted(logger, SessionId, missionId);
@@ -135,7 +135,7 @@ public sealed partial class ChatSessionGrain(
         }
         else
         {
-            response = new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = Reply(request.Message, intent) };
+            response = new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = ChatReplies.Talk(request.Message, intent) };
         }
 
         ChatMessage[] lines =
@@ -175,14 +175,12 @@ public sealed partial class ChatSessionGrain(
             ReuseDecision.Attached => new ChatResponse
             {
                 Type = ChatResponse.MissionStarted, SessionId = SessionId, MissionId = missionId, Status = view!.Status,
-                Message = $"Already working on that — mission {missionId} is {view.Status.ToWireName().Replace('_', ' ')}" +
-                          (view.Attempt > 1 ? $" (attempt {view.Attempt})" : "") + ". I'll post the result here.",
+                Message = ChatReplies.Joined(missionId, view),
             },
             ReuseDecision.CacheHit => new ChatResponse
             {
                 Type = ChatResponse.Reply, SessionId = SessionId, MissionId = missionId, Status = view!.Status,
-                Message = $"I did that {Ago(view.EndTime!.Value)} ago (mission {missionId}; answered from its result):\n\n" +
-                          Shorten(view.ExecutionResult?.FinalAnswer ?? "", 1500),
+                Message = ChatReplies.FromCache(missionId, view),
             },
             _ => null,
         };
@@ -194,12 +192,6 @@ public sealed partial class ChatSessionGrain(
         var words = string.Join(' ', draft.Objective.Description.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', '!', '?', ' ');
         var c = draft.Constraints;
         return $"{draft.Objective.Type}|{words}|{string.Join(',', c.AllowedDomains.Order(StringComparer.Ordinal))}|{c.MaxPages}|{c.MaxDurationSeconds}";
-    }
-
-    private static string Ago(DateTime when)
-    {
-        var seconds = Math.Max(0, (DateTime.UtcNow - when).TotalSeconds);
-        return seconds < 90 ? $"{seconds:0} s" : $"{seconds / 60:0} min";
     }
 
     /// <summary>The missions this session started, oldest first (read from the chat log: steering is rare).</summary>
@@ -249,7 +241,7 @@ public sealed partial class ChatSessionGrain(
         var missions = Missions();
         if (intent.Command == SessionCommand.Status)
         {
-            return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = DescribeMissions(missions) };
+            return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = ChatReplies.Missions(LatestCards(missions), missions.Count) };
         }
 
         string? target;
@@ -262,7 +254,7 @@ public sealed partial class ChatSessionGrain(
             var matches = missions.Where(m => m.StartsWith(intent.Target, StringComparison.OrdinalIgnoreCase)).ToList();
             if (matches.Count > 1)
             {
-                return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = $"'{intent.Target}' matches {matches.Count} of your missions; give more of its id." };
+                return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = ChatReplies.Ambiguous(intent.Target, matches.Count) };
             }
             target = matches.SingleOrDefault();
         }
@@ -271,7 +263,7 @@ public sealed partial class ChatSessionGrain(
             return new ChatResponse
             {
                 Type = ChatResponse.Reply, SessionId = SessionId,
-                Message = intent.Target is null ? "You have no missions in this chat yet." : $"None of your missions in this chat has an id starting with '{intent.Target}'.",
+                Message = ChatReplies.NoSuchMission(intent.Target),
             };
         }
         var mission = GrainFactory.Mission(target);
@@ -279,26 +271,10 @@ public sealed partial class ChatSessionGrain(
         return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = result.Message, MissionId = target, Status = result.Status };
     }
 
-    /// <summary>The session's latest missions as the log has them. Read from the log, not the grains: asking a
+    /// <summary>The cards of the session's latest missions, oldest first. Read from the log, not the grains: asking a
     /// mission grain would activate every ended mission a person lists, and keep it in memory.</summary>
-    private string DescribeMissions(List<string> missions)
-    {
-        if (missions.Count == 0)
-        {
-            return "You have no missions in this chat yet. Ask me to research something on a website to start one.";
-        }
-        const int shown = 10;
-        var views = missions.TakeLast(shown).Select(missionLog.Reader.ReadSummary).ToList();
-        var lines = views.OfType<MissionSummary>().Reverse().Select(v =>
-            $"• {v.MissionId[..8]} — {v.Status.ToWireName().Replace('_', ' ')}" +
-            (v.Attempt > 1 ? $" (attempt {v.Attempt})" : "") + $": {Shorten(v.Objective?.Description ?? "", 80)}");
-        var active = views.Count(v => v is { Status: MissionStatus.Active or MissionStatus.Queued });
-        var head = active == 0 ? "Nothing is running now." : $"{active} of your missions {(active == 1 ? "is" : "are")} queued or running.";
-        var more = missions.Count > shown ? $"\n…and {missions.Count - shown} older ones on the whiteboard." : "";
-        return $"{head}\n{string.Join("\n", lines)}{more}";
-    }
-
-    private static string Shorten(string text, int length) => text.Length > length ? text[..length] + "…" : text;
+    private List<MissionSummary> LatestCards(List<string> missions) =>
+        missions.TakeLast(ChatReplies.MissionsShown).Select(missionLog.Reader.ReadSummary).OfType<MissionSummary>().ToList();
 
     public Task<ChatPage> GetMessagesAsync(int? beforeSeq, int? afterSeq, int limit)
     {
@@ -462,43 +438,6 @@ public sealed partial class ChatSessionGrain(
         }
         return true;
     }
-
-    private static string DescribeStart(string missionId, MissionDraft draft)
-    {
-        var c = draft.Constraints;
-        var where = c.AllowedDomains.Count > 0 ? string.Join(", ", c.AllowedDomains) : "the pages you named";
-        var priority = draft.Priority == MissionPriority.Normal ? "" : $", {draft.Priority.ToString().ToLowerInvariant()} priority";
-        return $"On it — mission {missionId} will {draft.Objective.Type} on {where}{priority} " +
-               $"(up to {c.MaxPages} {(c.MaxPages == 1 ? "page" : "pages")}, within {c.MaxDurationSeconds} s). " +
-               "I'll post the result here; you can follow it on the whiteboard.";
-    }
-
-    private static string Reply(string message, Intent intent)
-    {
-        if (intent.Kind == IntentKind.NeedsSite)
-        {
-            return $"I can {intent.ObjectiveType} that — which site should I read? Name a domain or paste a link, " +
-                   "for example: \"research Orleans reminders on learn.microsoft.com, up to 5 pages\".";
-        }
-        var text = message.Trim().ToLowerInvariant();
-        if (Greeting().IsMatch(text))
-        {
-            return "Hello! Ask me to research something on a website and I'll do it in the background — " +
-                   "for example: \"research Orleans reminders on learn.microsoft.com, up to 5 pages\".";
-        }
-        if (text.StartsWith("thank"))
-        {
-            return "You're welcome.";
-        }
-        return "I run missions: background work that reads web pages within the sites you allow and reports back here. " +
-               "Say what to find and where — for example: \"summarize https://example.com/post, within 2 minutes\". " +
-               "Options: \"up to N pages\" (default 5, max 50) and \"within N seconds/minutes\" (default 60 s). " +
-               "Steer with \"status\", \"cancel that\" or \"retry <mission id>\".";
-    }
-
-    /// <summary>"hi", "hello there", "good morning" — not "history of actors".</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(hi|hello|hey|hiya|howdy|greetings|good (morning|afternoon|evening|day))\b", System.Text.RegularExpressions.RegexOptions.NonBacktracking)]
-    private static partial System.Text.RegularExpressions.Regex Greeting();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: the outcome of mission {MissionId} was missing from the conversation; posted from the log")]
     private static partial void LogOutcomeRecovered(ILogger logger, string sessionId, string missionId);

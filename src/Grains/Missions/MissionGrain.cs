@@ -397,7 +397,7 @@ public sealed partial class MissionGrain(
 
         toolCalls.Forget(MissionId); // over: its kept fetches are not needed (a person's retry fetches again)
         await FreeQueueSlotAsync();
-        NotifySession(MissionOutcomeNotice.Of(MissionId, status, attempt, result, error));
+        NotifySession(ChatReplies.Outcome(MissionId, status, attempt, result, error));
     }
 
     /// <summary>

@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+
+namespace Missions.Chat;
+
+/// <summary>Everything the assistant says in the chat, in one place: what a session answers is decided in the grain, worded here.</summary>
+public static partial class ChatReplies
+{
+    /// <summary>How many missions "status" lists.</summary>
+    public const int MissionsShown = 10;
+
+    /// <summary>A mission was started.</summary>
+    public static string Started(string missionId, MissionDraft draft)
+    {
+        var c = draft.Constraints;
+        var where = c.AllowedDomains.Count > 0 ? string.Join(", ", c.AllowedDomains) : "the pages you named";
+        var priority = draft.Priority == MissionPriority.Normal ? "" : $", {draft.Priority.ToString().ToLowerInvariant()} priority";
+        return $"On it — mission {missionId} will {draft.Objective.Type} on {where}{priority} " +
+               $"(up to {c.MaxPages} {(c.MaxPages == 1 ? "page" : "pages")}, within {c.MaxDurationSeconds} s). " +
+               "I'll post the result here; you can follow it on the whiteboard.";
+    }
+
+    /// <summary>A mission ended: its status, why when it did not complete, and the start of its answer.</summary>
+    public static MissionOutcomeNotice Outcome(string missionId, MissionStatus status, int attempt, ExecutionResult? result, string? error)
+    {
+        var head = $"Mission {missionId} {status.ToWireName().Replace('_', ' ')}";
+        var body = Shorten(result?.FinalAnswer ?? "", 1500);
+        var text = status switch
+        {
+            MissionStatus.Completed => $"{head}.\n\n{body}",
+            _ when body.Length > 0 => $"{head}: {error}\n\n{body}",
+            _ => $"{head}: {error}",
+        };
+        return new MissionOutcomeNotice { MissionId = missionId, Status = status, Attempt = attempt, Text = text };
+    }
+
+    /// <summary>A repeat of a request whose mission is queued or running joins it.</summary>
+    public static string Joined(string missionId, MissionView view) =>
+        $"Already working on that — mission {missionId} is {view.Status.ToWireName().Replace('_', ' ')}" +
+        (view.Attempt > 1 ? $" (attempt {view.Attempt})" : "") + ". I'll post the result here.";
+
+    /// <summary>A repeat of a request whose mission completed within the freshness window is answered from its result.</summary>
+    public static string FromCache(string missionId, MissionView view) =>
+        $"I did that {Ago(view.EndTime!.Value)} ago (mission {missionId}; answered from its result):\n\n" +
+        Shorten(view.ExecutionResult?.FinalAnswer ?? "", 1500);
+
+    /// <summary>"status": the cards of the session's latest missions (oldest first), of <paramref name="total"/> in all.</summary>
+    public static string Missions(IReadOnlyList<MissionSummary> latest, int total)
+    {
+        if (total == 0)
+        {
+            return "You have no missions in this chat yet. Ask me to research something on a website to start one.";
+        }
+        var lines = latest.Reverse().Select(v =>
+            $"• {v.MissionId[..8]} — {v.Status.ToWireName().Replace('_', ' ')}" +
+            (v.Attempt > 1 ? $" (attempt {v.Attempt})" : "") + $": {Shorten(v.Objective?.Description ?? "", 80)}");
+        var active = latest.Count(v => v.Status is MissionStatus.Active or MissionStatus.Queued);
+        var head = active == 0 ? "Nothing is running now." : $"{active} of your missions {(active == 1 ? "is" : "are")} queued or running.";
+        var more = total > MissionsShown ? $"\n…and {total - MissionsShown} older ones on the whiteboard." : "";
+        return $"{head}\n{string.Join("\n", lines)}{more}";
+    }
+
+    /// <summary>A steering command whose id prefix fits several missions.</summary>
+    public static string Ambiguous(string prefix, int matches) => $"'{prefix}' matches {matches} of your missions; give more of its id.";
+
+    /// <summary>A steering command with no mission to steer.</summary>
+    public static string NoSuchMission(string? prefix) =>
+        prefix is null ? "You have no missions in this chat yet." : $"None of your missions in this chat has an id starting with '{prefix}'.";
+
+    /// <summary>A message that asks for no work: a question back, a greeting, thanks, or what the assistant does.</summary>
+    public static string Talk(string message, Intent intent)
+    {
+        if (intent.Kind == IntentKind.NeedsSite)
+        {
+            return $"I can {intent.ObjectiveType} that — which site should I read? Name a domain or paste a link, " +
+                   "for example: \"research Orleans reminders on learn.microsoft.com, up to 5 pages\".";
+        }
+        var text = message.Trim().ToLowerInvariant();
+        if (Greeting().IsMatch(text))
+        {
+            return "Hello! Ask me to research something on a website and I'll do it in the background — " +
+                   "for example: \"research Orleans reminders on learn.microsoft.com, up to 5 pages\".";
+        }
+        if (text.StartsWith("thank"))
+        {
+            return "You're welcome.";
+        }
+        return "I run missions: background work that reads web pages within the sites you allow and reports back here. " +
+               "Say what to find and where — for example: \"summarize https://example.com/post, within 2 minutes\". " +
+               "Options: \"up to N pages\" (default 5, max 50) and \"within N seconds/minutes\" (default 60 s). " +
+               "Steer with \"status\", \"cancel that\" or \"retry <mission id>\".";
+    }
+
+    private static string Ago(DateTime when)
+    {
+        var seconds = Math.Max(0, (DateTime.UtcNow - when).TotalSeconds);
+        return seconds < 90 ? $"{seconds:0} s" : $"{seconds / 60:0} min";
+    }
+
+    private static string Shorten(string text, int length) => text.Length > length ? text[..length] + "…" : text;
+
+    /// <summary>"hi", "hello there", "good morning" — not "history of actors".</summary>
+    [GeneratedRegex(@"^(hi|hello|hey|hiya|howdy|greetings|good (morning|afternoon|evening|day))\b", RegexOptions.NonBacktracking)]
+    private static partial Regex Greeting();
+}
