@@ -32,9 +32,6 @@ public sealed class HostileWebsite : IAsyncDisposable
     /// <summary>The same host on another port: another origin.</summary>
     public string OtherRoot { get; }
 
-    /// <summary>Bytes of the bomb's decompressed text the site produced before its reader hung up.</summary>
-    public long BombBytesProduced;
-
     /// <summary>A path of about 1,900 characters, which every robots.txt rule is matched against.</summary>
     public static readonly string LongPath = "/long/" + string.Concat(Enumerable.Repeat("aq", 950));
 
@@ -48,7 +45,6 @@ public sealed class HostileWebsite : IAsyncDisposable
         var otherRoot = await LocalServer.StartAsync(other);
 
         var main = LocalServer.Create();
-        HostileWebsite? site = null;
         main.MapGet("/robots.txt", () => Results.Text(HostileRobots, "text/plain"));
         main.MapGet("/normal", () => Html("Reminders", $"<main><h1>Reminders</h1><p>{NormalAnswer}</p></main>"));
         main.MapGet("/evil.md", () => Results.Text(
@@ -69,7 +65,6 @@ public sealed class HostileWebsite : IAsyncDisposable
                 for (var i = 0; i < 1024 && !context.RequestAborted.IsCancellationRequested; i++)
                 {
                     await gzip.WriteAsync(zeros, context.RequestAborted);
-                    Interlocked.Add(ref site!.BombBytesProduced, zeros.Length);
                 }
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException)
@@ -99,8 +94,7 @@ public sealed class HostileWebsite : IAsyncDisposable
         });
         main.MapGet(LongPath, () => Html("Long", $"<main><p>{NormalAnswer}</p></main>"));
         var root = await LocalServer.StartAsync(main);
-        site = new HostileWebsite(main, root, other, otherRoot);
-        return site;
+        return new HostileWebsite(main, root, other, otherRoot);
     }
 
     /// <summary>2 MB of wildcard rules that match nothing real but make a naive matcher work hard on a long path.</summary>
