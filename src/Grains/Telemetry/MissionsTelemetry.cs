@@ -8,7 +8,7 @@ namespace Missions.Telemetry;
 /// The project's traces and metrics, both named <see cref="Name"/>. Spans: <c>mission.execute</c> (a run,
 /// parented on the chat request that created the mission, so the whole story is one trace) and
 /// <c>mission.fetch</c> (one page read). Metrics: missions created and ended (by status), queue depth and
-/// in-flight count, chat → active and active → terminal times, pages fetched, log batch size and fsync time.
+/// in-flight count, chat → active and active → terminal times, pages fetched (the logs' batch size and fsync time: Missions.Log.LogMetrics).
 /// </summary>
 public static class MissionsTelemetry
 {
@@ -27,8 +27,6 @@ public static class MissionsTelemetry
     public static readonly Histogram<double> ActiveToTerminal = Meter.CreateHistogram<double>("missions.active_to_terminal", "ms", "From a run starting to the mission's end.");
     public static readonly Counter<long> LlmFailures = Meter.CreateCounter<long>("missions.llm.failures", "{call}", "Language model calls that failed and fell back to the rules or the extractive answer, by use.");
     public static readonly Counter<long> PagesFetched = Meter.CreateCounter<long>("missions.pages_fetched", "{page}", "Pages fetched by executors.");
-    public static readonly Histogram<long> LogBatchLines = Meter.CreateHistogram<long>("missions.log.batch_lines", "{line}", "Lines per group-commit batch.");
-    public static readonly Histogram<double> LogFsync = Meter.CreateHistogram<double>("missions.log.fsync", "ms", "Time to make one batch durable.");
 
     private static int _queueDepth;
     private static int _inFlight;

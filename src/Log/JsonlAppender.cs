@@ -130,8 +130,8 @@ public sealed partial class JsonlAppender : IAsyncDisposable
             var fsyncTime = Stopwatch.GetElapsedTime(fsync);
             Interlocked.Add(ref _fsyncTicks, fsyncTime.Ticks);
             var file = new KeyValuePair<string, object?>("file", System.IO.Path.GetFileName(Path));
-            Missions.Telemetry.MissionsTelemetry.LogFsync.Record(fsyncTime.TotalMilliseconds, file);
-            Missions.Telemetry.MissionsTelemetry.LogBatchLines.Record(batch.Sum(p => p.Lines), file);
+            LogMetrics.Fsync.Record(fsyncTime.TotalMilliseconds, file);
+            LogMetrics.BatchLines.Record(batch.Sum(p => p.Lines), file);
         }
         catch (Exception ex)
         {
