@@ -22,7 +22,6 @@ public sealed class MissionState
     [Id(12)] public ExecutionResult? ExecutionResult { get; set; }
     [Id(13)] public string? Error { get; set; }
     [Id(14)] public int Version { get; set; }
-    [Id(15)] public string? LastReason { get; set; }
 
     /// <summary>How many runs have started; the next run is attempt <c>RunsStarted + 1</c>.</summary>
     [Id(16)] public int RunsStarted { get; set; }
@@ -81,7 +80,6 @@ public sealed class MissionState
     {
         Status = e.Status;
         Attempt = Math.Max(Attempt, e.Attempt);
-        LastReason = e.Reason;
         if (e.Reason == MissionReasons.RetryRequested)
         {
             FirstAutomaticAttempt = e.Attempt;

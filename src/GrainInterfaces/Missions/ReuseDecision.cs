@@ -4,11 +4,20 @@ namespace Missions;
 [GenerateSerializer, Immutable, Alias("missions.ReuseDecision")]
 public sealed record ReuseDecision
 {
-    /// <summary><c>attached</c> (it is queued or running), <c>cache_hit</c> (finished recently), or <c>none</c>.</summary>
-    [Id(0)] public required string Kind { get; init; }
+    [Id(0)] public required ReuseKind Kind { get; init; }
     [Id(1)] public MissionView? View { get; init; }
+}
 
-    public const string Attached = "attached";
-    public const string CacheHit = "cache_hit";
-    public const string None = "none";
+/// <summary>How a mission can serve an identical new request.</summary>
+[GenerateSerializer, Alias("missions.ReuseKind")]
+public enum ReuseKind
+{
+    /// <summary>It cannot: start a new mission.</summary>
+    None,
+
+    /// <summary>It is queued or running: the request joins it.</summary>
+    Attached,
+
+    /// <summary>It completed within the freshness window: its result answers the request.</summary>
+    CacheHit,
 }

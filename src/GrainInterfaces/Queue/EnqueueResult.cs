@@ -6,7 +6,4 @@ public sealed record EnqueueResult
 {
     /// <summary>True when the mission was queued or running already and nothing was added.</summary>
     [Id(0)] public required bool Duplicate { get; init; }
-
-    /// <summary>Missions waiting ahead of it (0 when it was dispatched at once).</summary>
-    [Id(1)] public int Position { get; init; }
 }

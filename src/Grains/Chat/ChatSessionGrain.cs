@@ -166,18 +166,18 @@ public sealed partial class ChatSessionGrain(
         var decision = await GrainFactory.Mission(missionId)
             .ReuseAsync(SessionId, message, TimeSpan.FromSeconds(options.Value.FreshnessSeconds));
         var view = decision.View;
-        if (decision.Kind == ReuseDecision.Attached)
+        if (decision.Kind == ReuseKind.Attached)
         {
             _meanings.Started(meaning, missionId);
         }
         return decision.Kind switch
         {
-            ReuseDecision.Attached => new ChatResponse
+            ReuseKind.Attached => new ChatResponse
             {
                 Type = ChatResponse.MissionStarted, SessionId = SessionId, MissionId = missionId, Status = view!.Status,
                 Message = ChatReplies.Joined(missionId, view),
             },
-            ReuseDecision.CacheHit => new ChatResponse
+            ReuseKind.CacheHit => new ChatResponse
             {
                 Type = ChatResponse.Reply, SessionId = SessionId, MissionId = missionId, Status = view!.Status,
                 Message = ChatReplies.FromCache(missionId, view),

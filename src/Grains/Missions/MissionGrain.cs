@@ -340,18 +340,18 @@ public sealed partial class MissionGrain(
     {
         if (!State.Exists)
         {
-            return new ReuseDecision { Kind = ReuseDecision.None };
+            return new ReuseDecision { Kind = ReuseKind.None };
         }
         if (!State.Status.IsTerminal())
         {
-            return new ReuseDecision { Kind = ReuseDecision.Attached, View = MissionView.From(State, []) };
+            return new ReuseDecision { Kind = ReuseKind.Attached, View = MissionView.From(State, []) };
         }
         if (State.Status == MissionStatus.Completed && State.EndTime is { } ended && DateTime.UtcNow - ended <= freshness)
         {
             await RaiseAsync([new MissionReused { MissionId = MissionId, Timestamp = DateTime.UtcNow, SessionId = sessionId, SourceMessage = message }]);
-            return new ReuseDecision { Kind = ReuseDecision.CacheHit, View = MissionView.From(State, []) };
+            return new ReuseDecision { Kind = ReuseKind.CacheHit, View = MissionView.From(State, []) };
         }
-        return new ReuseDecision { Kind = ReuseDecision.None };
+        return new ReuseDecision { Kind = ReuseKind.None };
     }
 
     /// <summary>Tells the queue the run is over; if that fails (the silo is stopping), its lease frees the slot.</summary>

@@ -62,7 +62,7 @@ public sealed partial class ExecutionQueueGrain(
         }
         _waiting.Add(missionId, priority, DateTime.UtcNow);
         Dispatch();
-        return Task.FromResult(new EnqueueResult { Duplicate = false, Position = _waiting.Contains(missionId) ? _waiting.AheadOf(priority) + 1 : 0 });
+        return Task.FromResult(new EnqueueResult { Duplicate = false });
     }
 
     public Task<SlotClaim> ClaimAsync(string missionId, MissionPriority priority, int budgetSeconds)

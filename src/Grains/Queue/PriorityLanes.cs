@@ -56,7 +56,4 @@ public sealed class PriorityLanes(TimeSpan ageing)
         Remove(missionId);
         return true;
     }
-
-    /// <summary>How many are waiting ahead of a mission that was just added with this priority.</summary>
-    public int AheadOf(MissionPriority priority) => _lanes.Take((int)priority + 1).Sum(l => l.Count) - 1;
 }
