@@ -42,7 +42,7 @@ public sealed partial class ExecutionQueueGrain(
     {
         _waiting = new PriorityLanes(TimeSpan.FromSeconds(options.Value.AgeingSeconds));
         // A reminder outlives the activation: if this silo goes away, it brings the queue back elsewhere.
-        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
         var sweep = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.QueueSweepSeconds));
         _sweep = this.RegisterGrainTimer(SweepAsync, sweep, sweep);
         var recovered = Reconcile();

@@ -6,17 +6,17 @@ namespace Missions.Web.Http;
 /// <summary>A log that cannot be written (disk full, directory not writable) is a 503 with the reason, not a 500.</summary>
 public sealed class LogUnavailableExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var logFailure = exception as LogWriteException ?? exception.InnerException as LogWriteException;
         if (logFailure is null)
         {
             return false;
         }
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
-            HttpContext = context,
+            HttpContext = httpContext,
             Exception = exception,
             ProblemDetails =
             {

@@ -29,9 +29,18 @@ public sealed class LiveStreamTests(WebFrontendFixture web)
         string? id = null, kind = null, data = null;
         while (await reader.ReadLineAsync(deadline.Token) is { } line)
         {
-            if (line.StartsWith("id: ")) id = line[4..];
-            else if (line.StartsWith("event: ")) kind = line[7..];
-            else if (line.StartsWith("data: ")) data = line[6..];
+            if (line.StartsWith("id: "))
+            {
+                id = line[4..];
+            }
+            else if (line.StartsWith("event: "))
+            {
+                kind = line[7..];
+            }
+            else if (line.StartsWith("data: "))
+            {
+                data = line[6..];
+            }
             else if (line.Length == 0 && kind is not null)
             {
                 var e = new SseEvent(id ?? "", kind, JsonDocument.Parse(data ?? "{}").RootElement.Clone(), clock.Elapsed);

@@ -30,7 +30,9 @@ public sealed class TestWebsite : IAsyncDisposable
     public System.Collections.Concurrent.ConcurrentQueue<(string Path, DateTime At)> Arrivals { get; } = new();
 
     /// <summary>Bytes of <c>/huge</c> written before the reader stopped.</summary>
-    public long HugeBytesWritten;
+    public long HugeBytesWritten => Interlocked.Read(ref _hugeBytesWritten);
+
+    private long _hugeBytesWritten;
 
     /// <summary>Pages other than robots.txt and the sitemap, in the order requested.</summary>
     public IReadOnlyList<string> PageRequests => Requests.Where(p => p is not ("/robots.txt" or "/sitemap.xml")).ToList();
@@ -121,7 +123,7 @@ public sealed class TestWebsite : IAsyncDisposable
                     await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
                     await context.Response.Body.FlushAsync(context.RequestAborted);
                     await Task.Delay(1, context.RequestAborted);
-                    Interlocked.Add(ref site!.HugeBytesWritten, chunk.Length);
+                    Interlocked.Add(ref site!._hugeBytesWritten, chunk.Length);
                 }
                 await context.Response.WriteAsync("<p>the end marker</p></main></body></html>");
             }

@@ -186,7 +186,7 @@ public sealed class HostileInputTests
                     MissionDraftBuilder.Build("s-1", message, intent, null);
                 }
             }),
-            ("terms", () => Terms.OfQuestion(message).ToList()),
+            ("terms", () => Assert.NotNull(Terms.OfQuestion(message))),
         ];
         foreach (var (name, read) in readers)
         {
