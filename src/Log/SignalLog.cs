@@ -27,8 +27,6 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
     /// <summary>The wait before a failed write is tried again, doubling up to 10 s.</summary>
     private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(250);
 
-    private static TimeSpan Longer(TimeSpan wait) => TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
-
     private static readonly Func<Microsoft.Win32.SafeHandles.SafeFileHandle, long> StartOfTail = JsonlScanner.StartOfLastBytes(TailBytes);
 
     private readonly JsonlFile _file;
@@ -182,7 +180,7 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         try
         {
             long projectedTo;
-            for (var wait = FirstWait; ; wait = Longer(wait))
+            for (var wait = FirstWait; ; wait = Backoff.Longer(wait))
             {
                 try
                 {
@@ -224,7 +222,7 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
     /// <summary>Writes a batch, trying again (backing off up to 10 s) while the file cannot be written.</summary>
     private async Task WriteAsync(List<LearningSignal> batch)
     {
-        for (var wait = FirstWait; ; wait = Longer(wait))
+        for (var wait = FirstWait; ; wait = Backoff.Longer(wait))
         {
             try
             {

@@ -277,7 +277,7 @@ public sealed partial class MissionGrain(
     /// </summary>
     private async Task ScheduleRetryAsync(int attempt, ExecutionOutcome outcome, string error)
     {
-        var backoff = options.Value.RetryBaseDelaySeconds * Math.Pow(2, attempt - 1) * (0.8 + Random.Shared.NextDouble() * 0.4);
+        var backoff = Backoff.ForRetry(TimeSpan.FromSeconds(options.Value.RetryBaseDelaySeconds), attempt).TotalSeconds;
         var now = DateTime.UtcNow;
         var retryAt = now.AddSeconds(backoff);
         await RaiseAsync(

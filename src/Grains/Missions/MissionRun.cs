@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Missions.Execution;
+using Missions.Log;
 using Missions.Telemetry;
 
 namespace Missions;
@@ -86,7 +87,7 @@ public sealed partial class MissionRun : IDisposable
         // The outcome is only in memory until its line is written: if that fails (a full disk), keep trying,
         // backing off, for as long as the queue's lease would wait; after that the lease runs it again.
         var giveUp = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * (_work.Constraints.MaxDurationSeconds + _options.LeaseGraceSeconds));
-        for (var wait = TimeSpan.FromMilliseconds(500); _reporter == Reporter.Run; wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(10).Ticks)))
+        for (var wait = TimeSpan.FromMilliseconds(500); _reporter == Reporter.Run; wait = Backoff.Longer(wait))
         {
             try
             {
