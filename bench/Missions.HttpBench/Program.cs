@@ -22,9 +22,9 @@ var runs = Arg("--runs", 3);
 // The server's Prometheus histograms: the mission log's fsync times, and missions.chat_to_active (from the mission's
 // creation in its grain to its run's start: its two fsync rounds, without HTTP, the chat session or the live stream).
 // A slow fsync holds every append of its batch and those queued behind it.
-const string FsyncHistogram = "missions_log_fsync_milliseconds_bucket{";
+const string FsyncHistogram = "missions_log_fsync_seconds_bucket{";
 const string MissionLogFile = "file=\"missions.jsonl\"";
-const string ChatToActiveHistogram = "missions_chat_to_active_milliseconds_bucket{";
+const string ChatToActiveHistogram = "missions_chat_to_active_seconds_bucket{";
 
 Console.WriteLine($"| run | missions | clients | missions/s (HTTP) | server CPU µs/mission | client CPU µs/mission | chat p50 ms | chat p99 ms | chat→active p50 ms | chat→active p99 ms | SSE delivery p50 ms | SSE delivery p99 ms | offered/s |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -102,7 +102,7 @@ static string Tail(Dictionary<string, double> after, Dictionary<string, double> 
     var all = Count("+Inf");
     if (all <= 0) return $"no {what} on /metrics";
     string Over(string le) => after.ContainsKey(le) ? $"{all - Count(le):N0} ({(all - Count(le)) / all:P2})" : "?";
-    return $"{all:N0} {what}; over 10 ms: {Over("10")}, over 25 ms: {Over("25")}, over 50 ms: {Over("50")}";
+    return $"{all:N0} {what}; over 10 ms: {Over("0.01")}, over 25 ms: {Over("0.025")}, over 50 ms: {Over("0.05")}";
 }
 
 static double Percentile(List<double> values, double p)

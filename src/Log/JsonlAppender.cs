@@ -130,7 +130,7 @@ public sealed partial class JsonlAppender : IAsyncDisposable
             var fsyncTime = Stopwatch.GetElapsedTime(fsync);
             Interlocked.Add(ref _fsyncTicks, fsyncTime.Ticks);
             var file = new KeyValuePair<string, object?>("file", System.IO.Path.GetFileName(Path));
-            LogMetrics.Fsync.Record(fsyncTime.TotalMilliseconds, file);
+            LogMetrics.Fsync.Record(fsyncTime.TotalSeconds, file);
             LogMetrics.BatchLines.Record(batch.Sum(p => p.Lines), file);
         }
         catch (Exception ex)

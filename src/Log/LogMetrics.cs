@@ -8,5 +8,7 @@ public static class LogMetrics
     private static readonly Meter Meter = new("Missions");
 
     public static readonly Histogram<long> BatchLines = Meter.CreateHistogram<long>("missions.log.batch_lines", "{line}", "Lines per group-commit batch.");
-    public static readonly Histogram<double> Fsync = Meter.CreateHistogram<double>("missions.log.fsync", "ms", "Time to make one batch durable.");
+    /// <summary>Seconds to make one batch durable (missions_log_fsync_seconds), from half a millisecond to five seconds.</summary>
+    public static readonly Histogram<double> Fsync = Meter.CreateHistogram("missions.log.fsync", "s", "Time to make one batch durable.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
 }

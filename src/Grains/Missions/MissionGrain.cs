@@ -194,7 +194,7 @@ public sealed partial class MissionGrain(
         var budget = TimeSpan.FromSeconds(State.Constraints!.MaxDurationSeconds);
         DelayDeactivation(budget + TimeSpan.FromMinutes(1));
         LogStarted(logger, MissionId, attempt);
-        MissionsTelemetry.ChatToActive.Record((DateTime.UtcNow - State.CreatedAt!.Value).TotalMilliseconds,
+        MissionsTelemetry.ChatToActive.Record((DateTime.UtcNow - State.CreatedAt!.Value).TotalSeconds,
             new KeyValuePair<string, object?>("attempt", attempt));
         _run = new MissionRun(State, attempt, executors.For(State.Objective!.Type), GrainFactory.Mission(MissionId), options.Value, logger);
         _run.Start();
@@ -392,7 +392,7 @@ public sealed partial class MissionGrain(
         MissionsTelemetry.Ended.Add(1, new KeyValuePair<string, object?>("status", status.ToWireName()));
         if (elapsed > TimeSpan.Zero)
         {
-            MissionsTelemetry.ActiveToTerminal.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("status", status.ToWireName()));
+            MissionsTelemetry.ActiveToTerminal.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("status", status.ToWireName()));
         }
 
         toolCalls.Forget(MissionId); // over: its kept fetches are not needed (a person's retry fetches again)

@@ -23,8 +23,15 @@ public static class MissionsTelemetry
 
     public static readonly Counter<long> Created = Meter.CreateCounter<long>("missions.created", "{mission}", "Missions created.");
     public static readonly Counter<long> Ended = Meter.CreateCounter<long>("missions.ended", "{mission}", "Missions that reached a terminal status, by status.");
-    public static readonly Histogram<double> ChatToActive = Meter.CreateHistogram<double>("missions.chat_to_active", "ms", "From the chat request that created a mission to its run starting.");
-    public static readonly Histogram<double> ActiveToTerminal = Meter.CreateHistogram<double>("missions.active_to_terminal", "ms", "From a run starting to the mission's end.");
+    // Durations in seconds, as the OpenTelemetry and Prometheus conventions say (missions_chat_to_active_seconds), with
+    // buckets from a millisecond (a mission starts within a few) to an hour (the longest budget).
+    private static readonly InstrumentAdvice<double> DurationBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    };
+
+    public static readonly Histogram<double> ChatToActive = Meter.CreateHistogram("missions.chat_to_active", "s", "From the chat request that created a mission to its run starting.", advice: DurationBuckets);
+    public static readonly Histogram<double> ActiveToTerminal = Meter.CreateHistogram("missions.active_to_terminal", "s", "From a run starting to the mission's end.", advice: DurationBuckets);
     public static readonly Counter<long> LlmFailures = Meter.CreateCounter<long>("missions.llm.failures", "{call}", "Language model calls that failed and fell back to the rules or the extractive answer, by use.");
     public static readonly Counter<long> PagesFetched = Meter.CreateCounter<long>("missions.pages_fetched", "{page}", "Pages fetched by executors.");
 
