@@ -45,7 +45,7 @@ public sealed partial class RobotsCache(WebFetcher fetcher, ExecutionOptions opt
         var fetch = FetchRobotsAsync(new Uri(origin + "/robots.txt"));
         _robots[origin] = (fetch, now + RobotsFreshFor);
         var rules = await fetch.WaitAsync(cancellationToken);
-        if (rules.UnavailableBecause is not null)
+        if (rules.UnavailableBecause is not null || ReferenceEquals(rules, RobotsRules.NotReached))
         {
             _robots[origin] = (fetch, now + RobotsRetryAfter);
         }
@@ -95,7 +95,7 @@ public sealed partial class RobotsCache(WebFetcher fetcher, ExecutionOptions opt
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
         {
             LogRobotsUnreadable(logger, robotsUrl, ex.Message);
-            return RobotsRules.AllowAll;
+            return RobotsRules.NotReached;
         }
     }
 

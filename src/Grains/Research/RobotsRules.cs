@@ -28,6 +28,10 @@ public sealed class RobotsRules
     /// <summary>No robots.txt (or a 4xx for it): everything may be read.</summary>
     public static RobotsRules AllowAll { get; } = new([], null, []);
 
+    /// <summary>robots.txt could not be fetched at all (a timeout, a dropped connection): nothing is known, so nothing
+    /// is refused — the page's own request meets the same failure — but it is asked again soon, not kept for minutes.</summary>
+    public static RobotsRules NotReached { get; } = new([], null, []);
+
     /// <summary>robots.txt could not be read (a 5xx, a 429): nothing may be read until it can (RFC 9309 §2.3.1.4).</summary>
     public static RobotsRules Unavailable(string reason) => new([Rule.Of("/", false)], null, [], reason);
 
