@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Missions.Log;
+using Missions.Research;
 
 namespace Missions;
 
@@ -20,22 +21,29 @@ public static class LineBudget
         var bounded = result with
         {
             Sources = result.Sources.Take(MaxSources)
-                .Select(s => new PageSource { Url = Clip(s.Url, 2_048), Title = Clip(s.Title, 300) }).ToList(),
-            Notes = result.Notes.Take(MaxNotes).Select(n => Clip(n, MaxNoteChars)).ToList(),
-            ToolsUsed = result.ToolsUsed.Take(20).Select(t => Clip(t, 100)).ToList(),
+                .Select(s => new PageSource { Url = PageLimits.Clip(s.Url, 2_048), Title = PageLimits.Clip(s.Title, 300) }).ToList(),
+            Notes = result.Notes.Take(MaxNotes).Select(n => PageLimits.Clip(n, MaxNoteChars)).ToList(),
+            ToolsUsed = result.ToolsUsed.Take(20).Select(t => PageLimits.Clip(t, 100)).ToList(),
         };
+        if (UpperBound(bounded) <= MaxResultBytes)
+        {
+            return bounded; // the usual case, decided without serializing
+        }
         // Escaping can make a character six bytes: shrink the answer (then the sources) by what is measured.
         for (var size = SizeOf(bounded); size > MaxResultBytes; size = SizeOf(bounded))
         {
             var answer = bounded.FinalAnswer;
             bounded = answer.Length > 200
-                ? bounded with { FinalAnswer = Clip(answer, (int)(answer.Length * (MaxResultBytes * 0.9 / size))) }
+                ? bounded with { FinalAnswer = PageLimits.Clip(answer, (int)(answer.Length * (MaxResultBytes * 0.9 / size))) }
                 : bounded with { Sources = bounded.Sources.Take(bounded.Sources.Count / 2).ToList(), Notes = bounded.Notes.Take(bounded.Notes.Count / 2).ToList() };
         }
         return bounded;
     }
 
-    private static int SizeOf(ExecutionResult result) => JsonSerializer.SerializeToUtf8Bytes(result, MissionsJson.Context.ExecutionResult).Length;
+    /// <summary>At most this many bytes once serialized: six a character (the longest escape), plus room for the names and punctuation.</summary>
+    private static long UpperBound(ExecutionResult r) =>
+        6L * (r.FinalAnswer.Length + r.Sources.Sum(s => s.Url.Length + s.Title.Length) + r.Notes.Sum(n => n.Length) + r.ToolsUsed.Sum(t => t.Length))
+        + 64L * (r.Sources.Count + r.Notes.Count + r.ToolsUsed.Count) + 512;
 
-    private static string Clip(string text, int max) => Research.PageLimits.Clip(text, max);
+    private static int SizeOf(ExecutionResult result) => JsonSerializer.SerializeToUtf8Bytes(result, MissionsJson.Context.ExecutionResult).Length;
 }

@@ -36,6 +36,7 @@ public sealed partial class MissionRun : IDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _cancellation;
     private readonly long _startedAt = Stopwatch.GetTimestamp();
+    private readonly TaskCompletionSource<ExecutionOutcome> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Reporter _reporter = Reporter.Run;
     private volatile bool _cancelledByPerson;
 
@@ -57,8 +58,6 @@ public sealed partial class MissionRun : IDisposable
 
     /// <summary>The executor's outcome, once it has returned (or was given up on).</summary>
     public Task<ExecutionOutcome> Finished => _finished.Task;
-
-    private readonly TaskCompletionSource<ExecutionOutcome> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Starts the work on the thread pool.</summary>
     public void Start() => _ = Task.Run(ExecuteAndReportAsync);

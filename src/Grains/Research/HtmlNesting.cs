@@ -90,5 +90,7 @@ public static class HtmlNesting
         return output is null ? html : output.Append(html, copiedUpTo, html.Length - copiedUpTo).ToString();
     }
 
-    private static bool IsNesting(ReadOnlySpan<char> name) => name.Length > 0 && !DoNotNest.GetAlternateLookup<ReadOnlySpan<char>>().Contains(name);
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> DoNotNestBySpan = DoNotNest.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static bool IsNesting(ReadOnlySpan<char> name) => name.Length > 0 && !DoNotNestBySpan.Contains(name);
 }

@@ -45,7 +45,7 @@ public sealed partial class RobotsCache(WebFetcher fetcher, ExecutionOptions opt
         var fetch = FetchRobotsAsync(new Uri(origin + "/robots.txt"));
         _robots[origin] = (fetch, now + RobotsFreshFor);
         var rules = await fetch.WaitAsync(cancellationToken);
-        if (rules.UnavailableBecause is not null || ReferenceEquals(rules, RobotsRules.NotReached))
+        if (rules.AskAgainSoon)
         {
             _robots[origin] = (fetch, now + RobotsRetryAfter);
         }

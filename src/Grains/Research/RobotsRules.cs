@@ -17,12 +17,13 @@ public sealed class RobotsRules
 
     private readonly List<Rule> _rules;
 
-    private RobotsRules(List<Rule> rules, TimeSpan? crawlDelay, IReadOnlyList<string> sitemaps, string? unavailable = null)
+    private RobotsRules(List<Rule> rules, TimeSpan? crawlDelay, IReadOnlyList<string> sitemaps, string? unavailable = null, bool askAgainSoon = false)
     {
         _rules = rules;
         CrawlDelay = crawlDelay;
         Sitemaps = sitemaps;
         UnavailableBecause = unavailable;
+        AskAgainSoon = askAgainSoon || unavailable is not null;
     }
 
     /// <summary>No robots.txt (or a 4xx for it): everything may be read.</summary>
@@ -30,7 +31,10 @@ public sealed class RobotsRules
 
     /// <summary>robots.txt could not be fetched at all (a timeout, a dropped connection): nothing is known, so nothing
     /// is refused — the page's own request meets the same failure — but it is asked again soon, not kept for minutes.</summary>
-    public static RobotsRules NotReached { get; } = new([], null, []);
+    public static RobotsRules NotReached { get; } = new([], null, [], askAgainSoon: true);
+
+    /// <summary>The rules say little for now (robots.txt unavailable or not reached): keep them seconds, not minutes.</summary>
+    public bool AskAgainSoon { get; }
 
     /// <summary>robots.txt could not be read (a 5xx, a 429): nothing may be read until it can (RFC 9309 §2.3.1.4).</summary>
     public static RobotsRules Unavailable(string reason) => new([Rule.Of("/", false)], null, [], reason);

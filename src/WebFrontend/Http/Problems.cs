@@ -24,5 +24,6 @@ public static class Problems
     public static IResult InvalidId(string what, string value) =>
         BadRequest($"Invalid {what}", $"'{Shorten(value)}' is not a valid {what}: use {Ids.Rule}.");
 
-    private static string Shorten(string value) => value.Length > 80 ? value[..80] + "…" : value;
+    /// <summary>What a client sent, cut for quoting back in a problem's detail.</summary>
+    public static string Shorten(string value, int max = 80) => value.Length > max ? value[..max] + "…" : value;
 }

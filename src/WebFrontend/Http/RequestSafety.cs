@@ -48,7 +48,7 @@ public static class RequestSafety
         var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();
         if (fetchSite.Length > 0)
         {
-            return fetchSite is "same-origin" or "none" ? null : $"The browser says this request comes from another site (Sec-Fetch-Site: {Shorten(fetchSite)}).";
+            return fetchSite is "same-origin" or "none" ? null : $"The browser says this request comes from another site (Sec-Fetch-Site: {Problems.Shorten(fetchSite)}).";
         }
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0)
@@ -57,8 +57,6 @@ public static class RequestSafety
         }
         return Uri.TryCreate(origin, UriKind.Absolute, out var from) && string.Equals(from.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
             ? null
-            : $"It comes from the page of another origin ({Shorten(origin)}).";
+            : $"It comes from the page of another origin ({Problems.Shorten(origin, 100)}).";
     }
-
-    private static string Shorten(string value) => value.Length > 100 ? value[..100] + "…" : value;
 }

@@ -34,7 +34,7 @@ public sealed class HardDeadlineTests(ClusterFixture fixture)
     {
         var id = await Host.CreateAsync("stuck", maxDurationSeconds: 60);
         await Host.WaitForStatusAsync(id, s => s == MissionStatus.Active, "active");
-        await Task.Delay(200); // the executor is in its loop
+        await Support.Eventually.WaitAsync(() => Host.Executor.RunsOf(id) == 1, TimeSpan.FromSeconds(5), "the executor to be in its loop");
 
         var clock = Stopwatch.StartNew();
         var result = await Host.Mission(id).CancelAsync();
