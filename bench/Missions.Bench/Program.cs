@@ -139,10 +139,18 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
     var log = host.Services.GetRequiredService<MissionLog>();
     // Done means the result is back in the chat too: each mission's outcome message durable in its session.
     var outcomes = 0;
-    host.Services.GetRequiredService<ChatLog>().Appended += m =>
+    var chatFeed = host.Services.GetRequiredService<ChatLog>().Feed;
+    var chatLines = chatFeed.Follow(chatFeed.End);
+    _ = Task.Run(async () =>
     {
-        if (m.ReplyType == ChatResponse.MissionUpdate) Interlocked.Increment(ref outcomes);
-    };
+        while ((await chatLines.ReadAsync(4096, CancellationToken.None)) is { Count: > 0 } lines)
+        {
+            foreach (var line in lines)
+            {
+                if (line.Value.ReplyType == ChatResponse.MissionUpdate) Interlocked.Increment(ref outcomes);
+            }
+        }
+    });
 
     var allocatedBefore = GC.GetTotalAllocatedBytes();
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -187,6 +195,7 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / n;
     var stats = log.Stats;
     var kept = work is Work.Missions or Work.Chat ? (await HeapKeptAsync(grains) - heapBefore) / (double)n : 0;
+    chatLines.Dispose();
     await host.StopAsync();
     await ((IAsyncDisposable)host).DisposeAsync(); // the log closes (and checkpoints) before its directory goes
     Directory.Delete(dir, recursive: true);

@@ -32,12 +32,12 @@ if (args.Contains("--scan-only"))
         {
             var clock = Stopwatch.StartNew();
             using var reader = new MissionLogReader(Path.Combine(data, LogFiles.Missions), new MissionIndex());
-            var scan = reader.IndexFrom(0, tellListeners: false);
+            var scan = reader.IndexFrom(0);
             Console.WriteLine($"scan {events:N0} events, pass {i}: {clock.ElapsedMilliseconds} ms ({scan.Lines:N0} lines, {reader.Index.Count:N0} missions)");
         }
         using (var r = new MissionLogReader(Path.Combine(data, LogFiles.Missions), new MissionIndex()))
         {
-            r.IndexFrom(0, tellListeners: false);
+            r.IndexFrom(0);
             for (var i = 0; i < 200; i++) r.ReadNewest(null, 50);
             var c1 = Stopwatch.StartNew();
             for (var i = 0; i < 1000; i++) r.ReadNewest(null, 50);

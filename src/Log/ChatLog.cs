@@ -6,7 +6,7 @@ using Missions.Chat;
 namespace Missions.Log;
 
 /// <summary><c>chat_sessions.jsonl</c>: every conversation's messages, indexed by session so one reads only its own.</summary>
-public sealed class ChatLog : IAsyncDisposable
+public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
 {
     private readonly JsonlFile _file;
     private readonly Dictionary<string, List<LineRef>> _bySession = new(StringComparer.Ordinal);
@@ -15,32 +15,37 @@ public sealed class ChatLog : IAsyncDisposable
     {
         _file = JsonlFile.Open(options.Value.PathOf(LogFiles.ChatSessions), (line, where) =>
         {
-            try
-            {
-                var message = JsonSerializer.Deserialize(line, MissionsJson.Context.ChatMessage);
-                if (message is null)
-                {
-                    return false;
-                }
-                Add(message.SessionId, where);
-                return true;
-            }
-            catch (JsonException)
+            if (ParseOrNull(line) is not { } message)
             {
                 return false;
             }
+            Add(message.SessionId, where);
+            return true;
         }, logger);
+        Feed = new LogFeed<ChatMessage>(_file.ReadHandle, ParseOrNull, _file.Opened.CompleteLength);
     }
 
-    /// <summary>Raised on the writer, in file order, for each message once it is durable.</summary>
-    public event Action<ChatMessage>? Appended;
+    /// <summary>The log's durable lines, in file order, from any position.</summary>
+    public LogFeed<ChatMessage> Feed { get; }
+
+    /// <summary>Parses one line of the chat log; null when it is not a message.</summary>
+    public static ChatMessage? ParseOrNull(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, MissionsJson.Context.ChatMessage);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The session's messages from position <paramref name="from"/> (0 is its first), at most
     /// <paramref name="count"/>, oldest first; read from the file, nothing is kept in memory.</summary>
     public IReadOnlyList<ChatMessage> Read(string sessionId, int from, int count) => Array.ConvertAll(LinesOf(sessionId, from, count), Parse);
 
-    /// <summary>All the session's messages, oldest first, read one at a time.</summary>
-    public IEnumerable<ChatMessage> ReadAll(string sessionId) => LinesOf(sessionId, 0, int.MaxValue).Select(Parse);
+    public ValueTask<IReadOnlyList<ChatMessage>> ReadAsync(string sessionId, int from, int count) => ValueTask.FromResult(Read(sessionId, from, count));
 
     private LineRef[] LinesOf(string sessionId, int from, int count)
     {
@@ -60,11 +65,13 @@ public sealed class ChatLog : IAsyncDisposable
         var (payload, lines) = JsonlLines.Serialize(messages, MissionsJson.Context.ChatMessage);
         return _file.Appender.AppendAsync(payload, lines.Length, offset =>
         {
+            var durable = new LogLine<ChatMessage>[messages.Count];
             for (var i = 0; i < messages.Count; i++)
             {
-                Add(messages[i].SessionId, new LineRef(offset + lines[i].Start, lines[i].Length));
-                Appended?.Invoke(messages[i]);
+                durable[i] = new LogLine<ChatMessage>(messages[i], new LineRef(offset + lines[i].Start, lines[i].Length));
+                Add(messages[i].SessionId, durable[i].Where);
             }
+            Feed.Publish(durable);
         });
     }
 

@@ -57,10 +57,14 @@ public static class JsonlScanner
         return 0; // no line ends there: one line longer than that, read from the start
     };
 
+    public static ScanResult Scan(SafeFileHandle file, long start, LineHandler onLine) => Scan(file, start, long.MaxValue, onLine);
+
+    /// <summary>Reads the complete lines between <paramref name="start"/> and <paramref name="end"/> (a line that
+    /// runs past <paramref name="end"/> is left for the next read, as a torn one).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static ScanResult Scan(SafeFileHandle file, long start, LineHandler onLine)
+    public static ScanResult Scan(SafeFileHandle file, long start, long end, LineHandler onLine)
     {
-        var fileLength = RandomAccess.GetLength(file);
+        var fileLength = Math.Min(RandomAccess.GetLength(file), end);
         var buffer = new byte[ChunkSize];
         var filled = 0;                // bytes in buffer, starting at file offset bufferStart
         var bufferStart = start;
@@ -74,7 +78,7 @@ public static class JsonlScanner
                 // One line longer than the buffer: grow it.
                 Array.Resize(ref buffer, buffer.Length * 2);
             }
-            var read = RandomAccess.Read(file, buffer.AsSpan(filled), position);
+            var read = RandomAccess.Read(file, buffer.AsSpan(filled, (int)Math.Min(buffer.Length - filled, fileLength - position)), position);
             if (read == 0)
             {
                 break;

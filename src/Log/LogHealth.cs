@@ -3,15 +3,16 @@ using Microsoft.Extensions.Options;
 namespace Missions.Log;
 
 /// <summary>
-/// Whether this process can write its logs. After a failed write (a full disk, a read-only directory) it
-/// probes the data directory with a small fsynced file, so it reports recovery as soon as space returns.
+/// Whether this process can write its logs (none, for a web frontend that follows a silo's). After a failed write
+/// (a full disk, a read-only directory) it probes the data directory with a small fsynced file, so it reports
+/// recovery as soon as space returns.
 /// </summary>
-public sealed class LogHealth(MissionLog missions, SignalLog signals, ChatLog chats, IOptions<MissionsOptions> options)
+public sealed class LogHealth(IEnumerable<IWrittenLog> logs, IOptions<MissionsOptions> options)
 {
     /// <summary>Null when the logs can be written; otherwise why not.</summary>
     public string? Problem()
     {
-        var failure = missions.LastFailure ?? signals.LastFailure ?? chats.LastFailure;
+        var failure = logs.Select(log => log.LastFailure).FirstOrDefault(failure => failure is not null);
         if (failure is null)
         {
             return null;

@@ -42,20 +42,13 @@ public sealed class MissionIndex
         public long NotBefore;
     }
 
-    /// <summary>Raised after a line was added (outside the index's lock).</summary>
-    public event Action<MissionEvent>? Changed;
-
     public int Count
     {
         get { lock (_lock) { return _inOrder.Count; } }
     }
 
-    /// <summary>Adds one line of the log to the index, and tells <see cref="Changed"/> listeners.</summary>
-    public void Add(MissionEvent e, LineRef line)
-    {
-        Add(e.MissionId, MissionLineFacts.Of(e), line);
-        Changed?.Invoke(e);
-    }
+    /// <summary>Adds one line of the log to the index.</summary>
+    public void Add(MissionEvent e, LineRef line) => Add(e.MissionId, MissionLineFacts.Of(e), line);
 
     /// <summary>
     /// Adds one line of the log to the index from its facts alone (opening a log: nobody listens yet). The id is

@@ -5,9 +5,9 @@ namespace Missions.Log;
 /// <summary>
 /// <c>missions.jsonl</c> in this process: the source of truth for every mission. Appends are version-checked
 /// (a mission's events go on only after the version the writer last saw) and durable before they return;
-/// the index is updated in file order as each batch lands.
+/// the index is updated and the lines published on its <see cref="Feed"/> in file order as each batch lands.
 /// </summary>
-public sealed partial class MissionLog : IAsyncDisposable
+public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDisposable
 {
     private readonly JsonlFile _file;
     private readonly HashSet<string> _appending = new(StringComparer.Ordinal);
@@ -28,10 +28,11 @@ public sealed partial class MissionLog : IAsyncDisposable
             log => MissionIndexSnapshot.TryLoad(_checkpointPath, Index, log));
         // Reads go through the file's own read handle: one handle per file in this process.
         Reader = new MissionLogReader(_file.ReadHandle, Index, ownsFile: false);
+        Feed = new LogFeed<MissionEvent>(_file.ReadHandle, MissionLogReader.ParseOrNull, _file.Opened.CompleteLength);
     }
 
-    /// <summary>Raised on the writer, in file order, for each event once it is durable, with where its line is.</summary>
-    public event Action<MissionEvent, LineRef>? Durable;
+    /// <summary>The log's durable lines, in file order, from any position.</summary>
+    public LogFeed<MissionEvent> Feed { get; }
 
     public MissionIndex Index { get; }
     public MissionLogReader Reader { get; }
@@ -72,12 +73,13 @@ public sealed partial class MissionLog : IAsyncDisposable
             var (payload, lines) = JsonlLines.Serialize(numbered, MissionsJson.Context.MissionEvent);
             await _file.Appender.AppendAsync(payload, lines.Length, offset =>
             {
+                var durable = new LogLine<MissionEvent>[numbered.Length];
                 for (var i = 0; i < numbered.Length; i++)
                 {
-                    var line = new LineRef(offset + lines[i].Start, lines[i].Length);
-                    Index.Add(numbered[i], line);
-                    Durable?.Invoke(numbered[i], line);
+                    durable[i] = new LogLine<MissionEvent>(numbered[i], new LineRef(offset + lines[i].Start, lines[i].Length));
+                    Index.Add(numbered[i], durable[i].Where);
                 }
+                Feed.Publish(durable);
             });
             return true;
         }
@@ -90,8 +92,10 @@ public sealed partial class MissionLog : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads the log's complete lines from <paramref name="start"/> on, as they are now, into <paramref name="onLine"/>.</summary>
-    public ScanResult ScanFrom(long start, JsonlScanner.LineHandler onLine) => JsonlScanner.Scan(_file.ReadHandle, start, onLine);
+    public ValueTask<IReadOnlyList<MissionEvent>> ReadEventsAsync(string missionId) => ValueTask.FromResult(Reader.ReadEvents(missionId));
+
+    public ValueTask<IReadOnlyList<(string MissionId, MissionPriority Priority)>> UnfinishedAsync(DateTime dueBy) =>
+        ValueTask.FromResult(Index.UnfinishedWithPriority(dueBy));
 
     /// <summary>Writes the index's checkpoint (<c>missions.index</c>), so the next start reads only what comes after.</summary>
     public bool Checkpoint()

@@ -33,6 +33,19 @@ public sealed class MissionLogReader : IDisposable
         JsonSerializer.Deserialize(line, MissionsJson.Context.MissionEvent)
         ?? throw new JsonException("A mission line was null.");
 
+    /// <summary>Parses one line of the mission log; null when it is not a mission event.</summary>
+    public static MissionEvent? ParseOrNull(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return ParseLine(line);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The mission's events, oldest first; empty when the mission is unknown.</summary>
     public IReadOnlyList<MissionEvent> ReadEvents(string missionId) => ReadEvents(Index.LinesOf(missionId));
 
@@ -76,13 +89,8 @@ public sealed class MissionLogReader : IDisposable
             .Select(m => _summaries.GetOrAdd(m.MissionId, m.Lines.Length, () => MissionSummary.From(MissionState.Fold(ReadEvents(m.Lines)))))
             .ToList();
 
-    /// <summary>
-    /// Scans the log from <paramref name="start"/> into the index; returns what it found. With
-    /// <paramref name="tellListeners"/>, each line is parsed whole and raised on <see cref="MissionIndex.Changed"/>;
-    /// without, only its facts are read (catching up on a log written before this process started).
-    /// </summary>
-    public ScanResult IndexFrom(long start, bool tellListeners, Action<string>? onMalformed = null) =>
-        JsonlScanner.Scan(_file, start, tellListeners ? Indexer(Index, onMalformed) : FactIndexer(Index, onMalformed));
+    /// <summary>Scans the log from <paramref name="start"/> into the index (each line's facts only); returns what it found.</summary>
+    public ScanResult IndexFrom(long start, Action<string>? onMalformed = null) => JsonlScanner.Scan(_file, start, FactIndexer(Index, onMalformed));
 
     /// <summary>A scan handler that reads each line's facts into <paramref name="index"/>; a malformed line is reported and skipped.</summary>
     public static JsonlScanner.LineHandler FactIndexer(MissionIndex index, Action<string>? onMalformed = null) => (line, where) =>
@@ -95,21 +103,6 @@ public sealed class MissionLogReader : IDisposable
         }
         onMalformed?.Invoke($"offset {where.Offset}: not a mission event");
         return false;
-    };
-
-    /// <summary>A scan handler that parses each line into <paramref name="index"/>; a malformed line is reported and skipped.</summary>
-    public static JsonlScanner.LineHandler Indexer(MissionIndex index, Action<string>? onMalformed = null) => (line, where) =>
-    {
-        try
-        {
-            index.Add(ParseLine(line), where);
-            return true;
-        }
-        catch (JsonException ex)
-        {
-            onMalformed?.Invoke($"offset {where.Offset}: {ex.Message}");
-            return false;
-        }
     };
 
     public void Dispose()

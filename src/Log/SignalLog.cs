@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Missions.Signals;
@@ -15,7 +14,7 @@ namespace Missions.Log;
 /// every signal is written once, and deleting the file rebuilds it. It is a hosted service only to be opened as the
 /// host starts; it drains when it is disposed, after the silo has stopped.
 /// </summary>
-public sealed partial class SignalLog : IHostedService, IAsyncDisposable
+public sealed partial class SignalLog : IWrittenLog, IHostedService, IAsyncDisposable
 {
     /// <summary>How much of the file's end is read at open (about 20,000 signals): where its last line ends, and the
     /// signals whose keys are looked up so that none is written twice — signals written before they were a
@@ -30,26 +29,28 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
     private static readonly Func<Microsoft.Win32.SafeHandles.SafeFileHandle, long> StartOfTail = JsonlScanner.StartOfLastBytes(TailBytes);
 
     private readonly JsonlFile _file;
-    private readonly MissionLog _missions;
+    private readonly MissionLogReader _missions;
+    private readonly LogFeed<MissionEvent> _feed;
+    private LogFeed<MissionEvent>.Cursor? _cursor;
     private readonly ILogger<SignalLog> _logger;
-    private readonly Channel<(MissionEvent Event, long Offset)> _durable =
-        Channel.CreateUnbounded<(MissionEvent, long)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     /// <summary>Who asked, what for, and when the current attempt started, for missions not ended yet (projector only).</summary>
     private readonly Dictionary<string, Context> _open = new(StringComparer.Ordinal);
 
+    /// <summary>The keys of the signals the file had at open (within its last <see cref="TailBytes"/>): none is written twice.</summary>
+    private HashSet<(string, string, int)> _written = [];
+
     private readonly CancellationTokenSource _stopping = new();
+    private bool _closed;
     private readonly Task _projecting;
 
-    public SignalLog(IOptions<MissionsOptions> options, MissionLog missions, ILogger<SignalLog> logger)
+    public SignalLog(IOptions<MissionsOptions> options, MissionLogReader missions, LogFeed<MissionEvent> feed, ILogger<SignalLog> logger)
     {
         _missions = missions;
+        _feed = feed;
         _logger = logger;
         // Only the file's end is read (nothing is indexed): where its last complete line ends.
         _file = JsonlFile.Open(options.Value.PathOf(LogFiles.LearningSignals), (_, _) => true, logger, resume: StartOfTail);
-        // Listening first, then (in the projector, off the start's path) reading what the log holds: a line that
-        // lands meanwhile is in one or the other, and the projector skips what the read covered.
-        _missions.Durable += OnDurable;
         _projecting = Task.Run(ProjectAsync);
     }
 
@@ -59,64 +60,6 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private void OnDurable(MissionEvent e, LineRef line) => _durable.Writer.TryWrite((e, line.Offset));
-
-    /// <summary>
-    /// Writes the signals of the mission lines after the last one this file has a signal of (in batches as they are
-    /// found: a rebuilt file is written as it is read); returns where the mission log's complete lines ended when it
-    /// was read.
-    /// </summary>
-    private long CatchUp()
-    {
-        var (written, newest) = NewestSignals();
-        // Signals are in the log's order: what is missing comes after the line the newest one came from.
-        long from = 0;
-        if (newest is not null)
-        {
-            if (SourceOf(newest) is not { } source)
-            {
-                LogSourceNotFound(_logger, newest.MissionId);
-                return _missions.ScanFrom(0, (_, _) => true).CompleteLength; // another log's signals: nothing to add to them
-            }
-            from = source;
-        }
-
-        var missing = new List<LearningSignal>();
-        var count = 0;
-        var scan = _missions.ScanFrom(from, (line, _) =>
-        {
-            _stopping.Token.ThrowIfCancellationRequested();
-            if (ParseOrNull(line) is not { } e)
-            {
-                return false; // a malformed line (counted when the mission log opened): no signal
-            }
-            missing.AddRange(Derive(e).Where(signal => !written.Contains(KeyOf(signal))));
-            if (missing.Count >= MaxBatch * 16)
-            {
-                count += Write(missing);
-            }
-            return true;
-        });
-        count += Write(missing);
-        if (count > 0)
-        {
-            LogCaughtUp(_logger, count, from);
-        }
-        return scan.CompleteLength;
-
-        int Write(List<LearningSignal> signals)
-        {
-            for (var i = 0; i < signals.Count; i += MaxBatch)
-            {
-                var (payload, lines) = JsonlLines.Serialize(signals.GetRange(i, Math.Min(MaxBatch, signals.Count - i)), MissionsJson.Context.LearningSignal);
-                _file.Appender.AppendAsync(payload, lines.Length).GetAwaiter().GetResult();
-            }
-            var written = signals.Count;
-            signals.Clear();
-            return written;
-        }
-    }
 
     /// <summary>The keys of the signals in the file's last <see cref="TailBytes"/>, and the newest one.</summary>
     private (HashSet<(string, string, int)> Keys, LearningSignal? Newest) NewestSignals()
@@ -142,23 +85,11 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         return (keys, newest);
     }
 
-    private static MissionEvent? ParseOrNull(ReadOnlySpan<byte> line)
-    {
-        try
-        {
-            return MissionLogReader.ParseLine(line);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>Where the line a signal came from starts in the mission log, or null when the log has no such line.</summary>
     private long? SourceOf(LearningSignal signal)
     {
         var lines = _missions.Index.LinesOf(signal.MissionId);
-        var events = _missions.Reader.ReadEvents(lines);
+        var events = _missions.ReadEvents(lines);
         for (var i = 0; i < events.Count; i++)
         {
             if (SignalOf(events[i]) is { } derived && (derived.Type, events[i].MissionId, derived.Attempt) == KeyOf(signal))
@@ -169,43 +100,35 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         return null;
     }
 
-    /// <summary>
-    /// The projector: first writes what the file lacks (see <see cref="CatchUp"/>), then derives the signals of each
-    /// durable line in order and writes what has gathered.
-    /// </summary>
+    /// <summary>The projector: derives the signals of each line the feed gives, in order, and writes what has gathered.</summary>
     private async Task ProjectAsync()
     {
-        var reader = _durable.Reader;
         var batch = new List<LearningSignal>(MaxBatch);
+        var caughtUp = 0;
         try
         {
-            long projectedTo;
-            for (var wait = FirstWait; ; wait = Backoff.Longer(wait))
+            var cursor = Follow();
+            while (true)
             {
-                try
+                var lines = await cursor.ReadAsync(MaxBatch, _stopping.Token);
+                if (lines.Count == 0)
                 {
-                    projectedTo = CatchUp();
-                    break;
+                    break; // closed, and everything durable before is written
                 }
-                catch (Exception ex) when (ex is IOException or LogWriteException)
+                foreach (var line in lines)
                 {
-                    LogCatchUpFailed(_logger, ex); // tried again from what the file then holds
-                }
-                await Task.Delay(wait, _stopping.Token);
-            }
-            while (await reader.WaitToReadAsync())
-            {
-                while (batch.Count < MaxBatch && reader.TryRead(out var durable))
-                {
-                    if (durable.Offset >= projectedTo)
-                    {
-                        batch.AddRange(Derive(durable.Event));
-                    }
+                    batch.AddRange(Derive(line.Value).Where(signal => !_written.Contains(KeyOf(signal))));
                 }
                 if (batch.Count > 0)
                 {
                     await WriteAsync(batch);
+                    caughtUp += cursor.Replaying ? batch.Count : 0;
                     batch.Clear();
+                }
+                if (caughtUp > 0 && !cursor.Replaying)
+                {
+                    LogCaughtUp(_logger, caughtUp);
+                    caughtUp = 0;
                 }
             }
         }
@@ -216,6 +139,37 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         catch (Exception ex)
         {
             LogProjectorFailed(_logger, ex); // the next start writes what is missing from the mission log
+        }
+    }
+
+    /// <summary>
+    /// Follows the mission log from where this file's signals end: they are in the log's order, so what is missing
+    /// comes after the line the newest one came from. Whatever lands meanwhile is in the log, and the feed reads it.
+    /// </summary>
+    private LogFeed<MissionEvent>.Cursor Follow()
+    {
+        (_written, var newest) = NewestSignals();
+        var from = 0L;
+        if (newest is not null)
+        {
+            if (SourceOf(newest) is { } source)
+            {
+                from = source;
+            }
+            else
+            {
+                LogSourceNotFound(_logger, newest.MissionId);
+                from = _feed.End; // another log's signals: nothing to add to them
+            }
+        }
+        lock (_stopping)
+        {
+            _cursor = _feed.Follow(from);
+            if (_closed)
+            {
+                _cursor.Dispose(); // closing already: write what the log has now, then stop
+            }
+            return _cursor;
         }
     }
 
@@ -290,7 +244,7 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         {
             return context;
         }
-        var state = MissionState.Fold(_missions.Reader.ReadEvents(line.MissionId).Where(e => e.Seq < line.Seq));
+        var state = MissionState.Fold(_missions.ReadEvents(line.MissionId).Where(e => e.Seq < line.Seq));
         context = new Context(state.SessionId, state.Objective?.Type) { StartedAt = state.Status == MissionStatus.Active ? state.StartTime : null };
         _open[line.MissionId] = context;
         return context;
@@ -309,8 +263,11 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
     /// <summary>Writes what the projector holds (for a few seconds at most), then closes the file.</summary>
     public async ValueTask DisposeAsync()
     {
-        _missions.Durable -= OnDurable;
-        _durable.Writer.TryComplete();
+        lock (_stopping)
+        {
+            _closed = true;
+            _cursor?.Dispose();
+        }
         try
         {
             await _projecting.WaitAsync(TimeSpan.FromSeconds(5));
@@ -324,14 +281,11 @@ public sealed partial class SignalLog : IHostedService, IAsyncDisposable
         await _file.DisposeAsync();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} learning signals of mission lines from offset {Offset} on that learning_signals.jsonl did not have yet")]
-    private static partial void LogCaughtUp(ILogger logger, int count, long offset);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} learning signals of mission lines that learning_signals.jsonl did not have yet")]
+    private static partial void LogCaughtUp(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The newest learning signal (mission {MissionId}) has no line in the mission log: the signals are not this log's; none is added")]
     private static partial void LogSourceNotFound(ILogger logger, string missionId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The learning signals missing from learning_signals.jsonl could not be written yet; trying again")]
-    private static partial void LogCatchUpFailed(ILogger logger, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Learning signals stopped following the mission log until the next start")]
     private static partial void LogProjectorFailed(ILogger logger, Exception ex);

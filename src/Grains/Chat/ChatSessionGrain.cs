@@ -14,7 +14,7 @@ namespace Missions.Chat;
 /// conversation — a notice's turn only hands its line over.
 /// </summary>
 public sealed partial class ChatSessionGrain(
-    ChatLog chatLog, MissionLog missionLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options, ILogger<ChatSessionGrain> logger)
+    IChatStore chatLog, IMissionStore missionLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options, ILogger<ChatSessionGrain> logger)
     : Grain, IChatSessionGrain
 {
     /// <summary>How long a posted outcome is remembered to drop a repeat. A mission sends one per ended attempt,
@@ -29,10 +29,9 @@ public sealed partial class ChatSessionGrain(
     /// <summary>Messages in the conversation; the last one's <see cref="ChatMessage.Seq"/>.</summary>
     private int _count;
 
-    /// <summary>Where the answer to each client message id is (position in the session), by a 64-bit hash of the id;
-    /// answers whose hash was already taken go to <see cref="_answersSharingAHash"/> (read back and compared).</summary>
-    private readonly Dictionary<ulong, int> _answerAt = [];
-    private readonly List<int> _answersSharingAHash = [];
+    /// <summary>Where the first answer to each client message id is (its position in the session). String keys hash
+    /// with a per-process seed, so a list of ids chosen to collide does not slow the session.</summary>
+    private readonly Dictionary<string, int> _answerAt = new(StringComparer.Ordinal);
 
     /// <summary>Positions of the answers that started (or joined) a mission, oldest first.</summary>
     private readonly List<int> _missionAnswers = [];
@@ -52,12 +51,12 @@ public sealed partial class ChatSessionGrain(
 
     private string SessionId => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         ChatMessage? previous = null;
         var started = new List<string>();
         var posted = new HashSet<(string, int)>();
-        foreach (var message in chatLog.ReadAll(SessionId))
+        foreach (var message in await chatLog.ReadAsync(SessionId, 0, int.MaxValue))
         {
             Remember(message, replaying: true, replayedRequest: previous is { Role: ChatMessage.UserRole } ? previous : null);
             previous = message;
@@ -71,8 +70,7 @@ public sealed partial class ChatSessionGrain(
             }
         }
         ForgetStaleMeanings();
-        PostMissedOutcomes(started, posted);
-        return Task.CompletedTask;
+        await PostMissedOutcomesAsync(started, posted);
     }
 
     /// <summary>
@@ -80,26 +78,22 @@ public sealed partial class ChatSessionGrain(
     /// and the chat line, or the chat could not be written): the ends the log has and the conversation lacks are
     /// posted now, each once.
     /// </summary>
-    private void PostMissedOutcomes(List<string> started, HashSet<(string, int)> posted)
+    private async Task PostMissedOutcomesAsync(List<string> started, HashSet<(string, int)> posted)
     {
         foreach (var missionId in started.Distinct())
         {
-            if (missionLog.Index.StatusOf(missionId) is not { } status || !status.IsTerminal())
-            {
-                continue;
-            }
-            var mission = MissionState.Fold(missionLog.Reader.ReadEvents(missionId));
+            var mission = MissionState.Fold(await missionLog.ReadEventsAsync(missionId));
             if (mission.Status.IsTerminal() && !posted.Contains((missionId, mission.Attempt)))
             {
                 LogOutcomeRecovered(logger, SessionId, missionId);
-                PostMissionOutcomeAsync(ChatReplies.Outcome(missionId, mission.Status, mission.Attempt, mission.ExecutionResult, mission.Error));
+                _ = PostMissionOutcomeAsync(ChatReplies.Outcome(missionId, mission.Status, mission.Attempt, mission.ExecutionResult, mission.Error));
             }
         }
     }
 
     public async Task<ChatResponse> SendAsync(ChatRequest request)
     {
-        if (request.ClientMessageId is { } clientId && AnswerTo(clientId) is { } earlier)
+        if (request.ClientMessageId is { } clientId && await AnswerToAsync(clientId) is { } earlier)
         {
             return earlier;
         }
@@ -195,42 +189,33 @@ public sealed partial class ChatSessionGrain(
     }
 
     /// <summary>The missions this session started, oldest first (read from the chat log: steering is rare).</summary>
-    private List<string> Missions() =>
-        _missionAnswers.Select(at => MessageAt(at).MissionId).OfType<string>().Distinct().ToList();
-
-    private ChatMessage MessageAt(int position) => chatLog.Read(SessionId, position, 1)[0];
-
-    /// <summary>The first answer to a client message id, or null when the id is new.</summary>
-    private ChatResponse? AnswerTo(string clientId)
+    private async Task<List<string>> MissionsAsync()
     {
-        var candidates = _answerAt.TryGetValue(Hash(clientId), out var at) ? _answersSharingAHash.Prepend(at) : [];
-        foreach (var position in candidates)
+        var missions = new List<string>();
+        foreach (var at in _missionAnswers)
         {
-            var message = MessageAt(position);
-            if (message.ClientMessageId == clientId)
+            if ((await MessageAtAsync(at)).MissionId is { } missionId && !missions.Contains(missionId))
             {
-                return new ChatResponse
-                {
-                    Type = message.ReplyType!, SessionId = SessionId, Message = message.Text, MissionId = message.MissionId, Status = message.Status,
-                };
+                missions.Add(missionId);
             }
         }
-        return null;
+        return missions;
     }
 
-    /// <summary>Seeds <see cref="Hash"/> per process (the map is rebuilt at each activation), so a list of ids that
-    /// collide on one server does not on the next. Not a keyed hash: colliding ids only slow their own session.</summary>
-    private static readonly ulong HashSeed = (ulong)Random.Shared.NextInt64();
+    private async ValueTask<ChatMessage> MessageAtAsync(int position) => (await chatLog.ReadAsync(SessionId, position, 1))[0];
 
-    /// <summary>FNV-1a, 64 bits, over the id's UTF-16 code units, from a seeded start: a collision only costs a read.</summary>
-    private static ulong Hash(string value)
+    /// <summary>The first answer to a client message id, or null when the id is new.</summary>
+    private async ValueTask<ChatResponse?> AnswerToAsync(string clientId)
     {
-        var hash = 14695981039346656037UL ^ HashSeed;
-        foreach (var c in value)
+        if (!_answerAt.TryGetValue(clientId, out var position))
         {
-            hash = (hash ^ c) * 1099511628211UL;
+            return null;
         }
-        return hash;
+        var message = await MessageAtAsync(position);
+        return new ChatResponse
+        {
+            Type = message.ReplyType!, SessionId = SessionId, Message = message.Text, MissionId = message.MissionId, Status = message.Status,
+        };
     }
 
     private void ForgetStaleMeanings() =>
@@ -238,10 +223,10 @@ public sealed partial class ChatSessionGrain(
 
     private async Task<ChatResponse> SteerAsync(Intent intent)
     {
-        var missions = Missions();
+        var missions = await MissionsAsync();
         if (intent.Command == SessionCommand.Status)
         {
-            return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = ChatReplies.Missions(LatestCards(missions), missions.Count) };
+            return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = ChatReplies.Missions(await LatestCardsAsync(missions), missions.Count) };
         }
 
         string? target;
@@ -273,10 +258,20 @@ public sealed partial class ChatSessionGrain(
 
     /// <summary>The cards of the session's latest missions, oldest first. Read from the log, not the grains: asking a
     /// mission grain would activate every ended mission a person lists, and keep it in memory.</summary>
-    private List<MissionSummary> LatestCards(List<string> missions) =>
-        missions.TakeLast(ChatReplies.MissionsShown).Select(missionLog.Reader.ReadSummary).OfType<MissionSummary>().ToList();
+    private async Task<List<MissionSummary>> LatestCardsAsync(List<string> missions)
+    {
+        var cards = new List<MissionSummary>();
+        foreach (var missionId in missions.TakeLast(ChatReplies.MissionsShown))
+        {
+            if (await missionLog.ReadEventsAsync(missionId) is { Count: > 0 } events)
+            {
+                cards.Add(MissionSummary.From(MissionState.Fold(events)));
+            }
+        }
+        return cards;
+    }
 
-    public Task<ChatPage> GetMessagesAsync(int? beforeSeq, int? afterSeq, int limit)
+    public async Task<ChatPage> GetMessagesAsync(int? beforeSeq, int? afterSeq, int limit)
     {
         limit = Math.Clamp(limit, 1, ChatPage.MaxLimit);
         var count = _count;
@@ -291,7 +286,7 @@ public sealed partial class ChatSessionGrain(
             to = Math.Clamp((beforeSeq ?? count + 1) - 1, 0, count);
             from = Math.Max(0, to - limit);
         }
-        return Task.FromResult(new ChatPage { Messages = chatLog.Read(SessionId, from, to - from), HasEarlier = from > 0, HasLater = to < count });
+        return new ChatPage { Messages = await chatLog.ReadAsync(SessionId, from, to - from), HasEarlier = from > 0, HasLater = to < count };
     }
 
     /// <summary>Hands the notice to the write loop without waiting for it (see <see cref="WriteAsync"/>): the mission does
@@ -398,10 +393,9 @@ public sealed partial class ChatSessionGrain(
         {
             return;
         }
-        if (message.ClientMessageId is { } clientId && message.ReplyType is ChatResponse.MissionStarted or ChatResponse.Reply
-            && !_answerAt.TryAdd(Hash(clientId), position))
+        if (message.ClientMessageId is { } clientId && message.ReplyType is ChatResponse.MissionStarted or ChatResponse.Reply)
         {
-            _answersSharingAHash.Add(position);
+            _answerAt.TryAdd(clientId, position);
         }
         if (message.ReplyType == ChatResponse.MissionStarted && message.MissionId is { } started)
         {

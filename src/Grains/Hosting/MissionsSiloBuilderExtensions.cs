@@ -53,18 +53,27 @@ public static class MissionsSiloBuilderExtensions
         return silo;
     }
 
-    /// <summary>The mission, signal and chat logs of this process (one writer per file).</summary>
+    /// <summary>
+    /// The mission, signal and chat logs of this process (one writer per file): the stores the grains write, and the
+    /// reader and feeds the web frontend and the signals projection follow.
+    /// </summary>
     public static IServiceCollection AddMissionLogs(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<MissionsOptions>(configuration.GetSection("Missions"));
         services.TryAddSingleton<MissionLog>();
-        services.TryAddSingleton<SignalLog>();
-        services.AddHostedService(OpenSignals); // opened as the host starts: the signals follow the mission log from then on
+        services.TryAddSingleton<IMissionStore>(sp => sp.GetRequiredService<MissionLog>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<MissionLog>().Reader);
+        services.TryAddSingleton(sp => sp.GetRequiredService<MissionLog>().Feed);
         services.TryAddSingleton<ChatLog>();
+        services.TryAddSingleton<IChatStore>(sp => sp.GetRequiredService<ChatLog>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<ChatLog>().Feed);
+        services.TryAddSingleton<SignalLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<SignalLog>()); // opened as the host starts: the signals follow the mission log from then on
+        services.AddSingleton<IWrittenLog>(sp => sp.GetRequiredService<MissionLog>());
+        services.AddSingleton<IWrittenLog>(sp => sp.GetRequiredService<ChatLog>());
+        services.AddSingleton<IWrittenLog>(sp => sp.GetRequiredService<SignalLog>());
         services.TryAddSingleton<LogHealth>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MissionLogCheckpoints>());
         return services;
     }
-
-    private static SignalLog OpenSignals(IServiceProvider services) => services.GetRequiredService<SignalLog>();
 }

@@ -24,7 +24,7 @@ namespace Missions;
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed partial class MissionGrain(
-    MissionLog log,
+    IMissionStore log,
     ExecutorCatalog executors,
     ToolCallStore toolCalls,
     IOptions<ExecutionOptions> options,
@@ -78,8 +78,8 @@ public sealed partial class MissionGrain(
         return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = true };
     }
 
-    public Task<MissionView?> GetViewAsync() =>
-        Task.FromResult(State.Exists ? MissionView.From(State, log.Reader.ReadEvents(MissionId)) : null);
+    public async Task<MissionView?> GetViewAsync() =>
+        State.Exists ? MissionView.From(State, await log.ReadEventsAsync(MissionId)) : null;
 
     public async Task<StartExecution> StartExecutionAsync()
     {
@@ -444,11 +444,8 @@ public sealed partial class MissionGrain(
         LogAbandoned(logger, MissionId, run.Attempt, reason.Description);
     }
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        State = MissionState.Fold(log.Reader.ReadEvents(MissionId));
-        return Task.CompletedTask;
-    }
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        State = MissionState.Fold(await log.ReadEventsAsync(MissionId));
 
     /// <summary>
     /// Appends events at the mission's current version and applies them once they are on disk. If the append
@@ -465,7 +462,7 @@ public sealed partial class MissionGrain(
         }
         if (!await log.AppendAsync(MissionId, events, State.Version))
         {
-            State = MissionState.Fold(log.Reader.ReadEvents(MissionId));
+            State = MissionState.Fold(await log.ReadEventsAsync(MissionId));
             throw new InvalidOperationException($"Mission {MissionId} changed in the log underneath this activation; try again.");
         }
         foreach (var e in events)

@@ -13,7 +13,7 @@ namespace Missions.Queue;
 /// and a periodic check does the same, so nothing queued before a crash or a lost message is left behind.
 /// </summary>
 public sealed partial class ExecutionQueueGrain(
-    MissionLog log,
+    IMissionStore log,
     Research.ToolCallStore toolCalls,
     IOptions<ExecutionOptions> options,
     Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
@@ -45,7 +45,7 @@ public sealed partial class ExecutionQueueGrain(
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
         var sweep = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.QueueSweepSeconds));
         _sweep = this.RegisterGrainTimer(SweepAsync, sweep, sweep);
-        var recovered = Reconcile();
+        var recovered = await ReconcileAsync();
         if (recovered > 0)
         {
             LogRecovered(logger, recovered);
@@ -179,31 +179,29 @@ public sealed partial class ExecutionQueueGrain(
         }
     }
 
-    private Task SweepAsync(CancellationToken cancellationToken)
+    private async Task SweepAsync(CancellationToken cancellationToken)
     {
         var now = DateTime.UtcNow;
         foreach (var (missionId, deadline) in _running.Where(r => r.Value < now).ToList())
         {
-            // The run was lost (its silo stopped answering): run it again. If it is in fact still running,
-            // the mission says so and keeps its slot.
+            // The run was lost (its silo stopped answering): the reconciling below queues it again, as it is still
+            // unfinished. If it is in fact still running, the mission says so and keeps its slot.
             LogLeaseExpired(logger, missionId);
             _running.Remove(missionId);
-            _waiting.Add(missionId, log.Index.PriorityOf(missionId), now);
         }
-        Reconcile();
+        await ReconcileAsync();
         Dispatch();
-        return Task.CompletedTask;
     }
 
     /// <summary>
     /// Queues every unfinished mission of the log that the queue does not know and that is due (a retry waits
     /// out its backoff here, durably: its due time is in the log); returns how many.
     /// </summary>
-    private int Reconcile()
+    private async Task<int> ReconcileAsync()
     {
         var added = 0;
         var now = DateTime.UtcNow;
-        foreach (var (missionId, priority) in log.Index.UnfinishedWithPriority(dueBy: now))
+        foreach (var (missionId, priority) in await log.UnfinishedAsync(dueBy: now))
         {
             if (!_waiting.Contains(missionId) && !_running.ContainsKey(missionId))
             {

@@ -50,16 +50,21 @@ public static class MissionsWebExtensions
                     client.AddActivityPropagation();
                 }
             });
+            // The silo writes the logs; this process follows its files (and writes none: its health has nothing to probe).
             builder.Services.Configure<MissionsOptions>(configuration.GetSection("Missions"));
-            builder.Services.AddSingleton(sp => new MissionLogReader(
-                sp.GetRequiredService<IOptions<MissionsOptions>>().Value.PathOf(LogFiles.Missions), new MissionIndex()));
-            builder.Services.AddHostedService<MissionLogTailer>();
-            builder.Services.AddHostedService<ChatLogTailer>();
+            builder.Services.AddSingleton<MissionLogFollower>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<MissionLogFollower>());
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<MissionLogFollower>().Reader);
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<MissionLogFollower>().Feed);
+            builder.Services.AddSingleton<ChatLogFollower>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ChatLogFollower>());
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<ChatLogFollower>().Feed);
+            builder.Services.AddSingleton<LogHealth>();
         }
         else
         {
+            // The silo in this process writes the logs; the reader and feeds are its writer's (see AddMissionLogs).
             builder.UseOrleans(silo => silo.UseMissionsClustering(configuration).AddMissions(configuration).AddDashboard(HideTrace));
-            builder.Services.AddSingleton(sp => sp.GetRequiredService<MissionLog>().Reader);
         }
 
         builder.Services.AddMissionsTelemetry("missions-web",

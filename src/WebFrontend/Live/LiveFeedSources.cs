@@ -1,30 +1,36 @@
+using Missions.Chat;
 using Missions.Log;
 
 namespace Missions.Web.Live;
 
 /// <summary>
-/// Connects the live feed to what changes: the mission index (fed by this process's writer on the embedded
-/// default, or by the tailer in client mode) and, on the embedded default, the chat log's writer.
+/// Connects the live feed to the logs' feeds — whoever publishes them (this process's writer on the embedded
+/// default, a follower of the silo's files in client mode): what becomes durable from now on goes to the browsers.
 /// </summary>
-public sealed class LiveFeedSources(MissionLogReader missions, LiveFeed feed, IServiceProvider services) : IHostedService
+public sealed class LiveFeedSources(LogFeed<MissionEvent> missions, LogFeed<ChatMessage> chats, LiveFeed feed) : BackgroundService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        missions.Index.Changed += feed.Publish;
-        if (services.GetService<ChatLog>() is { } chat)
-        {
-            chat.Appended += feed.Publish;
-        }
-        return Task.CompletedTask;
-    }
+    private const int Batch = 1024;
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(
+            FollowAsync(missions, feed.Publish, stoppingToken),
+            FollowAsync(chats, feed.Publish, stoppingToken));
+
+    private static async Task FollowAsync<T>(LogFeed<T> log, Action<T> publish, CancellationToken stoppingToken)
     {
-        missions.Index.Changed -= feed.Publish;
-        if (services.GetService<ChatLog>() is { } chat)
+        using var cursor = log.Follow(log.End); // only what is new is live; what was before is read through the API
+        try
         {
-            chat.Appended -= feed.Publish;
+            while ((await cursor.ReadAsync(Batch, stoppingToken)) is { Count: > 0 } lines)
+            {
+                foreach (var line in lines)
+                {
+                    publish(line.Value);
+                }
+            }
         }
-        return Task.CompletedTask;
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 }

@@ -19,7 +19,7 @@ public sealed class SignalLogTests : IDisposable
     private async Task<T> WithLogsAsync<T>(Func<MissionLog, Task<T>> use)
     {
         await using var missions = new MissionLog(Options, NullLogger<MissionLog>.Instance);
-        await using var signals = new SignalLog(Options, missions, NullLogger<SignalLog>.Instance);
+        await using var signals = new SignalLog(Options, missions.Reader, missions.Feed, NullLogger<SignalLog>.Instance);
         return await use(missions);
     }
 
