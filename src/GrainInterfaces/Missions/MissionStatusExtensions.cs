@@ -6,6 +6,10 @@ public static class MissionStatusExtensions
     public static bool IsTerminal(this MissionStatus status) =>
         status is MissionStatus.Completed or MissionStatus.Failed or MissionStatus.Cancelled or MissionStatus.TimedOut;
 
+    /// <summary>A person may run the mission again (it ended without completing).</summary>
+    public static bool IsRetryable(this MissionStatus status) =>
+        status is MissionStatus.Failed or MissionStatus.TimedOut or MissionStatus.Cancelled;
+
     /// <summary>The wire name of a status (the same as in the log), e.g. <c>timed_out</c>.</summary>
     public static string ToWireName(this MissionStatus status) => status switch
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Missions.Log;
 using Missions.Research;
 
 namespace Missions;

@@ -1,27 +1,29 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace Missions.Web.Http;
 
 /// <summary>ProblemDetails (RFC 9457) answers with a message a person understands.</summary>
 public static class Problems
 {
-    public static IResult BadRequest(string title, string detail) =>
+    public static ProblemHttpResult BadRequest(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
 
-    public static IResult TooLarge(string detail) =>
+    public static ProblemHttpResult TooLarge(string detail) =>
         TypedResults.Problem(title: "Too large", detail: detail, statusCode: StatusCodes.Status413PayloadTooLarge);
 
-    public static IResult NotFound(string title, string detail) =>
+    public static ProblemHttpResult NotFound(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status404NotFound);
 
-    public static IResult Forbidden(string title, string detail) =>
+    public static ProblemHttpResult Forbidden(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status403Forbidden);
 
-    public static IResult UnsupportedMediaType(string? contentType) =>
+    public static ProblemHttpResult UnsupportedMediaType(string? contentType) =>
         TypedResults.Problem(title: "JSON required",
             detail: (string.IsNullOrEmpty(contentType) ? "The request has no Content-Type." : $"The request's Content-Type is '{Shorten(contentType)}'.") +
                     " Send Content-Type: application/json (with a JSON body, {} when there is nothing to say).",
             statusCode: StatusCodes.Status415UnsupportedMediaType);
 
-    public static IResult InvalidId(string what, string value) =>
+    public static ProblemHttpResult InvalidId(string what, string value) =>
         BadRequest($"Invalid {what}", $"'{Shorten(value)}' is not a valid {what}: use {Ids.Rule}.");
 
     /// <summary>What a client sent, cut for quoting back in a problem's detail.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Globalization;
 
 namespace Missions.Web.Http;
@@ -9,7 +10,7 @@ public static class QueryNumbers
     /// Reads <c>?name=</c> as a whole number from <paramref name="min"/> to <paramref name="max"/>: null when the
     /// query does not have it; false with <paramref name="problem"/> set when it is not such a number.
     /// </summary>
-    public static bool TryRead(HttpRequest request, string name, int min, int max, out int? value, out IResult? problem)
+    public static bool TryRead(HttpRequest request, string name, int min, int max, out int? value, out ProblemHttpResult? problem)
     {
         value = null;
         problem = null;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Missions.Log;
 using Missions.Web.Http;
 
 namespace Missions.Web.Live;

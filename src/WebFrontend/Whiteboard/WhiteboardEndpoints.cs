@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Missions.Log;
 using Missions.Web.Http;
 
@@ -16,18 +17,20 @@ public static class WhiteboardEndpoints
         return app;
     }
 
-    private static IResult Get(string missionId, MissionLogReader reader)
+    private static Results<Ok<MissionView>, ProblemHttpResult> Get(string missionId, MissionLogReader reader)
     {
         if (!Ids.IsValid(missionId))
         {
             return Problems.InvalidId("mission id", missionId);
         }
-        return reader.ReadView(missionId) is { } view
-            ? TypedResults.Ok(SessionPrivacy.WithoutSession(view))
-            : Problems.NotFound("Unknown mission", $"There is no mission '{missionId}'.");
+        if (reader.ReadView(missionId) is not { } view)
+        {
+            return Problems.NotFound("Unknown mission", $"There is no mission '{missionId}'.");
+        }
+        return TypedResults.Ok(SessionPrivacy.WithoutSession(view));
     }
 
-    private static IResult List(HttpRequest request, MissionLogReader reader)
+    private static Results<Ok<WhiteboardPage>, ProblemHttpResult> List(HttpRequest request, MissionLogReader reader)
     {
         MissionStatus? status = null;
         var statusText = request.Query["status"].ToString();
@@ -54,5 +57,14 @@ public static class WhiteboardEndpoints
     }
 }
 
-/// <summary>The body of <c>GET /api/whiteboard</c>.</summary>
-public sealed record WhiteboardPage(IReadOnlyList<MissionSummary> Missions, IReadOnlyDictionary<string, int> Counts, int Total);
+/// <summary>The body of <c>GET /api/whiteboard</c>. It says which statuses are final and which a person may retry,
+/// so the page does not keep lists of its own that could drift from the grain's.</summary>
+public sealed record WhiteboardPage(IReadOnlyList<MissionSummary> Missions, IReadOnlyDictionary<string, int> Counts, int Total)
+{
+    private static readonly string[] Terminal = [.. Enum.GetValues<MissionStatus>().Where(s => s.IsTerminal()).Select(s => s.ToWireName())];
+    private static readonly string[] Retryable = [.. Enum.GetValues<MissionStatus>().Where(s => s.IsRetryable()).Select(s => s.ToWireName())];
+
+    public IReadOnlyList<string> TerminalStatuses => Terminal;
+
+    public IReadOnlyList<string> RetryableStatuses => Retryable;
+}

@@ -6,7 +6,9 @@
 const $ = (id) => document.getElementById(id);
 const PAGE = 50;
 const CHAT_PAGE = 100;
-const TERMINAL = new Set(["completed", "failed", "cancelled", "timed_out"]);
+// Which statuses are final and which may be retried: the whiteboard's API says (GET /api/whiteboard).
+let TERMINAL = new Set();
+let RETRYABLE = new Set();
 
 // ?session=ID opens that conversation (a link to a chat); otherwise the browser's last one continues.
 const linked = new URLSearchParams(location.search).get("session");
@@ -143,6 +145,8 @@ async function loadBoard(older) {
   if (filter()) params.set("status", filter());
   if (older && state.oldest) params.set("before", state.oldest);
   const body = await api("/api/whiteboard?" + params);
+  TERMINAL = new Set(body.terminal_statuses);
+  RETRYABLE = new Set(body.retryable_statuses);
   if (!older) { state.missions.clear(); $("cards").replaceChildren(); }
   for (const m of body.missions) { state.missions.set(m.mission_id, m); $("cards").append(renderCard(m)); }
   if (body.missions.length) state.oldest = body.missions[body.missions.length - 1].mission_id;
@@ -217,7 +221,7 @@ async function loadDetail(id) {
     m.status === "active" ? "read " + m.pages_read + " of " + (m.constraints || {}).max_pages + " pages" : "",
     m.trace_id ? "trace " + m.trace_id : ""].filter(Boolean).join(" · ");
   $("cancel").hidden = TERMINAL.has(m.status);
-  $("retry").hidden = !["failed", "timed_out", "cancelled"].includes(m.status);
+  $("retry").hidden = !RETRYABLE.has(m.status);
   const c = m.constraints || {};
   const rows = [["Domains", (c.allowed_domains || []).join(", ") || "—"], ["Pages", c.max_pages], ["Time", c.max_duration_seconds + " s"]];
   $("detail-constraints").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", null, k), el("dd", null, v)]));

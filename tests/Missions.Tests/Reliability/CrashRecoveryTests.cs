@@ -30,7 +30,7 @@ public sealed class CrashRecoveryTests(Xunit.Abstractions.ITestOutputHelper outp
             App = AppProcess.StartWebFrontend(dataDirectory, port, new Dictionary<string, string>
             {
                 ["Missions__Execution__Executor"] = "delay",
-                ["Missions__Execution__DelayMilliseconds"] = "150",
+                ["Missions__Execution__DelayMilliseconds"] = "300", // long enough that the kill halfway finds runs going on a slow machine
                 ["Missions__Execution__MaxConcurrency"] = "16",
                 ["Logging__LogLevel__Default"] = "Warning",
             });

@@ -3,7 +3,7 @@ using Missions.Chat;
 using Missions.Queue;
 using Missions.Signals;
 
-namespace Missions.Log;
+namespace Missions;
 
 /// <summary>
 /// Source-generated JSON for everything that goes into the logs or over the wire: snake_case names,

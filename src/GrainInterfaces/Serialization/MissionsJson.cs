@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
 
-namespace Missions.Log;
+namespace Missions;
 
 /// <summary>
 /// The one set of JSON options the project uses, in the logs and on the wire: snake_case, nulls left out,
