@@ -1,0 +1,376 @@
+using System.Text;
+using System.Threading.Channels;
+using Missions.Chat;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Missions.Log.PostgreSql;
+
+/// <summary>
+/// The mission and chat streams in PostgreSQL (cluster mode), as the grains of every silo use them.
+/// <para>Appends from all grains of this silo are group-committed: one loop takes whatever has gathered and writes it
+/// in one transaction, and no caller's task completes before that transaction committed.</para>
+/// <para>A mission's append is conditional: its row in <c>missions</c> moves from the expected version to the new one
+/// in the same statement that inserts the events, so of two activations of one mission (a silo declared dead that
+/// still runs) only one can record anything at a version — the other is told false and reloads.</para>
+/// <para>Every row gets a global position, and positions are handed out in commit order: each transaction takes one
+/// advisory lock before inserting and holds it to its commit. So a reader that has seen position p has seen every
+/// committed row below p — a transaction that commits late cannot leave a hole behind a later one (the sequence-gap
+/// problem of identity columns), at the price of one transaction writing at a time, cluster-wide; group commit makes
+/// those few and large.</para>
+/// </summary>
+public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenLog, IAsyncDisposable
+{
+    /// <summary>Appends per transaction at most.</summary>
+    private const int MaxBatch = 1_000;
+
+    /// <summary>The commit-order lock (an arbitrary, fixed advisory-lock key).</summary>
+    public const long CommitLock = 0x4d697373_696f6e31;
+
+    /// <summary>Raised (NOTIFY) by each commit, so mirrors read at once instead of on their next poll.</summary>
+    public const string Channel = "missions_store";
+
+    private static readonly string[] Terminal = [.. Enum.GetValues<MissionStatus>().Where(s => s.IsTerminal()).Select(s => s.ToWireName())];
+
+    private readonly NpgsqlDataSource _db;
+    private readonly ILogger _logger;
+    private readonly Channel<Pending> _pending = System.Threading.Channels.Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HashSet<string> _appending = new(StringComparer.Ordinal);
+    private readonly Task _writing;
+    private volatile string? _lastFailure;
+    private long _commits;
+    private long _rows;
+
+    public PostgresStore(NpgsqlDataSource db, ILogger<PostgresStore> logger)
+    {
+        _db = db;
+        _logger = logger;
+        _writing = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Where the store is, for messages (host, port and database; never the password).</summary>
+    public string Where => Describe(_db);
+
+    public string? LastFailure => _lastFailure;
+
+    /// <summary>Transactions committed and rows written, for benchmarks.</summary>
+    public (long Commits, long Rows) Stats => (Interlocked.Read(ref _commits), Interlocked.Read(ref _rows));
+
+    public static string Describe(NpgsqlDataSource db)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(db.ConnectionString);
+        return $"PostgreSQL at {builder.Host}:{builder.Port}, database {builder.Database ?? builder.Username}";
+    }
+
+    private abstract record Pending
+    {
+        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed record MissionAppend(string MissionId, int Expected, MissionEvent[] Events, string[] Lines) : Pending;
+
+    private sealed record ChatAppend(ChatMessage[] Messages, string[] Lines) : Pending;
+
+    public async Task<bool> AppendAsync(string missionId, IReadOnlyList<MissionEvent> events, int expectedVersion)
+    {
+        if (events.Count == 0)
+        {
+            return true;
+        }
+        lock (_appending)
+        {
+            if (!_appending.Add(missionId))
+            {
+                return false; // another append of this mission is on its way: the version moves under this one
+            }
+        }
+        try
+        {
+            var numbered = new MissionEvent[events.Count];
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (events[i].MissionId != missionId)
+                {
+                    throw new ArgumentException($"Event for {events[i].MissionId} appended to mission {missionId}.", nameof(events));
+                }
+                numbered[i] = events[i] with { Seq = expectedVersion + i + 1 };
+            }
+            var append = new MissionAppend(missionId, expectedVersion, numbered, Lines(numbered, MissionsJson.Context.MissionEvent));
+            _pending.Writer.TryWrite(append);
+            return await append.Done.Task;
+        }
+        finally
+        {
+            lock (_appending)
+            {
+                _appending.Remove(missionId);
+            }
+        }
+    }
+
+    public Task AppendAsync(IReadOnlyList<ChatMessage> messages)
+    {
+        if (messages.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var append = new ChatAppend([.. messages], Lines(messages, MissionsJson.Context.ChatMessage));
+        _pending.Writer.TryWrite(append);
+        return append.Done.Task;
+    }
+
+    private static string[] Lines<T>(IReadOnlyList<T> items, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        var (payload, lines) = JsonlLines.Serialize(items, type);
+        return Array.ConvertAll(lines, l => Encoding.UTF8.GetString(payload, l.Start, l.Length));
+    }
+
+    public async ValueTask<IReadOnlyList<MissionEvent>> ReadEventsAsync(string missionId)
+    {
+        try
+        {
+            await using var command = _db.CreateCommand("SELECT line FROM mission_events WHERE mission_id = @id ORDER BY seq");
+            command.Parameters.AddWithValue("id", missionId);
+            var events = new List<MissionEvent>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                events.Add(MissionLogReader.ParseLine(Encoding.UTF8.GetBytes(reader.GetString(0))));
+            }
+            return events;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw Unavailable("read", ex);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<(string MissionId, MissionPriority Priority)>> UnfinishedAsync(DateTime dueBy)
+    {
+        try
+        {
+            await using var command = _db.CreateCommand(
+                "SELECT mission_id, priority FROM missions WHERE created AND status <> ALL(@terminal) AND not_before <= @due ORDER BY ord");
+            command.Parameters.AddWithValue("terminal", Terminal);
+            command.Parameters.AddWithValue("due", dueBy.Ticks);
+            var unfinished = new List<(string, MissionPriority)>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                unfinished.Add((reader.GetString(0), PriorityOf(reader.GetString(1))));
+            }
+            return unfinished;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw Unavailable("read", ex);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<ChatMessage>> ReadAsync(string sessionId, int from, int count)
+    {
+        try
+        {
+            await using var command = _db.CreateCommand("SELECT line FROM chat_messages WHERE session_id = @id AND seq > @from ORDER BY seq LIMIT @count");
+            command.Parameters.AddWithValue("id", sessionId);
+            command.Parameters.AddWithValue("from", from);
+            command.Parameters.AddWithValue("count", (long)count);
+            var messages = new List<ChatMessage>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                messages.Add(ChatLog.ParseOrNull(Encoding.UTF8.GetBytes(reader.GetString(0))) ?? throw new InvalidDataException("A chat row is not a message."));
+            }
+            return messages;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw Unavailable("read", ex);
+        }
+    }
+
+    private static MissionPriority PriorityOf(string wire) => wire switch
+    {
+        "high" => MissionPriority.High,
+        "low" => MissionPriority.Low,
+        _ => MissionPriority.Normal,
+    };
+
+    private static string WireOf(MissionPriority priority) => priority switch
+    {
+        MissionPriority.High => "high",
+        MissionPriority.Low => "low",
+        _ => "normal",
+    };
+
+    private LogWriteException Unavailable(string what, Exception ex) =>
+        new($"The mission store ({Where}) could not be {(what == "read" ? "read" : "written")}: {ex.Message}", ex);
+
+    /// <summary>The group commit: whatever has gathered goes in one transaction.</summary>
+    private async Task WriteLoopAsync()
+    {
+        var reader = _pending.Reader;
+        var batch = new List<Pending>(MaxBatch);
+        while (await reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+            try
+            {
+                var won = await CommitAsync(batch);
+                _lastFailure = null;
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetResult(pending is not MissionAppend append || won.Contains(append.MissionId));
+                }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            {
+                var failure = Unavailable("written", ex);
+                _lastFailure = failure.Message;
+                LogCommitFailed(_logger, ex, batch.Count);
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(failure);
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Writes one batch in one transaction; returns the missions whose append won its version.</summary>
+    private async Task<HashSet<string>> CommitAsync(List<Pending> batch)
+    {
+        var missions = batch.OfType<MissionAppend>().ToList();
+        var chats = batch.OfType<ChatAppend>().ToList();
+        await using var connection = await _db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var commands = new NpgsqlBatch(connection, transaction);
+        commands.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(@lock)") { Parameters = { new("lock", CommitLock) } });
+        if (missions.Count > 0)
+        {
+            commands.BatchCommands.Add(MissionsCommand(missions));
+        }
+        var rows = missions.Sum(m => m.Events.Length);
+        if (chats.Count > 0)
+        {
+            var messages = chats.SelectMany(c => c.Messages).ToList();
+            rows += messages.Count;
+            commands.BatchCommands.Add(new NpgsqlBatchCommand(
+                "INSERT INTO chat_messages (session_id, seq, line) SELECT s, q, l FROM unnest(@s, @q, @l) WITH ORDINALITY AS c(s, q, l, o) ORDER BY o ON CONFLICT DO NOTHING")
+            {
+                Parameters =
+                {
+                    new("s", messages.Select(m => m.SessionId).ToArray()),
+                    new("q", messages.Select(m => m.Seq).ToArray()),
+                    new("l", chats.SelectMany(c => c.Lines).ToArray()),
+                },
+            });
+        }
+        commands.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{Channel}', '')"));
+
+        var won = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await commands.ExecuteReaderAsync())
+        {
+            // Result sets: the lock's, then (with missions in the batch) the winners', then the notification's.
+            if (missions.Count > 0 && await reader.NextResultAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    won.Add(reader.GetString(0));
+                }
+            }
+        }
+        await transaction.CommitAsync();
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _rows, rows);
+        return won;
+    }
+
+    /// <summary>
+    /// One statement for every mission append of the batch: each mission's row moves from its expected version to the
+    /// new one (or is created, at version 0), and the events of the appends that did are inserted, in order.
+    /// Returns the ids of the missions whose append won.
+    /// </summary>
+    private static NpgsqlBatchCommand MissionsCommand(List<MissionAppend> appends)
+    {
+        var n = appends.Count;
+        var ids = new string[n];
+        var expected = new int[n];
+        var versions = new int[n];
+        var created = new bool[n];
+        var statuses = new string?[n];
+        var priorities = new string[n];
+        var notBefore = new long[n];
+        for (var i = 0; i < n; i++)
+        {
+            var a = appends[i];
+            ids[i] = a.MissionId;
+            expected[i] = a.Expected;
+            versions[i] = a.Expected + a.Events.Length;
+            var creation = a.Events.OfType<MissionCreated>().FirstOrDefault();
+            created[i] = creation is not null;
+            priorities[i] = WireOf(creation?.Priority ?? MissionPriority.Normal);
+            var last = a.Events.OfType<MissionStatusUpdated>().LastOrDefault();
+            statuses[i] = last?.Status.ToWireName();
+            notBefore[i] = last?.RetryAt?.Ticks ?? 0;
+        }
+        var events = appends.SelectMany(a => a.Events).ToArray();
+        return new NpgsqlBatchCommand(
+            """
+            WITH input AS (
+                SELECT * FROM unnest(@ids, @expected, @versions, @created, @statuses, @priorities, @not_before)
+                    AS u(mission_id, expected, version, created, status, priority, not_before)
+            ),
+            inserted AS (
+                INSERT INTO missions (mission_id, version, created, status, priority, not_before)
+                SELECT mission_id, version, created, coalesce(status, 'proposed'), priority, not_before FROM input WHERE expected = 0
+                ON CONFLICT (mission_id) DO NOTHING
+                RETURNING mission_id
+            ),
+            updated AS (
+                UPDATE missions m SET
+                    version = u.version,
+                    created = m.created OR u.created,
+                    priority = CASE WHEN u.created THEN u.priority ELSE m.priority END,
+                    status = coalesce(u.status, m.status),
+                    not_before = CASE WHEN u.status IS NULL THEN m.not_before ELSE u.not_before END
+                FROM input u
+                WHERE u.expected > 0 AND m.mission_id = u.mission_id AND m.version = u.expected
+                RETURNING m.mission_id
+            ),
+            won AS (SELECT mission_id FROM inserted UNION ALL SELECT mission_id FROM updated),
+            appended AS (
+                INSERT INTO mission_events (mission_id, seq, line)
+                SELECT e.mission_id, e.seq, e.line
+                FROM unnest(@event_ids, @seqs, @lines) WITH ORDINALITY AS e(mission_id, seq, line, o)
+                WHERE e.mission_id IN (SELECT mission_id FROM won)
+                ORDER BY e.o
+                RETURNING 1
+            )
+            SELECT mission_id FROM won
+            """)
+        {
+            Parameters =
+            {
+                new("ids", ids), new("expected", expected), new("versions", versions), new("created", created),
+                new("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = statuses },
+                new("priorities", priorities), new("not_before", notBefore),
+                new("event_ids", events.Select(e => e.MissionId).ToArray()),
+                new("seqs", events.Select(e => e.Seq).ToArray()),
+                new("lines", appends.SelectMany(a => a.Lines).ToArray()),
+            },
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await _writing;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A commit of {Count} appends to the mission store failed; their callers were told")]
+    private static partial void LogCommitFailed(ILogger logger, Exception ex, int count);
+}

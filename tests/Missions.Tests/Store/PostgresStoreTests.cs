@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Missions.Chat;
+using Missions.Log.PostgreSql;
+using Missions.Tests.Support;
+using Npgsql;
+
+namespace Missions.Tests.Store;
+
+/// <summary>The PostgreSQL store on a private server: conditional appends, group commit, reads, the schema's versions.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStoreTests(PostgresServer postgres)
+{
+    private static MissionEvent Created(string id, MissionPriority priority = MissionPriority.Normal) => new MissionCreated
+    {
+        MissionId = id, Timestamp = DateTime.UtcNow, SessionId = "s", Priority = priority,
+        Objective = new Objective { Type = "noop", Description = "d" }, Constraints = new MissionConstraints(), SourceMessage = "d",
+    };
+
+    private static MissionEvent Status(string id, MissionStatus status, int attempt = 1, DateTime? retryAt = null) => new MissionStatusUpdated
+    {
+        MissionId = id, Timestamp = DateTime.UtcNow, Status = status, Attempt = attempt, Reason = "test", RetryAt = retryAt,
+    };
+
+    private async Task<(NpgsqlDataSource Db, PostgresStore Store)> OpenAsync()
+    {
+        var db = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
+        await PostgresSchema.EnsureAsync(db);
+        return (db, new PostgresStore(db, NullLogger<PostgresStore>.Instance));
+    }
+
+    [Fact]
+    public async Task An_append_lands_only_at_the_version_it_expects_and_the_loser_writes_nothing()
+    {
+        var (db, store) = await OpenAsync();
+        await using var _ = db;
+        await using var __ = store;
+        Assert.True(await store.AppendAsync("m1", [Created("m1"), Status("m1", MissionStatus.Queued)], 0));
+        Assert.False(await store.AppendAsync("m1", [Created("m1")], 0)); // created twice
+        Assert.True(await store.AppendAsync("m1", [Status("m1", MissionStatus.Active)], 2));
+        // Two activations of one mission (a silo declared dead still running): both record an end at version 3.
+        var ends = await Task.WhenAll(
+            store.AppendAsync("m1", [Status("m1", MissionStatus.Completed)], 3),
+            store.AppendAsync("m1", [Status("m1", MissionStatus.Failed)], 3));
+        Assert.Single(ends, won => won);
+
+        var events = await store.ReadEventsAsync("m1");
+        Assert.Equal([1, 2, 3, 4], events.Select(e => e.Seq));
+        Assert.True(((MissionStatusUpdated)events[^1]).Status.IsTerminal());
+        Assert.Empty(await store.ReadEventsAsync("unknown"));
+    }
+
+    [Fact]
+    public async Task Two_stores_on_one_database_are_fenced_the_same_way()
+    {
+        var connection = await postgres.CreateDatabaseAsync();
+        await using var db1 = NpgsqlDataSource.Create(connection);
+        await using var db2 = NpgsqlDataSource.Create(connection);
+        await PostgresSchema.EnsureAsync(db1);
+        await PostgresSchema.EnsureAsync(db2);
+        await using var silo1 = new PostgresStore(db1, NullLogger<PostgresStore>.Instance);
+        await using var silo2 = new PostgresStore(db2, NullLogger<PostgresStore>.Instance);
+        Assert.True(await silo1.AppendAsync("m", [Created("m")], 0));
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            (i % 2 == 0 ? silo1 : silo2).AppendAsync("m", [Status("m", MissionStatus.Completed, i)], 1)));
+        Assert.Single(results, won => won);
+        Assert.Equal(2, (await silo2.ReadEventsAsync("m")).Count);
+    }
+
+    [Fact]
+    public async Task Unfinished_missions_come_oldest_first_with_their_priority_and_a_retry_waits_for_its_time()
+    {
+        var (db, store) = await OpenAsync();
+        await using var _ = db;
+        await using var __ = store;
+        await store.AppendAsync("a", [Created("a"), Status("a", MissionStatus.Queued)], 0);
+        await store.AppendAsync("b", [Created("b", MissionPriority.High), Status("b", MissionStatus.Queued)], 0);
+        await store.AppendAsync("c", [Created("c"), Status("c", MissionStatus.Completed)], 0);
+        await store.AppendAsync("d", [Created("d"), Status("d", MissionStatus.Queued, 2, DateTime.UtcNow.AddMinutes(5))], 0);
+
+        var now = await store.UnfinishedAsync(DateTime.UtcNow);
+        Assert.Equal([("a", MissionPriority.Normal), ("b", MissionPriority.High)], now);
+        Assert.Equal(["a", "b", "d"], (await store.UnfinishedAsync(DateTime.UtcNow.AddMinutes(6))).Select(u => u.MissionId));
+    }
+
+    [Fact]
+    public async Task Many_appends_at_once_are_committed_together_and_chat_messages_read_back_by_position()
+    {
+        var (db, store) = await OpenAsync();
+        await using var _ = db;
+        await using var __ = store;
+        await Task.WhenAll(Enumerable.Range(0, 2_000).Select(i => store.AppendAsync($"m{i}", [Created($"m{i}")], 0)));
+        var (commits, rows) = store.Stats;
+        Assert.Equal(2_000, rows);
+        Assert.True(commits < 1_000, $"{commits} commits for 2,000 appends: they were not grouped");
+
+        await store.AppendAsync([.. Enumerable.Range(1, 5).Select(i => new ChatMessage { SessionId = "s1", Seq = i, Role = "user", Text = $"m{i}", Timestamp = DateTime.UtcNow })]);
+        Assert.Equal(["m3", "m4"], (await store.ReadAsync("s1", 2, 2)).Select(m => m.Text));
+        Assert.Equal(5, (await store.ReadAsync("s1", 0, int.MaxValue)).Count);
+    }
+
+    [Fact]
+    public async Task A_schema_newer_than_the_build_is_refused_with_a_message_and_an_older_one_is_migrated_once()
+    {
+        var (db, store) = await OpenAsync();
+        await using var _ = db;
+        await store.DisposeAsync();
+        await PostgresSchema.EnsureAsync(db); // again: nothing to do
+        await using (var bump = db.CreateCommand($"UPDATE missions_schema SET version = {PostgresSchema.Version + 1}"))
+        {
+            await bump.ExecuteNonQueryAsync();
+        }
+        var refused = await Assert.ThrowsAsync<StoreUnavailableException>(() => PostgresSchema.EnsureAsync(db));
+        Assert.Contains($"schema version {PostgresSchema.Version + 1}", refused.Message);
+        Assert.Contains("newer build", refused.Message);
+    }
+}
