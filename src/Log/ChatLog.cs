@@ -19,7 +19,7 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
             {
                 return false;
             }
-            Add(message.SessionId, where);
+            Add(message, where);
             return true;
         }, logger);
         Feed = new LogFeed<ChatMessage>(_file.ReadHandle, ParseOrNull, _file.Opened.CompleteLength);
@@ -69,16 +69,46 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
             for (var i = 0; i < messages.Count; i++)
             {
                 durable[i] = new LogLine<ChatMessage>(messages[i], new LineRef(offset + lines[i].Start, lines[i].Length));
-                Add(messages[i].SessionId, durable[i].Where);
+                Add(messages[i], durable[i].Where);
             }
             Feed.Publish(durable);
         });
     }
 
-    private void Add(string sessionId, LineRef line)
+    /// <summary>The last line of the log: its session and the message's <c>seq</c>, or null for an empty log.</summary>
+    public (string SessionId, int Seq)? LastLine
     {
+        get { lock (_bySession) { return _last; } }
+    }
+
+    private (string SessionId, int Seq)? _last;
+
+    /// <summary>Appends lines another store already serialized (a mirror of it), in its order.</summary>
+    public Task AppendMirroredAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<byte[]> lines)
+    {
+        if (messages.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var (payload, starts) = JsonlLines.Join(lines);
+        return _file.Appender.AppendAsync(payload, messages.Count, offset =>
+        {
+            var durable = new LogLine<ChatMessage>[messages.Count];
+            for (var i = 0; i < messages.Count; i++)
+            {
+                durable[i] = new LogLine<ChatMessage>(messages[i], new LineRef(offset + starts[i], lines[i].Length));
+                Add(messages[i], durable[i].Where);
+            }
+            Feed.Publish(durable);
+        });
+    }
+
+    private void Add(ChatMessage message, LineRef line)
+    {
+        var sessionId = message.SessionId;
         lock (_bySession)
         {
+            _last = (sessionId, message.Seq);
             if (!_bySession.TryGetValue(sessionId, out var list))
             {
                 _bySession[sessionId] = list = [];

@@ -49,4 +49,20 @@ public static class JsonlLines
             }
         }
     }
+
+    /// <summary>Lines already serialized, as one payload (each followed by '\n'), and where each starts in it.</summary>
+    public static (byte[] Payload, int[] Starts) Join(IReadOnlyList<byte[]> lines)
+    {
+        var payload = new byte[lines.Sum(l => l.Length + 1)];
+        var starts = new int[lines.Count];
+        var at = 0;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            starts[i] = at;
+            lines[i].CopyTo(payload, at);
+            at += lines[i].Length;
+            payload[at++] = (byte)'\n';
+        }
+        return (payload, starts);
+    }
 }

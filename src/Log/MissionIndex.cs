@@ -22,6 +22,9 @@ public sealed class MissionIndex
     /// <summary>Lines added since the index was restored or last captured.</summary>
     private long _linesSinceCapture;
 
+    /// <summary>The mission of the last line in the log.</summary>
+    private Entry? _last;
+
     public MissionIndex()
     {
         _byId = new Dictionary<string, Entry>(StringComparer.Ordinal);
@@ -40,6 +43,18 @@ public sealed class MissionIndex
 
         /// <summary>A retry's backoff: not to be dispatched before this (UTC ticks).</summary>
         public long NotBefore;
+    }
+
+    /// <summary>The last line of the log: its mission and that mission's version there (its <c>seq</c>), or null for an empty log.</summary>
+    public (string MissionId, int Seq)? LastLine
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _last is { } last ? (last.MissionId, last.LineCount) : null;
+            }
+        }
     }
 
     public int Count
@@ -71,6 +86,7 @@ public sealed class MissionIndex
             }
             entry.Lines[entry.LineCount++] = line;
             _covered = Math.Max(_covered, line.Offset + line.Length + 1);
+            _last = entry;
             _linesSinceCapture++;
             switch (facts.Kind)
             {
@@ -151,6 +167,10 @@ public sealed class MissionIndex
                 };
                 _byId.Add(c.MissionId, entry);
                 _inOrder.Add(entry);
+                if (c.LineCount > 0 && (_last is null || c.Lines[c.LineCount - 1].Offset > _last.Lines[_last.LineCount - 1].Offset))
+                {
+                    _last = entry;
+                }
                 if (c.Created)
                 {
                     _countByStatus[(int)c.Status]++;

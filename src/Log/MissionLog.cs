@@ -97,6 +97,40 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
     public ValueTask<IReadOnlyList<(string MissionId, MissionPriority Priority)>> UnfinishedAsync(DateTime dueBy) =>
         ValueTask.FromResult(Index.UnfinishedWithPriority(dueBy));
 
+    /// <summary>
+    /// Appends lines another store already numbered and serialized (a mirror of it): each must be its mission's next
+    /// (<c>seq</c> one past what the log has), or nothing is written and <see cref="InvalidDataException"/> says why.
+    /// </summary>
+    public Task AppendMirroredAsync(IReadOnlyList<MissionEvent> events, IReadOnlyList<byte[]> lines)
+    {
+        if (events.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var next = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var version = next.TryGetValue(e.MissionId, out var seen) ? seen : Index.VersionOf(e.MissionId);
+            if (e.Seq != version + 1)
+            {
+                throw new InvalidDataException($"Mission {e.MissionId}: line {e.Seq} does not follow line {version} of the mirror.");
+            }
+            next[e.MissionId] = e.Seq;
+        }
+        var (payload, starts) = JsonlLines.Join(lines);
+        return _file.Appender.AppendAsync(payload, events.Count, offset =>
+        {
+            var durable = new LogLine<MissionEvent>[events.Count];
+            for (var i = 0; i < events.Count; i++)
+            {
+                durable[i] = new LogLine<MissionEvent>(events[i], new LineRef(offset + starts[i], lines[i].Length));
+                Index.Add(events[i], durable[i].Where);
+            }
+            Feed.Publish(durable);
+        });
+    }
+
     /// <summary>Writes the index's checkpoint (<c>missions.index</c>), so the next start reads only what comes after.</summary>
     public bool Checkpoint()
     {

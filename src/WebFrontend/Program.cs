@@ -1,3 +1,4 @@
+using Missions.Hosting;
 using Missions.Log;
 using Missions.Web.Hosting;
 
@@ -5,6 +6,11 @@ using Missions.Web.Hosting;
 // the directory it is started in.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.WebHost.UseStaticWebAssets();
+if (await ClusterPreflight.CheckAsync(builder.Configuration) is { } problem)
+{
+    Console.Error.WriteLine(problem);
+    return 4;
+}
 builder.AddMissions();
 
 var app = builder.Build();
@@ -12,10 +18,15 @@ app.MapMissions();
 try
 {
     app.Run();
-    return 0;
+    return Environment.ExitCode; // 0, unless a part that stopped the application said otherwise (the store's mirror)
 }
 catch (Exception ex) when (DataDirectoryInUseException.In(ex) is { } inUse)
 {
     Console.Error.WriteLine(inUse.Message);
     return 3;
+}
+catch (Missions.Log.PostgreSql.StoreUnavailableException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 4;
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 
 namespace Missions.Hosting;
@@ -10,13 +11,42 @@ public static class MissionsClusteringExtensions
     public static OrleansEndpointOptions GetOrleansEndpoints(this IConfiguration configuration) =>
         configuration.GetSection(OrleansEndpointOptions.Section).Get<OrleansEndpointOptions>() ?? new OrleansEndpointOptions();
 
+    /// <summary>The configuration key of cluster mode's Redis (membership and reminders).</summary>
+    public const string RedisSetting = "Missions:Cluster:Redis";
+
+    /// <summary>Cluster mode's Redis connection string, or null for one process on its own.</summary>
+    public static string? ClusterRedis(this IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration[RedisSetting]) ? null : configuration[RedisSetting];
+
+    /// <summary>Cluster mode's PostgreSQL connection string, or null for the embedded logs.</summary>
+    public static string? StorePostgreSql(this IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration[Log.PostgreSql.PostgresServices.Setting]) ? null : configuration[Log.PostgreSql.PostgresServices.Setting];
+
     /// <summary>
     /// One silo with the configured ports and in-memory reminders: on loopback by default; reachable from other
-    /// machines or containers when <c>Missions:Orleans:AdvertisedHost</c> is set.
+    /// machines or containers when <c>Missions:Orleans:AdvertisedHost</c> is set. With <c>Missions:Cluster:Redis</c>,
+    /// one of many: membership and reminders on Redis (the reminders then outlive every silo).
     /// </summary>
     public static ISiloBuilder UseMissionsClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
         var endpoints = configuration.GetOrleansEndpoints();
+        if (configuration.ClusterRedis() is { } redis)
+        {
+            if (configuration.StorePostgreSql() is null)
+            {
+                throw new InvalidOperationException(ClusterPreflight.RedisWithoutStore);
+            }
+            var address = string.IsNullOrWhiteSpace(endpoints.AdvertisedHost) ? IPAddress.Loopback : ResolveIPv4(endpoints.AdvertisedHost);
+            silo.UseRedisClustering(options => options.ConfigurationOptions = ClusterPreflight.RedisOptions(redis));
+            silo.UseRedisReminderService(options => options.ConfigurationOptions = ClusterPreflight.RedisOptions(redis));
+            silo.ConfigureEndpoints(address, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: !string.IsNullOrWhiteSpace(endpoints.AdvertisedHost));
+            silo.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = endpoints.ClusterId;
+                cluster.ServiceId = endpoints.ServiceId;
+            });
+            return silo;
+        }
         if (string.IsNullOrWhiteSpace(endpoints.AdvertisedHost))
         {
             silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, null, endpoints.ServiceId, endpoints.ClusterId);

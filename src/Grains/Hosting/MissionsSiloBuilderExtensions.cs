@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Missions.Chat;
 using Missions.Execution;
 using Missions.Log;
+using Missions.Log.PostgreSql;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Missions.Queue;
@@ -21,7 +22,16 @@ public static class MissionsSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddMissions(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.Services.AddMissionLogs(configuration);
+        if (configuration.StorePostgreSql() is { } store)
+        {
+            // Cluster mode: the grains write the shared store; each web frontend mirrors it into its own logs.
+            silo.Services.Configure<MissionsOptions>(configuration.GetSection("Missions"));
+            silo.Services.AddPostgresStore(store);
+        }
+        else
+        {
+            silo.Services.AddMissionLogs(configuration);
+        }
         silo.Services.Configure<ExecutionOptions>(configuration.GetSection(ExecutionOptions.Section));
         silo.Services.AddSingleton<IntentClassifier>();
         silo.Services.Configure<ChatOptions>(configuration.GetSection(ChatOptions.Section));

@@ -7,6 +7,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Orleans.Dashboard;
 using Missions.Log;
+using Missions.Log.PostgreSql;
 using Missions.Web.Chat;
 using Missions.Web.Health;
 using Missions.Web.Http;
@@ -38,8 +39,16 @@ public static class MissionsWebExtensions
         {
             builder.UseOrleansClient(client =>
             {
-                client.UseStaticClustering(ParseGateways(endpoints.Gateways))
-                    .AddDashboard(HideTrace)
+                // In a cluster the gateways are found through Redis; otherwise they are listed.
+                if (configuration.ClusterRedis() is { } redis)
+                {
+                    client.UseRedisClustering(options => options.ConfigurationOptions = ClusterPreflight.RedisOptions(redis));
+                }
+                else
+                {
+                    client.UseStaticClustering(ParseGateways(endpoints.Gateways));
+                }
+                client.AddDashboard(HideTrace)
                     .Configure<ClusterOptions>(cluster =>
                     {
                         cluster.ClusterId = endpoints.ClusterId;
@@ -50,6 +59,22 @@ public static class MissionsWebExtensions
                     client.AddActivityPropagation();
                 }
             });
+        }
+        else
+        {
+            // The silo runs in this process; on the embedded default it writes the logs, and the reader and feeds
+            // are its writer's (see AddMissionLogs).
+            builder.UseOrleans(silo => silo.UseMissionsClustering(configuration).AddMissions(configuration).AddDashboard(HideTrace));
+        }
+        if (configuration.StorePostgreSql() is { } store)
+        {
+            // Cluster mode: the silos write PostgreSQL; this process mirrors it into logs of its own, which the
+            // whiteboard, the live stream and the signals read as on the embedded default.
+            builder.Services.AddMissionLogs(configuration);
+            builder.Services.AddStoreMirror(store);
+        }
+        else if (endpoints.IsClient)
+        {
             // The silo writes the logs; this process follows its files (and writes none: its health has nothing to probe).
             builder.Services.Configure<MissionsOptions>(configuration.GetSection("Missions"));
             builder.Services.AddSingleton<MissionLogFollower>();
@@ -60,11 +85,6 @@ public static class MissionsWebExtensions
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ChatLogFollower>());
             builder.Services.AddSingleton(sp => sp.GetRequiredService<ChatLogFollower>().Feed);
             builder.Services.AddSingleton<LogHealth>();
-        }
-        else
-        {
-            // The silo in this process writes the logs; the reader and feeds are its writer's (see AddMissionLogs).
-            builder.UseOrleans(silo => silo.UseMissionsClustering(configuration).AddMissions(configuration).AddDashboard(HideTrace));
         }
 
         builder.Services.AddMissionsTelemetry("missions-web",
