@@ -34,4 +34,11 @@ public interface IExecutionQueueGrain : IGrainWithIntegerKey
 
     /// <summary>Makes sure the queue is active (it rebuilds itself from the log when it activates).</summary>
     Task EnsureActiveAsync();
+
+    /// <summary>
+    /// A silo left the cluster (it died, or stopped): the runs it held may be gone with it. Each running mission is
+    /// asked again at once instead of when its lease runs out: a live run keeps its slot, a lost one runs again as
+    /// its next attempt on a silo that is there.
+    /// </summary>
+    Task SiloLostAsync();
 }

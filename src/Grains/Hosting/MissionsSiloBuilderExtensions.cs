@@ -46,6 +46,7 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddSingleton<ExecutorCatalog>();
 
         silo.AddStartupTask<QueueStartupTask>();
+        silo.Services.AddHostedService<MembershipWatcher>();
         // A graceful stop waits for running missions up to their grace period (see MissionGrain.OnDeactivateAsync).
         silo.Services.AddOptions<HostOptions>().Configure<IOptions<ExecutionOptions>>((host, execution) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(host.ShutdownTimeout.TotalSeconds, execution.Value.ShutdownGraceSeconds + 15)));

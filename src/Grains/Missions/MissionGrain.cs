@@ -252,7 +252,10 @@ public sealed partial class MissionGrain(
         }
         if (!await log.AppendAsync(MissionId, events, State.Version))
         {
+            // Another activation of this mission wrote first (this one's silo was declared dead and came back): this
+            // one gives way — it reloads, fails the call and goes; the mission carries on where the other one is.
             State = MissionState.Fold(await log.ReadEventsAsync(MissionId));
+            DeactivateOnIdle();
             throw new InvalidOperationException($"Mission {MissionId} changed in the log underneath this activation; try again.");
         }
         foreach (var e in events)

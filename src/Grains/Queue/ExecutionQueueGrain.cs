@@ -102,6 +102,16 @@ public sealed partial class ExecutionQueueGrain(
 
     public Task EnsureActiveAsync() => Task.CompletedTask;
 
+    public async Task SiloLostAsync()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var missionId in _running.Keys.ToList())
+        {
+            _running[missionId] = now.AddTicks(-1);
+        }
+        await SweepAsync(CancellationToken.None);
+    }
+
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         Dispatch();

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Missions.Queue;
+
+/// <summary>
+/// On every silo: when another silo leaves the cluster (declared dead, or stopped), tells the execution queue, so the
+/// runs that silo held are asked after at once and the queue itself — if it lived there — comes back on a silo that
+/// is still here, rebuilt from the store with everything that was queued.
+/// </summary>
+public sealed partial class MembershipWatcher(IClusterMembershipService membership, IGrainFactory grains, ILogger<MembershipWatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var gone = new HashSet<SiloAddress>();
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+            {
+                var lost = snapshot.Members.Values
+                    .Where(m => m.Status == SiloStatus.Dead && gone.Add(m.SiloAddress))
+                    .Select(m => m.SiloAddress)
+                    .ToList();
+                if (lost.Count == 0)
+                {
+                    continue;
+                }
+                LogSiloLost(logger, string.Join(", ", lost));
+                try
+                {
+                    await grains.Queue().SiloLostAsync().WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
+                }
+                catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                {
+                    LogQueueUnreachable(logger, ex); // its timer and reminder still sweep, on lease expiry
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo(s) {Silos} left the cluster; the execution queue asks after their runs")]
+    private static partial void LogSiloLost(ILogger logger, string silos);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The execution queue could not be told that a silo left; its lease sweep will find the runs")]
+    private static partial void LogQueueUnreachable(ILogger logger, Exception ex);
+}

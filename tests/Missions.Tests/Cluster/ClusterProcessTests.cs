@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Missions.Tests.Support;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Missions.Tests.Cluster;
+
+/// <summary>
+/// Cluster mode as it runs: silo processes on Redis (membership, reminders) and PostgreSQL (the store), a web
+/// frontend as their client mirroring the store. Processes are killed, stopped and restarted under load.
+/// </summary>
+[Collection(ClusterServersCollection.Name)]
+public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelper output)
+{
+    private const int Clients = 16;
+
+    /// <summary>A cluster of its own (its own database, cluster id and data directories) on the shared servers.</summary>
+    private sealed class LocalCluster(ClusterServers servers, string store) : IAsyncDisposable
+    {
+        private readonly string _clusterId = "c" + Guid.NewGuid().ToString("N")[..10];
+        private readonly List<TempDirectory> _directories = [];
+
+        public List<AppProcess> Silos { get; } = [];
+        public AppProcess? Web { get; private set; }
+        public HttpClient Http { get; private set; } = null!;
+        public string Store { get; } = store;
+        public TempDirectory WebData { get; } = new();
+
+        private Dictionary<string, string> Shared(int delayMs) => new()
+        {
+            ["Missions__Cluster__Redis"] = servers.Redis.ConnectionString,
+            ["Missions__Store__PostgreSql"] = Store,
+            ["Missions__Orleans__ClusterId"] = _clusterId,
+            ["Missions__Orleans__ServiceId"] = _clusterId,
+            ["Missions__Execution__Executor"] = "delay",
+            ["Missions__Execution__DelayMilliseconds"] = delayMs.ToString(),
+            ["Missions__Execution__MaxConcurrency"] = "24",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+
+        public AppProcess StartSilo(int delayMs)
+        {
+            var data = new TempDirectory();
+            _directories.Add(data);
+            var silo = AppProcess.Start(RepositoryPaths.SiloDll, $"silo {Silos.Count + 1}", new Dictionary<string, string>(Shared(delayMs))
+            {
+                ["Missions__DataDirectory"] = data.Path,
+                ["Missions__Orleans__SiloPort"] = FreePort.Next().ToString(),
+                ["Missions__Orleans__GatewayPort"] = FreePort.Next().ToString(),
+            });
+            Silos.Add(silo);
+            return silo;
+        }
+
+        public async Task StartWebAsync(int delayMs)
+        {
+            var port = FreePort.Next();
+            Http?.Dispose();
+            Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+            Web = AppProcess.Start(RepositoryPaths.WebFrontendDll, "web frontend (cluster client)", new Dictionary<string, string>(Shared(delayMs))
+            {
+                ["Missions__DataDirectory"] = WebData.Path,
+                ["Missions__Orleans__Mode"] = "client",
+            }, "--urls", $"http://127.0.0.1:{port}");
+            await Web.WaitUntilReadyAsync(Http, "readyz", TimeSpan.FromSeconds(90));
+        }
+
+        public async Task<int> CountAsync(string status)
+        {
+            var page = await Http.GetFromJsonAsync<JsonElement>("api/whiteboard?limit=1");
+            return page.GetProperty("counts").TryGetProperty(status, out var n) ? n.GetInt32() : 0;
+        }
+
+        public string Outputs => string.Join("\n", Silos.Select(s => $"--- {s.Name}\n{s.Output}")) + $"\n--- web\n{Web?.Output}";
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Web is not null)
+            {
+                await Web.DisposeAsync();
+            }
+            foreach (var silo in Silos)
+            {
+                await silo.DisposeAsync();
+            }
+            Http?.Dispose();
+            WebData.Dispose();
+            foreach (var data in _directories)
+            {
+                data.Dispose();
+            }
+        }
+    }
+
+    private static async Task<Dictionary<int, string>> SubmitAsync(HttpClient http, int count, string tag)
+    {
+        var answered = new ConcurrentDictionary<int, string>();
+        var pending = new ConcurrentQueue<int>(Enumerable.Range(0, count));
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => Task.Run(async () =>
+        {
+            while (pending.TryDequeue(out var i))
+            {
+                using var response = await http.PostAsJsonAsync("chat/integrated",
+                    new { session_id = $"s-{tag}-{i % 30}", message = $"fetch https://example.org/{tag}/page-{i}", client_message_id = $"m-{i}" });
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+                Assert.True(response.IsSuccessStatusCode, body.ToString());
+                answered[i] = body.GetProperty("mission_id").GetString()!;
+            }
+        })));
+        return new Dictionary<int, string>(answered);
+    }
+
+    /// <summary>Every line of the store, parsed, in position order.</summary>
+    private static async Task<List<MissionEvent>> StoreEventsAsync(string store)
+    {
+        await using var db = NpgsqlDataSource.Create(store);
+        await using var command = db.CreateCommand("SELECT line FROM mission_events ORDER BY position");
+        await using var reader = await command.ExecuteReaderAsync();
+        var events = new List<MissionEvent>();
+        while (await reader.ReadAsync())
+        {
+            events.Add(MissionLogReader.ParseLine(Encoding.UTF8.GetBytes(reader.GetString(0))));
+        }
+        return events;
+    }
+
+    /// <summary>Each mission: one creation, lines numbered 1..n, exactly one end per attempt, completed in the end.</summary>
+    private static void AssertEachEndedOncePerAttempt(List<MissionEvent> events, IEnumerable<string> missionIds)
+    {
+        foreach (var mission in events.GroupBy(e => e.MissionId))
+        {
+            Assert.Equal(Enumerable.Range(1, mission.Count()), mission.Select(e => e.Seq));
+            Assert.Single(mission.OfType<MissionCreated>());
+            var ends = mission.OfType<MissionStatusUpdated>().Where(u => u.Status.IsTerminal()).ToList();
+            Assert.Equal(MissionStatus.Completed, Assert.Single(ends).Status);
+        }
+        Assert.Equal(missionIds.Order(), events.OfType<MissionCreated>().Select(c => c.MissionId).Order());
+    }
+
+    [Fact]
+    public async Task A_silo_killed_mid_run_loses_nothing_its_runs_end_once_as_attempt_2_on_the_others_and_the_mirror_matches_the_store()
+    {
+        const int missions = 300;
+        await using var cluster = new LocalCluster(servers, await servers.Postgres.CreateDatabaseAsync());
+        for (var i = 0; i < 3; i++)
+        {
+            cluster.StartSilo(delayMs: 1_500);
+        }
+        await cluster.StartWebAsync(delayMs: 1_500);
+
+        var answered = await SubmitAsync(cluster.Http, missions, "kill");
+        await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= missions / 4, TimeSpan.FromSeconds(90), "a quarter of the missions to complete");
+        await cluster.Silos[1].KillAsync();
+        await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= missions, TimeSpan.FromSeconds(180),
+            $"all {missions} missions to complete after silo 2 was killed\n{cluster.Outputs}");
+
+        var events = await StoreEventsAsync(cluster.Store);
+        AssertEachEndedOncePerAttempt(events, answered.Values);
+        var interrupted = events.OfType<MissionStatusUpdated>().Where(u => u.Reason == MissionReasons.Interrupted).ToList();
+        Assert.NotEmpty(interrupted);
+        Assert.All(interrupted, u => Assert.Equal(2, u.Attempt));
+        output.WriteLine($"{interrupted.Count} runs cut off by the kill ran again as attempt 2; {events.Count} lines");
+
+        // The web frontend's mirror holds the store's lines, line for line and in its order.
+        await Eventually.WaitAsync(() => File.ReadAllLines(Path.Combine(cluster.WebData.Path, LogFiles.Missions)).Length == events.Count,
+            TimeSpan.FromSeconds(30), "the mirror to hold every line");
+        var mirrored = File.ReadAllLines(Path.Combine(cluster.WebData.Path, LogFiles.Missions))
+            .Select(l => MissionLogReader.ParseLine(Encoding.UTF8.GetBytes(l))).ToList();
+        Assert.Equal(events.Select(e => (e.MissionId, e.Seq)), mirrored.Select(e => (e.MissionId, e.Seq)));
+    }
+}
