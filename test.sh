@@ -19,9 +19,11 @@ apt_install() {
   return 1
 }
 
-# Chromium for the browser tests (driven by Playwright at /usr/bin/chromium; no browser download).
-apt_install chromium docker-compose
+# Chromium for the browser tests (driven by Playwright at /usr/bin/chromium; no browser download); PostgreSQL and
+# Redis for the cluster tests (each test collection starts private servers on loopback ports in a temp directory).
+apt_install chromium docker-compose postgresql redis-server
 echo "Validating docker-compose.yml…"
 docker-compose -f docker-compose.yml config -q
+docker-compose -f docker-compose.yml --profile cluster config -q
 
 dotnet test Orleans.sln -c Release "$@"
