@@ -143,7 +143,7 @@ public sealed partial class JsonlAppender : IAsyncDisposable
             TryCutBackTo(start);
             foreach (var p in batch)
             {
-                p.Done.TrySetException(new LogWriteException($"The log {name} could not be written: {why}.", ex));
+                p.Done.TrySetException(new LogWriteException($"The log {name} could not be written: {why}."));
             }
             return;
         }

@@ -14,6 +14,9 @@ public static class MissionsClusteringExtensions
     /// <summary>The configuration key of cluster mode's Redis (membership and reminders).</summary>
     public const string RedisSetting = "Missions:Cluster:Redis";
 
+    /// <summary>The initial timeout of a membership probe, in seconds (see <see cref="UseMissionsClustering"/>).</summary>
+    public const string ProbeTimeoutSetting = "Missions:Cluster:ProbeTimeoutSeconds";
+
     /// <summary>Cluster mode's Redis connection string, or null for one process on its own.</summary>
     public static string? ClusterRedis(this IConfiguration configuration) =>
         string.IsNullOrWhiteSpace(configuration[RedisSetting]) ? null : configuration[RedisSetting];
@@ -45,6 +48,13 @@ public static class MissionsClusteringExtensions
                 cluster.ClusterId = endpoints.ClusterId;
                 cluster.ServiceId = endpoints.ServiceId;
             });
+            // How soon a silo that stopped answering is declared dead (and its runs go elsewhere): Orleans' adaptive
+            // probes, from this timeout up to four times it, three missed in a row. Shorter finds a dead silo sooner
+            // but may declare a merely starved one dead (it then stops itself); unset keeps Orleans' default.
+            if (configuration.GetValue<double?>(ProbeTimeoutSetting) is { } probeSeconds and > 0)
+            {
+                silo.Configure<ClusterMembershipOptions>(membership => membership.ProbeTimeout = TimeSpan.FromSeconds(probeSeconds));
+            }
             return silo;
         }
         if (string.IsNullOrWhiteSpace(endpoints.AdvertisedHost))

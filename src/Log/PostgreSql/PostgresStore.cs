@@ -204,7 +204,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
     };
 
     private LogWriteException Unavailable(string what, Exception ex) =>
-        new($"The mission store ({Where}) could not be {(what == "read" ? "read" : "written")}: {ex.Message}", ex);
+        new($"The mission store ({Where}) could not be {what}: {ex.Message}");
 
     /// <summary>The group commit: whatever has gathered goes in one transaction.</summary>
     private async Task WriteLoopAsync()

@@ -7,7 +7,7 @@ namespace Missions.Web.Health;
 /// <summary>Liveness and readiness on ASP.NET Core's health checks: the log and the queue are the checks.</summary>
 public static class HealthEndpoints
 {
-    private const string Ready = "ready";
+    public const string Ready = "ready";
 
     /// <summary>The report's keys are written as they are (snake_case already); its data values are plain numbers and text.</summary>
     private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web);

@@ -72,6 +72,7 @@ public static class MissionsWebExtensions
             // whiteboard, the live stream and the signals read as on the embedded default.
             builder.Services.AddMissionLogs(configuration);
             builder.Services.AddStoreMirror(store);
+            builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HealthEndpoints.Ready]);
         }
         else if (endpoints.IsClient)
         {

@@ -3,7 +3,7 @@ using Missions.Log;
 
 namespace Missions.Web.Http;
 
-/// <summary>A log that cannot be written (disk full, directory not writable) is a 503 with the reason, not a 500.</summary>
+/// <summary>A log or store that cannot be written (disk full, directory not writable, database unreachable) is a 503 with the reason, not a 500.</summary>
 public sealed class LogUnavailableExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -22,7 +22,7 @@ public sealed class LogUnavailableExceptionHandler(IProblemDetailsService proble
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The mission log cannot be written",
-                Detail = $"{logFailure.Message} Nothing of this request was kept; try again when the disk has room.",
+                Detail = $"{logFailure.Message} Nothing of this request was kept; try again in a moment.",
             },
         });
     }

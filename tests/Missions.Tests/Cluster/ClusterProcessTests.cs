@@ -35,6 +35,7 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
             ["Missions__Store__PostgreSql"] = Store,
             ["Missions__Orleans__ClusterId"] = _clusterId,
             ["Missions__Orleans__ServiceId"] = _clusterId,
+            ["Missions__Cluster__ProbeTimeoutSeconds"] = "2",
             ["Missions__Execution__Executor"] = "delay",
             ["Missions__Execution__DelayMilliseconds"] = delayMs.ToString(),
             ["Missions__Execution__MaxConcurrency"] = "24",
@@ -170,5 +171,108 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         var mirrored = File.ReadAllLines(Path.Combine(cluster.WebData.Path, LogFiles.Missions))
             .Select(l => MissionLogReader.ParseLine(Encoding.UTF8.GetBytes(l))).ToList();
         Assert.Equal(events.Select(e => (e.MissionId, e.Seq)), mirrored.Select(e => (e.MissionId, e.Seq)));
+    }
+
+    [Fact]
+    public async Task The_web_frontend_killed_catches_up_PostgreSQL_down_is_a_503_with_its_reason_and_Redis_restarted_keeps_serving()
+    {
+        await using var cluster = new LocalCluster(servers, await servers.Postgres.CreateDatabaseAsync());
+        cluster.StartSilo(delayMs: 200);
+        cluster.StartSilo(delayMs: 200);
+        await cluster.StartWebAsync(delayMs: 200);
+        var answered = new Dictionary<string, string>();
+        void Keep(Dictionary<int, string> sent, string tag)
+        {
+            foreach (var (i, id) in sent)
+            {
+                answered[$"{tag}-{i}"] = id;
+            }
+        }
+
+        // kill -9 of the web frontend while the silos keep writing: its mirror catches up when it is back.
+        Keep(await SubmitAsync(cluster.Http, 100, "before-web-kill"), "a");
+        await cluster.Web!.KillAsync();
+        await cluster.StartWebAsync(delayMs: 200);
+        Keep(await SubmitAsync(cluster.Http, 50, "after-web-kill"), "b");
+
+        // Redis restarted: membership and reminders come back, the cluster keeps serving.
+        await servers.Redis.KillAsync();
+        await servers.Redis.StartAsync();
+        Keep(await SubmitAsync(cluster.Http, 30, "after-redis"), "c");
+
+        // PostgreSQL stopped: a new request is refused with a 503 that says why; nothing acknowledged is lost.
+        await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= answered.Count, TimeSpan.FromSeconds(90), "the missions so far to complete");
+        await servers.Postgres.StopAsync();
+        try
+        {
+            using var refused = await cluster.Http.PostAsJsonAsync("chat/integrated",
+                new { session_id = "s-pg-down", message = "fetch https://example.org/while-down", client_message_id = "down-1" });
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(refused.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, $"{refused.StatusCode}: {problem}\n{cluster.Outputs}");
+            Assert.Contains("PostgreSQL", problem.GetProperty("detail").GetString());
+            using var ready = await cluster.Http.GetAsync("readyz");
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+        finally
+        {
+            await servers.Postgres.StartServerAsync();
+        }
+        // Back by itself: the same request (same client message id) now goes through.
+        var after = await Eventually.WaitAsync(async () =>
+        {
+            using var response = await cluster.Http.PostAsJsonAsync("chat/integrated",
+                new { session_id = "s-pg-down", message = "fetch https://example.org/while-down", client_message_id = "down-1" });
+            return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("mission_id").GetString() : null;
+        }, id => id is not null, TimeSpan.FromSeconds(60), $"the service to recover after PostgreSQL came back\n{cluster.Outputs}");
+        answered["d-0"] = after!;
+
+        await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= answered.Count, TimeSpan.FromSeconds(90),
+            $"all {answered.Count} missions to complete\n{cluster.Outputs}");
+        var events = await StoreEventsAsync(cluster.Store);
+        AssertEachEndedOncePerAttempt(events, answered.Values);
+        await Eventually.WaitAsync(() => File.ReadAllLines(Path.Combine(cluster.WebData.Path, LogFiles.Missions)).Length == events.Count,
+            TimeSpan.FromSeconds(30), "the mirror to hold every line");
+        var mirrored = File.ReadAllLines(Path.Combine(cluster.WebData.Path, LogFiles.Missions))
+            .Select(l => MissionLogReader.ParseLine(Encoding.UTF8.GetBytes(l))).Select(e => (e.MissionId, e.Seq));
+        Assert.Equal(events.Select(e => (e.MissionId, e.Seq)), mirrored);
+    }
+
+    [Fact]
+    public async Task A_silo_stopped_past_its_membership_timeout_and_resumed_writes_no_second_end()
+    {
+        const int missions = 120;
+        await using var cluster = new LocalCluster(servers, await servers.Postgres.CreateDatabaseAsync());
+        for (var i = 0; i < 3; i++)
+        {
+            cluster.StartSilo(delayMs: 3_000);
+        }
+        await cluster.StartWebAsync(delayMs: 3_000);
+        var answered = await SubmitAsync(cluster.Http, missions, "stop");
+        await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= 10, TimeSpan.FromSeconds(60), "some missions to complete");
+
+        var frozen = cluster.Silos[2];
+        Signal("STOP", frozen.Id);
+        try
+        {
+            // Declared dead by the others (its runs go to them as attempt 2) while it cannot say anything.
+            await Task.Delay(TimeSpan.FromSeconds(40));
+        }
+        finally
+        {
+            Signal("CONT", frozen.Id);
+        }
+        await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= missions, TimeSpan.FromSeconds(180),
+            $"all {missions} missions to complete\n{cluster.Outputs}");
+        await Task.Delay(TimeSpan.FromSeconds(5)); // what the resumed silo still tries to write, it writes now
+        var events = await StoreEventsAsync(cluster.Store);
+        AssertEachEndedOncePerAttempt(events, answered.Values);
+        var rerun = events.OfType<MissionStatusUpdated>().Count(u => u.Reason == MissionReasons.Interrupted);
+        output.WriteLine($"{rerun} runs of the stopped silo ran again elsewhere");
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString()]);
+        kill.WaitForExit();
     }
 }

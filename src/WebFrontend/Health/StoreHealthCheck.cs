@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Missions.Log.PostgreSql;
+
+namespace Missions.Web.Health;
+
+/// <summary>Cluster mode: ready while this web frontend's mirror reads the store (PostgreSQL).</summary>
+public sealed class StoreHealthCheck(StoreMirror mirror) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object> { ["mirrored_to_position"] = mirror.MissionsPosition ?? 0 };
+        return Task.FromResult(mirror.Problem is { } problem
+            ? HealthCheckResult.Unhealthy(problem, data: data)
+            : HealthCheckResult.Healthy("The mirror follows the store.", data));
+    }
+}
