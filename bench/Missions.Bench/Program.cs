@@ -8,6 +8,7 @@ using Missions.Chat;
 using Missions.Execution;
 using Missions.Hosting;
 using Missions.Log;
+using Missions.Log.PostgreSql;
 using Orleans.Configuration;
 
 // End-to-end throughput through the grain API on the embedded default (durable: every line fsynced before it
@@ -33,9 +34,18 @@ var viaChat = args.Contains("--chat");
 var floor = args.Contains("--floor");
 Sessions = ArgValue("--sessions", Sessions);
 var postgres = Environment.GetEnvironmentVariable("MISSIONS_BENCH_PG");
+ClusterSilos = ArgValue("--cluster", 0);
+ClusterRedis = Environment.GetEnvironmentVariable("MISSIONS_BENCH_REDIS");
+ClusterStore = postgres;
+if (ClusterSilos > 0 && (string.IsNullOrEmpty(ClusterRedis) || string.IsNullOrEmpty(postgres)))
+{
+    Console.Error.WriteLine("--cluster needs MISSIONS_BENCH_REDIS and MISSIONS_BENCH_PG (bench/run.sh --cluster K starts both).");
+    return 2;
+}
 var comparison = new List<string>();
 
-Console.WriteLine($"Missions {(viaChat ? "asked for through chat sessions" : "created through the grain API")}, their outcomes posted to {Sessions} chat sessions.");
+Console.WriteLine($"Missions {(viaChat ? "asked for through chat sessions" : "created through the grain API")}, their outcomes posted to {Sessions} chat sessions" +
+    (ClusterSilos > 0 ? $"; cluster mode: {ClusterSilos} silo(s) in this process on Redis and PostgreSQL, a web frontend's mirror of the store in silo 1's process (done = mirrored)." : "."));
 Console.WriteLine();
 Console.WriteLine($"| missions | producers | run | missions/s | seconds | log batches | mean batch | mean fsync ms | CPU µs/mission | allocated KB/mission | heap kept B/mission |");
 Console.WriteLine($"|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -86,6 +96,13 @@ foreach (var n in sizes)
         }
     }
 }
+if (ClusterSilos > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine("| run | store commits | rows | rows per commit | mirror lag p50 ms | mirror lag p99 ms |");
+    Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+    ClusterRows.ForEach(Console.WriteLine);
+}
 if (compare)
 {
     Console.WriteLine();
@@ -97,6 +114,7 @@ if (compare)
     Console.WriteLine();
     Console.WriteLine($"Hangfire enqueues that failed and were retried: {HangfireRun.RetriedEnqueues}.");
 }
+return 0;
 
 static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
@@ -130,10 +148,47 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
         ["Missions:Orleans:GatewayPort"] = "40000",
         ["Missions:Chat:FreshnessSeconds"] = "1",
     });
+    var others = new List<IHost>();
+    var lag = new List<double>();
+    using var lagListener = new System.Diagnostics.Metrics.MeterListener();
+    if (ClusterSilos > 0)
+    {
+        var cluster = await ClusterSettingsAsync();
+        builder.Configuration.AddInMemoryCollection(cluster);
+        for (var i = 1; i < ClusterSilos; i++)
+        {
+            var other = Host.CreateApplicationBuilder();
+            other.Logging.SetMinimumLevel(LogLevel.Warning);
+            other.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(cluster)
+            {
+                ["Missions:DataDirectory"] = Path.Combine(dir, $"silo{i + 1}"),
+                ["Missions:Execution:Executor"] = NoopExecutor.ExecutorName,
+                ["Missions:Execution:MaxConcurrency"] = "256",
+                ["Missions:Orleans:SiloPort"] = (21111 + i).ToString(),
+                ["Missions:Orleans:GatewayPort"] = (40000 + i).ToString(),
+                ["Missions:Chat:FreshnessSeconds"] = "1",
+            });
+            other.UseOrleans(silo => silo.UseMissionsClustering(other.Configuration).AddMissions(other.Configuration));
+            others.Add(other.Build());
+        }
+        // Silo 1's process also plays a web frontend: its logs are the store's mirror, what "done" is read from.
+        builder.Services.AddMissionLogs(builder.Configuration);
+        builder.Services.AddStoreMirror(cluster["Missions:Store:PostgreSql"]!);
+        lagListener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "Missions" && instrument.Name == "missions.mirror.lag") listener.EnableMeasurementEvents(instrument);
+        };
+        lagListener.SetMeasurementEventCallback<double>((_, value, _, _) => { lock (lag) lag.Add(value); });
+        lagListener.Start();
+    }
     builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration)
         .Configure<GrainDirectoryOptions>(o => o.MaximumCacheTTL = TimeSpan.FromSeconds(1)));
     var host = builder.Build();
     await host.StartAsync();
+    foreach (var other in others)
+    {
+        await other.StartAsync();
+    }
     var grains = host.Services.GetRequiredService<IGrainFactory>();
     var heapBefore = HeapAfterFullGc();
     var log = host.Services.GetRequiredService<MissionLog>();
@@ -194,8 +249,22 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
     var allocated = (GC.GetTotalAllocatedBytes() - allocatedBefore) / (double)n;
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / n;
     var stats = log.Stats;
-    var kept = work is Work.Missions or Work.Chat ? (await HeapKeptAsync(grains) - heapBefore) / (double)n : 0;
+    var kept = work is Work.Missions or Work.Chat && ClusterSilos == 0 ? (await HeapKeptAsync(grains) - heapBefore) / (double)n : 0;
     chatLines.Dispose();
+    if (ClusterSilos > 0)
+    {
+        var stores = new[] { host }.Concat(others).Select(h => h.Services.GetRequiredService<Missions.Log.PostgreSql.PostgresStore>().Stats).ToList();
+        var (commits, rows) = (stores.Sum(s => s.Commits), stores.Sum(s => s.Rows));
+        List<double> sorted;
+        lock (lag) sorted = lag.Order().ToList();
+        double P(double q) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))] * 1000;
+        ClusterRows.Add($"| {n:N0} × {ClusterRows.Count + 1} | {commits:N0} | {rows:N0} | {rows / (double)Math.Max(1, commits):N1} | {P(0.5):N1} | {P(0.99):N1} |");
+        foreach (var other in others)
+        {
+            await other.StopAsync();
+            await ((IAsyncDisposable)other).DisposeAsync();
+        }
+    }
     await host.StopAsync();
     await ((IAsyncDisposable)host).DisposeAsync(); // the log closes (and checkpoints) before its directory goes
     Directory.Delete(dir, recursive: true);
@@ -222,8 +291,35 @@ static long HeapAfterFullGc()
     return GC.GetTotalMemory(forceFullCollection: false);
 }
 
+// A database of its own for one cluster run, on the PostgreSQL of MISSIONS_BENCH_PG, and a cluster id of its own on Redis.
+static async Task<Dictionary<string, string?>> ClusterSettingsAsync()
+{
+    var name = "bench_" + Guid.NewGuid().ToString("N")[..10];
+    await using (var admin = new Npgsql.NpgsqlConnection(ClusterStore))
+    {
+        await admin.OpenAsync();
+        await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", admin);
+        await create.ExecuteNonQueryAsync();
+    }
+    var store = new Npgsql.NpgsqlConnectionStringBuilder(ClusterStore) { Database = name }.ConnectionString;
+    await Missions.Log.PostgreSql.PostgresSchema.EnsureAsync(Missions.Log.PostgreSql.PostgresServices.OpenDataSource(store));
+    return new Dictionary<string, string?>
+    {
+        ["Missions:Cluster:Redis"] = ClusterRedis,
+        ["Missions:Store:PostgreSql"] = store,
+        ["Missions:Orleans:ClusterId"] = name,
+        ["Missions:Orleans:ServiceId"] = name,
+    };
+}
+
 partial class Program
 {
+    /// <summary><c>--cluster K</c>: K silos in this process on Redis and PostgreSQL (0: the embedded default).</summary>
+    private static int ClusterSilos;
+    private static string? ClusterRedis;
+    private static string? ClusterStore;
+    private static readonly List<string> ClusterRows = [];
+
     /// <summary>Chat sessions the missions are spread over (<c>--sessions</c>): each mission's outcome is posted to one.</summary>
     private static int Sessions = 100;
 
