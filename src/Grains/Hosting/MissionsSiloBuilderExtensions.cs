@@ -41,6 +41,14 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddSingleton<LlmAnswerWriter>();
         silo.Services.AddSingleton<LlmIntentReader>();
         silo.Services.AddSingleton<ToolCallStore>();
+        if (configuration.StorePostgreSql() is null)
+        {
+            silo.Services.AddSingleton<IToolCallLedger>(sp => sp.GetRequiredService<ToolCallStore>());
+        }
+        else
+        {
+            silo.Services.AddSingleton<IToolCallLedger, PostgresToolCalls>(); // shared: a re-run on another silo reuses the first attempt's fetches
+        }
         silo.Services.AddSingleton<IMissionExecutor, ResearchAgent>();
         silo.Services.AddSingleton<IMissionExecutor, DelayExecutor>();
         silo.Services.AddSingleton<ExecutorCatalog>();

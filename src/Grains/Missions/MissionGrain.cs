@@ -26,7 +26,7 @@ namespace Missions;
 public sealed partial class MissionGrain(
     IMissionStore log,
     ExecutorCatalog executors,
-    ToolCallStore toolCalls,
+    IToolCallLedger toolCalls,
     IOptions<ExecutionOptions> options,
     ILogger<MissionGrain> logger)
     : Grain, IMissionGrain
@@ -217,7 +217,7 @@ public sealed partial class MissionGrain(
             MissionsTelemetry.ActiveToTerminal.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("status", status.ToWireName()));
         }
 
-        toolCalls.Forget(MissionId); // over: its kept fetches are not needed (a person's retry fetches again)
+        _ = toolCalls.ForgetAsync(MissionId); // over: its kept fetches are not needed (a person's retry fetches again)
         await FreeQueueSlotAsync();
         NotifySession(ChatReplies.Outcome(MissionId, status, attempt, result, error));
     }

@@ -14,7 +14,7 @@ namespace Missions.Queue;
 /// </summary>
 public sealed partial class ExecutionQueueGrain(
     IMissionStore log,
-    Research.ToolCallStore toolCalls,
+    Research.IToolCallLedger toolCalls,
     IOptions<ExecutionOptions> options,
     Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<ExecutionQueueGrain> logger)
@@ -130,7 +130,7 @@ public sealed partial class ExecutionQueueGrain(
         }
         _toolCallsSweptAt = DateTime.UtcNow;
         var age = TimeSpan.FromHours(options.Value.ToolCallRetentionHours);
-        _ = Task.Run(() => toolCalls.SweepOlderThan(age));
+        _ = Task.Run(() => toolCalls.SweepOlderThanAsync(age));
     }
 
     /// <summary>Hands out work while slots are free. Never awaits a mission inside this turn.</summary>

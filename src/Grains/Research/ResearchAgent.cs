@@ -33,12 +33,12 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
 
     private readonly ExecutionOptions _options;
     private readonly WebFetcher _fetcher;
-    private readonly ToolCallStore _store;
+    private readonly IToolCallLedger _store;
     private readonly ResearchAnswer _answer;
     private readonly ILogger<ResearchAgent> _logger;
     private readonly RobotsCache _robots;
 
-    public ResearchAgent(IOptions<ExecutionOptions> options, ToolCallStore store, LlmAnswerWriter writer, ILogger<ResearchAgent> logger)
+    public ResearchAgent(IOptions<ExecutionOptions> options, IToolCallLedger store, LlmAnswerWriter writer, ILogger<ResearchAgent> logger)
     {
         _options = options.Value;
         _fetcher = new WebFetcher(_options);

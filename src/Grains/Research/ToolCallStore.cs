@@ -8,12 +8,28 @@ using Missions.Log;
 namespace Missions.Research;
 
 /// <summary>
-/// What a mission's tool calls returned, kept on disk by idempotency key (<c>tool-calls/{mission}/{key}.json</c>
-/// in the data directory), so a retried attempt — after a crash, a transient failure or a person's retry —
-/// reuses a page an earlier attempt fetched instead of fetching it again. A mission's calls are dropped when it
-/// ends (in any terminal status), and whatever is older than the retention is swept.
+/// What a mission's tool calls returned, kept by idempotency key, so a retried attempt — after a crash, a transient
+/// failure or a person's retry — reuses a page an earlier attempt fetched instead of fetching it again. A mission's
+/// calls are dropped when it ends (in any terminal status), and whatever is older than the retention is swept.
+/// Keeping is only an optimisation: a call that cannot be kept or read back is fetched again.
 /// </summary>
-public sealed partial class ToolCallStore(IOptions<MissionsOptions> options, ILogger<ToolCallStore> logger)
+public interface IToolCallLedger
+{
+    Task<PageContent?> TryGetAsync(string missionId, string key, CancellationToken cancellationToken);
+
+    Task PutAsync(string missionId, string key, PageContent content, CancellationToken cancellationToken);
+
+    Task ForgetAsync(string missionId);
+
+    /// <summary>Drops what missions kept longer ago than <paramref name="age"/>; returns how many missions' calls went.</summary>
+    Task<int> SweepOlderThanAsync(TimeSpan age);
+}
+
+/// <summary>
+/// The ledger on disk (<c>tool-calls/{mission}/{key}.json</c> in the data directory): the embedded default. In cluster
+/// mode it is <see cref="PostgresToolCalls"/>, so an attempt re-run on another silo finds what the first one fetched.
+/// </summary>
+public sealed partial class ToolCallStore(IOptions<MissionsOptions> options, ILogger<ToolCallStore> logger) : IToolCallLedger
 {
     public const string DirectoryName = "tool-calls";
 
@@ -66,6 +82,14 @@ public sealed partial class ToolCallStore(IOptions<MissionsOptions> options, ILo
             LogNotKept(logger, ex, path);
         }
     }
+
+    public Task ForgetAsync(string missionId)
+    {
+        Forget(missionId);
+        return Task.CompletedTask;
+    }
+
+    public Task<int> SweepOlderThanAsync(TimeSpan age) => Task.FromResult(SweepOlderThan(age));
 
     public void Forget(string missionId)
     {
@@ -121,6 +145,81 @@ public sealed partial class ToolCallStore(IOptions<MissionsOptions> options, ILo
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A tool call's result could not be kept or dropped ({Path})")]
     private static partial void LogNotKept(ILogger logger, Exception ex, string path);
+}
+
+/// <summary>
+/// The ledger in the store (cluster mode): rows of <c>tool_calls</c> by mission and key, shared by every silo, so an
+/// attempt re-run on another silo after a silo died reuses the pages the first one fetched.
+/// </summary>
+public sealed partial class PostgresToolCalls(Npgsql.NpgsqlDataSource db, ILogger<PostgresToolCalls> logger) : IToolCallLedger
+{
+    public async Task<PageContent?> TryGetAsync(string missionId, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = db.CreateCommand("SELECT result FROM tool_calls WHERE mission_id = @m AND key = @k");
+            command.Parameters.AddWithValue("m", missionId);
+            command.Parameters.AddWithValue("k", key);
+            return await command.ExecuteScalarAsync(cancellationToken) is string json
+                ? JsonSerializer.Deserialize(json, ToolCallJsonContext.Default.PageContent)
+                : null;
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or JsonException)
+        {
+            LogUnavailable(logger, ex, missionId);
+            return null; // fetched again
+        }
+    }
+
+    public async Task PutAsync(string missionId, string key, PageContent content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = db.CreateCommand(
+                "INSERT INTO tool_calls (mission_id, key, result) VALUES (@m, @k, @r) ON CONFLICT (mission_id, key) DO UPDATE SET result = EXCLUDED.result, saved_at = now()");
+            command.Parameters.AddWithValue("m", missionId);
+            command.Parameters.AddWithValue("k", key);
+            command.Parameters.AddWithValue("r", JsonSerializer.Serialize(content, ToolCallJsonContext.Default.PageContent));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            LogUnavailable(logger, ex, missionId); // the page was read, the mission goes on
+        }
+    }
+
+    public async Task ForgetAsync(string missionId)
+    {
+        try
+        {
+            await using var command = db.CreateCommand("DELETE FROM tool_calls WHERE mission_id = @m");
+            command.Parameters.AddWithValue("m", missionId);
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            LogUnavailable(logger, ex, missionId); // swept after the retention
+        }
+    }
+
+    public async Task<int> SweepOlderThanAsync(TimeSpan age)
+    {
+        try
+        {
+            await using var command = db.CreateCommand(
+                "WITH gone AS (DELETE FROM tool_calls WHERE mission_id IN (SELECT mission_id FROM tool_calls GROUP BY mission_id HAVING max(saved_at) < now() - @age) RETURNING mission_id) SELECT count(DISTINCT mission_id) FROM gone");
+            command.Parameters.AddWithValue("age", age);
+            return Convert.ToInt32(await command.ExecuteScalarAsync());
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            LogUnavailable(logger, ex, "(sweep)");
+            return 0;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The store's tool-call ledger could not be used for {MissionId}; fetching again if needed")]
+    private static partial void LogUnavailable(ILogger logger, Exception ex, string missionId);
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

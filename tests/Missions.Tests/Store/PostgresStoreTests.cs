@@ -113,4 +113,31 @@ public sealed class PostgresStoreTests(PostgresServer postgres)
         Assert.Contains($"schema version {PostgresSchema.Version + 1}", refused.Message);
         Assert.Contains("newer build", refused.Message);
     }
+
+    [Fact]
+    public async Task The_tool_call_ledger_is_shared_by_every_silo_and_goes_with_its_mission()
+    {
+        var connection = await postgres.CreateDatabaseAsync();
+        await using var db1 = NpgsqlDataSource.Create(connection);
+        await using var db2 = NpgsqlDataSource.Create(connection);
+        await PostgresSchema.EnsureAsync(db1);
+        var silo1 = new Missions.Research.PostgresToolCalls(db1, NullLogger<Missions.Research.PostgresToolCalls>.Instance);
+        var silo2 = new Missions.Research.PostgresToolCalls(db2, NullLogger<Missions.Research.PostgresToolCalls>.Instance);
+        var page = new Missions.Research.PageContent
+        {
+            Url = "https://example.org/a", Title = "A title", Passages = [new Missions.Research.Passage("Intro", "Some text a first attempt read.")],
+        };
+        var key = Missions.Research.ToolCallStore.KeyOf("m1", "http_fetch", "https://example.org/a");
+
+        await silo1.PutAsync("m1", key, page, CancellationToken.None);
+        var again = await silo2.TryGetAsync("m1", key, CancellationToken.None); // the re-run, on another silo
+        Assert.Equal(page.Passages[0].Text, again?.Passages.Single().Text);
+        Assert.Null(await silo2.TryGetAsync("m1", "other-key", CancellationToken.None));
+
+        await silo2.ForgetAsync("m1");
+        Assert.Null(await silo1.TryGetAsync("m1", key, CancellationToken.None));
+        await silo1.PutAsync("m2", key, page, CancellationToken.None);
+        Assert.Equal(0, await silo1.SweepOlderThanAsync(TimeSpan.FromHours(1)));
+        Assert.Equal(1, await silo1.SweepOlderThanAsync(TimeSpan.Zero));
+    }
 }
