@@ -3,10 +3,10 @@ using Missions.Tests.Support;
 
 namespace Missions.Tests.Cluster;
 
-[Collection(ClusterCollection.Name)]
-public sealed class CancelRetryTests(ClusterFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
+/// <summary>Run on the embedded default (one silo over the logs) and in cluster mode (three silos on PostgreSQL and Redis).</summary>
+public abstract class CancelRetryScenarios(MissionClusterHost host, Xunit.Abstractions.ITestOutputHelper output)
 {
-    private MissionClusterHost Host => fixture.Host;
+    private MissionClusterHost Host => host;
 
     [Fact]
     public async Task Cancelled_queued_mission_leaves_the_queue_and_never_runs()
@@ -82,7 +82,7 @@ public sealed class CancelRetryTests(ClusterFixture fixture, Xunit.Abstractions.
     {
         var id = await Host.CreateAsync("ok");
         await Host.WaitForTerminalAsync(id);
-        var version = Host.Log.Index.VersionOf(id);
+        var version = await Host.VersionOfAsync(id);
 
         var cancel = await Host.Mission(id).CancelAsync();
         var retry = await Host.Mission(id).RetryAsync();
@@ -94,7 +94,7 @@ public sealed class CancelRetryTests(ClusterFixture fixture, Xunit.Abstractions.
         Assert.Contains("only a failed, timed-out or cancelled mission", retry.Message);
         Assert.False(unknown.Accepted);
         Assert.Null(unknown.Status);
-        Assert.Equal(version, Host.Log.Index.VersionOf(id));
+        Assert.Equal(version, await Host.VersionOfAsync(id));
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class CancelRetryTests(ClusterFixture fixture, Xunit.Abstractions.
         var started = await chat.SendAsync(new ChatRequest { Message = "research x on example.org" });
         var missionId = started.MissionId!;
         await Host.WaitForTerminalAsync(missionId);
-        var missions = Host.Log.Index.Count;
+        var missions = await Host.MissionCountAsync();
 
         var status = await chat.SendAsync(new ChatRequest { Message = "what are you working on?" });
         var cancel = await chat.SendAsync(new ChatRequest { Message = "cancel that" });
@@ -116,6 +116,12 @@ public sealed class CancelRetryTests(ClusterFixture fixture, Xunit.Abstractions.
         Assert.Equal(missionId, cancel.MissionId);
         Assert.Contains("already ended", cancel.Message);
         Assert.Contains("only a failed", retry.Message);
-        Assert.Equal(missions, Host.Log.Index.Count);
+        Assert.Equal(missions, await Host.MissionCountAsync());
     }
 }
+
+[Collection(ClusterCollection.Name)]
+public sealed class CancelRetryTests(ClusterFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : CancelRetryScenarios(fixture.Host, output);
+
+[Collection(StoreClusterCollection.Name)]
+public sealed class CancelRetryOnStoreTests(StoreClusterFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : CancelRetryScenarios(fixture.Host, output);

@@ -2,10 +2,10 @@ using Missions.Tests.Support;
 
 namespace Missions.Tests.Cluster;
 
-[Collection(ClusterCollection.Name)]
-public sealed class DeduplicationTests(ClusterFixture fixture)
+/// <summary>Run on the embedded default (one silo over the logs) and in cluster mode (three silos on PostgreSQL and Redis).</summary>
+public abstract class DeduplicationScenarios(MissionClusterHost host)
 {
-    private MissionClusterHost Host => fixture.Host;
+    private MissionClusterHost Host => host;
 
     [Fact]
     public async Task Same_request_joins_the_running_mission_then_is_answered_from_its_result()
@@ -16,14 +16,14 @@ public sealed class DeduplicationTests(ClusterFixture fixture)
         var first = await chat.SendAsync(new ChatRequest { Message = $"gate:{gate} research on example.org" });
         var id = first.MissionId!;
         await Host.WaitForStatusAsync(id, s => s == MissionStatus.Active, "active");
-        var missions = Host.Log.Index.Count;
+        var missions = await Host.MissionCountAsync();
 
         var joined = await chat.SendAsync(new ChatRequest { Message = $"  GATE:{gate}   research on example.org. " });
 
         Assert.Equal(ChatResponse.MissionStarted, joined.Type);
         Assert.Equal(id, joined.MissionId);
         Assert.StartsWith("Already working on that", joined.Message);
-        Assert.Equal(missions, Host.Log.Index.Count);
+        Assert.Equal(missions, await Host.MissionCountAsync());
 
         Host.Executor.Open(gate);
         await Host.WaitForTerminalAsync(id);
@@ -33,7 +33,7 @@ public sealed class DeduplicationTests(ClusterFixture fixture)
         Assert.Equal(id, cached.MissionId);
         Assert.Contains("answered from its result", cached.Message);
         Assert.Contains($"scripted ok: {id}", cached.Message);
-        Assert.Equal(missions, Host.Log.Index.Count);
+        Assert.Equal(missions, await Host.MissionCountAsync());
         Assert.Equal(1, Host.Executor.RunsOf(id));
         var view = (await Host.Mission(id).GetViewAsync())!;
         Assert.Equal(1, view.CacheHits);
@@ -101,3 +101,9 @@ public sealed class DeduplicationTests(ClusterFixture fixture)
         Assert.Equal(Enumerable.Range(1, 9), page.Messages.Select(m => m.Seq));
     }
 }
+
+[Collection(ClusterCollection.Name)]
+public sealed class DeduplicationTests(ClusterFixture fixture) : DeduplicationScenarios(fixture.Host);
+
+[Collection(StoreClusterCollection.Name)]
+public sealed class DeduplicationOnStoreTests(StoreClusterFixture fixture) : DeduplicationScenarios(fixture.Host);

@@ -2,10 +2,10 @@ using Missions.Tests.Support;
 
 namespace Missions.Tests.Cluster;
 
-[Collection(ClusterCollection.Name)]
-public sealed class ExecutionQueueTests(ClusterFixture fixture)
+/// <summary>Run on the embedded default (one silo over the logs) and in cluster mode (three silos on PostgreSQL and Redis).</summary>
+public abstract class ExecutionQueueScenarios(MissionClusterHost host)
 {
-    private MissionClusterHost Host => fixture.Host;
+    private MissionClusterHost Host => host;
 
     /// <summary>Fills every slot of the queue with missions that wait on one gate.</summary>
     private async Task<(string Gate, string[] Ids)> FillSlotsAsync()
@@ -123,3 +123,9 @@ public sealed class ExecutionQueueTests(ClusterFixture fixture)
         Assert.Equal(MissionStatus.Completed, (await Host.Mission(id).GetViewAsync())!.Status);
     }
 }
+
+[Collection(ClusterCollection.Name)]
+public sealed class ExecutionQueueTests(ClusterFixture fixture) : ExecutionQueueScenarios(fixture.Host);
+
+[Collection(StoreClusterCollection.Name)]
+public sealed class ExecutionQueueOnStoreTests(StoreClusterFixture fixture) : ExecutionQueueScenarios(fixture.Host);

@@ -3,10 +3,10 @@ using System.Diagnostics;
 namespace Missions.Tests.Cluster;
 
 /// <summary>The budget is a hard deadline and a cancel always lands, whatever the executor's code is doing.</summary>
-[Collection(ClusterCollection.Name)]
-public sealed class HardDeadlineTests(ClusterFixture fixture)
+/// <summary>Run on the embedded default (one silo over the logs) and in cluster mode (three silos on PostgreSQL and Redis).</summary>
+public abstract class HardDeadlineScenarios(MissionClusterHost host)
 {
-    private MissionClusterHost Host => fixture.Host;
+    private MissionClusterHost Host => host;
 
     [Fact]
     public async Task A_run_deaf_to_its_deadline_is_recorded_timed_out_and_its_slot_freed()
@@ -46,3 +46,9 @@ public sealed class HardDeadlineTests(ClusterFixture fixture)
         Assert.Single(view.Timeline, e => e is MissionStatusUpdated { Status: MissionStatus.Cancelled });
     }
 }
+
+[Collection(ClusterCollection.Name)]
+public sealed class HardDeadlineTests(ClusterFixture fixture) : HardDeadlineScenarios(fixture.Host);
+
+[Collection(StoreClusterCollection.Name)]
+public sealed class HardDeadlineOnStoreTests(StoreClusterFixture fixture) : HardDeadlineScenarios(fixture.Host);

@@ -8,7 +8,11 @@ using Orleans.TestingHost;
 
 namespace Missions.Tests.Cluster;
 
-/// <summary>A one-silo in-process cluster over a data directory, running missions with a <see cref="ScriptedExecutor"/>.</summary>
+/// <summary>
+/// An in-process cluster running missions with a <see cref="ScriptedExecutor"/>: one silo over a data directory (the
+/// embedded default), or — given a store — several silos on PostgreSQL with their reminders on Redis (cluster mode;
+/// membership stays the test cluster's own).
+/// </summary>
 public sealed class MissionClusterHost : IAsyncDisposable
 {
     public const int Concurrency = 2;
@@ -26,17 +30,33 @@ public sealed class MissionClusterHost : IAsyncDisposable
     public ScriptedExecutor Executor { get; }
     public IClusterClient Client => Cluster.Client;
 
-    public static async Task<MissionClusterHost> StartAsync(string dataDirectory, ScriptedExecutor? executor = null, int concurrency = Concurrency)
+    /// <summary>Cluster mode's servers: an Npgsql connection string (a database of the cluster's own) and a Redis one.</summary>
+    public sealed record StoreServers(string PostgreSql, string Redis, int Silos);
+
+    private StoreServers? _store;
+
+    public static async Task<MissionClusterHost> StartAsync(string dataDirectory, ScriptedExecutor? executor = null, int concurrency = Concurrency, StoreServers? store = null)
     {
         executor ??= new ScriptedExecutor();
-        var builder = new InProcessTestClusterBuilder(1);
+        var builder = new InProcessTestClusterBuilder((short)(store?.Silos ?? 1));
         builder.ConfigureClient(client => client.AddActivityPropagation());
         // Spans per grain call, as with an OTLP exporter (the telemetry tests follow them).
         builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(
-            new Dictionary<string, string?> { [MissionsTelemetry.GrainCallSpansSetting] = "true" }));
+            new Dictionary<string, string?>
+            {
+                [MissionsTelemetry.GrainCallSpansSetting] = "true",
+                [Missions.Log.PostgreSql.PostgresServices.Setting] = store?.PostgreSql,
+            }));
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.UseInMemoryReminderService();
+            if (store is null)
+            {
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                silo.UseRedisReminderService(o => o.ConfigurationOptions = ClusterPreflight.RedisOptions(store.Redis));
+            }
             silo.AddMissions(silo.Configuration);
             silo.Services.AddSingleton<IMissionExecutor>(executor);
             silo.Services.Configure<MissionsOptions>(o => o.DataDirectory = dataDirectory);
@@ -54,7 +74,23 @@ public sealed class MissionClusterHost : IAsyncDisposable
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new MissionClusterHost(cluster, executor);
+        return new MissionClusterHost(cluster, executor) { _store = store };
+    }
+
+    /// <summary>How many lines the mission has in the store (its version).</summary>
+    public async Task<int> VersionOfAsync(string missionId) =>
+        (await Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>().ReadEventsAsync(missionId)).Count;
+
+    /// <summary>How many missions the store has.</summary>
+    public async Task<int> MissionCountAsync()
+    {
+        if (_store is null)
+        {
+            return Log.Index.Count;
+        }
+        await using var db = Npgsql.NpgsqlDataSource.Create(_store.PostgreSql);
+        await using var command = db.CreateCommand("SELECT count(*) FROM missions");
+        return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 
     public MissionLog Log => Cluster.Silos[0].ServiceProvider.GetRequiredService<MissionLog>();

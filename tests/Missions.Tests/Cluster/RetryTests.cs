@@ -1,9 +1,9 @@
 namespace Missions.Tests.Cluster;
 
-[Collection(ClusterCollection.Name)]
-public sealed class RetryTests(ClusterFixture fixture)
+/// <summary>Run on the embedded default (one silo over the logs) and in cluster mode (three silos on PostgreSQL and Redis).</summary>
+public abstract class RetryScenarios(MissionClusterHost host)
 {
-    private MissionClusterHost Host => fixture.Host;
+    private MissionClusterHost Host => host;
 
     [Fact]
     public async Task Transient_failure_is_retried_with_backoff_until_it_succeeds()
@@ -52,3 +52,9 @@ public sealed class RetryTests(ClusterFixture fixture)
         Assert.DoesNotContain(view.Timeline, e => e is MissionStatusUpdated { Reason: "retry_scheduled" });
     }
 }
+
+[Collection(ClusterCollection.Name)]
+public sealed class RetryTests(ClusterFixture fixture) : RetryScenarios(fixture.Host);
+
+[Collection(StoreClusterCollection.Name)]
+public sealed class RetryOnStoreTests(StoreClusterFixture fixture) : RetryScenarios(fixture.Host);
