@@ -270,6 +270,26 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         output.WriteLine($"{rerun} runs of the stopped silo ran again elsewhere");
     }
 
+    [Fact]
+    public async Task A_silo_stopped_gracefully_hands_its_queued_work_to_the_others()
+    {
+        const int missions = 150;
+        await using var cluster = new LocalCluster(servers, await servers.Postgres.CreateDatabaseAsync());
+        cluster.StartSilo(delayMs: 1_000);
+        cluster.StartSilo(delayMs: 1_000);
+        await cluster.StartWebAsync(delayMs: 1_000);
+        var answered = await SubmitAsync(cluster.Http, missions, "drain");
+        await Eventually.WaitAsync(() => cluster.CountAsync("queued"), n => n > 50, TimeSpan.FromSeconds(60), "a long queue");
+
+        // SIGTERM, as a service manager or an orchestrator stops a node: whichever silo holds the queue, the work
+        // still queued is dispatched by the one that stays.
+        cluster.Silos[0].Terminate();
+        await cluster.Silos[0].WaitForExitAsync(TimeSpan.FromSeconds(90));
+        await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= missions, TimeSpan.FromSeconds(180),
+            $"all {missions} missions to complete on the remaining silo\n{cluster.Outputs}");
+        AssertEachEndedOncePerAttempt(await StoreEventsAsync(cluster.Store), answered.Values);
+    }
+
     private static void Signal(string signal, int pid)
     {
         using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString()]);
