@@ -47,6 +47,15 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
 
     public ValueTask<IReadOnlyList<ChatMessage>> ReadAsync(string sessionId, int from, int count) => ValueTask.FromResult(Read(sessionId, from, count));
 
+    /// <summary>How many messages the session has.</summary>
+    public int CountOf(string sessionId)
+    {
+        lock (_bySession)
+        {
+            return _bySession.TryGetValue(sessionId, out var list) ? list.Count : 0;
+        }
+    }
+
     private LineRef[] LinesOf(string sessionId, int from, int count)
     {
         lock (_bySession)

@@ -236,19 +236,8 @@ public sealed partial class ChatSessionGrain(
 
     public async Task<ChatPage> GetMessagesAsync(int? beforeSeq, int? afterSeq, int limit)
     {
-        limit = Math.Clamp(limit, 1, ChatPage.MaxLimit);
         var count = _count;
-        int from, to; // positions [from, to); message n (its Seq) is at position n - 1
-        if (afterSeq is { } after)
-        {
-            from = Math.Clamp(after, 0, count);
-            to = Math.Min(count, from + limit);
-        }
-        else
-        {
-            to = Math.Clamp((beforeSeq ?? count + 1) - 1, 0, count);
-            from = Math.Max(0, to - limit);
-        }
+        var (from, to) = ChatPage.Window(count, beforeSeq, afterSeq, limit);
         return new ChatPage { Messages = await chatLog.ReadAsync(SessionId, from, to - from), HasEarlier = from > 0, HasLater = to < count };
     }
 

@@ -28,7 +28,7 @@ public static class ChatEndpoints
         return TypedResults.Ok(response);
     }
 
-    private static async Task<IResult> GetConversationAsync(string sessionId, HttpRequest request, IGrainFactory grains)
+    private static async Task<IResult> GetConversationAsync(string sessionId, HttpRequest request, IConversationReader conversations)
     {
         if (!Ids.IsValid(sessionId))
         {
@@ -44,7 +44,7 @@ public static class ChatEndpoints
         {
             return Problems.BadRequest("Invalid page", "Give before or after, not both: before pages back from a message, after reads on from one.");
         }
-        var page = await grains.Session(sessionId).GetMessagesAsync(before, after, limit ?? ChatPage.DefaultLimit);
+        var page = await conversations.ReadAsync(sessionId, before, after, limit ?? ChatPage.DefaultLimit);
         return TypedResults.Ok(new ConversationResponse(sessionId, page.Messages, page.HasEarlier, page.HasLater));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -73,6 +74,7 @@ public static class MissionsWebExtensions
             builder.Services.AddMissionLogs(configuration);
             builder.Services.AddStoreMirror(store);
             builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HealthEndpoints.Ready]);
+            builder.Services.AddSingleton<IConversationReader, MirroredConversations>();
         }
         else if (endpoints.IsClient)
         {
@@ -91,6 +93,7 @@ public static class MissionsWebExtensions
         builder.Services.AddMissionsTelemetry("missions-web",
             tracing => tracing.AddAspNetCoreInstrumentation(),
             metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
+        builder.Services.TryAddSingleton<IConversationReader, SessionConversations>();
         builder.Services.AddSingleton<LiveFeed>();
         builder.Services.AddHostedService<LiveFeedSources>();
         builder.Services.AddMissionsHealthChecks();

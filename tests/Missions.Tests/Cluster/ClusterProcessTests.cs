@@ -235,6 +235,14 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         var mirrored = File.ReadAllLines(Path.Combine(cluster.WebData.Path, LogFiles.Missions))
             .Select(l => MissionLogReader.ParseLine(Encoding.UTF8.GetBytes(l))).Select(e => (e.MissionId, e.Seq));
         Assert.Equal(events.Select(e => (e.MissionId, e.Seq)), mirrored);
+
+        // A conversation's history is read from the mirror: asked before the web frontend's kill, answered after it.
+        var conversation = await Eventually.WaitAsync(
+            () => cluster.Http.GetFromJsonAsync<JsonElement>("api/chat/s-before-web-kill-0?limit=500"),
+            page => page.GetProperty("messages").EnumerateArray().Count(m => m.TryGetProperty("reply_type", out var t) && t.GetString() == "mission_update") >= 3,
+            TimeSpan.FromSeconds(30), "the conversation's outcomes in the mirror");
+        Assert.Equal(Enumerable.Range(1, conversation.GetProperty("messages").GetArrayLength()),
+            conversation.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt32()));
     }
 
     [Fact]
