@@ -12,7 +12,9 @@ using Missions.Benchmarks;
 // tens of seconds). CPU per mission: the server's and this client's processor time over the throughput phase.
 // After the runs: the mission log's fsync tail over each run, and for the fixed-rate phase alone the server's own
 // view (missions over 10/25/50 ms from creation to run start, and fsyncs over 10/25/50 ms), to tell the legs apart.
-// Usage: dotnet run -c Release --project bench/Missions.HttpBench -- [--missions N] [--clients C] [--rate R] [--runs K] [--warmup W]
+// With --cluster (and MISSIONS_BENCH_PG, MISSIONS_BENCH_REDIS: bench/run.sh starts both), the web frontend runs in
+// cluster mode: its silo on Redis, writing PostgreSQL (a fresh database per run), and its whiteboard on its mirror.
+// Usage: dotnet run -c Release --project bench/Missions.HttpBench -- [--missions N] [--clients C] [--rate R] [--runs K] [--warmup W] [--cluster]
 var missions = Arg("--missions", 5000);
 var warmup = Arg("--warmup", 0);
 var clients = Arg("--clients", 32);
@@ -36,7 +38,7 @@ var fsyncNotes = new List<string>();
 var latencyNotes = new List<string>();
 for (var run = 1; run <= runs; run++)
 {
-    await using var app = await WebApp.StartAsync();
+    await using var app = await WebApp.StartAsync(args.Contains("--cluster"));
     if (warmup > 0)
     {
         await ThroughputAsync(app.Http, warmup, clients, "w");
@@ -217,10 +219,26 @@ sealed class WebApp : IAsyncDisposable
     /// <summary>The server process's processor time so far.</summary>
     public TimeSpan ServerCpu { get { _process.Refresh(); return _process.TotalProcessorTime; } }
 
-    public static async Task<WebApp> StartAsync()
+    public static async Task<WebApp> StartAsync(bool cluster)
     {
         var data = Path.Combine(Path.GetTempPath(), "missions-httpbench", Guid.NewGuid().ToString("N"));
-        var (process, port) = WebFrontendProcess.Start(data, new Dictionary<string, string> { ["Missions__Execution__MaxConcurrency"] = "256" });
+        var settings = new Dictionary<string, string> { ["Missions__Execution__MaxConcurrency"] = "256" };
+        if (cluster)
+        {
+            var admin = Environment.GetEnvironmentVariable("MISSIONS_BENCH_PG") ?? throw new InvalidOperationException("--cluster needs MISSIONS_BENCH_PG");
+            var name = "httpbench_" + Guid.NewGuid().ToString("N")[..10];
+            await using (var connection = new Npgsql.NpgsqlConnection(admin))
+            {
+                await connection.OpenAsync();
+                await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
+                await create.ExecuteNonQueryAsync();
+            }
+            settings["Missions__Store__PostgreSql"] = new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+            settings["Missions__Cluster__Redis"] = Environment.GetEnvironmentVariable("MISSIONS_BENCH_REDIS") ?? throw new InvalidOperationException("--cluster needs MISSIONS_BENCH_REDIS");
+            settings["Missions__Orleans__ClusterId"] = name;
+            settings["Missions__Orleans__ServiceId"] = name;
+        }
+        var (process, port) = WebFrontendProcess.Start(data, settings);
         var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(2) };
         for (var i = 0; i < 600; i++)
         {
