@@ -1,0 +1,80 @@
+using System.Text;
+using Missions.Chat;
+using Npgsql;
+
+namespace Missions.Log.PostgreSql;
+
+/// <summary>The store's reads: a mission's events, the unfinished missions, a conversation's messages.</summary>
+public sealed partial class PostgresStore
+{
+    public async ValueTask<IReadOnlyList<MissionEvent>> ReadEventsAsync(string missionId)
+    {
+        try
+        {
+            await using var command = _db.CreateCommand("SELECT line FROM mission_events WHERE mission_id = @id ORDER BY seq");
+            command.Parameters.AddWithValue("id", missionId);
+            var events = new List<MissionEvent>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                events.Add(MissionLogReader.ParseLine(Encoding.UTF8.GetBytes(reader.GetString(0))));
+            }
+            return events;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw Unavailable("read", ex);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<(string MissionId, MissionPriority Priority)>> UnfinishedAsync(DateTime dueBy)
+    {
+        try
+        {
+            await using var command = _db.CreateCommand(
+                "SELECT mission_id, priority FROM missions WHERE created AND status <> ALL(@terminal) AND not_before <= @due ORDER BY ord");
+            command.Parameters.AddWithValue("terminal", Terminal);
+            command.Parameters.AddWithValue("due", dueBy.Ticks);
+            var unfinished = new List<(string, MissionPriority)>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                unfinished.Add((reader.GetString(0), PriorityOf(reader.GetString(1))));
+            }
+            return unfinished;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw Unavailable("read", ex);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<ChatMessage>> ReadAsync(string sessionId, int from, int count)
+    {
+        try
+        {
+            await using var command = _db.CreateCommand("SELECT line FROM chat_messages WHERE session_id = @id AND seq > @from ORDER BY seq LIMIT @count");
+            command.Parameters.AddWithValue("id", sessionId);
+            command.Parameters.AddWithValue("from", from);
+            command.Parameters.AddWithValue("count", (long)count);
+            var messages = new List<ChatMessage>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                messages.Add(ChatLog.ParseOrNull(Encoding.UTF8.GetBytes(reader.GetString(0))) ?? throw new InvalidDataException("A chat row is not a message."));
+            }
+            return messages;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw Unavailable("read", ex);
+        }
+    }
+
+    private static MissionPriority PriorityOf(string wire) => wire switch
+    {
+        "high" => MissionPriority.High,
+        "low" => MissionPriority.Low,
+        _ => MissionPriority.Normal,
+    };
+}
