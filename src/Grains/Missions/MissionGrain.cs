@@ -217,7 +217,12 @@ public sealed partial class MissionGrain(
             MissionsTelemetry.ActiveToTerminal.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("status", status.ToWireName()));
         }
 
-        _ = toolCalls.ForgetAsync(MissionId); // over: its kept fetches are not needed (a person's retry fetches again)
+        // Over: its kept fetches are not needed (a person's retry fetches again). Work that used no tool kept none
+        // (in cluster mode that saves a round trip to the store per mission; anything left is swept by age).
+        if (State.PagesRead > 0 || result?.ToolsUsed is { Count: > 0 })
+        {
+            _ = toolCalls.ForgetAsync(MissionId);
+        }
         await FreeQueueSlotAsync();
         NotifySession(ChatReplies.Outcome(MissionId, status, attempt, result, error));
     }

@@ -30,6 +30,9 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
     /// <summary>Raised (NOTIFY) by each commit, so mirrors read at once instead of on their next poll.</summary>
     public const string Channel = "missions_store";
 
+    /// <summary>In a notification's payload: the commit wrote mission rows, chat rows.</summary>
+    public const char MissionsMoved = 'm', ChatsMoved = 'c';
+
     private static readonly string[] Terminal = [.. Enum.GetValues<MissionStatus>().Where(s => s.IsTerminal()).Select(s => s.ToWireName())];
 
     private readonly NpgsqlDataSource _db;
@@ -198,7 +201,8 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
                 },
             });
         }
-        commands.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{Channel}', '')"));
+        // The notification says which streams moved, so a mirror reads only those.
+        commands.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{Channel}', '{(missions.Count > 0 ? MissionsMoved : "")}{(chats.Count > 0 ? ChatsMoved : "")}')"));
 
         var won = new HashSet<string>(StringComparer.Ordinal);
         await using (var reader = await commands.ExecuteReaderAsync())

@@ -36,6 +36,8 @@ public sealed partial class StoreMirror(
             try
             {
                 await using var listener = await db.OpenConnectionAsync(stoppingToken);
+                var moved = (Missions: true, Chats: true);
+                listener.Notification += (_, e) => moved = (moved.Missions || e.Payload.Contains(PostgresStore.MissionsMoved), moved.Chats || e.Payload.Contains(PostgresStore.ChatsMoved));
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresStore.Channel}", listener))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
@@ -46,11 +48,15 @@ public sealed partial class StoreMirror(
                 wait = TimeSpan.FromMilliseconds(250);
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    var missionRows = await CopyMissionsAsync(stoppingToken);
-                    var chatRows = await CopyChatsAsync(stoppingToken);
-                    if (missionRows < Batch && chatRows < Batch)
+                    // Only the streams a commit said it moved (both after a quiet half second, to be sure).
+                    var (readMissions, readChats) = moved;
+                    moved = (false, false);
+                    var missionRows = readMissions ? await CopyMissionsAsync(stoppingToken) : 0;
+                    var chatRows = readChats ? await CopyChatsAsync(stoppingToken) : 0;
+                    moved = (moved.Missions || missionRows == Batch, moved.Chats || chatRows == Batch);
+                    if (moved is (false, false) && !await listener.WaitAsync(Idle, stoppingToken))
                     {
-                        await listener.WaitAsync(Idle, stoppingToken);
+                        moved = (true, true);
                     }
                 }
             }
