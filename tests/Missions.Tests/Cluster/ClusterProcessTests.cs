@@ -29,18 +29,29 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         public string Store { get; } = store;
         public TempDirectory WebData { get; } = new();
 
-        private Dictionary<string, string> Shared(int delayMs) => new()
+        private Dictionary<string, string> Shared(int delayMs)
         {
-            ["Missions__Cluster__Redis"] = servers.Redis.ConnectionString,
-            ["Missions__Store__PostgreSql"] = Store,
-            ["Missions__Orleans__ClusterId"] = _clusterId,
-            ["Missions__Orleans__ServiceId"] = _clusterId,
-            ["Missions__Cluster__ProbeTimeoutSeconds"] = "2",
-            ["Missions__Execution__Executor"] = "delay",
-            ["Missions__Execution__DelayMilliseconds"] = delayMs.ToString(),
-            ["Missions__Execution__MaxConcurrency"] = "24",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
+            var settings = new Dictionary<string, string>
+            {
+                ["Missions__Cluster__Redis"] = servers.Redis.ConnectionString,
+                ["Missions__Store__PostgreSql"] = Store,
+                ["Missions__Orleans__ClusterId"] = _clusterId,
+                ["Missions__Orleans__ServiceId"] = _clusterId,
+                ["Missions__Cluster__ProbeTimeoutSeconds"] = "2",
+                ["Missions__Execution__Executor"] = "delay",
+                ["Missions__Execution__DelayMilliseconds"] = delayMs.ToString(),
+                ["Missions__Execution__MaxConcurrency"] = "24",
+                ["Logging__LogLevel__Default"] = "Warning",
+            };
+            foreach (var (key, value) in Extra)
+            {
+                settings[key] = value;
+            }
+            return settings;
+        }
+
+        /// <summary>Settings every process of this cluster gets on top of the usual ones.</summary>
+        public Dictionary<string, string> Extra { get; } = [];
 
         public AppProcess StartSilo(int delayMs)
         {
@@ -296,6 +307,41 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= missions, TimeSpan.FromSeconds(180),
             $"all {missions} missions to complete on the remaining silo\n{cluster.Outputs}");
         AssertEachEndedOncePerAttempt(await StoreEventsAsync(cluster.Store), answered.Values);
+    }
+
+    [Fact]
+    public async Task A_run_cut_off_by_a_silo_kill_reuses_on_another_silo_the_pages_the_first_attempt_fetched()
+    {
+        await using var site = await TestWebsite.StartAsync();
+        await using var cluster = new LocalCluster(servers, await servers.Postgres.CreateDatabaseAsync());
+        cluster.Extra["Missions__Execution__Executor"] = "web";
+        cluster.Extra["Missions__Execution__AllowPrivateNetworks"] = "true";
+        cluster.Extra["Missions__Execution__PolitenessDelayMilliseconds"] = "0";
+        var first = cluster.StartSilo(delayMs: 0);
+        await cluster.StartWebAsync(delayMs: 0);
+        using var sent = await cluster.Http.PostAsJsonAsync("chat/integrated",
+            new { session_id = "s-ledger", message = $"fetch {site.Url("/then-slow")}, up to 3 pages" });
+        var reply = await sent.Content.ReadFromJsonAsync<JsonElement>();
+        var missionId = reply.GetProperty("mission_id").GetString()!;
+        await Eventually.WaitAsync(() => site.Requests.Contains("/slow"), TimeSpan.FromSeconds(30),
+            $"the first attempt to read the first page and start on the slow one ({string.Join(", ", site.Requests)}; {reply}; " +
+            $"{cluster.Outputs})");
+
+        // A second silo joins; the first dies while its run waits on the slow page.
+        cluster.StartSilo(delayMs: 0);
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        await first.KillAsync();
+        var view = await Eventually.WaitAsync(() => cluster.Http.GetFromJsonAsync<JsonElement>($"api/whiteboard/{missionId}"),
+            v => v.GetProperty("status").GetString() is "completed" or "failed" or "timed_out",
+            TimeSpan.FromSeconds(120), $"the mission to end on the second silo\n{cluster.Outputs}");
+
+        var events = (await StoreEventsAsync(cluster.Store)).Where(e => e.MissionId == missionId).ToList();
+        Assert.Contains(events, e => e is MissionStatusUpdated { Reason: MissionReasons.Interrupted, Attempt: 2 });
+        Assert.Single(events, e => e is MissionStatusUpdated u && u.Status.IsTerminal());
+        // The page the first attempt read came from the store's ledger the second time: the site saw it once.
+        Assert.Equal(1, site.Requests.Count(p => p == "/then-slow"));
+        Assert.True(site.Requests.Count(p => p == "/slow") >= 2, string.Join(", ", site.Requests));
+        output.WriteLine($"Ended {view.GetProperty("status").GetString()} as attempt {view.GetProperty("attempt").GetInt32()}; requests: {string.Join(", ", site.Requests)}");
     }
 
     private static void Signal(string signal, int pid)

@@ -141,6 +141,8 @@ public sealed class TestWebsite : IAsyncDisposable
         app.MapGet("/file.bin", () => Results.Bytes(new byte[4096], "application/octet-stream"));
         app.MapGet("/redirect-off", () => Results.Redirect("http://localhost:1/outside"));
         app.MapGet("/redirect-in", () => Results.Redirect("/timers"));
+        app.MapGet("/then-slow", () => Html("Before The Slow Page",
+            "<main><h1>Before the slow page</h1><p>Reminders are kept in the reminder table.</p><a href=\"/slow\">Slow details</a></main>"));
         app.MapGet("/slow", async (CancellationToken aborted) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(30), aborted);
