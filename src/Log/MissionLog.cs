@@ -61,15 +61,7 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
         }
         try
         {
-            var numbered = new MissionEvent[events.Count];
-            for (var i = 0; i < events.Count; i++)
-            {
-                if (events[i].MissionId != missionId)
-                {
-                    throw new ArgumentException($"Event for {events[i].MissionId} appended to mission {missionId}.", nameof(events));
-                }
-                numbered[i] = events[i] with { Seq = expectedVersion + i + 1 };
-            }
+            var numbered = MissionAppend.Number(missionId, events, expectedVersion);
             var (payload, lines) = JsonlLines.Serialize(numbered, MissionsJson.Context.MissionEvent);
             await _file.Appender.AppendAsync(payload, lines.Length, offset =>
             {

@@ -70,7 +70,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private sealed record MissionAppend(string MissionId, int Expected, MissionEvent[] Events, string[] Lines) : Pending;
+    private sealed record MissionWrite(string MissionId, int Expected, MissionEvent[] Events, string[] Lines) : Pending;
 
     private sealed record ChatAppend(ChatMessage[] Messages, string[] Lines) : Pending;
 
@@ -89,16 +89,8 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         }
         try
         {
-            var numbered = new MissionEvent[events.Count];
-            for (var i = 0; i < events.Count; i++)
-            {
-                if (events[i].MissionId != missionId)
-                {
-                    throw new ArgumentException($"Event for {events[i].MissionId} appended to mission {missionId}.", nameof(events));
-                }
-                numbered[i] = events[i] with { Seq = expectedVersion + i + 1 };
-            }
-            var append = new MissionAppend(missionId, expectedVersion, numbered, Lines(numbered, MissionsJson.Context.MissionEvent));
+            var numbered = MissionAppend.Number(missionId, events, expectedVersion);
+            var append = new MissionWrite(missionId, expectedVersion, numbered, Lines(numbered, MissionsJson.Context.MissionEvent));
             _pending.Writer.TryWrite(append);
             return await append.Done.Task;
         }
@@ -155,7 +147,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
                 _lastFailure = null;
                 foreach (var pending in batch)
                 {
-                    pending.Done.TrySetResult(pending is not MissionAppend append || won.Contains(append.MissionId));
+                    pending.Done.TrySetResult(pending is not MissionWrite append || won.Contains(append.MissionId));
                 }
             }
             catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
@@ -175,7 +167,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
     /// <summary>Writes one batch in one transaction; returns the missions whose append won its version.</summary>
     private async Task<HashSet<string>> CommitAsync(List<Pending> batch)
     {
-        var missions = batch.OfType<MissionAppend>().ToList();
+        var missions = batch.OfType<MissionWrite>().ToList();
         var chats = batch.OfType<ChatAppend>().ToList();
         await using var connection = await _db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -227,7 +219,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
     /// new one (or is created, at version 0), and the events of the appends that did are inserted, in order.
     /// Returns the ids of the missions whose append won.
     /// </summary>
-    private static NpgsqlBatchCommand MissionsCommand(List<MissionAppend> appends)
+    private static NpgsqlBatchCommand MissionsCommand(List<MissionWrite> appends)
     {
         var n = appends.Count;
         var ids = new string[n];

@@ -42,6 +42,7 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
                 ["Missions__Execution__DelayMilliseconds"] = delayMs.ToString(),
                 ["Missions__Execution__MaxConcurrency"] = "24",
                 ["Logging__LogLevel__Default"] = "Warning",
+                ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information", // "Application started": the silo has joined
             };
             foreach (var (key, value) in Extra)
             {
@@ -67,8 +68,13 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
             return silo;
         }
 
+        /// <summary>Waits until every silo started has joined the cluster (missions are placed only on silos that have).</summary>
+        public Task WaitForSilosAsync() =>
+            Eventually.WaitAsync(() => Silos.All(s => s.HasExited || s.Output.Contains("Application started")), TimeSpan.FromSeconds(90), $"the silos to join\n{Outputs}");
+
         public async Task StartWebAsync(int delayMs)
         {
+            await WaitForSilosAsync();
             var port = FreePort.Next();
             Http?.Dispose();
             Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
@@ -329,7 +335,7 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
 
         // A second silo joins; the first dies while its run waits on the slow page.
         cluster.StartSilo(delayMs: 0);
-        await Task.Delay(TimeSpan.FromSeconds(8));
+        await cluster.WaitForSilosAsync();
         await first.KillAsync();
         var view = await Eventually.WaitAsync(() => cluster.Http.GetFromJsonAsync<JsonElement>($"api/whiteboard/{missionId}"),
             v => v.GetProperty("status").GetString() is "completed" or "failed" or "timed_out",

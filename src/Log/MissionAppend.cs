@@ -1,0 +1,22 @@
+namespace Missions.Log;
+
+/// <summary>What every mission store does to an append before it writes it.</summary>
+public static class MissionAppend
+{
+    /// <summary>
+    /// The events numbered (<c>seq</c>) on from <paramref name="expectedVersion"/>; each must be the mission's own.
+    /// </summary>
+    public static MissionEvent[] Number(string missionId, IReadOnlyList<MissionEvent> events, int expectedVersion)
+    {
+        var numbered = new MissionEvent[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].MissionId != missionId)
+            {
+                throw new ArgumentException($"Event for {events[i].MissionId} appended to mission {missionId}.", nameof(events));
+            }
+            numbered[i] = events[i] with { Seq = expectedVersion + i + 1 };
+        }
+        return numbered;
+    }
+}
