@@ -41,8 +41,10 @@ public abstract partial class JsonlFollower<T> : BackgroundService
 
     protected SafeFileHandle File { get; }
 
-    /// <summary>Called for each new line before it is published.</summary>
-    protected abstract void OnLine(LogLine<T> entry);
+    /// <summary>Called for each new line before it is published (an index takes it here).</summary>
+    protected virtual void OnLine(LogLine<T> entry)
+    {
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -114,9 +116,4 @@ public sealed class MissionLogFollower : JsonlFollower<MissionEvent>
 
 /// <summary>Client mode: <c>chat_sessions.jsonl</c> as the silo writes it, for the live stream.</summary>
 public sealed class ChatLogFollower(Microsoft.Extensions.Options.IOptions<MissionsOptions> options, ILogger<ChatLogFollower> logger)
-    : JsonlFollower<Chat.ChatMessage>(options.Value.PathOf(LogFiles.ChatSessions), ChatLog.ParseOrNull, (_, _) => true, logger)
-{
-    protected override void OnLine(LogLine<Chat.ChatMessage> entry)
-    {
-    }
-}
+    : JsonlFollower<Chat.ChatMessage>(options.Value.PathOf(LogFiles.ChatSessions), ChatLog.ParseOrNull, (_, _) => true, logger);

@@ -19,4 +19,30 @@ public static class MissionAppend
         }
         return numbered;
     }
+
+    /// <summary>
+    /// The missions a store is appending to right now: one append per mission at a time, as the version check
+    /// needs (a second one is told the version moved). <paramref name="stillExpected"/> is checked atomically with
+    /// entering.
+    /// </summary>
+    public sealed class InFlight
+    {
+        private readonly HashSet<string> _missions = new(StringComparer.Ordinal);
+
+        public bool TryEnter(string missionId, Func<bool>? stillExpected = null)
+        {
+            lock (_missions)
+            {
+                return (stillExpected is null || stillExpected()) && _missions.Add(missionId);
+            }
+        }
+
+        public void Exit(string missionId)
+        {
+            lock (_missions)
+            {
+                _missions.Remove(missionId);
+            }
+        }
+    }
 }

@@ -203,23 +203,6 @@ public sealed class MissionIndex
         }
     }
 
-    /// <summary>The mission's status now, or null when the log does not have it.</summary>
-    public MissionStatus? StatusOf(string missionId)
-    {
-        lock (_lock)
-        {
-            return _byId.TryGetValue(missionId, out var entry) && entry.Created ? entry.Status : null;
-        }
-    }
-
-    public MissionPriority PriorityOf(string missionId)
-    {
-        lock (_lock)
-        {
-            return _byId.TryGetValue(missionId, out var entry) ? entry.Priority : MissionPriority.Normal;
-        }
-    }
-
     /// <summary>
     /// Missions that were created and have not reached a terminal status, oldest first; with <paramref name="dueBy"/>,
     /// only those whose retry backoff (if any) has passed by then.

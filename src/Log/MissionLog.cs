@@ -10,7 +10,7 @@ namespace Missions.Log;
 public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDisposable
 {
     private readonly JsonlFile _file;
-    private readonly HashSet<string> _appending = new(StringComparer.Ordinal);
+    private readonly MissionAppend.InFlight _appending = new();
     private readonly string _checkpointPath;
     private readonly Lock _checkpointing = new();
     private readonly ILogger<MissionLog> _logger;
@@ -52,12 +52,9 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
         {
             return true;
         }
-        lock (_appending)
+        if (!_appending.TryEnter(missionId, () => Index.VersionOf(missionId) == expectedVersion))
         {
-            if (Index.VersionOf(missionId) != expectedVersion || !_appending.Add(missionId))
-            {
-                return false;
-            }
+            return false;
         }
         try
         {
@@ -77,10 +74,7 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
         }
         finally
         {
-            lock (_appending)
-            {
-                _appending.Remove(missionId);
-            }
+            _appending.Exit(missionId);
         }
     }
 

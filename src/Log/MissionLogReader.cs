@@ -73,13 +73,6 @@ public sealed class MissionLogReader : IDisposable
         return events.Count == 0 ? null : MissionView.FromEvents(events);
     }
 
-    /// <summary>One mission's card (folded once per version), or null when the log does not have it.</summary>
-    public MissionSummary? ReadSummary(string missionId)
-    {
-        var lines = Index.LinesOf(missionId);
-        return lines.Length == 0 ? null : _summaries.GetOrAdd(missionId, lines.Length, () => MissionSummary.From(MissionState.Fold(ReadEvents(lines))));
-    }
-
     /// <summary>Cards of the pages people look at most (the newest ones, over and over): folded once per version.</summary>
     private readonly SummaryCache _summaries = new(capacity: 5_000);
 

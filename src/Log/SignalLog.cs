@@ -41,6 +41,7 @@ public sealed partial class SignalLog : IWrittenLog, IHostedService, IAsyncDispo
     private HashSet<(string, string, int)> _written = [];
 
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _following = new();
     private bool _closed;
     private readonly Task _projecting;
 
@@ -162,7 +163,7 @@ public sealed partial class SignalLog : IWrittenLog, IHostedService, IAsyncDispo
                 from = _feed.End; // another log's signals: nothing to add to them
             }
         }
-        lock (_stopping)
+        lock (_following)
         {
             _cursor = _feed.Follow(from);
             if (_closed)
@@ -263,7 +264,7 @@ public sealed partial class SignalLog : IWrittenLog, IHostedService, IAsyncDispo
     /// <summary>Writes what the projector holds (for a few seconds at most), then closes the file.</summary>
     public async ValueTask DisposeAsync()
     {
-        lock (_stopping)
+        lock (_following)
         {
             _closed = true;
             _cursor?.Dispose();

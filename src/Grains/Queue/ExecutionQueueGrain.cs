@@ -104,12 +104,12 @@ public sealed partial class ExecutionQueueGrain(
 
     public async Task SiloLostAsync()
     {
-        var now = DateTime.UtcNow;
-        foreach (var missionId in _running.Keys.ToList())
-        {
-            _running[missionId] = now.AddTicks(-1);
-        }
-        await SweepAsync(CancellationToken.None);
+        // Every run is asked after as if its lease had run out: the reconciling queues them again (they are
+        // unfinished), and starting one that still runs is answered "already running" and keeps its slot.
+        LogAskingAfterRuns(logger, _running.Count);
+        _running.Clear();
+        await ReconcileAsync();
+        Dispatch();
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
@@ -227,6 +227,9 @@ public sealed partial class ExecutionQueueGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting mission {MissionId} failed; it will be queued again")]
     private static partial void LogStartFailed(ILogger logger, Exception ex, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A silo left the cluster: asking after the {Count} running missions")]
+    private static partial void LogAskingAfterRuns(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The lease of mission {MissionId} expired; it is queued again")]
     private static partial void LogLeaseExpired(ILogger logger, string missionId);

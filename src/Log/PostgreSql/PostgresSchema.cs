@@ -32,7 +32,7 @@ public static class PostgresSchema
             version    integer NOT NULL,
             created    boolean NOT NULL,
             status     text NOT NULL,
-            priority   text NOT NULL,
+            priority   smallint NOT NULL,
             not_before bigint NOT NULL
         );
         CREATE INDEX missions_unfinished ON missions (ord)

@@ -39,7 +39,7 @@ public sealed partial class PostgresStore
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                unfinished.Add((reader.GetString(0), PriorityOf(reader.GetString(1))));
+                unfinished.Add((reader.GetString(0), (MissionPriority)reader.GetInt16(1)));
             }
             return unfinished;
         }
@@ -70,11 +70,4 @@ public sealed partial class PostgresStore
             throw Unavailable("read", ex);
         }
     }
-
-    private static MissionPriority PriorityOf(string wire) => wire switch
-    {
-        "high" => MissionPriority.High,
-        "low" => MissionPriority.Low,
-        _ => MissionPriority.Normal,
-    };
 }

@@ -38,7 +38,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
     private readonly NpgsqlDataSource _db;
     private readonly ILogger _logger;
     private readonly Channel<Pending> _pending = System.Threading.Channels.Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly HashSet<string> _appending = new(StringComparer.Ordinal);
+    private readonly MissionAppend.InFlight _appending = new();
     private readonly Task _writing;
     private volatile string? _lastFailure;
     private long _commits;
@@ -80,12 +80,9 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         {
             return true;
         }
-        lock (_appending)
+        if (!_appending.TryEnter(missionId))
         {
-            if (!_appending.Add(missionId))
-            {
-                return false; // another append of this mission is on its way: the version moves under this one
-            }
+            return false; // another append of this mission is on its way: the version moves under this one
         }
         try
         {
@@ -96,10 +93,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         }
         finally
         {
-            lock (_appending)
-            {
-                _appending.Remove(missionId);
-            }
+            _appending.Exit(missionId);
         }
     }
 
@@ -120,12 +114,6 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         return Array.ConvertAll(lines, l => Encoding.UTF8.GetString(payload, l.Start, l.Length));
     }
 
-    private static string WireOf(MissionPriority priority) => priority switch
-    {
-        MissionPriority.High => "high",
-        MissionPriority.Low => "low",
-        _ => "normal",
-    };
 
     private LogWriteException Unavailable(string what, Exception ex) =>
         new($"The mission store ({Where}) could not be {what}: {ex.Message}");
@@ -227,7 +215,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         var versions = new int[n];
         var created = new bool[n];
         var statuses = new string?[n];
-        var priorities = new string[n];
+        var priorities = new short[n];
         var notBefore = new long[n];
         for (var i = 0; i < n; i++)
         {
@@ -237,7 +225,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
             versions[i] = a.Expected + a.Events.Length;
             var creation = a.Events.OfType<MissionCreated>().FirstOrDefault();
             created[i] = creation is not null;
-            priorities[i] = WireOf(creation?.Priority ?? MissionPriority.Normal);
+            priorities[i] = (short)(creation?.Priority ?? MissionPriority.Normal);
             var last = a.Events.OfType<MissionStatusUpdated>().LastOrDefault();
             statuses[i] = last?.Status.ToWireName();
             notBefore[i] = last?.RetryAt?.Ticks ?? 0;

@@ -64,9 +64,10 @@ public sealed partial class StoreMirror(
             {
                 return;
             }
-            catch (StoreUnavailableException ex)
+            catch (Exception ex) when (ex is StoreUnavailableException or InvalidDataException)
             {
-                // Not a mirror of this store: serving it would mix two histories. The process stops and says why.
+                // Not a mirror of this store (or no longer one: a line that does not follow its mission's last):
+                // serving it would mix two histories. The process stops and says why.
                 LogRefused(logger, ex.Message);
                 Console.Error.WriteLine(ex.Message);
                 Environment.ExitCode = 4;

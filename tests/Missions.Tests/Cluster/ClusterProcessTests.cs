@@ -280,7 +280,8 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         try
         {
             // Declared dead by the others (its runs go to them as attempt 2) while it cannot say anything.
-            await Task.Delay(TimeSpan.FromSeconds(40));
+            await Eventually.WaitAsync(() => cluster.Silos.Where(s => s != frozen).Any(s => s.Output.Contains("left the cluster")),
+                TimeSpan.FromSeconds(90), $"the others to declare the stopped silo dead\n{cluster.Outputs}");
         }
         finally
         {
@@ -288,7 +289,8 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         }
         await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= missions, TimeSpan.FromSeconds(180),
             $"all {missions} missions to complete\n{cluster.Outputs}");
-        await Task.Delay(TimeSpan.FromSeconds(5)); // what the resumed silo still tries to write, it writes now
+        // Resumed, it learns it was declared dead and stops; whatever it still tried to write, it has by then.
+        await frozen.WaitForExitAsync(TimeSpan.FromSeconds(60));
         var events = await StoreEventsAsync(cluster.Store);
         AssertEachEndedOncePerAttempt(events, answered.Values);
         var rerun = events.OfType<MissionStatusUpdated>().Count(u => u.Reason == MissionReasons.Interrupted);

@@ -33,7 +33,7 @@ public sealed class StoreMirrorTests(PostgresServer postgres) : IDisposable
     private static async Task<List<long>> SkippedBehindASlowTransactionAsync(NpgsqlDataSource db, bool slowTakesTheCommitLock)
     {
         await using var store = new PostgresStore(db, NullLogger<PostgresStore>.Instance);
-        var seen = new List<long>();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<long>();
         using var stop = new CancellationTokenSource();
         var reading = Task.Run(async () =>
         {
@@ -45,7 +45,7 @@ public sealed class StoreMirrorTests(PostgresServer postgres) : IDisposable
                 await using var reader = await command.ExecuteReaderAsync();
                 while (await reader.ReadAsync())
                 {
-                    seen.Add(last = reader.GetInt64(0));
+                    seen.Enqueue(last = reader.GetInt64(0));
                 }
                 await Task.Delay(5);
             }
@@ -66,10 +66,6 @@ public sealed class StoreMirrorTests(PostgresServer postgres) : IDisposable
             await transaction.CommitAsync();
             await others;
         }
-        await Task.Delay(300);
-        await stop.CancelAsync();
-        await reading;
-
         var all = new List<long>();
         await using (var command = db.CreateCommand("SELECT position FROM mission_events ORDER BY position"))
         await using (var reader = await command.ExecuteReaderAsync())
@@ -79,6 +75,10 @@ public sealed class StoreMirrorTests(PostgresServer postgres) : IDisposable
                 all.Add(reader.GetInt64(0));
             }
         }
+        // The reader has caught up with the last row: whatever it skipped, it skipped for good.
+        await Eventually.WaitAsync(() => seen.Contains(all[^1]), TimeSpan.FromSeconds(10), "the reader to reach the last row");
+        await stop.CancelAsync();
+        await reading;
         Assert.Equal(51, all.Count);
         return all.Except(seen).ToList();
     }
