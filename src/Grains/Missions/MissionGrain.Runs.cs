@@ -61,14 +61,16 @@ public sealed partial class MissionGrain
     /// <summary>
     /// Writes events that leave the mission queued, asking the queue for a slot meanwhile (not after: that would
     /// add a round trip before the caller's answer). True when a slot is the mission's: the caller starts it with
-    /// <see cref="StartClaimedAsync"/>, saving the queue's dispatch call. A slot whose lines failed is given back.
+    /// <see cref="StartClaimedAsync"/>, saving the queue's dispatch call. Null when another writer got there first
+    /// (the state reloaded, nothing written). A slot whose lines were not written is given back.
     /// </summary>
-    private async Task<bool> QueueAsync(IReadOnlyList<MissionEvent> events, MissionPriority priority, int budgetSeconds)
+    private async Task<bool?> QueueAsync(IReadOnlyList<MissionEvent> events, MissionPriority priority, int budgetSeconds)
     {
         var claim = ClaimSlotAsync(priority, budgetSeconds);
+        bool written;
         try
         {
-            await RaiseAsync(events);
+            written = await TryRaiseAsync(events);
         }
         catch
         {
@@ -77,6 +79,14 @@ public sealed partial class MissionGrain
                 await FreeQueueSlotAsync();
             }
             throw;
+        }
+        if (!written)
+        {
+            if (await claim)
+            {
+                await FreeQueueSlotAsync();
+            }
+            return null;
         }
         return await claim;
     }

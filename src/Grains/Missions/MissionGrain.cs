@@ -29,9 +29,19 @@ public sealed partial class MissionGrain(
     IToolCallLedger toolCalls,
     IOptions<ExecutionOptions> options,
     ILogger<MissionGrain> logger)
-    : Grain, IMissionGrain
+    : Grain, IMissionGrain, IIncomingGrainCallFilter
 {
     private MissionState State { get; set; } = new();
+
+    /// <summary>
+    /// The mission's history read from the store, or being read; null until a call needs it. A creation does not:
+    /// it assumes a new mission and its conditional append at version 0 is the existence check (see
+    /// <see cref="CreateAsync"/>), so a new mission costs the store no read (in cluster mode, a round trip).
+    /// </summary>
+    private Task? _loaded;
+
+    /// <summary>True while a creation runs on the assumption that the mission is new.</summary>
+    private bool _assumedNew;
 
     /// <summary>The attempt running in this activation, if any.</summary>
     private MissionRun? _run;
@@ -40,6 +50,8 @@ public sealed partial class MissionGrain(
 
     public async Task<MissionCreateResult> CreateAsync(MissionDraft draft)
     {
+        var assumedNew = _assumedNew;
+        _assumedNew = false;
         if (State.Exists)
         {
             return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = false };
@@ -48,7 +60,7 @@ public sealed partial class MissionGrain(
         var traceParent = MissionsTelemetry.CurrentTraceParent();
         var traceId = MissionsTelemetry.TraceIdOf(traceParent);
         var now = DateTime.UtcNow;
-        var slot = await QueueAsync(
+        var queued = await QueueAsync(
         [
             new MissionCreated
             {
@@ -66,6 +78,15 @@ public sealed partial class MissionGrain(
             },
             new MissionStatusUpdated { MissionId = MissionId, TraceId = traceId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = MissionReasons.Queued },
         ], draft.Priority, draft.Constraints.MaxDurationSeconds);
+        if (queued is not { } slot)
+        {
+            if (assumedNew && State.Exists)
+            {
+                // It was not new after all (a request sent again after a crash): the store's answer is its history.
+                return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = false };
+            }
+            throw Moved();
+        }
         LogCreated(logger, MissionId, draft.SessionId, draft.Objective.Type);
         MissionsTelemetry.Created.Add(1, new KeyValuePair<string, object?>("objective_type", draft.Objective.Type));
 
@@ -149,7 +170,7 @@ public sealed partial class MissionGrain(
         var attempt = State.RunsStarted + 1;
         var slot = await QueueAsync(
             [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = MissionReasons.RetryRequested }],
-            State.Priority, State.Constraints!.MaxDurationSeconds);
+            State.Priority, State.Constraints!.MaxDurationSeconds) ?? throw Moved();
         if (slot)
         {
             await StartClaimedAsync(attempt);
@@ -239,8 +260,19 @@ public sealed partial class MissionGrain(
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
-        State = MissionState.Fold(await log.ReadEventsAsync(MissionId));
+    /// <summary>Every call but a first creation waits for the mission's history (read once, by whichever call comes first).</summary>
+    async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        if (_loaded is null && context.InterfaceMethod.Name == nameof(CreateAsync))
+        {
+            _loaded = Task.CompletedTask;
+            _assumedNew = true;
+        }
+        await (_loaded ??= LoadAsync());
+        await context.Invoke();
+    }
+
+    private async Task LoadAsync() => State = MissionState.Fold(await log.ReadEventsAsync(MissionId));
 
     /// <summary>
     /// Appends events at the mission's current version and applies them once they are on disk. If the append
@@ -251,22 +283,39 @@ public sealed partial class MissionGrain(
     /// </summary>
     private async Task RaiseAsync(IReadOnlyList<MissionEvent> events)
     {
+        if (!await TryRaiseAsync(events))
+        {
+            throw Moved();
+        }
+    }
+
+    /// <summary>As <see cref="RaiseAsync"/>, but false (the state reloaded) when another writer got there first.</summary>
+    private async Task<bool> TryRaiseAsync(IReadOnlyList<MissionEvent> events)
+    {
         if (State.TraceId is { } traceId)
         {
             events = events.Select(e => e.TraceId is null ? e with { TraceId = traceId } : e).ToList();
         }
         if (!await log.AppendAsync(MissionId, events, State.Version))
         {
-            // Another activation of this mission wrote first (this one's silo was declared dead and came back): this
-            // one gives way — it reloads, fails the call and goes; the mission carries on where the other one is.
-            State = MissionState.Fold(await log.ReadEventsAsync(MissionId));
-            DeactivateOnIdle();
-            throw new InvalidOperationException($"Mission {MissionId} changed in the log underneath this activation; try again.");
+            await LoadAsync();
+            return false;
         }
         foreach (var e in events)
         {
             State.Apply(e);
         }
+        return true;
+    }
+
+    /// <summary>
+    /// Another activation of this mission wrote first (this one's silo was declared dead and came back): this one
+    /// gives way — having reloaded, it fails the call and goes; the mission carries on where the other one is.
+    /// </summary>
+    private InvalidOperationException Moved()
+    {
+        DeactivateOnIdle();
+        return new InvalidOperationException($"Mission {MissionId} changed in the log underneath this activation; try again.");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} created in session {SessionId} ({ObjectiveType})")]

@@ -70,6 +70,35 @@ public abstract class DeduplicationScenarios(MissionClusterHost host)
     }
 
     [Fact]
+    public async Task A_mission_created_again_in_a_new_activation_is_found_in_the_store_not_written_twice()
+    {
+        // A new activation's creation does not read the store first: its append at version 0 is the existence check.
+        var id = await Host.CreateAsync("ok");
+        await Host.WaitForTerminalAsync(id);
+        var version = await Host.VersionOfAsync(id);
+        var management = Host.Client.GetGrain<IManagementGrain>(0);
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        await Eventually.WaitAsync(() => management.GetGrainActivationCount((GrainReference)(object)Host.Mission(id)), n => n == 0,
+            TimeSpan.FromSeconds(10), "the ended mission deactivated");
+
+        var again = await Host.Mission(id).CreateAsync(new MissionDraft
+        {
+            SessionId = "s-other",
+            Objective = new Objective { Type = "research", Description = "ok" },
+            Constraints = new MissionConstraints(),
+            SourceMessage = "ok",
+        });
+
+        Assert.False(again.Created);
+        Assert.Equal(MissionStatus.Completed, again.Status);
+        Assert.Equal(version, await Host.VersionOfAsync(id));
+        Assert.Equal(MissionStatus.Completed, (await Host.Mission(id).GetViewAsync())!.Status);
+        Assert.Equal(1, Host.Executor.RunsOf(id));
+        // The slot its creation asked for meanwhile is given back.
+        await Eventually.WaitAsync(() => Host.Queue.GetStatusAsync(), q => q.InFlight == 0 && q.Size == 0, TimeSpan.FromSeconds(10), "the queue empty");
+    }
+
+    [Fact]
     public async Task A_session_read_back_from_its_log_answers_a_resent_message_and_joins_its_running_mission()
     {
         var session = "s-" + Guid.NewGuid().ToString("N");
