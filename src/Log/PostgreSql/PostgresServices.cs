@@ -11,7 +11,16 @@ public static class PostgresServices
     /// <summary>The configuration key of the store's connection string.</summary>
     public const string Setting = "Missions:Store:PostgreSql";
 
-    /// <summary>A data source for a connection string; unless it says otherwise, a connection attempt gives up after 5 s.</summary>
+    /// <summary>Connections a process keeps to the store at most, unless the connection string says otherwise.</summary>
+    public const int DefaultMaxPoolSize = 20;
+
+    /// <summary>
+    /// A data source for a connection string; unless it says otherwise, a connection attempt gives up after 5 s and
+    /// the pool holds at most <see cref="DefaultMaxPoolSize"/> connections. (Npgsql's own default, 100 a pool, is
+    /// PostgreSQL's default <c>max_connections</c>: one busy process could take them all and a second silo, web
+    /// frontend or administrator be refused. Writes are group-committed on one connection and reads are short, so a
+    /// burst of activations waits its turn for a connection instead.)
+    /// </summary>
     public static NpgsqlDataSource OpenDataSource(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
@@ -19,6 +28,10 @@ public static class PostgresServices
         if (!given.ContainsKey("Timeout"))
         {
             builder.Timeout = 5;
+        }
+        if (!given.ContainsKey("Maximum Pool Size") && !given.ContainsKey("Max Pool Size") && !given.ContainsKey("MaxPoolSize"))
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
         }
         builder.ApplicationName ??= "missions";
         return NpgsqlDataSource.Create(builder.ConnectionString);

@@ -18,6 +18,18 @@ public sealed class ClusterSettingsTests
         return (silo.ExitCode, silo.Output, clock.Elapsed);
     }
 
+    [Theory]
+    [InlineData("Host=127.0.0.1;Username=u", 20, 5)]
+    [InlineData("Host=127.0.0.1;Username=u;Maximum Pool Size=7;Timeout=9", 7, 9)]
+    [InlineData("host=127.0.0.1;username=u;maxpoolsize=50", 50, 5)]
+    public void A_store_connection_is_bounded_unless_the_connection_string_says_otherwise(string given, int pool, int timeout)
+    {
+        using var db = Missions.Log.PostgreSql.PostgresServices.OpenDataSource(given);
+        var used = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString);
+        Assert.Equal(pool, used.MaxPoolSize);
+        Assert.Equal(timeout, used.Timeout);
+    }
+
     [Fact]
     public async Task Redis_without_PostgreSQL_is_refused_with_the_reason()
     {

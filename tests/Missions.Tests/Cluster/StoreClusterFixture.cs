@@ -14,7 +14,16 @@ public sealed class StoreClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await Task.WhenAll(_postgres.InitializeAsync(), _redis.InitializeAsync());
+        try
+        {
+            await Task.WhenAll(_postgres.InitializeAsync(), _redis.InitializeAsync());
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose start failed: the server that did start must not outlive the run.
+            await Task.WhenAll(_postgres.DisposeAsync(), _redis.DisposeAsync());
+            throw;
+        }
         var store = await _postgres.CreateDatabaseAsync();
         await using (var db = PostgresServices.OpenDataSource(store))
         {
@@ -25,7 +34,10 @@ public sealed class StoreClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Host.DisposeAsync();
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
         await Task.WhenAll(_postgres.DisposeAsync(), _redis.DisposeAsync());
         _data.Dispose();
     }
