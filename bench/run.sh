@@ -28,7 +28,7 @@ if pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -n 1) && [ -n "$p
   chown postgres "$pg_dir"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   su postgres -c "$pg_bin/initdb -D $pg_dir -A trust -U postgres" >/dev/null
-  su postgres -c "$pg_bin/pg_ctl -D $pg_dir -l $pg_dir/log -o \"-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=on\" -w start" >/dev/null
+  su postgres -c "$pg_bin/pg_ctl -D $pg_dir -l $pg_dir/log -o \"-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300\" -w start" >/dev/null
   export MISSIONS_BENCH_PG="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=100"
 fi
 

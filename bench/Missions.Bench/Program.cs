@@ -301,8 +301,12 @@ static async Task<Dictionary<string, string?>> ClusterSettingsAsync()
         await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", admin);
         await create.ExecuteNonQueryAsync();
     }
-    var store = new Npgsql.NpgsqlConnectionStringBuilder(ClusterStore) { Database = name }.ConnectionString;
-    await Missions.Log.PostgreSql.PostgresSchema.EnsureAsync(Missions.Log.PostgreSql.PostgresServices.OpenDataSource(store));
+    // The product's own pool bound (the administrator's connection string sizes Hangfire's pool, not this one).
+    var store = new Npgsql.NpgsqlConnectionStringBuilder(ClusterStore) { Database = name, MaxPoolSize = Missions.Log.PostgreSql.PostgresServices.DefaultMaxPoolSize }.ConnectionString;
+    await using (var db = Missions.Log.PostgreSql.PostgresServices.OpenDataSource(store))
+    {
+        await Missions.Log.PostgreSql.PostgresSchema.EnsureAsync(db);
+    }
     return new Dictionary<string, string?>
     {
         ["Missions:Cluster:Redis"] = ClusterRedis,

@@ -15,6 +15,9 @@ public interface IMissionStore
     /// <summary>The mission's events, oldest first; empty when it is unknown.</summary>
     ValueTask<IReadOnlyList<MissionEvent>> ReadEventsAsync(string missionId);
 
-    /// <summary>Created missions not yet ended whose backoff (if any) is over by <paramref name="dueBy"/>, oldest first.</summary>
+    /// <summary>Created missions not yet ended nor waiting for approval whose backoff (if any) is over by <paramref name="dueBy"/>, oldest first.</summary>
     ValueTask<IReadOnlyList<(string MissionId, MissionPriority Priority)>> UnfinishedAsync(DateTime dueBy);
+
+    /// <summary>Proposals waiting for a person's approval, oldest first.</summary>
+    ValueTask<IReadOnlyList<string>> ProposedAsync();
 }

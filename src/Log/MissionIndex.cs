@@ -120,6 +120,9 @@ public sealed class MissionIndex
                         _unfinished.Add(entry);
                     }
                     break;
+                case MissionLineKind.Revised:
+                    entry.Priority = facts.Priority;
+                    break;
             }
         }
     }
@@ -204,8 +207,8 @@ public sealed class MissionIndex
     }
 
     /// <summary>
-    /// Missions that were created and have not reached a terminal status, oldest first; with <paramref name="dueBy"/>,
-    /// only those whose retry backoff (if any) has passed by then.
+    /// Missions that were created, are not waiting for approval and have not reached a terminal status, oldest first;
+    /// with <paramref name="dueBy"/>, only those whose retry backoff (if any) has passed by then.
     /// </summary>
     public IReadOnlyList<string> Unfinished(DateTime? dueBy = null) => UnfinishedWithPriority(dueBy).Select(m => m.MissionId).ToList();
 
@@ -215,7 +218,16 @@ public sealed class MissionIndex
         var due = dueBy?.Ticks ?? long.MaxValue;
         lock (_lock)
         {
-            return _unfinished.Where(e => e.NotBefore <= due).OrderBy(e => e.Order).Select(e => (e.MissionId, e.Priority)).ToList();
+            return _unfinished.Where(e => e.Status != MissionStatus.Proposed && e.NotBefore <= due).OrderBy(e => e.Order).Select(e => (e.MissionId, e.Priority)).ToList();
+        }
+    }
+
+    /// <summary>Proposals waiting for a person's approval, oldest first.</summary>
+    public IReadOnlyList<string> Proposed()
+    {
+        lock (_lock)
+        {
+            return _unfinished.Where(e => e.Status == MissionStatus.Proposed).OrderBy(e => e.Order).Select(e => e.MissionId).ToList();
         }
     }
 

@@ -10,6 +10,7 @@ public enum MissionLineKind
     StatusUpdated,
     Reused,
     Progress,
+    Revised,
 }
 
 /// <summary>
@@ -28,6 +29,7 @@ public readonly record struct MissionLineFacts(MissionLineKind Kind, MissionStat
         (Encoding.UTF8.GetBytes(MissionStatusUpdated.EventType), MissionLineKind.StatusUpdated),
         (Encoding.UTF8.GetBytes(MissionReused.EventType), MissionLineKind.Reused),
         (Encoding.UTF8.GetBytes(MissionProgress.EventType), MissionLineKind.Progress),
+        (Encoding.UTF8.GetBytes(MissionRevised.EventType), MissionLineKind.Revised),
     ];
 
     private static readonly (byte[] Name, MissionStatus Status)[] Statuses =
@@ -43,6 +45,7 @@ public readonly record struct MissionLineFacts(MissionLineKind Kind, MissionStat
         MissionStatusUpdated u => new(MissionLineKind.StatusUpdated, u.Status, MissionPriority.Normal, u.RetryAt?.Ticks ?? 0),
         MissionReused => new(MissionLineKind.Reused, MissionStatus.Proposed, MissionPriority.Normal, 0),
         MissionProgress => new(MissionLineKind.Progress, MissionStatus.Proposed, MissionPriority.Normal, 0),
+        MissionRevised r => new(MissionLineKind.Revised, MissionStatus.Proposed, r.Priority, 0),
         _ => throw new ArgumentException($"Unknown mission event {e.GetType().Name}", nameof(e)),
     };
 

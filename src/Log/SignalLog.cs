@@ -197,6 +197,8 @@ public sealed partial class SignalLog : IWrittenLog, IHostedService, IAsyncDispo
     private static (string Type, MissionStatus? Status, int Attempt)? SignalOf(MissionEvent e) => e switch
     {
         MissionCreated => (LearningSignal.MissionProposed, null, 0),
+        MissionStatusUpdated { Reason: MissionReasons.Approved } => (LearningSignal.MissionApproved, null, 0),
+        MissionStatusUpdated { Reason: MissionReasons.Rejected or MissionReasons.ProposalExpired } => (LearningSignal.MissionRejected, null, 0),
         // A failed attempt scheduled for retry: the line carries the next attempt's number.
         MissionStatusUpdated { Reason: MissionReasons.RetryScheduled } retry => (LearningSignal.MissionExecuted, MissionStatus.Failed, retry.Attempt - 1),
         MissionStatusUpdated ended when ended.Status.IsTerminal() => (LearningSignal.MissionExecuted, ended.Status, ended.Attempt),
@@ -208,7 +210,7 @@ public sealed partial class SignalLog : IWrittenLog, IHostedService, IAsyncDispo
     {
         if (e is MissionCreated created)
         {
-            _open[created.MissionId] = new Context(created.SessionId, created.Objective.Type);
+            _open[created.MissionId] = new Context(created.SessionId, created.Objective.Type) { CreatedAt = created.Timestamp };
         }
         else if (e is MissionStatusUpdated { Status: MissionStatus.Active } started)
         {
@@ -228,6 +230,14 @@ public sealed partial class SignalLog : IWrittenLog, IHostedService, IAsyncDispo
             DurationMs = signal.Status is null ? null
                 : context.StartedAt is { } at ? Math.Max(0, (long)(e.Timestamp - at).TotalMilliseconds) : 0,
             ToolsUsed = signal.Status is null ? null : (e as MissionStatusUpdated)?.ExecutionResult?.ToolsUsed ?? [],
+            WaitedMs = signal.Type is LearningSignal.MissionApproved or LearningSignal.MissionRejected && context.CreatedAt is { } asked
+                ? Math.Max(0, (long)(e.Timestamp - asked).TotalMilliseconds) : null,
+            DecidedVia = signal.Type switch
+            {
+                LearningSignal.MissionRejected when e is MissionStatusUpdated { Reason: MissionReasons.ProposalExpired } => "expired",
+                LearningSignal.MissionApproved or LearningSignal.MissionRejected => (e as MissionStatusUpdated)?.DecidedVia,
+                _ => null,
+            },
         };
         if (e is MissionStatusUpdated ended && ended.Status.IsTerminal())
         {
@@ -246,7 +256,7 @@ public sealed partial class SignalLog : IWrittenLog, IHostedService, IAsyncDispo
             return context;
         }
         var state = MissionState.Fold(_missions.ReadEvents(line.MissionId).Where(e => e.Seq < line.Seq));
-        context = new Context(state.SessionId, state.Objective?.Type) { StartedAt = state.Status == MissionStatus.Active ? state.StartTime : null };
+        context = new Context(state.SessionId, state.Objective?.Type) { StartedAt = state.Status == MissionStatus.Active ? state.StartTime : null, CreatedAt = state.CreatedAt };
         _open[line.MissionId] = context;
         return context;
     }
@@ -256,6 +266,8 @@ public sealed partial class SignalLog : IWrittenLog, IHostedService, IAsyncDispo
 
     private sealed class Context(string? sessionId, string? objectiveType)
     {
+        public DateTime? CreatedAt { get; set; }
+
         public string? SessionId { get; } = sessionId;
         public string? ObjectiveType { get; } = objectiveType;
         public DateTime? StartedAt { get; set; }

@@ -21,7 +21,7 @@ public sealed record ChatMessage
     /// <summary>On a user message: the client's id for it; on the answer: the id it answers.</summary>
     [Id(6)] public string? ClientMessageId { get; init; }
 
-    /// <summary>On an answer: the envelope type (<c>mission_started</c>, <c>reply</c>, <c>mission_update</c>).</summary>
+    /// <summary>On an answer: the envelope type (<c>mission_started</c>, <c>mission_proposed</c>, <c>reply</c>, <c>mission_update</c>).</summary>
     [Id(7)] public string? ReplyType { get; init; }
 
     /// <summary>On an answer about a mission: its status then.</summary>

@@ -5,12 +5,18 @@ namespace Missions.Chat;
 public sealed record ChatResponse
 {
     public const string MissionStarted = "mission_started";
+
+    /// <summary>A mission was proposed: it runs once the person approves it.</summary>
+    public const string MissionProposed = "mission_proposed";
+
+    /// <summary>The answer started or proposed a mission.</summary>
+    public static bool IsMissionAnswer(string? type) => type is MissionStarted or MissionProposed;
     public const string Reply = "reply";
 
     /// <summary>The reply type of the chat message that posts a mission's outcome back into its session.</summary>
     public const string MissionUpdate = "mission_update";
 
-    /// <summary><c>mission_started</c> or <c>reply</c>.</summary>
+    /// <summary><c>mission_started</c>, <c>mission_proposed</c> or <c>reply</c>.</summary>
     [Id(0)] public required string Type { get; init; }
     [Id(1)] public required string SessionId { get; init; }
 

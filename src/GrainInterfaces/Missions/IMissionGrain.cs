@@ -25,6 +25,18 @@ public interface IMissionGrain : IGrainWithStringKey
     /// </summary>
     Task<ReuseDecision> ReuseAsync(string sessionId, string message, TimeSpan freshness);
 
+    /// <summary>Queues a proposal (<c>proposed</c> → <c>queued</c>); <paramref name="via"/>: <c>chat</c> or <c>api</c>.</summary>
+    Task<MissionCommandResult> ApproveAsync(string via);
+
+    /// <summary>Ends a proposal <c>cancelled</c> with reason <c>rejected</c>.</summary>
+    Task<MissionCommandResult> RejectAsync(string via);
+
+    /// <summary>Changes a proposal's plan before it is approved.</summary>
+    Task<MissionCommandResult> ReviseAsync(MissionRevision revision);
+
+    /// <summary>Ends a proposal whose time to be approved is up (asked by the queue's minutely check).</summary>
+    Task ExpireIfDueAsync();
+
     /// <summary>Called by the running work after each page: recorded as a <see cref="MissionProgress"/> line.</summary>
     Task RecordProgressAsync(int attempt, int pagesRead, ToolCall toolCall);
 

@@ -11,4 +11,7 @@ public sealed record MissionDraft
     [Id(4)] public required string SourceMessage { get; init; }
     [Id(5)] public string? ClientMessageId { get; init; }
     [Id(6)] public MissionPriority Priority { get; init; } = MissionPriority.Normal;
+
+    /// <summary>Created <c>proposed</c>: it waits for a person's approval before it is queued.</summary>
+    [Id(7)] public bool RequiresApproval { get; init; }
 }

@@ -12,6 +12,7 @@ namespace Missions;
 [JsonDerivedType(typeof(MissionStatusUpdated), MissionStatusUpdated.EventType)]
 [JsonDerivedType(typeof(MissionReused), MissionReused.EventType)]
 [JsonDerivedType(typeof(MissionProgress), MissionProgress.EventType)]
+[JsonDerivedType(typeof(MissionRevised), MissionRevised.EventType)]
 public abstract record MissionEvent
 {
     [Id(0), JsonPropertyOrder(-3)] public required string MissionId { get; init; }

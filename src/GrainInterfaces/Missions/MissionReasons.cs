@@ -16,4 +16,11 @@ public static class MissionReasons
     public const string ExecutionFailed = "execution_failed";
     /// <summary>Cut off too often (<c>MaxAttempts</c>): the page may crash or hang the reader, so it is not run again.</summary>
     public const string InterruptedTooOften = "interrupted_too_often";
+    /// <summary>Created as a proposal: it runs once a person approves it.</summary>
+    public const string AwaitingApproval = "awaiting_approval";
+    public const string Approved = "approved";
+    /// <summary>A person said no to the proposal (it ends cancelled).</summary>
+    public const string Rejected = "rejected";
+    /// <summary>Nobody approved the proposal within <c>Missions:Chat:ProposalTtlMinutes</c> (it ends cancelled).</summary>
+    public const string ProposalExpired = "proposal_expired";
 }

@@ -55,6 +55,7 @@ public sealed class MissionState
             case MissionStatusUpdated update: Apply(update); break;
             case MissionReused reused: Apply(reused); break;
             case MissionProgress progress: Apply(progress); break;
+            case MissionRevised revised: Apply(revised); break;
             default: throw new ArgumentException($"Unknown mission event {e.GetType().Name}", nameof(e));
         }
     }
@@ -117,6 +118,14 @@ public sealed class MissionState
         {
             PagesRead = Math.Max(PagesRead, e.PagesRead);
         }
+        Version++;
+    }
+
+    public void Apply(MissionRevised e)
+    {
+        Constraints = e.Constraints;
+        StartUrls = e.StartUrls;
+        Priority = e.Priority;
         Version++;
     }
 

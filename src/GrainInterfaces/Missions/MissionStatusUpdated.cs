@@ -20,4 +20,7 @@ public sealed record MissionStatusUpdated : MissionEvent
 
     /// <summary>On <c>retry_scheduled</c>: when the next attempt may start (backoff).</summary>
     [Id(6)] public DateTime? RetryAt { get; init; }
+
+    /// <summary>On a person's decision (<c>approved</c>, <c>rejected</c>): where it was made, <c>chat</c> or <c>api</c>.</summary>
+    [Id(7)] public string? DecidedVia { get; init; }
 }

@@ -6,6 +6,12 @@ public sealed record LearningSignal
     public const string MissionProposed = "mission_proposed";
     public const string MissionExecuted = "mission_executed";
 
+    /// <summary>A person approved a proposal.</summary>
+    public const string MissionApproved = "mission_approved";
+
+    /// <summary>A proposal was turned down: by a person, or by nobody deciding in time (<see cref="DecidedVia"/> <c>expired</c>).</summary>
+    public const string MissionRejected = "mission_rejected";
+
     public required string SignalType { get; init; }
     public required string MissionId { get; init; }
     public required DateTime Timestamp { get; init; }
@@ -16,4 +22,10 @@ public sealed record LearningSignal
     public int? Attempt { get; init; }
     public long? DurationMs { get; init; }
     public IReadOnlyList<string>? ToolsUsed { get; init; }
+
+    /// <summary>On a decision: how long the proposal waited for it.</summary>
+    public long? WaitedMs { get; init; }
+
+    /// <summary>On a decision: <c>chat</c>, <c>api</c> or <c>expired</c>.</summary>
+    public string? DecidedVia { get; init; }
 }

@@ -19,6 +19,29 @@ public static partial class ChatReplies
                "I'll post the result here; you can follow it on the whiteboard.";
     }
 
+    /// <summary>What a mission will do: "research on example.org (up to 5 pages, within 60 s)".</summary>
+    public static string Plan(Objective objective, MissionConstraints c, IReadOnlyList<string> startUrls, MissionPriority priority)
+    {
+        var where = c.AllowedDomains.Count > 0 ? string.Join(", ", c.AllowedDomains) : "the pages you named";
+        var starts = startUrls.Count > 0 ? $", starting from {string.Join(", ", startUrls.Take(3))}{(startUrls.Count > 3 ? " …" : "")}" : "";
+        var urgency = priority == MissionPriority.Normal ? "" : $", {priority.ToString().ToLowerInvariant()} priority";
+        return $"{objective.Type} on {where}{starts} (up to {c.MaxPages} {(c.MaxPages == 1 ? "page" : "pages")}, within {c.MaxDurationSeconds} s{urgency}).";
+    }
+
+    /// <summary>A mission was proposed: its plan and how to decide.</summary>
+    public static string Proposed(string missionId, MissionDraft draft, TimeSpan ttl) =>
+        $"Here is the plan — mission {missionId} would {Plan(draft.Objective, draft.Constraints, draft.StartUrls, draft.Priority)} " +
+        $"Say \"go\" (or press Approve on the whiteboard) to run it, \"no\" to drop it, or change it first (\"make it 10 pages\"). " +
+        $"It waits {(ttl.TotalMinutes >= 1 ? $"{ttl.TotalMinutes:0.#} min" : $"{ttl.TotalSeconds:0} s")} for your answer.";
+
+    /// <summary>"go" / "no" with no proposal waiting.</summary>
+    public const string NothingToDecide = "Nothing is waiting for your approval in this chat.";
+
+    /// <summary>A change asked with no proposal waiting, or one that names nothing to change.</summary>
+    public const string NothingToRevise =
+        "I can change a proposal before you approve it: its pages (\"make it 10 pages\"), its time (\"within 2 minutes\"), " +
+        "its priority (\"make it urgent\") or its sites (\"also on docs.example.org\").";
+
     /// <summary>A mission ended: its status, why when it did not complete, and the start of its answer.</summary>
     public static MissionOutcomeNotice Outcome(string missionId, MissionStatus status, int attempt, ExecutionResult? result, string? error)
     {
@@ -34,8 +57,9 @@ public static partial class ChatReplies
     }
 
     /// <summary>A repeat of a request whose mission is queued or running joins it.</summary>
-    public static string Joined(string missionId, MissionView view) =>
-        $"Already working on that — mission {missionId} is {view.Status.ToWireName().Replace('_', ' ')}" +
+    public static string Joined(string missionId, MissionView view) => view.Status == MissionStatus.Proposed
+        ? $"That is already proposed — mission {missionId} waits for your approval: say \"go\" to run it or \"no\" to drop it."
+        : $"Already working on that — mission {missionId} is {view.Status.ToWireName().Replace('_', ' ')}" +
         (view.Attempt > 1 ? $" (attempt {view.Attempt})" : "") + ". I'll post the result here.";
 
     /// <summary>A repeat of a request whose mission completed within the freshness window is answered from its result.</summary>

@@ -41,7 +41,7 @@ public sealed partial class ChatSessionGrain(
         {
             Remember(message, replaying: true, replayedRequest: previous is { Role: ChatMessage.UserRole } ? previous : null);
             previous = message;
-            if (message is { ReplyType: ChatResponse.MissionStarted, MissionId: { } missionId })
+            if (ChatResponse.IsMissionAnswer(message.ReplyType) && message.MissionId is { } missionId)
             {
                 started.Add(missionId);
             }
@@ -72,23 +72,25 @@ public sealed partial class ChatSessionGrain(
         }
         else if (intent.Kind == IntentKind.Actionable)
         {
-            var draft = MissionDraftBuilder.Build(SessionId, request.Message, intent, request.ClientMessageId, request.Priority);
+            var approval = intent.Propose || options.Value.RequireApproval;
+            var draft = MissionDraftBuilder.Build(SessionId, request.Message, intent, request.ClientMessageId, request.Priority, approval);
             var missionId = request.ClientMessageId is { } id ? Ids.MissionIdFor(SessionId, id) : Ids.NewMissionId();
             var created = await GrainFactory.Mission(missionId).CreateAsync(draft);
+            var proposed = created.Status == MissionStatus.Proposed;
             response = new ChatResponse
             {
-                Type = ChatResponse.MissionStarted,
+                Type = proposed ? ChatResponse.MissionProposed : ChatResponse.MissionStarted,
                 SessionId = SessionId,
                 MissionId = missionId,
                 Status = created.Status,
-                Message = ChatReplies.Started(missionId, draft),
+                Message = proposed ? ChatReplies.Proposed(missionId, draft, TimeSpan.FromMinutes(options.Value.ProposalTtlMinutes)) : ChatReplies.Started(missionId, draft),
             };
             _meanings.Started(MeaningOf(draft), missionId);
             LogMissionStarted(logger, SessionId, missionId);
         }
         else if (intent.Kind == IntentKind.Command)
         {
-            response = await SteerAsync(intent);
+            response = await SteerAsync(intent, request.Message);
         }
         else
         {
@@ -131,7 +133,8 @@ public sealed partial class ChatSessionGrain(
         {
             ReuseKind.Attached => new ChatResponse
             {
-                Type = ChatResponse.MissionStarted, SessionId = SessionId, MissionId = missionId, Status = view!.Status,
+                Type = view!.Status == MissionStatus.Proposed ? ChatResponse.MissionProposed : ChatResponse.MissionStarted,
+                SessionId = SessionId, MissionId = missionId, Status = view.Status,
                 Message = ChatReplies.Joined(missionId, view),
             },
             ReuseKind.CacheHit => new ChatResponse
@@ -184,16 +187,25 @@ public sealed partial class ChatSessionGrain(
     private void ForgetStaleMeanings() =>
         _meanings.ForgetEndedBefore(DateTime.UtcNow - TimeSpan.FromSeconds(Math.Max(0, options.Value.FreshnessSeconds)));
 
-    private async Task<ChatResponse> SteerAsync(Intent intent)
+    private async Task<ChatResponse> SteerAsync(Intent intent, string message)
     {
         var missions = await MissionsAsync();
         if (intent.Command == SessionCommand.Status)
         {
             return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = ChatReplies.Missions(await LatestCardsAsync(missions), missions.Count) };
         }
+        var deciding = intent.Command is SessionCommand.Approve or SessionCommand.Reject or SessionCommand.Revise;
 
         string? target;
-        if (intent.Target is null)
+        if (intent.Target is null && deciding)
+        {
+            target = await LatestProposalAsync(missions);
+            if (target is null)
+            {
+                return Reply(intent.Command == SessionCommand.Revise ? ChatReplies.NothingToRevise : ChatReplies.NothingToDecide);
+            }
+        }
+        else if (intent.Target is null)
         {
             target = missions.LastOrDefault();
         }
@@ -215,8 +227,36 @@ public sealed partial class ChatSessionGrain(
             };
         }
         var mission = GrainFactory.Mission(target);
-        var result = intent.Command == SessionCommand.Cancel ? await mission.CancelAsync() : await mission.RetryAsync();
+        MissionRevision? revision = null;
+        if (intent.Command == SessionCommand.Revise
+            && (revision = MissionDraftBuilder.RevisionIn(message, intent)) is { MaxPages: null, MaxDurationSeconds: null, Priority: null, AddDomains.Count: 0, AddStartUrls.Count: 0 })
+        {
+            return Reply(ChatReplies.NothingToRevise);
+        }
+        var result = intent.Command switch
+        {
+            SessionCommand.Cancel => await mission.CancelAsync(),
+            SessionCommand.Approve => await mission.ApproveAsync(MissionDecisions.Chat),
+            SessionCommand.Reject => await mission.RejectAsync(MissionDecisions.Chat),
+            SessionCommand.Revise => await mission.ReviseAsync(revision!),
+            _ => await mission.RetryAsync(),
+        };
         return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = result.Message, MissionId = target, Status = result.Status };
+    }
+
+    private ChatResponse Reply(string text) => new() { Type = ChatResponse.Reply, SessionId = SessionId, Message = text };
+
+    /// <summary>The session's newest mission still waiting for approval (read from the log), or null.</summary>
+    private async Task<string?> LatestProposalAsync(List<string> missions)
+    {
+        for (var i = missions.Count - 1; i >= 0; i--)
+        {
+            if (MissionState.Fold(await missionLog.ReadEventsAsync(missions[i])) is { Status: MissionStatus.Proposed, Exists: true })
+            {
+                return missions[i];
+            }
+        }
+        return null;
     }
 
     /// <summary>The cards of the session's latest missions, oldest first. Read from the log, not the grains: asking a
@@ -252,11 +292,11 @@ public sealed partial class ChatSessionGrain(
         {
             return;
         }
-        if (message.ClientMessageId is { } clientId && message.ReplyType is ChatResponse.MissionStarted or ChatResponse.Reply)
+        if (message.ClientMessageId is { } clientId && (ChatResponse.IsMissionAnswer(message.ReplyType) || message.ReplyType == ChatResponse.Reply))
         {
             _answerAt.TryAdd(clientId, position);
         }
-        if (message.ReplyType == ChatResponse.MissionStarted && message.MissionId is { } started)
+        if (ChatResponse.IsMissionAnswer(message.ReplyType) && message.MissionId is { } started)
         {
             _missionAnswers.Add(position);
             if (replayedRequest is { } asked && classifier.Classify(asked.Text) is { Kind: IntentKind.Actionable } intent)

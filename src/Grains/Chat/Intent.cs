@@ -29,15 +29,26 @@ public enum SessionCommand
 
     /// <summary>"retry &lt;mission&gt;", "retry that".</summary>
     Retry,
+
+    /// <summary>"go", "approve", "yes": the waiting proposal (or the one named) runs.</summary>
+    Approve,
+
+    /// <summary>"no", "reject": the waiting proposal (or the one named) is dropped.</summary>
+    Reject,
+
+    /// <summary>"make it 10 pages": the waiting proposal's plan changes.</summary>
+    Revise,
 }
 
 /// <summary>The classifier's reading of a message.</summary>
 /// <param name="Command">For <see cref="IntentKind.Command"/>: which one.</param>
-/// <param name="Target">For cancel and retry: a mission id or its first characters; null for "that" (the latest).</param>
+/// <param name="Target">For cancel, retry, approve and reject: a mission id or its first characters; null for "that" (the latest).</param>
+/// <param name="Propose">For work: the message asked for a plan first ("propose …", "draft a mission to …").</param>
 public sealed record Intent(
     IntentKind Kind,
     string ObjectiveType,
     IReadOnlyList<Uri> Urls,
     IReadOnlyList<string> Domains,
     SessionCommand Command = SessionCommand.None,
-    string? Target = null);
+    string? Target = null,
+    bool Propose = false);

@@ -40,10 +40,16 @@ public sealed partial class IntentClassifier
         var type = ObjectiveTypeOf(message);
         var somewhere = urls.Count > 0 || domains.Count > 0;
         var onlyUrls = urls.Count > 0 && UrlPattern().Replace(message, "").Trim().Length == 0;
+        var propose = message.Length <= 4_000 && ProposeRequest().IsMatch(message);
 
-        if (somewhere && (type is not null || onlyUrls))
+        if (somewhere && (type is not null || onlyUrls || propose))
         {
-            return new Intent(IntentKind.Actionable, type ?? "fetch", urls, domains);
+            return new Intent(IntentKind.Actionable, type ?? (propose ? "research" : "fetch"), urls, domains, Propose: propose);
+        }
+        if (message.Trim().Length <= 200 && ReviseCommand().IsMatch(message.Trim()))
+        {
+            // "make it 10 pages, also on docs.example.org": a change to the waiting proposal, with the sites it adds.
+            return new Intent(IntentKind.Command, "", urls, domains, SessionCommand.Revise);
         }
         if (type is not null && !IsSmallTalk(message))
         {
@@ -66,6 +72,16 @@ public sealed partial class IntentClassifier
         if (StatusCommand().IsMatch(text))
         {
             return new Intent(IntentKind.Command, "", [], [], SessionCommand.Status);
+        }
+        foreach (var (pattern, decision) in new[] { (ApproveCommand(), SessionCommand.Approve), (RejectCommand(), SessionCommand.Reject) })
+        {
+            var said = pattern.Match(text);
+            if (said.Success)
+            {
+                var named = said.Groups["id"];
+                return new Intent(IntentKind.Command, "", [], [], decision,
+                    named.Success && named.Value.ToLowerInvariant() is not ("proposal" or "plan" or "mission" or "that" or "this") ? named.Value : null);
+            }
         }
         var steer = SteerCommand().Match(text);
         if (!steer.Success)
@@ -169,6 +185,20 @@ public sealed partial class IntentClassifier
 
     [GeneratedRegex(@"^(?<verb>cancel|stop|abort|retry|rerun|re-run)(\s+(the\s+)?(mission\s+)?((that|it|this|last|latest)(\s+one)?|(?<id>[A-Za-z0-9_-]{4,64})))?\s*[.!]*$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex SteerCommand();
+
+    [GeneratedRegex(@"^(go|go ahead|approve|approved|yes|yes please|yep|do it|run it|start it|lgtm|ship it)(\s+(it|that|this|the proposal|(the\s+)?(mission\s+)?(?<id>[A-Za-z0-9_-]{4,64})))?\s*[.!]*$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex ApproveCommand();
+
+    [GeneratedRegex(@"^(no|nope|no thanks|reject|rejected|decline|drop it|don'?t|never ?mind)(\s+(it|that|this|the proposal|(the\s+)?(mission\s+)?(?<id>[A-Za-z0-9_-]{4,64})))?\s*[.!]*$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex RejectCommand();
+
+    /// <summary>"make it 10 pages", "change that to 2 minutes", "also on docs.example.org", "actually, make it urgent".</summary>
+    [GeneratedRegex(@"^((actually|ok|okay|and|but)[, ]+)?((make|change|set|edit|update|limit|give)\s+(it|that|this|the proposal|the plan|the mission)\b|also\s+(on|use|read|include)\b|instead\b)", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex ReviseCommand();
+
+    /// <summary>"propose …", "draft a mission to …", "plan a mission: …" — work to be approved before it runs.</summary>
+    [GeneratedRegex(@"^\s*(please\s+)?(propose|draft|plan)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex ProposeRequest();
 
     [GeneratedRegex(@"https?://[^\s<>""'`]+", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex UrlPattern();

@@ -14,7 +14,7 @@ public static partial class MissionDraftBuilder
     public const int MaxDomains = 10;
     public const int MinDurationSeconds = 5;
 
-    public static MissionDraft Build(string sessionId, string message, Intent intent, string? clientMessageId, MissionPriority? priority = null)
+    public static MissionDraft Build(string sessionId, string message, Intent intent, string? clientMessageId, MissionPriority? priority = null, bool requiresApproval = false)
     {
         var text = message.Trim();
         return new MissionDraft
@@ -31,8 +31,30 @@ public static partial class MissionDraftBuilder
             SourceMessage = message,
             ClientMessageId = clientMessageId,
             Priority = priority ?? PriorityIn(text),
+            RequiresApproval = requiresApproval,
         };
     }
+
+    /// <summary>The change a message asks of a proposal: only what it names (pages, time, priority, sites).</summary>
+    public static MissionRevision RevisionIn(string message, Intent intent)
+    {
+        var text = message.Trim();
+        return new MissionRevision
+        {
+            MaxPages = PagesPattern().IsMatch(text) ? MaxPagesIn(text) : null,
+            MaxDurationSeconds = DurationPattern().IsMatch(text) ? MaxDurationIn(text) : null,
+            Priority = LowPriority().IsMatch(text) ? MissionPriority.Low
+                : HighPriority().IsMatch(text) ? MissionPriority.High
+                : NormalPriority().IsMatch(text) ? MissionPriority.Normal
+                : null,
+            AddDomains = intent.Domains.Take(MaxDomains).ToList(),
+            AddStartUrls = intent.Urls.Take(MissionConstraints.MaxMaxPages).Select(u => u.ToString()).ToList(),
+            Message = text.Length > 500 ? text[..500] + "…" : text,
+        };
+    }
+
+    [GeneratedRegex(@"\b(normal[- ]priority|not urgent after all)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex NormalPriority();
 
     /// <summary>"urgent", "asap", "high priority", "right away" → high; "low priority", "no rush", "whenever" → low.</summary>
     public static MissionPriority PriorityIn(string text) =>

@@ -9,7 +9,7 @@ public sealed partial class MissionGrain
 {
     public async Task<StartExecution> StartExecutionAsync()
     {
-        if (!State.Exists || State.Status.IsTerminal())
+        if (!State.Exists || State.Status.IsTerminal() || State.Status == MissionStatus.Proposed)
         {
             return new StartExecution { Result = StartExecutionResult.NotRunnable };
         }

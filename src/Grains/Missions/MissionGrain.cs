@@ -28,6 +28,7 @@ public sealed partial class MissionGrain(
     ExecutorCatalog executors,
     IToolCallLedger toolCalls,
     IOptions<ExecutionOptions> options,
+    IOptions<ChatOptions> chatOptions,
     ILogger<MissionGrain> logger)
     : Grain, IMissionGrain, IIncomingGrainCallFilter
 {
@@ -60,9 +61,7 @@ public sealed partial class MissionGrain(
         var traceParent = MissionsTelemetry.CurrentTraceParent();
         var traceId = MissionsTelemetry.TraceIdOf(traceParent);
         var now = DateTime.UtcNow;
-        var queued = await QueueAsync(
-        [
-            new MissionCreated
+        var creation = new MissionCreated
             {
                 MissionId = MissionId,
                 TraceId = traceId,
@@ -75,9 +74,12 @@ public sealed partial class MissionGrain(
                 ClientMessageId = draft.ClientMessageId,
                 Priority = draft.Priority,
                 TraceParent = traceParent,
-            },
-            new MissionStatusUpdated { MissionId = MissionId, TraceId = traceId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = MissionReasons.Queued },
-        ], draft.Priority, draft.Constraints.MaxDurationSeconds);
+            };
+        var queued = draft.RequiresApproval
+            ? await ProposeAsync(creation)
+            : await QueueAsync(
+                [creation, new MissionStatusUpdated { MissionId = MissionId, TraceId = traceId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = MissionReasons.Queued }],
+                draft.Priority, draft.Constraints.MaxDurationSeconds);
         if (queued is not { } slot)
         {
             if (assumedNew && State.Exists)
@@ -214,7 +216,8 @@ public sealed partial class MissionGrain(
         new() { MissionId = MissionId, Accepted = false, Status = State.Status, Message = message };
 
     /// <summary>Records a terminal status, frees the queue slot and tells the session.</summary>
-    private async Task EndAsync(MissionStatus status, int attempt, string reason, ExecutionResult? result, string? error, TimeSpan elapsed)
+    private async Task EndAsync(MissionStatus status, int attempt, string reason, ExecutionResult? result, string? error, TimeSpan elapsed,
+        string? decidedVia = null, bool notifySession = true)
     {
         var now = DateTime.UtcNow;
         await RaiseAsync(
@@ -229,6 +232,7 @@ public sealed partial class MissionGrain(
                 CompletedAt = now,
                 ExecutionResult = result is null ? null : LineBudget.Fit(result),
                 Error = error,
+                DecidedVia = decidedVia,
             },
         ]);
         LogFinished(logger, MissionId, attempt, status.ToWireName(), (long)elapsed.TotalMilliseconds);
@@ -245,7 +249,10 @@ public sealed partial class MissionGrain(
             _ = toolCalls.ForgetAsync(MissionId);
         }
         await FreeQueueSlotAsync();
-        NotifySession(ChatReplies.Outcome(MissionId, status, attempt, result, error));
+        if (notifySession)
+        {
+            NotifySession(ChatReplies.Outcome(MissionId, status, attempt, result, error));
+        }
     }
 
     /// <summary>

@@ -52,6 +52,7 @@ public sealed partial class ExecutionQueueGrain(
         }
         Dispatch();
         SweepToolCalls();
+        ExpireProposals();
     }
 
     public Task<EnqueueResult> EnqueueAsync(string missionId, MissionPriority priority = MissionPriority.Normal)
@@ -116,8 +117,28 @@ public sealed partial class ExecutionQueueGrain(
     {
         Dispatch();
         SweepToolCalls();
+        ExpireProposals();
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Off the queue's turn, each waiting proposal is asked to end if its time is up. A proposal's own activation
+    /// ends it on time; this minutely check catches the ones whose activation went (a restart, a lost silo).
+    /// </summary>
+    private void ExpireProposals() => _ = Task.Run(async () =>
+    {
+        try
+        {
+            foreach (var missionId in await log.ProposedAsync())
+            {
+                await GrainFactory.Mission(missionId).ExpireIfDueAsync();
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogExpiryCheckFailed(logger, ex);
+        }
+    });
 
     private DateTime _toolCallsSweptAt;
 
@@ -233,4 +254,7 @@ public sealed partial class ExecutionQueueGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The lease of mission {MissionId} expired; it is queued again")]
     private static partial void LogLeaseExpired(ILogger logger, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The check for expired proposals failed; the next one (in a minute) tries again")]
+    private static partial void LogExpiryCheckFailed(ILogger logger, Exception ex);
 }

@@ -32,8 +32,8 @@ public sealed partial class PostgresStore
         try
         {
             await using var command = _db.CreateCommand(
-                "SELECT mission_id, priority FROM missions WHERE created AND status <> ALL(@terminal) AND not_before <= @due ORDER BY ord");
-            command.Parameters.AddWithValue("terminal", Terminal);
+                "SELECT mission_id, priority FROM missions WHERE created AND status <> ALL(@not_runnable) AND not_before <= @due ORDER BY ord");
+            command.Parameters.AddWithValue("not_runnable", NotRunnable);
             command.Parameters.AddWithValue("due", dueBy.Ticks);
             var unfinished = new List<(string, MissionPriority)>();
             await using var reader = await command.ExecuteReaderAsync();
@@ -42,6 +42,26 @@ public sealed partial class PostgresStore
                 unfinished.Add((reader.GetString(0), (MissionPriority)reader.GetInt16(1)));
             }
             return unfinished;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw Unavailable("read", ex);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<string>> ProposedAsync()
+    {
+        try
+        {
+            await using var command = _db.CreateCommand("SELECT mission_id FROM missions WHERE created AND status = @proposed ORDER BY ord");
+            command.Parameters.AddWithValue("proposed", MissionStatus.Proposed.ToWireName());
+            var proposed = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                proposed.Add(reader.GetString(0));
+            }
+            return proposed;
         }
         catch (NpgsqlException ex)
         {

@@ -33,7 +33,9 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
     /// <summary>In a notification's payload: the commit wrote mission rows, chat rows.</summary>
     public const char MissionsMoved = 'm', ChatsMoved = 'c';
 
-    private static readonly string[] Terminal = [.. Enum.GetValues<MissionStatus>().Where(s => s.IsTerminal()).Select(s => s.ToWireName())];
+    /// <summary>The statuses the queue does not dispatch: the terminal ones and <c>proposed</c> (waiting for approval).</summary>
+    private static readonly string[] NotRunnable =
+        [.. Enum.GetValues<MissionStatus>().Where(s => s.IsTerminal() || s == MissionStatus.Proposed).Select(s => s.ToWireName())];
 
     private readonly NpgsqlDataSource _db;
     private readonly ILogger _logger;
@@ -214,6 +216,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         var expected = new int[n];
         var versions = new int[n];
         var created = new bool[n];
+        var revised = new bool[n];
         var statuses = new string?[n];
         var priorities = new short[n];
         var notBefore = new long[n];
@@ -224,8 +227,10 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
             expected[i] = a.Expected;
             versions[i] = a.Expected + a.Events.Length;
             var creation = a.Events.OfType<MissionCreated>().FirstOrDefault();
+            var revision = a.Events.OfType<MissionRevised>().LastOrDefault();
             created[i] = creation is not null;
-            priorities[i] = (short)(creation?.Priority ?? MissionPriority.Normal);
+            revised[i] = revision is not null;
+            priorities[i] = (short)(revision?.Priority ?? creation?.Priority ?? MissionPriority.Normal);
             var last = a.Events.OfType<MissionStatusUpdated>().LastOrDefault();
             statuses[i] = last?.Status.ToWireName();
             notBefore[i] = last?.RetryAt?.Ticks ?? 0;
@@ -234,8 +239,8 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         return new NpgsqlBatchCommand(
             """
             WITH input AS (
-                SELECT * FROM unnest(@ids, @expected, @versions, @created, @statuses, @priorities, @not_before)
-                    AS u(mission_id, expected, version, created, status, priority, not_before)
+                SELECT * FROM unnest(@ids, @expected, @versions, @created, @revised, @statuses, @priorities, @not_before)
+                    AS u(mission_id, expected, version, created, revised, status, priority, not_before)
             ),
             inserted AS (
                 INSERT INTO missions (mission_id, version, created, status, priority, not_before)
@@ -247,7 +252,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
                 UPDATE missions m SET
                     version = u.version,
                     created = m.created OR u.created,
-                    priority = CASE WHEN u.created THEN u.priority ELSE m.priority END,
+                    priority = CASE WHEN u.created OR u.revised THEN u.priority ELSE m.priority END,
                     status = coalesce(u.status, m.status),
                     not_before = CASE WHEN u.status IS NULL THEN m.not_before ELSE u.not_before END
                 FROM input u
@@ -268,7 +273,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         {
             Parameters =
             {
-                new("ids", ids), new("expected", expected), new("versions", versions), new("created", created),
+                new("ids", ids), new("expected", expected), new("versions", versions), new("created", created), new("revised", revised),
                 new("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = statuses },
                 new("priorities", priorities), new("not_before", notBefore),
                 new("event_ids", events.Select(e => e.MissionId).ToArray()),

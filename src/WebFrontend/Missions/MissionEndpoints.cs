@@ -11,6 +11,10 @@ public static class MissionEndpoints
             .WithSummary("Cancel a queued or running mission; a running one stops as soon as its work does.");
         group.MapPost("/retry", (string missionId, IGrainFactory grains) => RunAsync(missionId, grains, m => m.RetryAsync()))
             .WithSummary("Run a failed, timed-out or cancelled mission again as its next attempt.");
+        group.MapPost("/approve", (string missionId, IGrainFactory grains) => RunAsync(missionId, grains, m => m.ApproveAsync(MissionDecisions.Api)))
+            .WithSummary("Approve a proposed mission: it is queued and runs. 409 when it is not waiting for approval (approved, rejected, expired).");
+        group.MapPost("/reject", (string missionId, IGrainFactory grains) => RunAsync(missionId, grains, m => m.RejectAsync(MissionDecisions.Api)))
+            .WithSummary("Reject a proposed mission: it ends cancelled (reason rejected) and its chat is told. 409 when it is not waiting for approval.");
         return app;
     }
 

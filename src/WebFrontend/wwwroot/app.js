@@ -76,6 +76,7 @@ function showMessage(m, earlier) {
     link.href = "#" + m.mission_id;
     link.addEventListener("click", (e) => { e.preventDefault(); select(m.mission_id); });
     item.append(link);
+    if (m.reply_type === "mission_proposed") item.append(" ", decisionButton(m.mission_id, "approve", "Approve"), " ", decisionButton(m.mission_id, "reject", "Reject"));
   }
   const after = Array.from(list.children).find((li) => li.dataset.seq && Number(li.dataset.seq) > m.seq);
   list.insertBefore(item, after || null);
@@ -183,6 +184,9 @@ function applyMissionEvent(e) {
   } else if (e.event_type === "mission_progress") {
     if (!m) return;
     m = { ...m, pages_read: Math.max(m.attempt === e.attempt ? m.pages_read || 0 : 0, e.pages_read), max_pages: e.max_pages };
+  } else if (e.event_type === "mission_revised") {
+    if (!m) return;
+    m = { ...m, priority: e.priority, max_pages: e.constraints ? e.constraints.max_pages : m.max_pages };
   } else if (e.event_type === "mission_created") {
     if (m) return;
     m = { mission_id: e.mission_id, status: "proposed", objective: e.objective, session_id: e.session_id, created_at: e.timestamp, attempt: 0, priority: e.priority,
@@ -222,6 +226,7 @@ async function loadDetail(id) {
     m.trace_id ? "trace " + m.trace_id : ""].filter(Boolean).join(" · ");
   $("cancel").hidden = TERMINAL.has(m.status);
   $("retry").hidden = !RETRYABLE.has(m.status);
+  $("approve").hidden = $("reject").hidden = m.status !== "proposed";
   const c = m.constraints || {};
   const rows = [["Domains", (c.allowed_domains || []).join(", ") || "—"], ["Pages", c.max_pages], ["Time", c.max_duration_seconds + " s"]];
   $("detail-constraints").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", null, k), el("dd", null, v)]));
@@ -246,6 +251,7 @@ async function loadDetail(id) {
     new Date(e.timestamp).toLocaleTimeString() + " — " +
     (e.event_type === "mission_created" ? "created"
       : e.event_type === "mission_reused" ? "a repeated request was answered from this result (cache hit)"
+      : e.event_type === "mission_revised" ? "plan changed (" + e.source_message + "): up to " + e.constraints.max_pages + " pages, within " + e.constraints.max_duration_seconds + " s"
       : e.event_type === "mission_progress" ? "read " + e.pages_read + " of " + e.max_pages + " pages: " + progressText(e.tool_call)
       : label(e.status) + " (" + e.reason + ", attempt " + e.attempt + ")" + (e.error ? ": " + e.error : "")))));
 }
@@ -253,6 +259,26 @@ async function loadDetail(id) {
 const progressText = (call) => (call.title && call.title !== call.url ? call.title + " — " : "") + call.url +
   (call.outcome === "reused" ? " (reused from an earlier attempt)" : call.outcome === "failed" ? " (failed: " + call.error + ")"
     : call.outcome === "skipped" ? " (skipped: " + call.error + ")" : "");
+
+// Approve / Reject under a proposal in the chat: the answer replaces the buttons.
+function decisionButton(id, verb, text) {
+  const button = el("button", "decide " + verb, text);
+  button.type = "button";
+  button.addEventListener("click", async () => {
+    const box = button.parentElement;
+    box.querySelectorAll("button.decide").forEach((b) => { b.disabled = true; });
+    let answer;
+    try {
+      answer = (await api(`/api/missions/${encodeURIComponent(id)}/${verb}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).message;
+    } catch (error) {
+      answer = error.message;
+    }
+    box.querySelectorAll("button.decide").forEach((b) => b.remove());
+    box.append(el("span", "muted decision", " " + answer));
+    if (state.selected === id) loadDetail(id).catch(() => {});
+  });
+  return button;
+}
 
 async function command(verb) {
   const id = state.selected;
@@ -318,6 +344,8 @@ $("more").addEventListener("click", () => loadBoard(true).catch(() => {}));
 $("earlier").addEventListener("click", () => loadEarlier().catch(() => {}));
 $("cancel").addEventListener("click", () => command("cancel"));
 $("retry").addEventListener("click", () => command("retry"));
+$("approve").addEventListener("click", () => command("approve"));
+$("reject").addEventListener("click", () => command("reject"));
 $("close-detail").addEventListener("click", () => { state.selected = null; $("detail").hidden = true; history.replaceState(null, "", location.pathname + location.search); });
 $("new-chat").addEventListener("click", () => switchSession(newSessionId()));
 // Ages and running times move on by themselves.

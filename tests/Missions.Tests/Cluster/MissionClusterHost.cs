@@ -17,6 +17,9 @@ public sealed class MissionClusterHost : IAsyncDisposable
 {
     public const int Concurrency = 2;
 
+    /// <summary>How long a proposal waits for approval here (6 s: the expiry test waits it out).</summary>
+    public const double ProposalTtlMinutes = 0.1;
+
     /// <summary>The objective type whose missions run the real web executor.</summary>
     public const string WebPageExecutorName = "fetch";
 
@@ -60,6 +63,7 @@ public sealed class MissionClusterHost : IAsyncDisposable
             silo.AddMissions(silo.Configuration);
             silo.Services.AddSingleton<IMissionExecutor>(executor);
             silo.Services.Configure<MissionsOptions>(o => o.DataDirectory = dataDirectory);
+            silo.Services.Configure<Missions.Chat.ChatOptions>(o => o.ProposalTtlMinutes = ProposalTtlMinutes);
             silo.Services.Configure<ExecutionOptions>(o =>
             {
                 o.Executor = ScriptedExecutor.ExecutorName;
