@@ -20,4 +20,7 @@ public interface IMissionStore
 
     /// <summary>Proposals waiting for a person's approval, oldest first.</summary>
     ValueTask<IReadOnlyList<string>> ProposedAsync();
+
+    /// <summary>The ids of the schedules' streams (<see cref="ScheduleIds"/>), deleted ones included, oldest first.</summary>
+    ValueTask<IReadOnlyList<string>> SchedulesAsync();
 }

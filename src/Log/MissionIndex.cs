@@ -222,6 +222,15 @@ public sealed class MissionIndex
         }
     }
 
+    /// <summary>The schedules' streams (ids <c>sch-…</c>), oldest first.</summary>
+    public IReadOnlyList<string> Schedules()
+    {
+        lock (_lock)
+        {
+            return _inOrder.Where(e => !e.Created && ScheduleIds.IsSchedule(e.MissionId)).Select(e => e.MissionId).ToList();
+        }
+    }
+
     /// <summary>Proposals waiting for a person's approval, oldest first.</summary>
     public IReadOnlyList<string> Proposed()
     {

@@ -11,6 +11,9 @@ public enum MissionLineKind
     Reused,
     Progress,
     Revised,
+
+    /// <summary>A line of a schedule's stream (<see cref="ScheduleEvent"/>): not a mission's.</summary>
+    Schedule,
 }
 
 /// <summary>
@@ -30,6 +33,10 @@ public readonly record struct MissionLineFacts(MissionLineKind Kind, MissionStat
         (Encoding.UTF8.GetBytes(MissionReused.EventType), MissionLineKind.Reused),
         (Encoding.UTF8.GetBytes(MissionProgress.EventType), MissionLineKind.Progress),
         (Encoding.UTF8.GetBytes(MissionRevised.EventType), MissionLineKind.Revised),
+        (Encoding.UTF8.GetBytes(ScheduleCreated.EventType), MissionLineKind.Schedule),
+        (Encoding.UTF8.GetBytes(ScheduleFired.EventType), MissionLineKind.Schedule),
+        (Encoding.UTF8.GetBytes(ScheduleStateChanged.EventType), MissionLineKind.Schedule),
+        (Encoding.UTF8.GetBytes(ScheduleRunCompared.EventType), MissionLineKind.Schedule),
     ];
 
     private static readonly (byte[] Name, MissionStatus Status)[] Statuses =
@@ -46,6 +53,7 @@ public readonly record struct MissionLineFacts(MissionLineKind Kind, MissionStat
         MissionReused => new(MissionLineKind.Reused, MissionStatus.Proposed, MissionPriority.Normal, 0),
         MissionProgress => new(MissionLineKind.Progress, MissionStatus.Proposed, MissionPriority.Normal, 0),
         MissionRevised r => new(MissionLineKind.Revised, MissionStatus.Proposed, r.Priority, 0),
+        ScheduleEvent => new(MissionLineKind.Schedule, MissionStatus.Proposed, MissionPriority.Normal, 0),
         _ => throw new ArgumentException($"Unknown mission event {e.GetType().Name}", nameof(e)),
     };
 

@@ -85,6 +85,8 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
 
     public ValueTask<IReadOnlyList<string>> ProposedAsync() => ValueTask.FromResult(Index.Proposed());
 
+    public ValueTask<IReadOnlyList<string>> SchedulesAsync() => ValueTask.FromResult(Index.Schedules());
+
     /// <summary>
     /// Appends lines another store already numbered and serialized (a mirror of it): each must be its mission's next
     /// (<c>seq</c> one past what the log has), or nothing is written and <see cref="InvalidDataException"/> says why.

@@ -29,4 +29,7 @@ public sealed record ChatMessage
 
     /// <summary>On a mission update: the attempt it reports on.</summary>
     [Id(9)] public int? Attempt { get; init; }
+
+    /// <summary>On an answer about a schedule: its id.</summary>
+    [Id(10)] public string? ScheduleId { get; init; }
 }

@@ -9,6 +9,9 @@ public sealed record ChatResponse
     /// <summary>A mission was proposed: it runs once the person approves it.</summary>
     public const string MissionProposed = "mission_proposed";
 
+    /// <summary>A schedule was set: it makes a mission at each firing.</summary>
+    public const string ScheduleCreated = "schedule_created";
+
     /// <summary>The answer started or proposed a mission.</summary>
     public static bool IsMissionAnswer(string? type) => type is MissionStarted or MissionProposed;
     public const string Reply = "reply";
@@ -24,4 +27,7 @@ public sealed record ChatResponse
     [Id(2)] public required string Message { get; init; }
     [Id(3)] public string? MissionId { get; init; }
     [Id(4)] public MissionStatus? Status { get; init; }
+
+    /// <summary>On <c>schedule_created</c> (and answers about a schedule): the schedule's id.</summary>
+    [Id(5)] public string? ScheduleId { get; init; }
 }

@@ -16,4 +16,7 @@ public sealed record MissionCreated : MissionEvent
 
     /// <summary>The W3C trace context of the chat request that created the mission: its runs are traced under it.</summary>
     [Id(7)] public string? TraceParent { get; init; }
+
+    /// <summary>The schedule whose firing made this mission: its end goes to the schedule (compared with the last run) instead of the chat.</summary>
+    [Id(8)] public string? ScheduleId { get; init; }
 }

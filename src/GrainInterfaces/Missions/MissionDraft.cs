@@ -14,4 +14,7 @@ public sealed record MissionDraft
 
     /// <summary>Created <c>proposed</c>: it waits for a person's approval before it is queued.</summary>
     [Id(7)] public bool RequiresApproval { get; init; }
+
+    /// <summary>Made by this schedule's firing.</summary>
+    [Id(8)] public string? ScheduleId { get; init; }
 }

@@ -13,6 +13,10 @@ namespace Missions;
 [JsonDerivedType(typeof(MissionReused), MissionReused.EventType)]
 [JsonDerivedType(typeof(MissionProgress), MissionProgress.EventType)]
 [JsonDerivedType(typeof(MissionRevised), MissionRevised.EventType)]
+[JsonDerivedType(typeof(ScheduleCreated), ScheduleCreated.EventType)]
+[JsonDerivedType(typeof(ScheduleFired), ScheduleFired.EventType)]
+[JsonDerivedType(typeof(ScheduleStateChanged), ScheduleStateChanged.EventType)]
+[JsonDerivedType(typeof(ScheduleRunCompared), ScheduleRunCompared.EventType)]
 public abstract record MissionEvent
 {
     [Id(0), JsonPropertyOrder(-3)] public required string MissionId { get; init; }

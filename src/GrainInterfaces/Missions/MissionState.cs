@@ -44,6 +44,9 @@ public sealed class MissionState
     /// <summary>Runs since <see cref="FirstAutomaticAttempt"/> that were cut off before they recorded an end (a crash, a kill).</summary>
     [Id(23)] public int InterruptedRuns { get; set; }
 
+    /// <summary>The schedule whose firing made this mission, if one did.</summary>
+    [Id(24)] public string? ScheduleId { get; set; }
+
     /// <summary>True once <see cref="MissionCreated"/> has been applied.</summary>
     public bool Exists => CreatedAt is not null;
 
@@ -56,6 +59,7 @@ public sealed class MissionState
             case MissionReused reused: Apply(reused); break;
             case MissionProgress progress: Apply(progress); break;
             case MissionRevised revised: Apply(revised); break;
+            case ScheduleEvent: Version++; break; // a schedule's stream: no mission there
             default: throw new ArgumentException($"Unknown mission event {e.GetType().Name}", nameof(e));
         }
     }
@@ -72,6 +76,7 @@ public sealed class MissionState
         Priority = e.Priority;
         TraceParent = e.TraceParent;
         TraceId = e.TraceId;
+        ScheduleId = e.ScheduleId;
         Status = MissionStatus.Proposed;
         CreatedAt = e.Timestamp;
         Version++;

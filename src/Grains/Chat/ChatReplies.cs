@@ -42,6 +42,35 @@ public static partial class ChatReplies
         "I can change a proposal before you approve it: its pages (\"make it 10 pages\"), its time (\"within 2 minutes\"), " +
         "its priority (\"make it urgent\") or its sites (\"also on docs.example.org\").";
 
+    /// <summary>A schedule was set: what it does, how often, when first, and how to steer it.</summary>
+    public static string ScheduleSet(string scheduleId, MissionDraft draft, Schedules.Cadence cadence, DateTime? next) =>
+        $"Scheduled — {scheduleId} will {Plan(draft.Objective, draft.Constraints, draft.StartUrls, draft.Priority).TrimEnd('.')} {cadence.Text}; " +
+        $"first run {(next is { } at ? $"at {at:yyyy-MM-dd HH:mm} UTC" : "soon")}. I'll tell you here when its result changes (or a run fails); " +
+        "every run shows on the whiteboard. Say \"schedules\" to list them, \"pause that\", \"resume that\" or \"stop the schedule\".";
+
+    /// <summary>A cadence shorter than the shortest period allowed.</summary>
+    public static string TooOften(Schedules.Cadence cadence, TimeSpan shortest) =>
+        $"'{cadence.Text}' is too often: a schedule may fire at most every {Span(shortest)}. Say e.g. \"every {Span(shortest)}\" or less often.";
+
+    /// <summary>"schedules": the session's schedules with their next firings.</summary>
+    public static string Schedules(IReadOnlyList<ScheduleView> schedules)
+    {
+        if (schedules.Count == 0)
+        {
+            return "You have no schedules in this chat. Ask for work with how often, e.g. \"check https://status.example.org every hour\".";
+        }
+        var lines = schedules.Select(s =>
+            $"• {s.ScheduleId} — {s.Cadence}: {Shorten(s.Objective.Description, 80)} — " +
+            (s.Status == "paused" ? "paused" : s.NextRun is { } next ? $"next run {next:yyyy-MM-dd HH:mm} UTC" : "no next run") +
+            $" ({s.Runs} {(s.Runs == 1 ? "run" : "runs")}{(s.Skipped > 0 ? $", {s.Skipped} skipped" : "")})");
+        return $"{schedules.Count} {(schedules.Count == 1 ? "schedule" : "schedules")}:\n{string.Join("\n", lines)}";
+    }
+
+    private static string Span(TimeSpan span) =>
+        span.TotalHours >= 1 && span.TotalHours % 1 == 0 ? $"{span.TotalHours:0} {(span.TotalHours == 1 ? "hour" : "hours")}"
+        : span.TotalMinutes >= 1 && span.TotalMinutes % 1 == 0 ? $"{span.TotalMinutes:0} {(span.TotalMinutes == 1 ? "minute" : "minutes")}"
+        : $"{span.TotalSeconds:0.#} seconds";
+
     /// <summary>A mission ended: its status, why when it did not complete, and the start of its answer.</summary>
     public static MissionOutcomeNotice Outcome(string missionId, MissionStatus status, int attempt, ExecutionResult? result, string? error)
     {

@@ -14,7 +14,8 @@ namespace Missions.Chat;
 /// conversation — a notice's turn only hands its line over.
 /// </summary>
 public sealed partial class ChatSessionGrain(
-    IChatStore chatLog, IMissionStore missionLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options, ILogger<ChatSessionGrain> logger)
+    IChatStore chatLog, IMissionStore missionLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options,
+    IOptions<Schedules.ScheduleOptions> scheduleOptions, ILogger<ChatSessionGrain> logger)
     : Grain, IChatSessionGrain
 {
     /// <summary>Messages in the conversation; the last one's <see cref="ChatMessage.Seq"/>.</summary>
@@ -65,7 +66,11 @@ public sealed partial class ChatSessionGrain(
         ForgetStaleMeanings();
         var intent = await intents.ClassifyAsync(request.Message);
         ChatResponse response;
-        if (intent.Kind == IntentKind.Actionable
+        if (intent.Kind == IntentKind.Actionable && (intent.Schedule is not null || intent.ScheduleError is not null))
+        {
+            response = await ScheduleAsync(request, intent);
+        }
+        else if (intent.Kind == IntentKind.Actionable
             && await ReuseAsync(MissionDraftBuilder.Build(SessionId, request.Message, intent, null), request.Message) is { } reused)
         {
             response = reused;
@@ -99,11 +104,11 @@ public sealed partial class ChatSessionGrain(
 
         ChatMessage[] lines =
         [
-            new() { SessionId = SessionId, Timestamp = now, Role = ChatMessage.UserRole, Text = request.Message, ClientMessageId = request.ClientMessageId, MissionId = response.MissionId },
+            new() { SessionId = SessionId, Timestamp = now, Role = ChatMessage.UserRole, Text = request.Message, ClientMessageId = request.ClientMessageId, MissionId = response.MissionId, ScheduleId = response.ScheduleId },
             new()
             {
                 SessionId = SessionId, Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole, Text = response.Message,
-                ClientMessageId = request.ClientMessageId, MissionId = response.MissionId, ReplyType = response.Type, Status = response.Status,
+                ClientMessageId = request.ClientMessageId, MissionId = response.MissionId, ReplyType = response.Type, Status = response.Status, ScheduleId = response.ScheduleId,
             },
         ];
         await AppendAsync(lines);
@@ -180,7 +185,7 @@ public sealed partial class ChatSessionGrain(
         var message = await MessageAtAsync(position);
         return new ChatResponse
         {
-            Type = message.ReplyType!, SessionId = SessionId, Message = message.Text, MissionId = message.MissionId, Status = message.Status,
+            Type = message.ReplyType!, SessionId = SessionId, Message = message.Text, MissionId = message.MissionId, Status = message.Status, ScheduleId = message.ScheduleId,
         };
     }
 
@@ -189,6 +194,11 @@ public sealed partial class ChatSessionGrain(
 
     private async Task<ChatResponse> SteerAsync(Intent intent, string message)
     {
+        if (intent.Command is SessionCommand.Schedules or SessionCommand.Pause or SessionCommand.Resume or SessionCommand.DeleteSchedule
+            || (intent.Command == SessionCommand.Cancel && (intent.Target is { } named ? ScheduleIds.IsSchedule(named) : ThatIsASchedule)))
+        {
+            return await SteerScheduleAsync(intent.Command == SessionCommand.Cancel ? intent with { Command = SessionCommand.DeleteSchedule } : intent);
+        }
         var missions = await MissionsAsync();
         if (intent.Command == SessionCommand.Status)
         {
@@ -292,9 +302,13 @@ public sealed partial class ChatSessionGrain(
         {
             return;
         }
-        if (message.ClientMessageId is { } clientId && (ChatResponse.IsMissionAnswer(message.ReplyType) || message.ReplyType == ChatResponse.Reply))
+        if (message.ClientMessageId is { } clientId && (ChatResponse.IsMissionAnswer(message.ReplyType) || message.ReplyType is ChatResponse.Reply or ChatResponse.ScheduleCreated))
         {
             _answerAt.TryAdd(clientId, position);
+        }
+        if (message.ReplyType == ChatResponse.ScheduleCreated && message.ScheduleId is not null)
+        {
+            _scheduleAnswers.Add(position);
         }
         if (ChatResponse.IsMissionAnswer(message.ReplyType) && message.MissionId is { } started)
         {

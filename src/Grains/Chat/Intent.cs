@@ -38,6 +38,18 @@ public enum SessionCommand
 
     /// <summary>"make it 10 pages": the waiting proposal's plan changes.</summary>
     Revise,
+
+    /// <summary>"schedules": the session's schedules and their next firings.</summary>
+    Schedules,
+
+    /// <summary>"pause &lt;schedule&gt;", "pause that".</summary>
+    Pause,
+
+    /// <summary>"resume &lt;schedule&gt;".</summary>
+    Resume,
+
+    /// <summary>"stop the schedule", "delete schedule &lt;id&gt;" ("stop &lt;sch-…&gt;" and "stop that" after a schedule too).</summary>
+    DeleteSchedule,
 }
 
 /// <summary>The classifier's reading of a message.</summary>
@@ -51,4 +63,14 @@ public sealed record Intent(
     IReadOnlyList<string> Domains,
     SessionCommand Command = SessionCommand.None,
     string? Target = null,
-    bool Propose = false);
+    bool Propose = false)
+{
+    /// <summary>For work asked for repeatedly ("every hour"): how often; the objective is <see cref="WorkText"/>.</summary>
+    public Schedules.Cadence? Schedule { get; init; }
+
+    /// <summary>A cadence was named but cannot be used (a malformed cron expression): what is wrong, for the person.</summary>
+    public string? ScheduleError { get; init; }
+
+    /// <summary>For a schedule: the message without its cadence phrase.</summary>
+    public string? WorkText { get; init; }
+}

@@ -14,9 +14,9 @@ public sealed partial class IntentClassifier
     private static readonly (string Type, string[] Verbs)[] VerbsByType =
     [
         ("summarize", ["summarize", "summarise", "summary", "tl;dr", "tldr"]),
-        ("check", ["check", "verify", "monitor", "review", "audit"]),
+        ("check", ["check", "verify", "monitor", "review", "audit", "watch"]),
         ("fetch", ["fetch", "download", "grab", "read", "crawl", "scrape", "collect"]),
-        ("research", ["research", "find", "look up", "lookup", "look into", "search", "investigate", "explore", "gather",
+        ("research", ["research", "find", "look up", "lookup", "look into", "look for", "search", "investigate", "explore", "gather",
             "compare", "analyze", "analyse", "dig into", "study"]),
     ];
 
@@ -34,6 +34,20 @@ public sealed partial class IntentClassifier
         {
             return command;
         }
+        if (Schedules.Cadence.TryFind(message, out var cadence, out var error, out var rest))
+        {
+            // "check https://status.example.org every hour": the work is what is left without the cadence.
+            var work = ClassifyWork(rest);
+            if (work.Kind == IntentKind.Actionable)
+            {
+                return work with { Schedule = cadence, ScheduleError = error, WorkText = rest };
+            }
+        }
+        return ClassifyWork(message);
+    }
+
+    private Intent ClassifyWork(string message)
+    {
 
         var urls = ExtractUrls(message);
         var domains = ExtractDomains(message, urls);
@@ -72,6 +86,17 @@ public sealed partial class IntentClassifier
         if (StatusCommand().IsMatch(text))
         {
             return new Intent(IntentKind.Command, "", [], [], SessionCommand.Status);
+        }
+        if (SchedulesCommand().IsMatch(text))
+        {
+            return new Intent(IntentKind.Command, "", [], [], SessionCommand.Schedules);
+        }
+        var scheduleCommand = ScheduleCommand().Match(text);
+        if (scheduleCommand.Success)
+        {
+            var asked = scheduleCommand.Groups["verb"].Value.ToLowerInvariant();
+            var which = asked == "pause" ? SessionCommand.Pause : asked is "resume" or "unpause" ? SessionCommand.Resume : SessionCommand.DeleteSchedule;
+            return new Intent(IntentKind.Command, "", [], [], which, scheduleCommand.Groups["id"].Success ? scheduleCommand.Groups["id"].Value : null);
         }
         foreach (var (pattern, decision) in new[] { (ApproveCommand(), SessionCommand.Approve), (RejectCommand(), SessionCommand.Reject) })
         {
@@ -185,6 +210,13 @@ public sealed partial class IntentClassifier
 
     [GeneratedRegex(@"^(?<verb>cancel|stop|abort|retry|rerun|re-run)(\s+(the\s+)?(mission\s+)?((that|it|this|last|latest)(\s+one)?|(?<id>[A-Za-z0-9_-]{4,64})))?\s*[.!]*$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex SteerCommand();
+
+    [GeneratedRegex(@"^(schedules|(list|show)\s+(my\s+)?schedules|my schedules|what'?s scheduled|what is scheduled)\s*[?.!]*$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex SchedulesCommand();
+
+    /// <summary>"pause [that|&lt;id&gt;]", "resume …", "stop|delete|remove|cancel the schedule [&lt;id&gt;]", "unschedule …".</summary>
+    [GeneratedRegex(@"^((?<verb>pause|resume|unpause)(\s+(the\s+)?(schedule\s+)?((that|it|this|last|latest)(\s+one)?|(?<id>[A-Za-z0-9_-]{4,64})))?|(?<verb>stop|delete|remove|cancel|end)\s+(the\s+|my\s+|that\s+)?schedule(\s+((that|it|this|last|latest)|(?<id>[A-Za-z0-9_-]{4,64})))?|(?<verb>unschedule)(\s+((that|it|this)|(?<id>[A-Za-z0-9_-]{4,64})))?)\s*[.!]*$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex ScheduleCommand();
 
     [GeneratedRegex(@"^(go|go ahead|approve|approved|yes|yes please|yep|do it|run it|start it|lgtm|ship it)(\s+(it|that|this|the proposal|(the\s+)?(mission\s+)?(?<id>[A-Za-z0-9_-]{4,64})))?\s*[.!]*$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex ApproveCommand();

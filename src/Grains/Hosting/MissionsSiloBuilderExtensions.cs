@@ -54,6 +54,16 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddSingleton<ExecutorCatalog>();
 
         silo.AddStartupTask<QueueStartupTask>();
+        silo.Services.Configure<Schedules.ScheduleOptions>(configuration.GetSection(Schedules.ScheduleOptions.Section));
+        silo.AddStartupTask<Schedules.ScheduleStartupTask>();
+        // A schedule's period may be as short as configured; Orleans' reminders must allow it.
+        silo.Services.AddOptions<Orleans.Hosting.ReminderOptions>().Configure<IOptions<Schedules.ScheduleOptions>>((reminders, schedules) =>
+        {
+            if (schedules.Value.MinimumPeriod < reminders.MinimumReminderPeriod)
+            {
+                reminders.MinimumReminderPeriod = schedules.Value.MinimumPeriod;
+            }
+        });
         silo.Services.AddHostedService<MembershipWatcher>();
         // A graceful stop waits for running missions up to their grace period (see MissionGrain.OnDeactivateAsync).
         silo.Services.AddOptions<HostOptions>().Configure<IOptions<ExecutionOptions>>((host, execution) =>

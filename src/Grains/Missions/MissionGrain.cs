@@ -74,6 +74,7 @@ public sealed partial class MissionGrain(
                 ClientMessageId = draft.ClientMessageId,
                 Priority = draft.Priority,
                 TraceParent = traceParent,
+                ScheduleId = draft.ScheduleId,
             };
         var queued = draft.RequiresApproval
             ? await ProposeAsync(creation)
@@ -249,7 +250,12 @@ public sealed partial class MissionGrain(
             _ = toolCalls.ForgetAsync(MissionId);
         }
         await FreeQueueSlotAsync();
-        if (notifySession)
+        if (State.ScheduleId is { } scheduleId)
+        {
+            // A schedule's run: the schedule compares it with the last one and tells the chat only what changed.
+            _ = GrainFactory.GetGrain<IScheduleGrain>(scheduleId).RunEndedAsync(MissionId);
+        }
+        else if (notifySession)
         {
             NotifySession(ChatReplies.Outcome(MissionId, status, attempt, result, error));
         }

@@ -49,12 +49,18 @@ public sealed partial class PostgresStore
         }
     }
 
-    public async ValueTask<IReadOnlyList<string>> ProposedAsync()
+    public ValueTask<IReadOnlyList<string>> ProposedAsync() =>
+        IdsAsync("SELECT mission_id FROM missions WHERE created AND status = @p ORDER BY ord", MissionStatus.Proposed.ToWireName());
+
+    public ValueTask<IReadOnlyList<string>> SchedulesAsync() =>
+        IdsAsync("SELECT mission_id FROM missions WHERE NOT created AND starts_with(mission_id, @p) ORDER BY ord", ScheduleIds.Prefix);
+
+    private async ValueTask<IReadOnlyList<string>> IdsAsync(string sql, string parameter)
     {
         try
         {
-            await using var command = _db.CreateCommand("SELECT mission_id FROM missions WHERE created AND status = @proposed ORDER BY ord");
-            command.Parameters.AddWithValue("proposed", MissionStatus.Proposed.ToWireName());
+            await using var command = _db.CreateCommand(sql);
+            command.Parameters.AddWithValue("p", parameter);
             var proposed = new List<string>();
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())

@@ -10,6 +10,7 @@ using Orleans.Dashboard;
 using Missions.Log;
 using Missions.Log.PostgreSql;
 using Missions.Web.Chat;
+using Missions.Web.Schedules;
 using Missions.Web.Health;
 using Missions.Web.Http;
 using Missions.Web.Live;
@@ -133,6 +134,7 @@ public static class MissionsWebExtensions
         app.MapWhiteboard();
         app.MapQueue();
         app.MapMissionCommands();
+        app.MapSchedules();
         app.MapLiveStream();
         app.MapHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -14,6 +14,7 @@ public static class SessionPrivacy
     {
         MissionCreated created => created with { SessionId = null! },
         MissionReused reused => reused with { SessionId = null! },
+        ScheduleCreated schedule => schedule with { SessionId = null!, SourceMessage = "" },
         _ => e,
     };
 }

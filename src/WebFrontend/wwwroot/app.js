@@ -292,6 +292,55 @@ async function command(verb) {
   await loadDetail(id);
 }
 
+// ---- schedules: each with its next run and its missions; pause, resume, delete ----
+const inFuture = (iso) => {
+  const s = Math.round((Date.parse(iso) - Date.now()) / 1000);
+  return s <= 0 ? "now" : s < 60 ? "in " + s + " s" : s < 3600 ? "in " + Math.round(s / 60) + " min" : s < 86400 ? "in " + Math.round(s / 3600) + " h" : "in " + Math.round(s / 86400) + " d";
+};
+
+async function loadSchedules() {
+  const body = await api("/api/schedules?" + new URLSearchParams({ session_id: state.session }));
+  $("schedules").hidden = body.schedules.length === 0;
+  $("schedule-list").replaceChildren(...body.schedules.map(renderSchedule));
+}
+
+function renderSchedule(s) {
+  const item = el("li", "schedule");
+  item.dataset.scheduleId = s.schedule_id;
+  item.append(el("span", "badge " + (s.status === "paused" ? "cancelled" : "queued"), s.status));
+  item.append(" ", el("span", "objective", s.objective.description));
+  const when = s.status === "paused" ? "paused" : s.next_run ? "next run " + inFuture(s.next_run) + " (" + new Date(s.next_run).toLocaleTimeString() + ")" : "";
+  item.append(el("div", "muted meta", [s.cadence, when, s.runs + (s.runs === 1 ? " run" : " runs"), s.skipped ? s.skipped + " skipped" : "", s.session_id ? "yours" : ""].filter(Boolean).join(" · ")));
+  if (s.last_change) item.append(el("div", "muted", "Last change " + ago(s.last_change_at) + ": " + s.last_change));
+  const runs = el("div", "runs");
+  for (const run of s.recent_runs.slice(0, 5)) {
+    const link = el("a", "badge " + (run.status || "queued"), run.mission_id.slice(0, 8));
+    link.href = "#" + run.mission_id;
+    link.title = run.status || "";
+    link.addEventListener("click", (e) => { e.preventDefault(); select(run.mission_id); });
+    runs.append(link, " ");
+  }
+  item.append(runs);
+  const actions = el("p", "actions");
+  const act = (verb, text, method) => {
+    const button = el("button", "schedule-" + verb, text);
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      const path = "/api/schedules/" + encodeURIComponent(s.schedule_id) + (verb === "delete" ? "" : "/" + verb);
+      try {
+        await api(path, { method, headers: { "content-type": "application/json" }, body: method === "POST" ? "{}" : undefined });
+      } catch (error) {
+        actions.append(el("span", "error", " " + error.message));
+      }
+      await loadSchedules();
+    });
+    return button;
+  };
+  actions.append(s.status === "paused" ? act("resume", "Resume", "POST") : act("pause", "Pause", "POST"), " ", act("delete", "Delete", "DELETE"));
+  item.append(actions);
+  return item;
+}
+
 async function loadQueue() {
   const q = await api("/api/queue");
   $("queue").textContent = "queue: " + q.size + " waiting · " + q.in_flight + " running (limit " + q.concurrency_limit + ")";
@@ -308,7 +357,12 @@ function connect() {
     $("live").className = "on"; $("live").textContent = "live";
     if (state.polling) { clearInterval(state.polling); state.polling = null; }
   });
-  source.addEventListener("mission", (e) => { applyMissionEvent(JSON.parse(e.data)); loadQueue().catch(() => {}); });
+  source.addEventListener("mission", (e) => {
+    const line = JSON.parse(e.data);
+    if (line.event_type.startsWith("schedule_")) { loadSchedules().catch(() => {}); return; }
+    applyMissionEvent(line);
+    loadQueue().catch(() => {});
+  });
   source.addEventListener("chat", (e) => {
     const m = JSON.parse(e.data);
     if (m.session_id === state.session) showMessage(m);
@@ -322,7 +376,7 @@ function connect() {
 }
 
 async function refresh() {
-  try { await Promise.all([loadChat(), loadBoard(), loadQueue()]); } catch (e) { /* shown on the next user action */ }
+  try { await Promise.all([loadChat(), loadBoard(), loadQueue(), loadSchedules()]); } catch (e) { /* shown on the next user action */ }
 }
 
 function switchSession(id) {
@@ -354,3 +408,4 @@ setInterval(() => { for (const m of state.missions.values()) { const c = cardOf(
 connect();
 refresh();
 if (location.hash.length > 1) select(location.hash.slice(1)).catch(() => {});
+setInterval(() => loadSchedules().catch(() => {}), 15000);

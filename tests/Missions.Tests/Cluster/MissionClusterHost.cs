@@ -64,6 +64,7 @@ public sealed class MissionClusterHost : IAsyncDisposable
             silo.Services.AddSingleton<IMissionExecutor>(executor);
             silo.Services.Configure<MissionsOptions>(o => o.DataDirectory = dataDirectory);
             silo.Services.Configure<Missions.Chat.ChatOptions>(o => o.ProposalTtlMinutes = ProposalTtlMinutes);
+            silo.Services.Configure<Missions.Schedules.ScheduleOptions>(o => o.MinimumPeriodSeconds = 1);
             silo.Services.Configure<ExecutionOptions>(o =>
             {
                 o.Executor = ScriptedExecutor.ExecutorName;

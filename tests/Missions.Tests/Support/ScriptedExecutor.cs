@@ -8,7 +8,7 @@ namespace Missions.Tests.Support;
 /// <c>hang</c> runs until cancelled (then returns a partial result), <c>gate:NAME</c> waits until the test opens
 /// gate NAME, <c>sleep:MS</c> takes MS milliseconds, <c>flaky:N</c> fails transiently on its first N attempts,
 /// <c>down</c> always fails transiently, <c>stuck</c> blocks its thread for 20 s and ignores its token (work that cannot
-/// be interrupted). It records every run, in start order.
+/// be interrupted), <c>answer:NAME</c> completes with the answer the test keeps under NAME. It records every run, in start order.
 /// </summary>
 public sealed class ScriptedExecutor : IMissionExecutor
 {
@@ -21,6 +21,9 @@ public sealed class ScriptedExecutor : IMissionExecutor
     public string Name => ExecutorName;
 
     public ConcurrentQueue<(string MissionId, int Attempt)> Runs { get; } = new();
+
+    /// <summary>What <c>answer:NAME</c> answers (a schedule's runs compare it): set by the test, "Nothing new." until then.</summary>
+    public ConcurrentDictionary<string, string> Answers { get; } = new();
 
     public int MaxConcurrent => Volatile.Read(ref _maxRunning);
 
@@ -73,6 +76,10 @@ public sealed class ScriptedExecutor : IMissionExecutor
                 {
                     return Outcome(success: false, "partial: read 1 page before the budget ran out", pages: 1);
                 }
+            }
+            else if (script.StartsWith("answer:", StringComparison.Ordinal))
+            {
+                return Outcome(success: true, Answers.GetValueOrDefault(script["answer:".Length..], "Nothing new."), pages: 1);
             }
             else if (script == "fail")
             {

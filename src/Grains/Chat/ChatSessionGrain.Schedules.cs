@@ -1,0 +1,105 @@
+using Missions.Schedules;
+
+namespace Missions.Chat;
+
+/// <summary>A conversation's schedules: set in words ("check … every hour"), listed ("schedules"), paused, resumed and stopped.</summary>
+public sealed partial class ChatSessionGrain
+{
+    /// <summary>Positions of the answers that set a schedule, oldest first.</summary>
+    private readonly List<int> _scheduleAnswers = [];
+
+    private async Task<ChatResponse> ScheduleAsync(ChatRequest request, Intent intent)
+    {
+        var cadence = intent.Schedule;
+        if (intent.ScheduleError is { } error || cadence is null)
+        {
+            return Reply(intent.ScheduleError ?? "I could not read how often to do that.");
+        }
+        var shortest = scheduleOptions.Value.MinimumPeriod;
+        if (cadence.ShortestGap(DateTime.UtcNow) < shortest)
+        {
+            return Reply(ChatReplies.TooOften(cadence, shortest));
+        }
+        var draft = MissionDraftBuilder.Build(SessionId, intent.WorkText ?? request.Message, intent, null, request.Priority);
+        var scheduleId = request.ClientMessageId is { } id ? ScheduleIds.Prefix + Ids.MissionIdFor(SessionId, id)[1..17] : ScheduleIds.New();
+        var result = await GrainFactory.GetGrain<IScheduleGrain>(scheduleId).CreateAsync(new ScheduleCreated
+        {
+            MissionId = scheduleId,
+            Timestamp = DateTime.UtcNow,
+            SessionId = SessionId,
+            Cadence = cadence.Text,
+            EverySeconds = cadence.EverySeconds,
+            Cron = cadence.Cron,
+            Objective = draft.Objective,
+            Constraints = draft.Constraints,
+            StartUrls = draft.StartUrls,
+            Priority = draft.Priority,
+            SourceMessage = request.Message,
+        });
+        return new ChatResponse
+        {
+            Type = ChatResponse.ScheduleCreated, SessionId = SessionId, ScheduleId = scheduleId,
+            Message = ChatReplies.ScheduleSet(scheduleId, draft, cadence, result.NextRun),
+        };
+    }
+
+    /// <summary>The schedules this session set, oldest first.</summary>
+    private async Task<List<string>> SchedulesAsync()
+    {
+        var schedules = new List<string>();
+        foreach (var at in _scheduleAnswers)
+        {
+            if ((await MessageAtAsync(at)).ScheduleId is { } scheduleId && !schedules.Contains(scheduleId))
+            {
+                schedules.Add(scheduleId);
+            }
+        }
+        return schedules;
+    }
+
+    /// <summary>True when "that" means a schedule: one was set after the last mission was asked for.</summary>
+    private bool ThatIsASchedule => _scheduleAnswers.Count > 0 && (_missionAnswers.Count == 0 || _scheduleAnswers[^1] > _missionAnswers[^1]);
+
+    private async Task<ChatResponse> SteerScheduleAsync(Intent intent)
+    {
+        var schedules = await SchedulesAsync();
+        var states = new Dictionary<string, ScheduleState>(StringComparer.Ordinal);
+        foreach (var scheduleId in schedules)
+        {
+            states[scheduleId] = ScheduleState.Fold(await missionLog.ReadEventsAsync(scheduleId));
+        }
+        if (intent.Command == SessionCommand.Schedules)
+        {
+            var views = schedules.Where(s => states[s] is { Exists: true, Deleted: false })
+                .Select(s => ScheduleViews.From(s, states[s], _ => null, withSession: false)).ToList();
+            return Reply(ChatReplies.Schedules(views));
+        }
+        string? target;
+        if (intent.Target is null)
+        {
+            target = schedules.LastOrDefault(s => !states[s].Deleted);
+        }
+        else
+        {
+            var matches = schedules.Where(s => s.StartsWith(intent.Target, StringComparison.OrdinalIgnoreCase)
+                || s[ScheduleIds.Prefix.Length..].StartsWith(intent.Target, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (matches.Count > 1)
+            {
+                return Reply(ChatReplies.Ambiguous(intent.Target, matches.Count));
+            }
+            target = matches.SingleOrDefault();
+        }
+        if (target is null)
+        {
+            return Reply(intent.Target is null ? "You have no schedules in this chat." : $"None of your schedules in this chat has an id starting with '{intent.Target}'.");
+        }
+        var schedule = GrainFactory.GetGrain<IScheduleGrain>(target);
+        var result = intent.Command switch
+        {
+            SessionCommand.Pause => await schedule.PauseAsync(MissionDecisions.Chat),
+            SessionCommand.Resume => await schedule.ResumeAsync(MissionDecisions.Chat),
+            _ => await schedule.DeleteAsync(MissionDecisions.Chat),
+        };
+        return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, ScheduleId = target, Message = result.Message };
+    }
+}

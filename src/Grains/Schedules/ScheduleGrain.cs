@@ -1,0 +1,251 @@
+using Missions.Chat;
+using Microsoft.Extensions.Options;
+using Missions.Log;
+
+namespace Missions.Schedules;
+
+/// <summary>
+/// A recurring mission. Each firing makes an ordinary mission (same log, queue, budgets and whiteboard); its end comes
+/// back here and is compared with the previous run's (<see cref="RunComparison"/>), and the chat hears of it only when
+/// something changed or the run failed. The schedule's lines are a stream of the mission log of their own, and it fires
+/// through an Orleans reminder, registered again from the log at every start (<see cref="ScheduleStartupTask"/>): with
+/// in-memory reminders a restart loses none, and a firing missed while the process was down runs once at start, not
+/// once per missed period. A firing while the previous run still goes is skipped, and the skip recorded.
+/// </summary>
+public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOptions> options, ILogger<ScheduleGrain> logger)
+    : Grain, IScheduleGrain, IRemindable
+{
+    private const string Reminder = "fire";
+
+    private ScheduleState _state = new();
+
+    private string ScheduleId => this.GetPrimaryKeyString();
+
+    private Cadence Cadence => Cadence.FromDefinition(_state.Definition!);
+
+    private DateTime Anchor => _state.Definition!.Timestamp;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        _state = ScheduleState.Fold(await log.ReadEventsAsync(ScheduleId));
+
+    public async Task<ScheduleCommandResult> CreateAsync(ScheduleCreated definition)
+    {
+        if (!_state.Exists)
+        {
+            await RaiseAsync([definition with { MissionId = ScheduleId, Timestamp = DateTime.UtcNow, Seq = 0 }]);
+            LogCreated(logger, ScheduleId, definition.Cadence, definition.SessionId);
+            await ArmAsync();
+        }
+        return Result(true, $"Schedule {ScheduleId} is set: {Describe()}.");
+    }
+
+    public Task<ScheduleCommandResult> PauseAsync(string via) =>
+        ChangeAsync(ScheduleStateChanged.Paused, via, s => s.Paused ? $"Schedule {ScheduleId} is already paused." : null,
+            $"Paused — schedule {ScheduleId} will not fire until you resume it.");
+
+    public Task<ScheduleCommandResult> ResumeAsync(string via) =>
+        ChangeAsync(ScheduleStateChanged.Resumed, via, s => s.Paused ? null : $"Schedule {ScheduleId} is not paused.",
+            $"Resumed — schedule {ScheduleId} fires again");
+
+    public Task<ScheduleCommandResult> DeleteAsync(string via) =>
+        ChangeAsync(ScheduleStateChanged.Deleted, via, _ => null, $"Stopped — schedule {ScheduleId} is deleted and will not fire again.");
+
+    private async Task<ScheduleCommandResult> ChangeAsync(string change, string via, Func<ScheduleState, string?> refusal, string done)
+    {
+        if (!_state.Exists)
+        {
+            return new ScheduleCommandResult { ScheduleId = ScheduleId, Accepted = false, Exists = false, Message = $"There is no schedule {ScheduleId}." };
+        }
+        if (_state.Deleted)
+        {
+            return Result(false, $"Schedule {ScheduleId} was deleted.");
+        }
+        if (refusal(_state) is { } refused)
+        {
+            return Result(false, refused);
+        }
+        await RaiseAsync([new ScheduleStateChanged { MissionId = ScheduleId, Timestamp = DateTime.UtcNow, Change = change, Via = via }]);
+        LogChanged(logger, ScheduleId, change, via);
+        await ArmAsync();
+        var next = NextDue();
+        return Result(true, change == ScheduleStateChanged.Resumed ? $"{done} ({Describe()}); next run {When(next)}." : done);
+    }
+
+    public async Task WakeAsync()
+    {
+        if (!_state.Exists || _state.Deleted)
+        {
+            return;
+        }
+        await CatchUpComparisonAsync();
+        await FireIfDueAsync();
+        await ArmAsync();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        await FireIfDueAsync();
+        await ArmAsync();
+    }
+
+    public async Task RunEndedAsync(string missionId)
+    {
+        if (_state.RecentMissions.Contains(missionId) && _state.LastCompared?.RunMissionId != missionId)
+        {
+            await CompareAsync(missionId);
+        }
+    }
+
+    private DateTime? NextDue() => ScheduleViews.NextDue(_state);
+
+    /// <summary>Fires once if an occurrence is due — for the latest one reached, however many passed meanwhile.</summary>
+    private async Task FireIfDueAsync()
+    {
+        if (NextDue() is not { } due)
+        {
+            return;
+        }
+        var now = DateTime.UtcNow;
+        var tolerance = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, Cadence.ShortestGap(now).Ticks / 10));
+        if (due > now + tolerance)
+        {
+            return;
+        }
+        var occurrence = Cadence.LatestUpTo(due, now, Anchor);
+        await CatchUpComparisonAsync();
+        if (_state.LastMissionId is { } last && MissionState.Fold(await log.ReadEventsAsync(last)) is var previous)
+        {
+            if (!previous.Exists)
+            {
+                // The last firing was written but its mission not made (the process went down in between): make it now.
+                await MakeRunAsync(last);
+                return;
+            }
+            if (!previous.Status.IsTerminal())
+            {
+                await RaiseAsync([new ScheduleFired
+                {
+                    MissionId = ScheduleId, Timestamp = now, Due = occurrence,
+                    Skipped = $"the previous run, mission {last}, is still {previous.Status.ToWireName().Replace('_', ' ')}",
+                }]);
+                LogSkipped(logger, ScheduleId, last);
+                return;
+            }
+        }
+        var missionId = ScheduleIds.RunMissionId(ScheduleId, _state.Runs + 1);
+        await RaiseAsync([new ScheduleFired { MissionId = ScheduleId, Timestamp = now, Due = occurrence, RunMissionId = missionId }]);
+        LogFired(logger, ScheduleId, missionId, occurrence);
+        await MakeRunAsync(missionId);
+    }
+
+    private async Task MakeRunAsync(string missionId)
+    {
+        var d = _state.Definition!;
+        try
+        {
+            await GrainFactory.Mission(missionId).CreateAsync(new MissionDraft
+            {
+                SessionId = d.SessionId,
+                Objective = d.Objective,
+                Constraints = d.Constraints,
+                StartUrls = d.StartUrls,
+                SourceMessage = d.SourceMessage,
+                Priority = d.Priority,
+                ScheduleId = ScheduleId,
+            });
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The firing is in the log: the next tick (or the next start) makes its mission.
+            LogRunNotMade(logger, ex, ScheduleId, missionId);
+        }
+    }
+
+    /// <summary>A run that ended while its notice was lost (a restart) is compared before the next one starts.</summary>
+    private async Task CatchUpComparisonAsync()
+    {
+        if (_state.LastMissionId is { } last && _state.LastCompared?.RunMissionId != last)
+        {
+            await CompareAsync(last);
+        }
+    }
+
+    private async Task CompareAsync(string missionId)
+    {
+        var run = MissionState.Fold(await log.ReadEventsAsync(missionId));
+        if (!run.Status.IsTerminal())
+        {
+            return;
+        }
+        var compared = RunComparison.Compare(ScheduleId, missionId, run, _state.LastCompleted);
+        await RaiseAsync([compared]);
+        if (compared.Changed || compared.Status != MissionStatus.Completed)
+        {
+            var notice = new MissionOutcomeNotice { MissionId = missionId, Status = run.Status, Attempt = run.Attempt, Text = RunComparison.Notice(ScheduleId, Describe(), compared, run) };
+            _ = GrainFactory.Session(_state.Definition!.SessionId).PostMissionOutcomeAsync(notice).ContinueWith(
+                t => LogNotifyFailed(logger, t.Exception!, ScheduleId),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>The reminder set for the next occurrence, or gone while the schedule is paused or deleted.</summary>
+    private async Task ArmAsync()
+    {
+        if (NextDue() is not { } next)
+        {
+            if (await this.GetReminder(Reminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            return;
+        }
+        var now = DateTime.UtcNow;
+        var dueIn = next > now ? next - now : TimeSpan.Zero;
+        // The period is a fallback only (each tick sets the next due time again); Orleans wants it no shorter than its minimum.
+        var period = Cadence.ShortestGap(now);
+        if (period < options.Value.MinimumPeriod)
+        {
+            period = options.Value.MinimumPeriod;
+        }
+        await this.RegisterOrUpdateReminder(Reminder, dueIn, period);
+    }
+
+    private async Task RaiseAsync(IReadOnlyList<MissionEvent> events)
+    {
+        if (!await log.AppendAsync(ScheduleId, events, _state.Version))
+        {
+            _state = ScheduleState.Fold(await log.ReadEventsAsync(ScheduleId));
+            DeactivateOnIdle();
+            throw new InvalidOperationException($"Schedule {ScheduleId} changed in the log underneath this activation; try again.");
+        }
+        foreach (var e in events)
+        {
+            _state.Apply(e);
+        }
+    }
+
+    private string Describe() => $"{_state.Definition!.Objective.Type} on {string.Join(", ", _state.Definition.Constraints.AllowedDomains)} {_state.Definition.Cadence}";
+
+    private static string When(DateTime? at) => at is { } t ? $"at {t:yyyy-MM-dd HH:mm:ss} UTC" : "never";
+
+    private ScheduleCommandResult Result(bool accepted, string message) =>
+        new() { ScheduleId = ScheduleId, Accepted = accepted, Exists = true, Message = message, NextRun = NextDue() };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} created ({Cadence}) in session {SessionId}")]
+    private static partial void LogCreated(ILogger logger, string scheduleId, string cadence, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} {Change} (via {Via})")]
+    private static partial void LogChanged(ILogger logger, string scheduleId, string change, string via);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} fired for {Due:o}: mission {MissionId}")]
+    private static partial void LogFired(ILogger logger, string scheduleId, string missionId, DateTime due);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} skipped a firing: mission {MissionId} still runs")]
+    private static partial void LogSkipped(ILogger logger, string scheduleId, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {ScheduleId} could not make mission {MissionId} yet; its next tick tries again")]
+    private static partial void LogRunNotMade(ILogger logger, Exception ex, string scheduleId, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {ScheduleId} could not post a change to its chat")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception ex, string scheduleId);
+}
