@@ -78,7 +78,8 @@ public sealed partial class ChatSessionGrain(
         else if (intent.Kind == IntentKind.Actionable)
         {
             var approval = intent.Propose || options.Value.RequireApproval;
-            var draft = MissionDraftBuilder.Build(SessionId, request.Message, intent, request.ClientMessageId, request.Priority, approval);
+            var asked = intent.Propose ? IntentClassifier.WithoutProposal(request.Message) : request.Message;
+            var draft = MissionDraftBuilder.Build(SessionId, asked, intent, request.ClientMessageId, request.Priority, approval) with { SourceMessage = request.Message };
             var missionId = request.ClientMessageId is { } id ? Ids.MissionIdFor(SessionId, id) : Ids.NewMissionId();
             var created = await GrainFactory.Mission(missionId).CreateAsync(draft);
             var proposed = created.Status == MissionStatus.Proposed;

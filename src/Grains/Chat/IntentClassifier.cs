@@ -105,7 +105,7 @@ public sealed partial class IntentClassifier
             {
                 var named = said.Groups["id"];
                 return new Intent(IntentKind.Command, "", [], [], decision,
-                    named.Success && named.Value.ToLowerInvariant() is not ("proposal" or "plan" or "mission" or "that" or "this") ? named.Value : null);
+                    named.Success && named.Value.ToLowerInvariant() is not ("proposal" or "plan" or "mission" or "that" or "this" or "please" or "thanks") ? named.Value : null);
             }
         }
         var steer = SteerCommand().Match(text);
@@ -227,6 +227,12 @@ public sealed partial class IntentClassifier
     /// <summary>"make it 10 pages", "change that to 2 minutes", "also on docs.example.org", "actually, make it urgent".</summary>
     [GeneratedRegex(@"^((actually|ok|okay|and|but)[, ]+)?((make|change|set|edit|update|limit|give)\s+(it|that|this|the proposal|the plan|the mission)\b|also\s+(on|use|read|include)\b|instead\b)", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex ReviseCommand();
+
+    /// <summary>The work a proposal asks for: "draft a mission to summarize x.org" → "summarize x.org".</summary>
+    public static string WithoutProposal(string message) => ProposalPrefix().Replace(message, "", 1) is { Length: > 0 } work ? work : message;
+
+    [GeneratedRegex(@"^\s*(please\s+)?(propose|draft|plan)(\s+(a|the))?(\s+mission)?(\s*:|\s+to\b)?\s*", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex ProposalPrefix();
 
     /// <summary>"propose …", "draft a mission to …", "plan a mission: …" — work to be approved before it runs.</summary>
     [GeneratedRegex(@"^\s*(please\s+)?(propose|draft|plan)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]

@@ -53,6 +53,58 @@ public sealed class PageTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_proposal_is_approved_from_the_chat_and_another_rejected_from_its_detail()
+    {
+        var page = await fixture.OpenAsync();
+        var url = fixture.Web.Site.Url("/timers") + "?proposal=" + Guid.NewGuid().ToString("N")[..8];
+
+        await SendAsync(page, $"propose to research timers on {url}");
+
+        var proposal = page.Locator("#messages li.assistant", new() { HasText = "Here is the plan" });
+        await Expect(proposal).ToBeVisibleAsync();
+        var card = Card(page, url);
+        await Expect(card.Locator(".badge")).ToHaveTextAsync("proposed", new() { Timeout = 5_000 });
+        await fixture.ScreenshotAsync(page, "proposal");
+        await proposal.Locator("button.decide.approve").ClickAsync();
+        await Expect(proposal).ToContainTextAsync("Approved — mission");
+        await Expect(proposal.Locator("button.decide")).ToHaveCountAsync(0);
+        await Expect(card.Locator(".badge")).ToHaveTextAsync("completed", new() { Timeout = 30_000 });
+
+        var other = fixture.Web.Site.Url("/timers") + "?proposal=" + Guid.NewGuid().ToString("N")[..8];
+        await SendAsync(page, $"draft a mission to fetch {other}");
+        var second = Card(page, other);
+        await Expect(second.Locator(".badge")).ToHaveTextAsync("proposed", new() { Timeout = 5_000 });
+        await second.ClickAsync();
+        await Expect(page.Locator("#approve")).ToBeVisibleAsync();
+        await page.ClickAsync("#reject");
+        await Expect(second.Locator(".badge")).ToHaveTextAsync("cancelled", new() { Timeout = 10_000 });
+        await Expect(page.Locator("#approve")).ToBeHiddenAsync();
+        await Expect(page.Locator("#detail-timeline li").Last).ToContainTextAsync("rejected");
+    }
+
+    [Fact]
+    public async Task A_schedule_is_listed_with_its_next_run_then_paused_and_deleted_from_the_page()
+    {
+        var page = await fixture.OpenAsync();
+        var url = fixture.Web.Site.Url("/timers") + "?schedule=" + Guid.NewGuid().ToString("N")[..8];
+
+        await SendAsync(page, $"check {url} every 10 minutes");
+
+        await Expect(page.Locator("#messages li.assistant", new() { HasText = "Scheduled — sch-" })).ToBeVisibleAsync();
+        var schedule = page.Locator("#schedule-list li", new() { HasText = url });
+        await Expect(schedule).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Expect(schedule.Locator(".meta")).ToContainTextAsync("every 10 minutes · next run in");
+        await Expect(schedule.Locator(".meta")).ToContainTextAsync("yours");
+        await fixture.ScreenshotAsync(page, "schedule");
+
+        await schedule.Locator("button.schedule-pause").ClickAsync();
+        await Expect(schedule.Locator(".meta")).ToContainTextAsync("paused");
+        await Expect(schedule.Locator("button.schedule-resume")).ToBeVisibleAsync();
+        await schedule.Locator("button.schedule-delete").ClickAsync();
+        await Expect(schedule).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Running_mission_is_cancelled_from_the_page()
     {
         var page = await fixture.OpenAsync();
