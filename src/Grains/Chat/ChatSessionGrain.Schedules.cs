@@ -5,6 +5,9 @@ namespace Missions.Chat;
 /// <summary>A conversation's schedules: set in words ("check … every hour"), listed ("schedules"), paused, resumed and stopped.</summary>
 public sealed partial class ChatSessionGrain
 {
+    /// <summary>Schedules a conversation may keep at once (not deleted): each fires on its own, so a client cannot set thousands.</summary>
+    public const int MaxSchedulesPerSession = 20;
+
     /// <summary>Positions of the answers that set a schedule, oldest first.</summary>
     private readonly List<int> _scheduleAnswers = [];
 
@@ -19,6 +22,15 @@ public sealed partial class ChatSessionGrain
         if (cadence.ShortestGap(DateTime.UtcNow) < shortest)
         {
             return Reply(ChatReplies.TooOften(cadence, shortest));
+        }
+        var kept = 0;
+        foreach (var existing in await SchedulesAsync())
+        {
+            kept += ScheduleState.Fold(await missionLog.ReadEventsAsync(existing)) is { Exists: true, Deleted: false } ? 1 : 0;
+        }
+        if (kept >= MaxSchedulesPerSession)
+        {
+            return Reply($"This chat has {kept} schedules, the most it may keep; stop one first (\"schedules\" lists them).");
         }
         var draft = MissionDraftBuilder.Build(SessionId, intent.WorkText ?? request.Message, intent, null, request.Priority);
         var scheduleId = request.ClientMessageId is { } id ? ScheduleIds.Prefix + Ids.MissionIdFor(SessionId, id)[1..17] : ScheduleIds.New();

@@ -125,20 +125,26 @@ public sealed partial class ExecutionQueueGrain(
     /// Off the queue's turn, each waiting proposal is asked to end if its time is up. A proposal's own activation
     /// ends it on time; this minutely check catches the ones whose activation went (a restart, a lost silo).
     /// </summary>
-    private void ExpireProposals() => _ = Task.Run(async () =>
+    private void ExpireProposals()
+    {
+        var grains = GrainFactory; // the grain's own factory is for its turns only
+        _ = Task.Run(async () => await ExpireProposalsAsync(grains));
+    }
+
+    private async Task ExpireProposalsAsync(IGrainFactory grains)
     {
         try
         {
             foreach (var missionId in await log.ProposedAsync())
             {
-                await GrainFactory.Mission(missionId).ExpireIfDueAsync();
+                await grains.Mission(missionId).ExpireIfDueAsync();
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             LogExpiryCheckFailed(logger, ex);
         }
-    });
+    }
 
     private DateTime _toolCallsSweptAt;
 

@@ -9,20 +9,22 @@ namespace Missions.Schedules;
 /// </summary>
 public static class RunComparison
 {
-    public const int MaxAnswer = 4_000;
+    /// <summary>What a comparison line keeps (in characters; even escaped six to one, the line stays under 64 KB).</summary>
+    public const int MaxAnswer = 4_000, MaxSourceChars = 4_000, MaxSummary = 1_500;
+
     private const int SentencesShown = 3;
 
     public static ScheduleRunCompared Compare(string scheduleId, string missionId, MissionState run, ScheduleRunCompared? baseline)
     {
         var answer = Shorten(run.ExecutionResult?.FinalAnswer ?? "", MaxAnswer);
-        var sources = (run.ExecutionResult?.Sources ?? []).Select(s => s.Url).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var sources = Bounded((run.ExecutionResult?.Sources ?? []).Select(s => s.Url).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
         var compared = new ScheduleRunCompared
         {
             MissionId = scheduleId, Timestamp = DateTime.UtcNow, RunMissionId = missionId, Status = run.Status, Changed = false, Answer = answer, Sources = sources,
         };
         if (run.Status != MissionStatus.Completed)
         {
-            return compared with { Summary = $"The run {run.Status.ToWireName().Replace('_', ' ')}: {run.Error}" };
+            return compared with { Summary = Shorten($"The run {run.Status.ToWireName().Replace('_', ' ')}: {run.Error}", MaxSummary) };
         }
         if (baseline is null)
         {
@@ -55,13 +57,13 @@ public static class RunComparison
         }
         if (newSources.Count > 0)
         {
-            summary.Append($"New sources: {string.Join(", ", newSources.Take(5))}{(newSources.Count > 5 ? " …" : "")}. ");
+            summary.Append($"New sources: {string.Join(", ", newSources.Take(5).Select(u => Shorten(u, 200)))}{(newSources.Count > 5 ? " …" : "")}. ");
         }
         if (goneSources.Count > 0)
         {
-            summary.Append($"No longer found: {string.Join(", ", goneSources.Take(5))}{(goneSources.Count > 5 ? " …" : "")}. ");
+            summary.Append($"No longer found: {string.Join(", ", goneSources.Take(5).Select(u => Shorten(u, 200)))}{(goneSources.Count > 5 ? " …" : "")}. ");
         }
-        return compared with { Changed = true, Summary = summary.ToString().Trim() };
+        return compared with { Changed = true, Summary = Shorten(summary.ToString().Trim(), MaxSummary) };
     }
 
     /// <summary>The chat's message for a run worth telling: what changed (or the failure), then the answer's start.</summary>
@@ -72,6 +74,22 @@ public static class RunComparison
         return compared.Status == MissionStatus.Completed
             ? $"{head}: {compared.Summary}{answer}"
             : $"{head} {run.Status.ToWireName().Replace('_', ' ')}: {run.Error}";
+    }
+
+    /// <summary>The sources kept for the next comparison: as many as fit <see cref="MaxSourceChars"/>.</summary>
+    private static List<string> Bounded(IEnumerable<string> urls)
+    {
+        var kept = new List<string>();
+        var chars = 0;
+        foreach (var url in urls)
+        {
+            if ((chars += url.Length) > MaxSourceChars)
+            {
+                break;
+            }
+            kept.Add(url);
+        }
+        return kept;
     }
 
     private static HashSet<string> SentencesSet(string text) => [.. Sentences(text).Select(Normal)];

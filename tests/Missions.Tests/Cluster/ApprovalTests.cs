@@ -151,3 +151,31 @@ public sealed class ApprovalTests(ClusterFixture fixture) : ApprovalScenarios(fi
 
 [Collection(StoreClusterCollection.Name)]
 public sealed class ApprovalOnStoreTests(StoreClusterFixture fixture) : ApprovalScenarios(fixture.Host);
+
+/// <summary>A restart of the embedded default while a proposal waits: the proposal's timer is gone with the process.</summary>
+public sealed class ApprovalRestartTests
+{
+    [Fact]
+    public async Task A_proposal_that_expired_while_the_process_was_down_is_ended_at_start()
+    {
+        using var data = new TempDirectory();
+        string id;
+        var session = "s-" + Guid.NewGuid().ToString("N");
+        await using (var before = await MissionClusterHost.StartAsync(data.Path))
+        {
+            id = (await before.Client.GetGrain<IChatSessionGrain>(session).SendAsync(new ChatRequest { Message = "propose research on example.org" })).MissionId!;
+        }
+        await Task.Delay(TimeSpan.FromMinutes(MissionClusterHost.ProposalTtlMinutes) + TimeSpan.FromSeconds(1));
+
+        await using var after = await MissionClusterHost.StartAsync(data.Path);
+
+
+        // Nothing asks after the proposal: the queue's check at its start ends it.
+        var view = await Eventually.WaitAsync(() => Task.FromResult(MissionState.Fold(after.Log.Reader.ReadEvents(id))), m => m.Status.IsTerminal(),
+            TimeSpan.FromSeconds(15), "the expired proposal ended");
+        Assert.Equal(MissionStatus.Cancelled, view.Status);
+        Assert.Equal(0, after.Executor.RunsOf(id));
+        await Eventually.WaitAsync(() => after.Client.GetGrain<IChatSessionGrain>(session).GetMessagesAsync(null, null, ChatPage.DefaultLimit),
+            p => p.Messages.Any(m => m.ReplyType == ChatResponse.MissionUpdate && m.Text.Contains("expired")), TimeSpan.FromSeconds(10), "the expiry in the chat");
+    }
+}
