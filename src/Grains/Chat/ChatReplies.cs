@@ -45,7 +45,7 @@ public static partial class ChatReplies
     /// <summary>A schedule was set: what it does, how often, when first, and how to steer it.</summary>
     public static string ScheduleSet(string scheduleId, MissionDraft draft, Schedules.Cadence cadence, DateTime? next) =>
         $"Scheduled — {scheduleId} will {Plan(draft.Objective, draft.Constraints, draft.StartUrls, draft.Priority).TrimEnd('.')} {cadence.Text}; " +
-        $"first run {(next is { } at ? $"at {at:yyyy-MM-dd HH:mm} UTC" : "soon")}. I'll tell you here when its result changes (or a run fails); " +
+        $"first run {(next is { } at ? At(at) : "soon")}. I'll tell you here when its result changes (or a run fails); " +
         "every run shows on the whiteboard. Say \"schedules\" to list them, \"pause that\", \"resume that\" or \"stop the schedule\".";
 
     /// <summary>A cadence shorter than the shortest period allowed.</summary>
@@ -61,10 +61,14 @@ public static partial class ChatReplies
         }
         var lines = schedules.Select(s =>
             $"• {s.ScheduleId} — {s.Cadence}: {Shorten(s.Objective.Description, 80)} — " +
-            (s.Status == "paused" ? "paused" : s.NextRun is { } next ? $"next run {next:yyyy-MM-dd HH:mm} UTC" : "no next run") +
+            (s.Status == "paused" ? "paused" : s.NextRun is { } next ? $"next run {At(next)}" : "no next run") +
             $" ({s.Runs} {(s.Runs == 1 ? "run" : "runs")}{(s.Skipped > 0 ? $", {s.Skipped} skipped" : "")})");
         return $"{schedules.Count} {(schedules.Count == 1 ? "schedule" : "schedules")}:\n{string.Join("\n", lines)}";
     }
+
+    /// <summary>A time to come: to the second within a day ("at 09:30:05 UTC"), else its date too.</summary>
+    private static string At(DateTime when) =>
+        when - DateTime.UtcNow < TimeSpan.FromDays(1) ? $"at {when:HH:mm:ss} UTC" : $"on {when:yyyy-MM-dd} at {when:HH:mm} UTC";
 
     private static string Span(TimeSpan span) =>
         span.TotalHours >= 1 && span.TotalHours % 1 == 0 ? $"{span.TotalHours:0} {(span.TotalHours == 1 ? "hour" : "hours")}"
