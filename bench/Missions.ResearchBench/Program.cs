@@ -14,7 +14,14 @@ using Missions.Research;
 // pages fetched, whether the answer names the fact and cites its page, and the time per mission — once with
 // no politeness delay (the agent's own cost) and once with the default 500 ms between requests to the host.
 // Usage: dotnet run -c Release --project bench/Missions.ResearchBench -- [--budgets 5,10] [--delays 0,500] [--explain]
+// With --docs DIR (bench/docs.sh): the real-manuals mode instead (DocsBench).
 // (--explain prints, for each question missed, the pages read and the answer given.)
+if (Array.IndexOf(args, "--docs") is var docsAt and >= 0 && docsAt + 1 < args.Length)
+{
+    // Real manuals (bench/docs.sh): dotnet run … -- --docs DIR [--budget 12] [--explain]
+    await DocsBench.RunAsync(args[docsAt + 1], int.Parse(Arg("--budget", "12")), args.Contains("--explain"));
+    return;
+}
 var budgets = Arg("--budgets", "5,10").Split(',').Select(int.Parse).ToArray();
 var delays = Arg("--delays", "0,500").Split(',').Select(int.Parse).ToArray();
 

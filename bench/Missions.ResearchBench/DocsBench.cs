@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Missions;
+using Missions.Execution;
+using Missions.Log;
+using Missions.Research;
+
+/// <summary>
+/// The research agent on real manuals (issue 20): Debian's Python 3.11 library reference and Git manual pages, unpacked
+/// by <c>bench/docs.sh</c> and served on loopback as they are. Each question of <c>docs-questions.tsv</c> (written and
+/// committed before any tuning) starts from a chapter or index page; it is answered when a passage of the answer that
+/// is attributed to one of the pages holding the fact says the fact (or, for numbered citations, a line with the fact
+/// cites such a page).
+/// </summary>
+static class DocsBench
+{
+    public static async Task RunAsync(string docs, int budget, bool explain)
+    {
+        var roots = new Dictionary<string, string>
+        {
+            ["python"] = Path.Combine(docs, "usr/share/doc/python3.11/html"),
+            ["git"] = Path.Combine(docs, "usr/share/doc/git-doc"),
+        };
+        foreach (var root in roots.Values.Where(r => !Directory.Exists(r)))
+        {
+            throw new DirectoryNotFoundException($"{root} is missing: bench/docs.sh downloads and unpacks the manuals.");
+        }
+        var questions = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "docs-questions.tsv"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.Split('\t'))
+            .Select(f => (Manual: f[0], Start: f[1], Question: f[2], Fact: new Regex(f[3], RegexOptions.IgnoreCase), Pages: f[4].Split(',')))
+            .ToList();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapGet("/robots.txt", () => Results.Text("User-agent: *\nAllow: /\n", "text/plain"));
+        foreach (var (manual, root) in roots)
+        {
+            app.UseStaticFiles(new StaticFileOptions
+            {
+                RequestPath = "/" + manual, FileProvider = new PhysicalFileProvider(root),
+                ContentTypeProvider = new FileExtensionContentTypeProvider(), ServeUnknownFileTypes = false,
+            });
+        }
+        await app.StartAsync();
+        var site = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/";
+
+        var data = Path.Combine(Path.GetTempPath(), "missions-docsbench", Guid.NewGuid().ToString("N"));
+        using var agent = new ResearchAgent(
+            Options.Create(new ExecutionOptions { AllowPrivateNetworks = true, PolitenessDelayMilliseconds = 0 }),
+            new ToolCallStore(Options.Create(new MissionsOptions { DataDirectory = data }), NullLogger<ToolCallStore>.Instance),
+            new LlmAnswerWriter(new LlmClient(Options.Create(new LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
+            NullLogger<ResearchAgent>.Instance);
+
+        Console.WriteLine("| manual | question | pages read | page read | fact in answer | answered and cited | ms |");
+        Console.WriteLine("|---|---|---:|---|---|---|---:|");
+        var byManual = new Dictionary<string, (int Asked, int Cited, int Fact, int Read, List<int> Pages, List<double> Ms)>();
+        foreach (var q in questions)
+        {
+            var work = new MissionWork(Ids.NewMissionId(), 1, new Objective { Type = "research", Description = q.Question },
+                new MissionConstraints { AllowedDomains = ["127.0.0.1"], MaxPages = budget, MaxDurationSeconds = 120 }, [site + q.Manual + "/" + q.Start]);
+            var clock = Stopwatch.StartNew();
+            var outcome = await agent.ExecuteAsync(work, CancellationToken.None);
+            var ms = clock.Elapsed.TotalMilliseconds;
+            var expected = q.Pages.Select(p => site + q.Manual + "/" + p).ToHashSet(StringComparer.Ordinal);
+            var result = outcome.Result;
+            var read = result.Sources.Any(s => expected.Contains(s.Url));
+            var (factSaid, cited) = Judge(result.FinalAnswer, q.Fact, expected);
+            var row = byManual.TryGetValue(q.Manual, out var r) ? r : (0, 0, 0, 0, new List<int>(), new List<double>());
+            byManual[q.Manual] = (row.Asked + 1, row.Cited + (cited ? 1 : 0), row.Fact + (factSaid ? 1 : 0), row.Read + (read ? 1 : 0), [.. row.Pages, result.PagesFetched], [.. row.Ms, ms]);
+            Console.WriteLine($"| {q.Manual} | {q.Question} | {result.PagesFetched} | {Yes(read)} | {Yes(factSaid)} | {Yes(cited)} | {ms:N0} |");
+            if (!cited && explain)
+            {
+                Console.Error.WriteLine($"--- {q.Question}\nread: {string.Join(", ", result.Sources.Select(s => s.Url[site.Length..]))}\n{result.FinalAnswer}\n");
+            }
+        }
+        Console.WriteLine();
+        Console.WriteLine($"| manual | questions | answered and cited | fact in answer | right page read | pages read (mean) | ms per mission (median) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (manual, s) in byManual.Append(new("all", byManual.Values.Aggregate((a, b) => (a.Asked + b.Asked, a.Cited + b.Cited, a.Fact + b.Fact, a.Read + b.Read, [.. a.Pages, .. b.Pages], [.. a.Ms, .. b.Ms])))))
+        {
+            Console.WriteLine($"| {manual} | {s.Asked} | {s.Cited} ({100.0 * s.Cited / s.Asked:N0} %) | {s.Fact} | {s.Read} | {s.Pages.Average():N1} | {s.Ms.Order().ElementAt(s.Ms.Count / 2):N0} |");
+        }
+        try { Directory.Delete(data, true); } catch (IOException) { }
+        await app.StopAsync();
+    }
+
+    private static string Yes(bool value) => value ? "yes" : "no";
+
+    /// <summary>
+    /// Whether the answer says the fact, and whether it says it citing a page that holds it: a passage block attributed
+    /// "— title (url)" to such a page, or a line with the fact and a numbered citation [n] whose source n is such a page.
+    /// </summary>
+    public static (bool Said, bool Cited) Judge(string answer, Regex fact, IReadOnlySet<string> pages)
+    {
+        var sourcesAt = answer.IndexOf("\nSources read:", StringComparison.Ordinal);
+        var body = sourcesAt >= 0 ? answer[..sourcesAt] : answer;
+        var said = fact.IsMatch(body);
+        var cited = false;
+        // Passage blocks: text lines, then "— title (url)".
+        var block = new List<string>();
+        foreach (var line in body.Split('\n'))
+        {
+            if (line.StartsWith("— ", StringComparison.Ordinal) && line.EndsWith(')') && line.LastIndexOf(" (", StringComparison.Ordinal) is var open and >= 0)
+            {
+                var url = line[(open + 2)..^1];
+                cited |= pages.Contains(url) && fact.IsMatch(string.Join('\n', block));
+                block.Clear();
+            }
+            else
+            {
+                block.Add(line);
+            }
+        }
+        // Numbered citations: "n. title — url" in the sources; a line with the fact and "[n]".
+        if (!cited && sourcesAt >= 0)
+        {
+            var numbered = new Dictionary<string, string>();
+            foreach (Match m in Regex.Matches(answer[sourcesAt..], @"^(\d+)\. .* — (\S+)$", RegexOptions.Multiline))
+            {
+                numbered[m.Groups[1].Value] = m.Groups[2].Value;
+            }
+            foreach (var line in body.Split('\n').Where(l => fact.IsMatch(l)))
+            {
+                cited |= Regex.Matches(line, @"\[(\d+)\]").Any(m => numbered.TryGetValue(m.Groups[1].Value, out var url) && pages.Contains(url));
+            }
+        }
+        return (said, cited);
+    }
+}
