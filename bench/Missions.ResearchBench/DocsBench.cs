@@ -62,7 +62,7 @@ static class DocsBench
 
         Console.WriteLine("| manual | question | pages read | page read | fact in answer | answered and cited | ms |");
         Console.WriteLine("|---|---|---:|---|---|---|---:|");
-        var byManual = new Dictionary<string, (int Asked, int Cited, int Fact, int Read, List<int> Pages, List<double> Ms)>();
+        var byManual = new Dictionary<string, Tally>();
         foreach (var q in questions)
         {
             var work = new MissionWork(Ids.NewMissionId(), 1, new Objective { Type = "research", Description = q.Question },
@@ -74,8 +74,10 @@ static class DocsBench
             var result = outcome.Result;
             var read = result.Sources.Any(s => expected.Contains(s.Url));
             var (factSaid, cited) = Judge(result.FinalAnswer, q.Fact, expected);
-            var row = byManual.TryGetValue(q.Manual, out var r) ? r : (0, 0, 0, 0, new List<int>(), new List<double>());
-            byManual[q.Manual] = (row.Asked + 1, row.Cited + (cited ? 1 : 0), row.Fact + (factSaid ? 1 : 0), row.Read + (read ? 1 : 0), [.. row.Pages, result.PagesFetched], [.. row.Ms, ms]);
+            foreach (var tally in new[] { q.Manual, "all" }.Select(m => byManual.TryGetValue(m, out var t) ? t : byManual[m] = new Tally()))
+            {
+                tally.Add(cited, factSaid, read, result.PagesFetched, ms);
+            }
             Console.WriteLine($"| {q.Manual} | {q.Question} | {result.PagesFetched} | {Yes(read)} | {Yes(factSaid)} | {Yes(cited)} | {ms:N0} |");
             if (!cited && explain)
             {
@@ -85,12 +87,29 @@ static class DocsBench
         Console.WriteLine();
         Console.WriteLine($"| manual | questions | answered and cited | fact in answer | right page read | pages read (mean) | ms per mission (median) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var (manual, s) in byManual.Append(new("all", byManual.Values.Aggregate((a, b) => (a.Asked + b.Asked, a.Cited + b.Cited, a.Fact + b.Fact, a.Read + b.Read, [.. a.Pages, .. b.Pages], [.. a.Ms, .. b.Ms])))))
+        foreach (var (manual, t) in byManual.OrderBy(m => m.Key == "all"))
         {
-            Console.WriteLine($"| {manual} | {s.Asked} | {s.Cited} ({100.0 * s.Cited / s.Asked:N0} %) | {s.Fact} | {s.Read} | {s.Pages.Average():N1} | {s.Ms.Order().ElementAt(s.Ms.Count / 2):N0} |");
+            Console.WriteLine($"| {manual} | {t.Asked} | {t.Cited} ({100.0 * t.Cited / t.Asked:N0} %) | {t.Fact} | {t.Read} | {t.Pages.Average():N1} | {t.Ms.Order().ElementAt(t.Ms.Count / 2):N0} |");
         }
         try { Directory.Delete(data, true); } catch (IOException) { }
         await app.StopAsync();
+    }
+
+    private sealed class Tally
+    {
+        public int Asked, Cited, Fact, Read;
+        public List<int> Pages { get; } = [];
+        public List<double> Ms { get; } = [];
+
+        public void Add(bool cited, bool fact, bool read, int pages, double ms)
+        {
+            Asked++;
+            Cited += cited ? 1 : 0;
+            Fact += fact ? 1 : 0;
+            Read += read ? 1 : 0;
+            Pages.Add(pages);
+            Ms.Add(ms);
+        }
     }
 
     private static string Yes(bool value) => value ? "yes" : "no";
