@@ -183,7 +183,7 @@ public sealed partial class IntentClassifier
             {
                 var domain = match.Value.TrimEnd('.');
                 var tld = domain[(domain.LastIndexOf('.') + 1)..];
-                if (!NotTopLevelDomains.Contains(tld) && !domain.Contains('@'))
+                if (!NotTopLevelDomains.Contains(tld) && !domain.Contains('@') && Research.DomainShape.IsDomain(domain))
                 {
                     AddDomain(domains, domain);
                 }

@@ -31,7 +31,8 @@ public static partial class Terms
     {
         foreach (Match word in Word().Matches(text))
         {
-            var term = Stem(word.Value.ToLowerInvariant());
+            var lower = word.Value.ToLowerInvariant();
+            var term = StopWords.Contains(lower) ? "" : Stem(lower); // "does" is a stop word before it is stemmed to "doe"
             if (term.Length > 1 && !StopWords.Contains(term))
             {
                 yield return term;
@@ -46,7 +47,8 @@ public static partial class Terms
     public static IReadOnlyList<string> OfQuestion(string description)
     {
         var text = Links().Replace(description, " ");
-        text = DomainNames().Replace(text, " ");
+        // Only what names a site goes: "sqlite3.connect" and "textwrap.wrap" are what the question is about.
+        text = DomainNames().Replace(text, m => DomainShape.IsDomain(m.Value) ? " " : m.Value);
         text = Budgets().Replace(text, " ");
         return Of(text).Distinct().ToList();
     }

@@ -130,6 +130,20 @@ public sealed class ReadingTests
         Assert.Equal(["orlean", "reminder"], terms); // plurals folded; pages are analysed the same way
     }
 
+    [Theory]
+    [InlineData("What line width does textwrap.wrap use by default on docs.python.org?", new[] { "line", "width", "textwrap", "wrap", "use", "default" })]
+    [InlineData("How long does sqlite3.connect wait for a lock?", new[] { "long", "sqlite3", "connect", "wait", "lock" })]
+    [InlineData("json.dump ensure_ascii in docs.example.io", new[] { "json", "dump", "ensure", "ascii" })]
+    public void A_dotted_name_that_is_not_a_site_stays_in_the_question(string question, string[] expected)
+    {
+        Assert.Equal(expected, Terms.OfQuestion(question));
+        Assert.False(DomainShape.IsDomain("textwrap.wrap"));
+        Assert.False(DomainShape.IsDomain("Node.js"));
+        Assert.True(DomainShape.IsDomain("learn.microsoft.com"));
+        Assert.True(DomainShape.IsDomain("docs.python.org"));
+        Assert.True(DomainShape.IsDomain("example.de"));
+    }
+
     [Fact]
     public void Bm25_prefers_the_passage_with_the_rarer_terms_and_does_not_reward_length_alone()
     {
