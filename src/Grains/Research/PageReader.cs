@@ -61,6 +61,13 @@ public static partial class PageReader
                 {
                     passages.Heading(text);
                 }
+                else if (block.LocalName == "dt")
+                {
+                    // A reference manual names its functions and options in definition terms: the term heads what
+                    // follows it (the definition) as a heading does, and is read with it.
+                    passages.Term(text);
+                    passages.Add(text);
+                }
                 else
                 {
                     passages.Add(text);
@@ -219,11 +226,20 @@ public static partial class PageReader
         private readonly StringBuilder _current = new();
         private int _words;
         private string _heading = "";
+        private string _term = "";
 
         public void Heading(string text)
         {
             Flush();
             _heading = Label(text);
+            _term = "";
+        }
+
+        /// <summary>A definition term under the current heading: the passages after it are read as the heading's and the term's.</summary>
+        public void Term(string text)
+        {
+            Flush();
+            _term = Label(text);
         }
 
         public void Add(string text)
@@ -265,7 +281,7 @@ public static partial class PageReader
         {
             if (_current.Length > 0 && _passages.Count < PageLimits.MaxPassagesPerPage)
             {
-                _passages.Add(new Passage(_heading, _current.ToString()));
+                _passages.Add(new Passage(_term.Length == 0 ? _heading : _heading.Length == 0 ? _term : Label(_heading + " › " + _term), _current.ToString()));
             }
             _current.Clear();
             _words = 0;

@@ -130,6 +130,25 @@ public sealed class ReadingTests
         Assert.Equal(["orlean", "reminder"], terms); // plurals folded; pages are analysed the same way
     }
 
+    [Fact]
+    public void A_definition_term_heads_its_definition_as_a_section_does()
+    {
+        var page = PageReader.ReadHtml(new Uri("https://docs.example/git-push.html"), """
+            <html><body><h2>OPTIONS</h2><dl>
+            <dt>--force-with-lease</dt><dd><p>This option overrides this restriction if the current value of the remote ref is the expected value.</p></dd>
+            <dt>--atomic</dt><dd><p>Use an atomic transaction on the remote side if available.</p></dd>
+            </dl><h2>EXAMPLES</h2><p>Push the current branch.</p></body></html>
+            """);
+
+        Assert.Equal(
+            [("OPTIONS › --force-with-lease", "--force-with-lease This option overrides this restriction if the current value of the remote ref is the expected value."),
+             ("OPTIONS › --atomic", "--atomic Use an atomic transaction on the remote side if available."),
+             ("EXAMPLES", "Push the current branch.")],
+            page.Passages.Select(p => (p.Heading, p.Text)));
+        var best = ExtractiveAnswer.Rank([page], Terms.OfQuestion("how do I force a push only if the remote is what I expect"), 1);
+        Assert.StartsWith("--force-with-lease", best[0].Passage.Text);
+    }
+
     [Theory]
     [InlineData("What line width does textwrap.wrap use by default on docs.python.org?", new[] { "line", "width", "textwrap", "wrap", "use", "default" })]
     [InlineData("How long does sqlite3.connect wait for a lock?", new[] { "long", "sqlite3", "connect", "wait", "lock" })]
