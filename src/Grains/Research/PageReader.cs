@@ -66,7 +66,6 @@ public static partial class PageReader
                     // A reference manual names its functions and options in definition terms: the term heads what
                     // follows it (the definition) as a heading does, and is read with it.
                     passages.Term(text);
-                    passages.Add(text);
                 }
                 else
                 {
@@ -233,17 +232,36 @@ public static partial class PageReader
             Flush();
             _heading = Label(text);
             _term = "";
+            _inTerms = false;
         }
 
-        /// <summary>A definition term under the current heading: the passages after it are read as the heading's and the term's.</summary>
+        /// <summary>True after a definition term, until its definition starts: terms in a row name one definition.</summary>
+        private bool _inTerms;
+
+        /// <summary>
+        /// A definition term under the current heading: the passages after it are read as the heading's and the
+        /// term's ("-u", "--include-untracked" in a row are one definition's names), and it starts their text.
+        /// </summary>
         public void Term(string text)
         {
-            Flush();
-            _term = Label(text);
+            if (_inTerms)
+            {
+                _term = Label(_term + ", " + text);
+            }
+            else
+            {
+                Flush();
+                _term = Label(text);
+            }
+            Add(text, term: true);
+            _inTerms = true;
         }
 
-        public void Add(string text)
+        public void Add(string text) => Add(text, term: false);
+
+        private void Add(string text, bool term)
         {
+            _inTerms &= term;
             text = PageLimits.Collapse(text);
             if (text.Length == 0 || _passages.Count >= PageLimits.MaxPassagesPerPage)
             {

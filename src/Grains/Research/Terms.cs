@@ -19,11 +19,20 @@ public static partial class Terms
         "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
         "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who",
         "whom", "why", "will", "with", "would", "you", "your", "yours",
-        // the words of asking for work, not of the subject
-        "research", "find", "look", "search", "summarize", "summarise", "summary", "tell", "explain", "read",
-        "page", "site", "website", "web", "please", "using", "max", "maximum", "least", "within", "minute",
-        "second", "hour", "urgent", "asap", "priority", "rush", "need", "want", "know", "give", "let", "fetch", "check",
-        "download", "grab", "crawl", "scrape", "collect", "investigate", "explore", "gather", "lookup", "dig", "tl", "dr",
+        // the words of a request's manner, never its subject
+        "tell", "explain", "please", "using", "max", "maximum", "least", "within", "urgent", "asap", "priority", "rush",
+        "need", "want", "know", "give", "let", "tl", "dr",
+    };
+
+    /// <summary>
+    /// The verbs of asking for work ("research …", "fetch …", "look up …"): dropped where a request starts, kept
+    /// anywhere else — in "how do I prune branches when fetching" or a manual's "git fetch", fetch is the subject.
+    /// </summary>
+    private static readonly HashSet<string> AskingWords = new(StringComparer.Ordinal)
+    {
+        "research", "find", "look", "search", "summarize", "summarise", "summary", "read", "page", "site", "website",
+        "web", "fetch", "check", "download", "grab", "crawl", "scrape", "collect", "investigate", "explore", "gather",
+        "lookup", "dig", "verify", "monitor", "review", "audit", "watch", "compare", "analyze", "analyse", "study",
     };
 
     /// <summary>The analyzed words of a text, in order (repeats kept: they are term frequencies).</summary>
@@ -50,7 +59,19 @@ public static partial class Terms
         // Only what names a site goes: "sqlite3.connect" and "textwrap.wrap" are what the question is about.
         text = DomainNames().Replace(text, m => DomainShape.IsDomain(m.Value) ? " " : m.Value);
         text = Budgets().Replace(text, " ");
-        return Of(text).Distinct().ToList();
+        // The request's own verbs go where the request starts ("research …", "please look up …"), nowhere else.
+        var words = Of(text).ToList();
+        var first = Word().Match(text);
+        while (first.Success && first.Value.Equals("please", StringComparison.OrdinalIgnoreCase))
+        {
+            first = first.NextMatch();
+        }
+        var skip = 0;
+        for (var word = first; word.Success && skip < words.Count && AskingWords.Contains(Stem(word.Value.ToLowerInvariant())) && words[skip] == Stem(word.Value.ToLowerInvariant()); word = word.NextMatch())
+        {
+            skip++;
+        }
+        return words.Skip(skip).Distinct().ToList();
     }
 
     /// <summary>

@@ -149,6 +149,21 @@ public sealed class ReadingTests
         Assert.StartsWith("--force-with-lease", best[0].Passage.Text);
     }
 
+    [Fact]
+    public void Terms_in_a_row_name_one_definition_and_a_request_verb_counts_only_where_the_request_starts()
+    {
+        var page = PageReader.ReadHtml(new Uri("https://docs.example/git-stash.html"), """
+            <html><body><h2>OPTIONS</h2><dl><dt>-u</dt><dt>--include-untracked</dt>
+            <dd><p>All untracked files are also stashed and then cleaned up.</p></dd></dl></body></html>
+            """);
+
+        Assert.Equal([("OPTIONS › -u, --include-untracked", "-u --include-untracked All untracked files are also stashed and then cleaned up.")],
+            page.Passages.Select(p => (p.Heading, p.Text)));
+        Assert.Equal(["remote", "branch", "prune", "fetch"], Terms.OfQuestion("Research remote branches to prune when fetching"));
+        Assert.Equal(["opt"], Terms.OfQuestion("fetch options"));
+        Assert.Equal(["fetch", "opt"], Terms.OfQuestion("how do I fetch options"));
+    }
+
     [Theory]
     [InlineData("What line width does textwrap.wrap use by default on docs.python.org?", new[] { "line", "width", "textwrap", "wrap", "use", "default" })]
     [InlineData("How long does sqlite3.connect wait for a lock?", new[] { "long", "sqlite3", "connect", "wait", "lock" })]
