@@ -70,7 +70,58 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
     /// How near a link is to the question: each question term it carries, weighted by how rare that term is
     /// among the links seen so far (IDF), counting twice in the link's words and once in its URL.
     /// </summary>
-    public double Relevance(string linkText, Uri url)
+    public double Relevance(string linkText, Uri url) => Relevance(linkText, url, null);
+
+    /// <summary>
+    /// Offers a page's links. A question term that most of the page's links carry (the section's own word: every link
+    /// of "Grains" says "grain") tells none of them apart, so it does not count for them: a section that only shares
+    /// such a word with the question is no better lead than its siblings elsewhere, which are then read first
+    /// (breadth-first among equals) — as a reader backs out of a chapter that turned out not to be about the question.
+    /// </summary>
+    public void OfferLinks(Uri page, IReadOnlyList<(string Text, Uri Url)> links, int depth)
+    {
+        HashSet<string>? common = null;
+        if (links.Count >= 4)
+        {
+            var carrying = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var (text, url) in links)
+            {
+                foreach (var term in LinkTerms(text, url).Where(Question.Contains))
+                {
+                    carrying[term] = carrying.GetValueOrDefault(term) + 1;
+                }
+            }
+            common = carrying.Where(c => c.Value * 2 > links.Count).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+            if (common.Count > 0 && _sectionWords.Count < 1_000)
+            {
+                // The section's word stays weak below this page's folder: the "see also" link of a page deeper in
+                // the section carries it too, and would otherwise lead on through the section page by page.
+                var folder = page.GetLeftPart(UriPartial.Path);
+                _sectionWords.Add((folder[..(folder.LastIndexOf('/') + 1)], common));
+            }
+        }
+        foreach (var (text, url) in links)
+        {
+            var weak = common ?? [];
+            var at = url.GetLeftPart(UriPartial.Path);
+            foreach (var (folder, words) in _sectionWords)
+            {
+                if (at.StartsWith(folder, StringComparison.Ordinal) && at.Length > folder.Length)
+                {
+                    weak = [.. weak, .. words];
+                }
+            }
+            Offer(url, Relevance(text, url, weak), depth);
+        }
+    }
+
+    /// <summary>Folders whose links all carried a question term, and those terms (see <see cref="OfferLinks"/>).</summary>
+    private readonly List<(string Folder, HashSet<string> Words)> _sectionWords = [];
+
+    private static HashSet<string> LinkTerms(string text, Uri url) =>
+        [.. Terms.Of(text), .. Terms.Of(Uri.UnescapeDataString(url.AbsolutePath + " " + url.Query))];
+
+    private double Relevance(string linkText, Uri url, IReadOnlySet<string>? common)
     {
         var inText = Terms.Of(linkText).ToHashSet();
         var inUrl = Terms.Of(Uri.UnescapeDataString(url.AbsolutePath + " " + url.Query)).ToHashSet();
@@ -82,6 +133,10 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
         var score = 0.0;
         foreach (var term in Question)
         {
+            if (common?.Contains(term) == true)
+            {
+                continue;
+            }
             var weight = (inText.Contains(term) ? 2 : 0) + (inUrl.Contains(term) ? 1 : 0);
             if (weight > 0)
             {

@@ -173,13 +173,15 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
         {
             run.Tools.Add(reader);
             run.Pages.Add(page);
+            var offered = new List<(string, Uri)>(page.Links.Count);
             foreach (var link in page.Links)
             {
                 if (Uri.TryCreate(link.Url, UriKind.Absolute, out var target) && DomainRules.IsAllowed(target, work.Constraints.AllowedDomains))
                 {
-                    run.Frontier.Offer(target, run.Frontier.Relevance(link.Text, target), depth + 1);
+                    offered.Add((link.Text, target));
                 }
             }
+            run.Frontier.OfferLinks(url, offered, depth + 1);
         }
         await ReportAsync(run, call);
     }

@@ -131,6 +131,29 @@ public sealed class ReadingTests
     }
 
     [Fact]
+    public void A_word_every_link_of_a_section_carries_does_not_keep_the_reader_in_that_section()
+    {
+        var frontier = new CrawlFrontier(Terms.OfQuestion("what the etag check prevents when grain state is written"));
+        var site = new Uri("https://docs.example/");
+        frontier.OfferLinks(site, [("Grains", new Uri(site, "/grains/")), ("Silos", new Uri(site, "/silos/")), ("Persistence", new Uri(site, "/persistence/")), ("Streams", new Uri(site, "/streams/"))], 1);
+        Assert.True(frontier.TryTakeNext(out var first, out _));
+        Assert.Equal("/grains/", first.AbsolutePath); // the only section sharing a word with the question
+
+        // Inside, every link says "grain": that tells none of them apart, so the other sections come first…
+        var section = new Uri(site, "/grains/");
+        frontier.OfferLinks(section, [.. Enumerable.Range(1, 6).Select(n => ($"Grains runtime notes {n}", new Uri(section, $"/grains/{n}")))], 2);
+        Assert.True(frontier.TryTakeNext(out var next, out _));
+        Assert.Equal("/silos/", next.AbsolutePath);
+
+        // …and a child whose title names the topic in its own words beats them all.
+        var persistence = new Uri(site, "/persistence/");
+        frontier.OfferLinks(persistence, [.. Enumerable.Range(1, 5).Select(n => ($"Persistence notes {n}", new Uri(persistence, $"/persistence/{n}"))),
+            ("Grain state, etags and concurrency", new Uri(persistence, "/persistence/13"))], 2);
+        Assert.True(frontier.TryTakeNext(out var best, out _));
+        Assert.Equal("/persistence/13", best.AbsolutePath);
+    }
+
+    [Fact]
     public void A_definition_term_heads_its_definition_as_a_section_does()
     {
         var page = PageReader.ReadHtml(new Uri("https://docs.example/git-push.html"), """
