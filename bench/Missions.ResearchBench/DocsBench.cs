@@ -60,8 +60,8 @@ static class DocsBench
             new LlmAnswerWriter(new LlmClient(Options.Create(new LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
             NullLogger<ResearchAgent>.Instance);
 
-        Console.WriteLine("| manual | question | pages read | page read | fact in answer | answered and cited | ms |");
-        Console.WriteLine("|---|---|---:|---|---|---|---:|");
+        Console.WriteLine("| manual | question | pages read | page read | fact in answer | answered and cited | answer first | ms |");
+        Console.WriteLine("|---|---|---:|---|---|---|---|---:|");
         var byManual = new Dictionary<string, Tally>();
         foreach (var q in questions)
         {
@@ -74,22 +74,28 @@ static class DocsBench
             var result = outcome.Result;
             var read = result.Sources.Any(s => expected.Contains(s.Url));
             var (factSaid, cited) = Judge(result.FinalAnswer, q.Fact, expected);
+            // The answer first: its lead sentences say the fact, quoting a page that holds it.
+            var first = result.Answer is { } lead && q.Fact.IsMatch(lead) && result.Citations.Any(c => expected.Contains(c.Url) && q.Fact.IsMatch(c.Quote));
             foreach (var tally in new[] { q.Manual, "all" }.Select(m => byManual.TryGetValue(m, out var t) ? t : byManual[m] = new Tally()))
             {
-                tally.Add(cited, factSaid, read, result.PagesFetched, ms);
+                tally.Add(cited, factSaid, read, first, result.PagesFetched, ms);
             }
-            Console.WriteLine($"| {q.Manual} | {q.Question} | {result.PagesFetched} | {Yes(read)} | {Yes(factSaid)} | {Yes(cited)} | {ms:N0} |");
+            Console.WriteLine($"| {q.Manual} | {q.Question} | {result.PagesFetched} | {Yes(read)} | {Yes(factSaid)} | {Yes(cited)} | {Yes(first)} | {ms:N0} |");
+            if (!first && cited && explain)
+            {
+                Console.Error.WriteLine($"--- lead missed: {q.Question}\n{result.Answer}\n");
+            }
             if (!cited && explain)
             {
                 Console.Error.WriteLine($"--- {q.Question}\nread: {string.Join(", ", result.Sources.Select(s => s.Url[site.Length..]))}\n{result.FinalAnswer}\n");
             }
         }
         Console.WriteLine();
-        Console.WriteLine($"| manual | questions | answered and cited | fact in answer | right page read | pages read (mean) | ms per mission (median) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| manual | questions | answered and cited | answer first (lead sentence, cited) | fact in answer | right page read | pages read (mean) | ms per mission (median) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (manual, t) in byManual.OrderBy(m => m.Key == "all"))
         {
-            Console.WriteLine($"| {manual} | {t.Asked} | {t.Cited} ({100.0 * t.Cited / t.Asked:N0} %) | {t.Fact} | {t.Read} | {t.Pages.Average():N1} | {t.Ms.Order().ElementAt(t.Ms.Count / 2):N0} |");
+            Console.WriteLine($"| {manual} | {t.Asked} | {t.Cited} ({100.0 * t.Cited / t.Asked:N0} %) | {t.First} ({100.0 * t.First / t.Asked:N0} %) | {t.Fact} | {t.Read} | {t.Pages.Average():N1} | {t.Ms.Order().ElementAt(t.Ms.Count / 2):N0} |");
         }
         try { Directory.Delete(data, true); } catch (IOException) { }
         await app.StopAsync();
@@ -97,13 +103,14 @@ static class DocsBench
 
     private sealed class Tally
     {
-        public int Asked, Cited, Fact, Read;
+        public int Asked, Cited, Fact, Read, First;
         public List<int> Pages { get; } = [];
         public List<double> Ms { get; } = [];
 
-        public void Add(bool cited, bool fact, bool read, int pages, double ms)
+        public void Add(bool cited, bool fact, bool read, bool first, int pages, double ms)
         {
             Asked++;
+            First += first ? 1 : 0;
             Cited += cited ? 1 : 0;
             Fact += fact ? 1 : 0;
             Read += read ? 1 : 0;

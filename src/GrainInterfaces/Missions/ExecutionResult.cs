@@ -16,4 +16,10 @@ public sealed record ExecutionResult
 
     /// <summary>What the person should know about how the answer was made: limits reached, pages refused, a model that failed.</summary>
     [Id(6)] public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The answer itself, first: one or two sentences from the pages, each with its citation <c>[N]</c>; null when none answers.</summary>
+    [Id(7)] public string? Answer { get; init; }
+
+    /// <summary>What each <c>[N]</c> of <see cref="Answer"/> cites: the page, its title and the words quoted.</summary>
+    [Id(8)] public IReadOnlyList<AnswerCitation> Citations { get; init; } = [];
 }

@@ -23,6 +23,11 @@ public static class LineBudget
                 .Select(s => new PageSource { Url = PageLimits.Clip(s.Url, 2_048), Title = PageLimits.Clip(s.Title, 300) }).ToList(),
             Notes = result.Notes.Take(MaxNotes).Select(n => PageLimits.Clip(n, MaxNoteChars)).ToList(),
             ToolsUsed = result.ToolsUsed.Take(20).Select(t => PageLimits.Clip(t, 100)).ToList(),
+            Answer = result.Answer is null ? null : PageLimits.Clip(result.Answer, 1_500),
+            Citations = result.Citations.Take(5).Select(c => c with
+            {
+                Url = PageLimits.Clip(c.Url, 2_048), Title = PageLimits.Clip(c.Title, 300), Quote = PageLimits.Clip(c.Quote, 600),
+            }).ToList(),
         };
         if (UpperBound(bounded) <= MaxResultBytes)
         {
@@ -41,8 +46,9 @@ public static class LineBudget
 
     /// <summary>At most this many bytes once serialized: six a character (the longest escape), plus room for the names and punctuation.</summary>
     private static long UpperBound(ExecutionResult r) =>
-        6L * (r.FinalAnswer.Length + r.Sources.Sum(s => s.Url.Length + s.Title.Length) + r.Notes.Sum(n => n.Length) + r.ToolsUsed.Sum(t => t.Length))
-        + 64L * (r.Sources.Count + r.Notes.Count + r.ToolsUsed.Count) + 512;
+        6L * (r.FinalAnswer.Length + r.Sources.Sum(s => s.Url.Length + s.Title.Length) + r.Notes.Sum(n => n.Length) + r.ToolsUsed.Sum(t => t.Length)
+            + (r.Answer?.Length ?? 0) + r.Citations.Sum(c => c.Url.Length + c.Title.Length + c.Quote.Length))
+        + 64L * (r.Sources.Count + r.Notes.Count + r.ToolsUsed.Count + r.Citations.Count) + 512;
 
     private static int SizeOf(ExecutionResult result) => JsonSerializer.SerializeToUtf8Bytes(result, MissionsJson.Context.ExecutionResult).Length;
 }

@@ -29,6 +29,7 @@ internal sealed class ResearchAnswer(LlmAnswerWriter writer)
         }
 
         var ranked = ExtractiveAnswer.Rank(run.Pages, run.Question);
+        var lead = AnswerLead.Of(ranked, run.Pages, run.Question);
         var matched = run.Question.Count > 0 ? "the passages that best match the question" : "what the pages say";
         string answer;
         var written = writer.IsConfigured && !cancellationToken.IsCancellationRequested
@@ -47,6 +48,11 @@ internal sealed class ResearchAnswer(LlmAnswerWriter writer)
                 run.Notes.Add($"The language model could not write the answer ({failure}); this answer is quoted from the pages.");
             }
             answer = ExtractiveAnswer.Compose(ranked, run.Pages, Preface(run, budgetSpent, matched));
+            if (lead is not null)
+            {
+                // The answer first, each sentence cited [N] (N: its page in "Sources read"); then how it was found.
+                answer = lead.Text + "\n\n" + answer;
+            }
         }
         if (run.Errors.Count > 0)
         {
@@ -63,6 +69,8 @@ internal sealed class ResearchAnswer(LlmAnswerWriter writer)
                 PagesFetched = run.PagesRead,
                 PagesReused = run.PagesReused,
                 Notes = run.Notes,
+                Answer = lead?.Text,
+                Citations = lead?.Citations ?? [],
             },
             BudgetExhausted = budgetSpent,
         };

@@ -154,6 +154,27 @@ public sealed class ReadingTests
     }
 
     [Fact]
+    public void The_answer_leads_with_the_sentence_that_answers_cited_by_the_page_it_is_on()
+    {
+        var nav = new PageContent { Url = "https://docs.example/", Title = "Docs", Reader = "html_reader", Passages = [new Passage("", "Welcome to the docs.")], Links = [] };
+        var page = PageReader.ReadHtml(new Uri("https://docs.example/git-push.html"), """
+            <html><head><title>git-push(1)</title></head><body><h2>OPTIONS</h2><dl>
+            <dt>--force-with-lease</dt><dd><p>Usually, git push refuses to update a remote ref that is not an ancestor. This option overrides this restriction if the current value of the remote ref is the expected value.</p></dd>
+            </dl></body></html>
+            """);
+        var question = Terms.OfQuestion("how do I force a push only if the remote ref has the expected value");
+        var pages = new[] { nav, page };
+
+        var lead = AnswerLead.Of(ExtractiveAnswer.Rank(pages, question), pages, question)!;
+
+        Assert.Equal("--force-with-lease: This option overrides this restriction if the current value of the remote ref is the expected value. [2]", lead.Text);
+        var citation = Assert.Single(lead.Citations);
+        Assert.Equal((2, "https://docs.example/git-push.html", "git-push(1)"), (citation.N, citation.Url, citation.Title));
+        Assert.Null(AnswerLead.Of(ExtractiveAnswer.Rank(pages, Terms.OfQuestion("kubernetes operators")), pages, Terms.OfQuestion("kubernetes operators")));
+        Assert.Equal(["First sentence is here.", "Second one, with e.g. an abbreviation. Short."], AnswerLead.Sentences("First sentence is here. Second one, with e.g. an abbreviation. Short."));
+    }
+
+    [Fact]
     public void A_definition_term_heads_its_definition_as_a_section_does()
     {
         var page = PageReader.ReadHtml(new Uri("https://docs.example/git-push.html"), """

@@ -65,7 +65,14 @@ public sealed class ResearchAgentTests : IAsyncLifetime
         Assert.DoesNotContain("not this", answer);
         // Links were left unread when the page budget ran out: a partial answer, and it says so.
         Assert.True(outcome.BudgetExhausted);
-        Assert.StartsWith("Partial answer: the page budget (3) was spent", answer);
+        Assert.Contains("Partial answer: the page budget (3) was spent", answer);
+        // The answer first: the sentence that answers, cited [3] (the third page read), before how it was found.
+        Assert.StartsWith(outcome.Result.Answer!, answer);
+        Assert.EndsWith("[3]", outcome.Result.Answer);
+        Assert.Contains("reminder table", outcome.Result.Answer);
+        var cited = Assert.Single(outcome.Result.Citations);
+        Assert.Equal((3, _site.Url("/reminders/storage"), "Reminder Storage"), (cited.N, cited.Url, cited.Title));
+        Assert.Contains(cited.Quote, outcome.Result.Answer);
         Assert.Equal(["html_reader", "http_fetch", "sitemap"], outcome.Result.ToolsUsed);
     }
 
@@ -191,7 +198,7 @@ public sealed class ResearchAgentTests : IAsyncLifetime
 
         Assert.InRange(clock.Elapsed.TotalSeconds, 0.5, 5);
         Assert.True(outcome.Result.Success);
-        Assert.StartsWith("Partial answer: the time budget ran out after reading 1 page", outcome.Result.FinalAnswer);
+        Assert.Contains("Partial answer: the time budget ran out after reading 1 page", outcome.Result.FinalAnswer);
         Assert.Contains("Timers live only while their grain is active", outcome.Result.FinalAnswer);
     }
 
