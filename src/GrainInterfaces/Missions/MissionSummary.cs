@@ -19,6 +19,9 @@ public sealed record MissionSummary
     /// <summary>The mission's page budget.</summary>
     public int MaxPages { get; init; }
 
+    /// <summary>The start of the answer (its lead sentences), for the card.</summary>
+    public string? Answer { get; init; }
+
     public static MissionSummary From(MissionState s) => new()
     {
         MissionId = s.MissionId,
@@ -32,5 +35,6 @@ public sealed record MissionSummary
         CacheHits = s.CacheHits,
         PagesRead = s.PagesRead,
         MaxPages = s.Constraints?.MaxPages ?? 0,
+        Answer = s.ExecutionResult?.Answer is { } answer ? (answer.Length > 240 ? answer[..240] + "…" : answer) : null,
     };
 }

@@ -162,6 +162,14 @@ function renderCard(m) {
   card.append(el("span", "badge " + m.status, label(m.status)));
   card.append(el("span", "objective", m.objective ? m.objective.description : m.mission_id));
   card.append(el("span", "muted meta", meta(m)));
+  if (m.status === "active" && m.max_pages) {
+    const bar = el("progress", "pages");
+    bar.max = m.max_pages;
+    bar.value = m.pages_read || 0;
+    bar.title = pagesRead(m);
+    card.append(bar);
+  }
+  if (m.answer) card.append(el("span", "lead", m.answer));
   card.addEventListener("click", () => select(m.mission_id));
   card.addEventListener("keydown", (e) => { if (e.key === "Enter") select(m.mission_id); });
   return card;
@@ -195,6 +203,7 @@ function applyMissionEvent(e) {
     return; // a mission not on the loaded pages
   } else {
     m = { ...m, status: e.status, attempt: Math.max(m.attempt || 0, e.attempt || 0) };
+    if (e.execution_result && e.execution_result.answer) m.answer = e.execution_result.answer.length > 240 ? e.execution_result.answer.slice(0, 240) + "…" : e.execution_result.answer;
     if (e.status === "active") { m.start_time = e.timestamp; m.end_time = null; m.pages_read = 0; }
     if (TERMINAL.has(e.status)) m.end_time = e.completed_at || e.timestamp;
   }
@@ -231,6 +240,14 @@ async function loadDetail(id) {
   const rows = [["Domains", (c.allowed_domains || []).join(", ") || "—"], ["Pages", c.max_pages], ["Time", c.max_duration_seconds + " s"]];
   $("detail-constraints").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", null, k), el("dd", null, v)]));
   const result = m.execution_result;
+  const reading = m.status === "active" && c.max_pages;
+  $("detail-progress").hidden = !reading;
+  if (reading) {
+    $("detail-progress-bar").max = c.max_pages;
+    $("detail-progress-bar").value = m.pages_read || 0;
+    $("detail-progress-text").textContent = "read " + (m.pages_read || 0) + " of " + c.max_pages + " pages";
+  }
+  renderLead(result);
   $("detail-answer").textContent = result ? result.final_answer || "(no answer)" : "Not finished yet.";
   $("detail-error").hidden = !m.error;
   $("detail-error").textContent = m.error || "";
@@ -254,6 +271,30 @@ async function loadDetail(id) {
       : e.event_type === "mission_revised" ? "plan changed (" + e.source_message + "): up to " + e.constraints.max_pages + " pages, within " + e.constraints.max_duration_seconds + " s"
       : e.event_type === "mission_progress" ? "read " + e.pages_read + " of " + e.max_pages + " pages: " + progressText(e.tool_call)
       : label(e.status) + " (" + e.reason + ", attempt " + e.attempt + ")" + (e.error ? ": " + e.error : "")))));
+}
+
+// The answer first, its [N] citations links to the pages they quote (http(s) only; the text is never HTML).
+function renderLead(result) {
+  const lead = $("detail-lead");
+  lead.hidden = !(result && result.answer);
+  if (lead.hidden) { lead.replaceChildren(); return; }
+  const byN = new Map((result.citations || []).map((c) => [String(c.n), c]));
+  const parts = [];
+  for (const piece of result.answer.split(/(\[\d+\])/)) {
+    const cited = /^\[(\d+)\]$/.exec(piece);
+    const c = cited && byN.get(cited[1]);
+    if (c && /^https?:\/\//i.test(c.url)) {
+      const link = el("a", "citation", piece);
+      link.href = c.url;
+      link.title = (c.title || c.url) + " — “" + c.quote + "”";
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      parts.push(link);
+    } else {
+      parts.push(document.createTextNode(piece));
+    }
+  }
+  lead.replaceChildren(...parts);
 }
 
 const progressText = (call) => (call.title && call.title !== call.url ? call.title + " — " : "") + call.url +

@@ -29,7 +29,11 @@ public sealed class PageTests(BrowserFixture fixture)
         await Expect(page.Locator("#messages li.assistant", new() { HasText = "completed." })).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await fixture.ScreenshotAsync(page, "completed-card");
 
+        await Expect(card.Locator(".lead")).ToContainTextAsync("[", new() { Timeout = 10_000 }); // the answer's first sentences, on the card
         await card.ClickAsync();
+        // The answer first, its citation a link to the page it quotes.
+        await Expect(page.Locator("#detail-lead")).ToBeVisibleAsync();
+        await Expect(page.Locator("#detail-lead a.citation").First).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(fixture.Web.Site.Url("/"))));
         await Expect(page.Locator("#detail-answer")).ToContainTextAsync("Reminders Are Durable");
         await Expect(page.Locator("#detail-sources a").First).ToHaveAttributeAsync("href", url);
         // created, queued, active, a line per page read (/reminders and its two links), completed
