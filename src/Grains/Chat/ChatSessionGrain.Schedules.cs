@@ -56,18 +56,7 @@ public sealed partial class ChatSessionGrain
     }
 
     /// <summary>The schedules this session set, oldest first.</summary>
-    private async Task<List<string>> SchedulesAsync()
-    {
-        var schedules = new List<string>();
-        foreach (var at in _scheduleAnswers)
-        {
-            if ((await MessageAtAsync(at)).ScheduleId is { } scheduleId && !schedules.Contains(scheduleId))
-            {
-                schedules.Add(scheduleId);
-            }
-        }
-        return schedules;
-    }
+    private Task<List<string>> SchedulesAsync() => AnsweredIdsAsync(_scheduleAnswers, m => m.ScheduleId);
 
     /// <summary>True when "that" means a schedule: one was set after the last mission was asked for.</summary>
     private bool ThatIsASchedule => _scheduleAnswers.Count > 0 && (_missionAnswers.Count == 0 || _scheduleAnswers[^1] > _missionAnswers[^1]);

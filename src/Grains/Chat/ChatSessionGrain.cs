@@ -161,17 +161,20 @@ public sealed partial class ChatSessionGrain(
     }
 
     /// <summary>The missions this session started, oldest first (read from the chat log: steering is rare).</summary>
-    private async Task<List<string>> MissionsAsync()
+    private Task<List<string>> MissionsAsync() => AnsweredIdsAsync(_missionAnswers, m => m.MissionId);
+
+    /// <summary>The ids the answers at <paramref name="positions"/> name, each once, oldest first.</summary>
+    private async Task<List<string>> AnsweredIdsAsync(List<int> positions, Func<ChatMessage, string?> idOf)
     {
-        var missions = new List<string>();
-        foreach (var at in _missionAnswers)
+        var ids = new List<string>();
+        foreach (var at in positions)
         {
-            if ((await MessageAtAsync(at)).MissionId is { } missionId && !missions.Contains(missionId))
+            if (idOf(await MessageAtAsync(at)) is { } id && !ids.Contains(id))
             {
-                missions.Add(missionId);
+                ids.Add(id);
             }
         }
-        return missions;
+        return ids;
     }
 
     private async ValueTask<ChatMessage> MessageAtAsync(int position) => (await chatLog.ReadAsync(SessionId, position, 1))[0];

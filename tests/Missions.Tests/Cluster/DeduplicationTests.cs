@@ -81,13 +81,7 @@ public abstract class DeduplicationScenarios(MissionClusterHost host)
         await Eventually.WaitAsync(() => management.GetGrainActivationCount((GrainReference)(object)Host.Mission(id)), n => n == 0,
             TimeSpan.FromSeconds(10), "the ended mission deactivated");
 
-        var again = await Host.Mission(id).CreateAsync(new MissionDraft
-        {
-            SessionId = "s-other",
-            Objective = new Objective { Type = "research", Description = "ok" },
-            Constraints = new MissionConstraints(),
-            SourceMessage = "ok",
-        });
+        var again = await Host.Mission(id).CreateAsync(MissionClusterHost.DraftFrom("s-other", "ok"));
 
         Assert.False(again.Created);
         Assert.Equal(MissionStatus.Completed, again.Status);

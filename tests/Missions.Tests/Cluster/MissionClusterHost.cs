@@ -104,6 +104,15 @@ public sealed class MissionClusterHost : IAsyncDisposable
 
     public IExecutionQueueGrain Queue => Client.GetGrain<IExecutionQueueGrain>(IExecutionQueueGrain.Key);
 
+    /// <summary>A draft of another session whose objective is a script, with default constraints.</summary>
+    public static MissionDraft DraftFrom(string sessionId, string script) => new()
+    {
+        SessionId = sessionId,
+        Objective = new Objective { Type = "research", Description = script },
+        Constraints = new MissionConstraints(),
+        SourceMessage = script,
+    };
+
     /// <summary>Creates a mission whose objective is a script for the <see cref="ScriptedExecutor"/>.</summary>
     public async Task<string> CreateAsync(string script, int maxDurationSeconds = 30, string? sessionId = null, MissionPriority priority = MissionPriority.Normal)
     {

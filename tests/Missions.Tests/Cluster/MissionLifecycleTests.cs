@@ -123,13 +123,7 @@ public sealed class MissionLifecycleTests(ClusterFixture fixture)
         await Host.WaitForTerminalAsync(id);
         var version = Host.Log.Index.VersionOf(id);
 
-        var again = await Host.Mission(id).CreateAsync(new MissionDraft
-        {
-            SessionId = "s-other",
-            Objective = new Objective { Type = "research", Description = "ok" },
-            Constraints = new MissionConstraints(),
-            SourceMessage = "ok",
-        });
+        var again = await Host.Mission(id).CreateAsync(MissionClusterHost.DraftFrom("s-other", "ok"));
 
         Assert.False(again.Created);
         Assert.Equal(MissionStatus.Completed, again.Status);
