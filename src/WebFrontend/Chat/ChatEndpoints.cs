@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using Missions.Chat;
+using Missions.Log;
 using Missions.Web.Http;
 
 namespace Missions.Web.Chat;
@@ -15,7 +17,10 @@ public static class ChatEndpoints
         return app;
     }
 
-    private static async Task<IResult> SendAsync(HttpRequest request, IGrainFactory grains)
+    /// <summary>The rules only (no model): enough to tell work from talk before it reaches the session.</summary>
+    private static readonly IntentClassifier Rules = new();
+
+    private static async Task<IResult> SendAsync(HttpRequest request, IGrainFactory grains, MissionLogReader missions, IOptions<IntakeOptions> intake)
     {
         var parsed = await ChatRequestReader.ReadAsync(request);
         if (parsed.Problem is { } problem)
@@ -23,6 +28,16 @@ public static class ChatEndpoints
             return problem;
         }
         var body = parsed.Body!;
+        var bound = intake.Value.MaxQueued;
+        if (bound > 0 && missions.Index.CountOf(MissionStatus.Queued) is var queued && queued >= bound
+            && Rules.Classify(body.Message).Kind == IntentKind.Actionable)
+        {
+            var wait = Math.Max(1, intake.Value.RetryAfterSeconds);
+            request.HttpContext.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(title: "Too much work queued",
+                detail: $"{queued} missions are waiting to run, the most this service queues ({bound}). Ask again in {wait} s; talk and steering (\"status\", \"cancel …\") still work.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
         var response = await grains.Session(body.SessionId)
             .SendAsync(new ChatRequest { Message = body.Message, ClientMessageId = body.ClientMessageId, Priority = body.Priority });
         return TypedResults.Ok(response);

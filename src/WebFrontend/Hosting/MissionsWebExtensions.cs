@@ -100,6 +100,7 @@ public static class MissionsWebExtensions
         builder.Services.AddMissionsHealthChecks();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<LogUnavailableExceptionHandler>();
+        builder.Services.Configure<IntakeOptions>(builder.Configuration.GetSection(IntakeOptions.Section));
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             var shared = MissionsJson.Options;
