@@ -10,6 +10,9 @@ public sealed record MissionRevision
     [Id(3)] public IReadOnlyList<string> AddDomains { get; init; } = [];
     [Id(4)] public IReadOnlyList<string> AddStartUrls { get; init; } = [];
     [Id(5)] public required string Message { get; init; }
+
+    /// <summary>True when the message named nothing to change.</summary>
+    public bool ChangesNothing => MaxPages is null && MaxDurationSeconds is null && Priority is null && AddDomains.Count == 0 && AddStartUrls.Count == 0;
 }
 
 /// <summary>Where a person decided about a proposal (<see cref="MissionStatusUpdated.DecidedVia"/>).</summary>

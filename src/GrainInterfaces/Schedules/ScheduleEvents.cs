@@ -89,6 +89,9 @@ public static class ScheduleIds
 
     public static bool IsSchedule(string id) => id.StartsWith(Prefix, StringComparison.Ordinal);
 
+    /// <summary>The schedule a chat message sets: the same for the same message sent again (its client message id).</summary>
+    public static string For(string sessionId, string clientMessageId) => Prefix + Ids.MissionIdFor(sessionId, clientMessageId)[1..17];
+
     /// <summary>The mission a firing makes: the same for the same firing, so a firing re-done after a crash makes no second one.</summary>
     public static string RunMissionId(string scheduleId, int firing) => Ids.MissionIdFor(scheduleId, "firing-" + firing);
 }

@@ -32,7 +32,10 @@ public static partial class ChatReplies
     public static string Proposed(string missionId, MissionDraft draft, TimeSpan ttl) =>
         $"Here is the plan — mission {missionId} would {Plan(draft.Objective, draft.Constraints, draft.StartUrls, draft.Priority)} " +
         $"Say \"go\" (or press Approve on the whiteboard) to run it, \"no\" to drop it, or change it first (\"make it 10 pages\"). " +
-        $"It waits {(ttl.TotalMinutes >= 1 ? $"{ttl.TotalMinutes:0.#} min" : $"{ttl.TotalSeconds:0} s")} for your answer.";
+        $"It waits {Wait(ttl)} for your answer.";
+
+    /// <summary>How long a proposal waits: "60 min", "6 s".</summary>
+    public static string Wait(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#} min" : $"{span.TotalSeconds:0} s";
 
     /// <summary>"go" / "no" with no proposal waiting.</summary>
     public const string NothingToDecide = "Nothing is waiting for your approval in this chat.";

@@ -13,10 +13,9 @@ public sealed partial class ChatSessionGrain
 
     private async Task<ChatResponse> ScheduleAsync(ChatRequest request, Intent intent)
     {
-        var cadence = intent.Schedule;
-        if (intent.ScheduleError is { } error || cadence is null)
+        if (intent.Schedule is not { } cadence)
         {
-            return Reply(intent.ScheduleError ?? "I could not read how often to do that.");
+            return Reply(intent.ScheduleError!); // a cadence was named that cannot be used: what is wrong with it
         }
         var shortest = scheduleOptions.Value.MinimumPeriod;
         if (cadence.ShortestGap(DateTime.UtcNow) < shortest)
@@ -33,7 +32,7 @@ public sealed partial class ChatSessionGrain
             return Reply($"This chat has {kept} schedules, the most it may keep; stop one first (\"schedules\" lists them).");
         }
         var draft = MissionDraftBuilder.Build(SessionId, intent.WorkText ?? request.Message, intent, null, request.Priority);
-        var scheduleId = request.ClientMessageId is { } id ? ScheduleIds.Prefix + Ids.MissionIdFor(SessionId, id)[1..17] : ScheduleIds.New();
+        var scheduleId = request.ClientMessageId is { } id ? ScheduleIds.For(SessionId, id) : ScheduleIds.New();
         var result = await GrainFactory.GetGrain<IScheduleGrain>(scheduleId).CreateAsync(new ScheduleCreated
         {
             MissionId = scheduleId,
@@ -101,6 +100,6 @@ public sealed partial class ChatSessionGrain
             SessionCommand.Resume => await schedule.ResumeAsync(MissionDecisions.Chat),
             _ => await schedule.DeleteAsync(MissionDecisions.Chat),
         };
-        return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, ScheduleId = target, Message = result.Message };
+        return Reply(result.Message) with { ScheduleId = target };
     }
 }

@@ -28,6 +28,9 @@ public sealed partial class ChatSessionGrain(
     /// <summary>Positions of the answers that started (or joined) a mission, oldest first.</summary>
     private readonly List<int> _missionAnswers = [];
 
+    /// <summary>Of those, the answers that proposed one (or joined a proposal), oldest first.</summary>
+    private readonly List<int> _proposalAnswers = [];
+
     /// <summary>The mission a repeat of each meaning (normalized objective and constraints) may reuse.</summary>
     private readonly RecentMeanings _meanings = new();
 
@@ -100,7 +103,7 @@ public sealed partial class ChatSessionGrain(
         }
         else
         {
-            response = new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = ChatReplies.Talk(request.Message, intent) };
+            response = Reply(ChatReplies.Talk(request.Message, intent));
         }
 
         ChatMessage[] lines =
@@ -206,14 +209,14 @@ public sealed partial class ChatSessionGrain(
         var missions = await MissionsAsync();
         if (intent.Command == SessionCommand.Status)
         {
-            return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = ChatReplies.Missions(await LatestCardsAsync(missions), missions.Count) };
+            return Reply(ChatReplies.Missions(await LatestCardsAsync(missions), missions.Count));
         }
         var deciding = intent.Command is SessionCommand.Approve or SessionCommand.Reject or SessionCommand.Revise;
 
         string? target;
         if (intent.Target is null && deciding)
         {
-            target = await LatestProposalAsync(missions);
+            target = await LatestProposalAsync();
             if (target is null)
             {
                 return Reply(intent.Command == SessionCommand.Revise ? ChatReplies.NothingToRevise : ChatReplies.NothingToDecide);
@@ -228,22 +231,17 @@ public sealed partial class ChatSessionGrain(
             var matches = missions.Where(m => m.StartsWith(intent.Target, StringComparison.OrdinalIgnoreCase)).ToList();
             if (matches.Count > 1)
             {
-                return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = ChatReplies.Ambiguous(intent.Target, matches.Count) };
+                return Reply(ChatReplies.Ambiguous(intent.Target, matches.Count));
             }
             target = matches.SingleOrDefault();
         }
         if (target is null)
         {
-            return new ChatResponse
-            {
-                Type = ChatResponse.Reply, SessionId = SessionId,
-                Message = ChatReplies.NoSuchMission(intent.Target),
-            };
+            return Reply(ChatReplies.NoSuchMission(intent.Target));
         }
         var mission = GrainFactory.Mission(target);
         MissionRevision? revision = null;
-        if (intent.Command == SessionCommand.Revise
-            && (revision = MissionDraftBuilder.RevisionIn(message, intent)) is { MaxPages: null, MaxDurationSeconds: null, Priority: null, AddDomains.Count: 0, AddStartUrls.Count: 0 })
+        if (intent.Command == SessionCommand.Revise && (revision = MissionDraftBuilder.RevisionIn(message, intent)).ChangesNothing)
         {
             return Reply(ChatReplies.NothingToRevise);
         }
@@ -255,19 +253,22 @@ public sealed partial class ChatSessionGrain(
             SessionCommand.Revise => await mission.ReviseAsync(revision!),
             _ => await mission.RetryAsync(),
         };
-        return new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = result.Message, MissionId = target, Status = result.Status };
+        return Reply(result.Message) with { MissionId = target, Status = result.Status };
     }
 
     private ChatResponse Reply(string text) => new() { Type = ChatResponse.Reply, SessionId = SessionId, Message = text };
 
-    /// <summary>The session's newest mission still waiting for approval (read from the log), or null.</summary>
-    private async Task<string?> LatestProposalAsync(List<string> missions)
+    /// <summary>
+    /// The session's newest proposal still waiting for approval (its state read from the log), or null. Only the
+    /// missions this chat proposed are asked after — not every mission of a long conversation.
+    /// </summary>
+    private async Task<string?> LatestProposalAsync()
     {
-        for (var i = missions.Count - 1; i >= 0; i--)
+        foreach (var missionId in (await AnsweredIdsAsync(_proposalAnswers, m => m.MissionId)).AsEnumerable().Reverse())
         {
-            if (MissionState.Fold(await missionLog.ReadEventsAsync(missions[i])) is { Status: MissionStatus.Proposed, Exists: true })
+            if (MissionState.Fold(await missionLog.ReadEventsAsync(missionId)) is { Status: MissionStatus.Proposed, Exists: true })
             {
-                return missions[i];
+                return missionId;
             }
         }
         return null;
@@ -317,6 +318,10 @@ public sealed partial class ChatSessionGrain(
         if (ChatResponse.IsMissionAnswer(message.ReplyType) && message.MissionId is { } started)
         {
             _missionAnswers.Add(position);
+            if (message.ReplyType == ChatResponse.MissionProposed)
+            {
+                _proposalAnswers.Add(position);
+            }
             if (replayedRequest is { } asked && classifier.Classify(asked.Text) is { Kind: IntentKind.Actionable } intent)
             {
                 _meanings.Started(MeaningOf(MissionDraftBuilder.Build(SessionId, asked.Text, intent, null)), started);

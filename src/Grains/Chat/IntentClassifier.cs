@@ -20,14 +20,6 @@ public sealed partial class IntentClassifier
             "compare", "analyze", "analyse", "dig into", "study"]),
     ];
 
-    // File extensions and abbreviations that look like domains ("Node.js", "e.g.") but are not.
-    private static readonly HashSet<string> NotTopLevelDomains = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "js", "ts", "py", "cs", "md", "rs", "go", "sh", "rb", "pl", "h", "c", "cpp", "txt", "json", "xml", "yml", "yaml",
-        "csv", "pdf", "png", "jpg", "gif", "exe", "dll", "zip", "gz", "tar", "html", "htm", "php", "asp", "aspx", "jsx", "tsx",
-        "vs", "etc", "doc", "docx", "ppt", "xls", "xlsx", "log", "ini", "cfg", "conf", "toml", "lock",
-    };
-
     public Intent Classify(string message)
     {
         if (ClassifyCommand(message) is { } command)
@@ -54,7 +46,7 @@ public sealed partial class IntentClassifier
         var type = ObjectiveTypeOf(message);
         var somewhere = urls.Count > 0 || domains.Count > 0;
         var onlyUrls = urls.Count > 0 && UrlPattern().Replace(message, "").Trim().Length == 0;
-        var propose = message.Length <= 4_000 && ProposeRequest().IsMatch(message);
+        var propose = message.Length <= 4_000 && ProposalPrefix().IsMatch(message);
 
         if (somewhere && (type is not null || onlyUrls || propose))
         {
@@ -182,8 +174,8 @@ public sealed partial class IntentClassifier
             foreach (Match match in DomainPattern().Matches(UrlPattern().Replace(message, " ")))
             {
                 var domain = match.Value.TrimEnd('.');
-                var tld = domain[(domain.LastIndexOf('.') + 1)..];
-                if (!NotTopLevelDomains.Contains(tld) && !domain.Contains('@') && Research.DomainShape.IsDomain(domain))
+                // "Node.js", "e.g.", "textwrap.wrap" look like domains but are not (DomainShape).
+                if (!domain.Contains('@') && Research.DomainShape.IsDomain(domain))
                 {
                     AddDomain(domains, domain);
                 }
@@ -231,12 +223,10 @@ public sealed partial class IntentClassifier
     /// <summary>The work a proposal asks for: "draft a mission to summarize x.org" → "summarize x.org".</summary>
     public static string WithoutProposal(string message) => ProposalPrefix().Replace(message, "", 1) is { Length: > 0 } work ? work : message;
 
-    [GeneratedRegex(@"^\s*(please\s+)?(propose|draft|plan)(\s+(a|the))?(\s+mission)?(\s*:|\s+to\b)?\s*", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    /// <summary>"propose …", "draft a mission to …", "plan a mission: …" — work to be approved before it runs — and the words of asking so.</summary>
+    [GeneratedRegex(@"^\s*(please\s+)?(propose|draft|plan)\b(\s+(a|the))?(\s+mission)?(\s*:|\s+to\b)?\s*", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex ProposalPrefix();
 
-    /// <summary>"propose …", "draft a mission to …", "plan a mission: …" — work to be approved before it runs.</summary>
-    [GeneratedRegex(@"^\s*(please\s+)?(propose|draft|plan)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
-    private static partial Regex ProposeRequest();
 
     [GeneratedRegex(@"https?://[^\s<>""'`]+", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex UrlPattern();

@@ -128,9 +128,8 @@ public sealed partial class MissionGrain
     {
         _expiry?.Dispose();
         _expiry = null;
-        var minutes = ProposalTtl.TotalMinutes;
         await EndAsync(MissionStatus.Cancelled, 0, MissionReasons.ProposalExpired, null,
-            $"The proposal expired: nobody approved it within {(minutes >= 1 ? $"{minutes:0.#} min" : $"{ProposalTtl.TotalSeconds:0} s")}.", TimeSpan.Zero);
+            $"The proposal expired: nobody approved it within {ChatReplies.Wait(ProposalTtl)}.", TimeSpan.Zero);
         LogDecided(logger, MissionId, "expired", "timer");
     }
 
@@ -139,7 +138,7 @@ public sealed partial class MissionGrain
     {
         if (!State.Exists)
         {
-            return new MissionCommandResult { MissionId = MissionId, Accepted = false, Message = $"There is no mission {MissionId}." };
+            return Unknown();
         }
         if (State.Status == MissionStatus.Proposed && DateTime.UtcNow >= ExpiresAt)
         {

@@ -142,7 +142,7 @@ public sealed partial class MissionGrain(
     {
         if (!State.Exists)
         {
-            return new MissionCommandResult { MissionId = MissionId, Accepted = false, Message = $"There is no mission {MissionId}." };
+            return Unknown();
         }
         if (State.Status.IsTerminal())
         {
@@ -164,7 +164,7 @@ public sealed partial class MissionGrain(
     {
         if (!State.Exists)
         {
-            return new MissionCommandResult { MissionId = MissionId, Accepted = false, Message = $"There is no mission {MissionId}." };
+            return Unknown();
         }
         if (!State.Status.IsRetryable())
         {
@@ -212,6 +212,8 @@ public sealed partial class MissionGrain(
             LogQueueUnreachable(logger, ex, MissionId);
         }
     }
+
+    private MissionCommandResult Unknown() => new() { MissionId = MissionId, Accepted = false, Message = $"There is no mission {MissionId}." };
 
     private MissionCommandResult Refused(string message) =>
         new() { MissionId = MissionId, Accepted = false, Status = State.Status, Message = message };
@@ -273,16 +275,33 @@ public sealed partial class MissionGrain(
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
-    /// <summary>Every call but a first creation waits for the mission's history (read once, by whichever call comes first).</summary>
+    /// <summary>
+    /// Every call but a first creation waits for the mission's history (read once, by whichever call comes first). A
+    /// read that failed (the store unreachable) is tried again by the next call, as a failed activation would be; so is
+    /// one that a creation skipped and then could not write.
+    /// </summary>
     async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
     {
-        if (_loaded is null && context.InterfaceMethod.Name == nameof(CreateAsync))
+        if (_loaded is { IsFaulted: true })
+        {
+            _loaded = null;
+        }
+        var assumingNew = _loaded is null && context.InterfaceMethod.Name == nameof(CreateAsync);
+        if (assumingNew)
         {
             _loaded = Task.CompletedTask;
             _assumedNew = true;
         }
         await (_loaded ??= LoadAsync());
-        await context.Invoke();
+        try
+        {
+            await context.Invoke();
+        }
+        catch when (assumingNew && !State.Exists)
+        {
+            _loaded = null;
+            throw;
+        }
     }
 
     private async Task LoadAsync() => State = MissionState.Fold(await log.ReadEventsAsync(MissionId));

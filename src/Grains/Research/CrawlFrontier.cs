@@ -70,7 +70,7 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
     /// How near a link is to the question: each question term it carries, weighted by how rare that term is
     /// among the links seen so far (IDF), counting twice in the link's words and once in its URL.
     /// </summary>
-    public double Relevance(string linkText, Uri url) => Relevance(linkText, url, null);
+    public double Relevance(string linkText, Uri url) => Relevance(TextTerms(linkText), UrlTerms(url), null);
 
     /// <summary>
     /// Offers a page's links. A question term that most of the page's links carry (the section's own word: every link
@@ -80,13 +80,14 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
     /// </summary>
     public void OfferLinks(Uri page, IReadOnlyList<(string Text, Uri Url)> links, int depth)
     {
+        var terms = links.Select(l => (Text: TextTerms(l.Text), Url: UrlTerms(l.Url))).ToList(); // each link analysed once
         HashSet<string>? common = null;
         if (links.Count >= 4)
         {
             var carrying = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var (text, url) in links)
+            foreach (var (text, url) in terms)
             {
-                foreach (var term in LinkTerms(text, url).Where(Question.Contains))
+                foreach (var term in text.Union(url).Where(Question.Contains))
                 {
                     carrying[term] = carrying.GetValueOrDefault(term) + 1;
                 }
@@ -100,8 +101,9 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
                 _sectionWords.Add((folder[..(folder.LastIndexOf('/') + 1)], common));
             }
         }
-        foreach (var (text, url) in links)
+        for (var i = 0; i < links.Count; i++)
         {
+            var url = links[i].Url;
             var weak = common ?? [];
             var at = url.GetLeftPart(UriPartial.Path);
             foreach (var (folder, words) in _sectionWords)
@@ -111,20 +113,19 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
                     weak = [.. weak, .. words];
                 }
             }
-            Offer(url, Relevance(text, url, weak), depth);
+            Offer(url, Relevance(terms[i].Text, terms[i].Url, weak), depth);
         }
     }
 
     /// <summary>Folders whose links all carried a question term, and those terms (see <see cref="OfferLinks"/>).</summary>
     private readonly List<(string Folder, HashSet<string> Words)> _sectionWords = [];
 
-    private static HashSet<string> LinkTerms(string text, Uri url) =>
-        [.. Terms.Of(text), .. Terms.Of(Uri.UnescapeDataString(url.AbsolutePath + " " + url.Query))];
+    private static HashSet<string> TextTerms(string text) => Terms.Of(text).ToHashSet();
 
-    private double Relevance(string linkText, Uri url, IReadOnlySet<string>? common)
+    private static HashSet<string> UrlTerms(Uri url) => Terms.Of(Uri.UnescapeDataString(url.AbsolutePath + " " + url.Query)).ToHashSet();
+
+    private double Relevance(HashSet<string> inText, HashSet<string> inUrl, IReadOnlySet<string>? common)
     {
-        var inText = Terms.Of(linkText).ToHashSet();
-        var inUrl = Terms.Of(Uri.UnescapeDataString(url.AbsolutePath + " " + url.Query)).ToHashSet();
         _links++;
         foreach (var term in inText.Union(inUrl))
         {

@@ -60,18 +60,10 @@ public static partial class Terms
         text = DomainNames().Replace(text, m => DomainShape.IsDomain(m.Value) ? " " : m.Value);
         text = Budgets().Replace(text, " ");
         // The request's own verbs go where the request starts ("research …", "please look up …"), nowhere else.
-        var words = Of(text).ToList();
-        var first = Word().Match(text);
-        while (first.Success && first.Value.Equals("please", StringComparison.OrdinalIgnoreCase))
-        {
-            first = first.NextMatch();
-        }
-        var skip = 0;
-        for (var word = first; word.Success && skip < words.Count && AskingWords.Contains(Stem(word.Value.ToLowerInvariant())) && words[skip] == Stem(word.Value.ToLowerInvariant()); word = word.NextMatch())
-        {
-            skip++;
-        }
-        return words.Skip(skip).Distinct().ToList();
+        // (An asking word is never a stop word, so the ones that lead the text lead its terms too.)
+        var leading = Word().Matches(text).Select(w => w.Value.ToLowerInvariant()).SkipWhile(w => w == "please")
+            .TakeWhile(w => AskingWords.Contains(Stem(w))).Count();
+        return Of(text).Skip(leading).Distinct().ToList();
     }
 
     /// <summary>

@@ -77,8 +77,10 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
         {
             return;
         }
-        await CatchUpComparisonAsync();
-        await FireIfDueAsync();
+        if (!await FireIfDueAsync())
+        {
+            await SettleLastRunAsync(); // not due: a run that ended while its notice was lost is still compared
+        }
         await ArmAsync();
     }
 
@@ -92,34 +94,36 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
     {
         if (_state.RecentMissions.Contains(missionId) && _state.LastCompared?.RunMissionId != missionId)
         {
-            await CompareAsync(missionId);
+            await CompareAsync(missionId, MissionState.Fold(await log.ReadEventsAsync(missionId)));
         }
     }
 
     private DateTime? NextDue() => ScheduleViews.NextDue(_state);
 
-    /// <summary>Fires once if an occurrence is due — for the latest one reached, however many passed meanwhile.</summary>
-    private async Task FireIfDueAsync()
+    /// <summary>
+    /// Fires once if an occurrence is due — for the latest one reached, however many passed meanwhile. False when none
+    /// was due.
+    /// </summary>
+    private async Task<bool> FireIfDueAsync()
     {
         if (NextDue() is not { } due)
         {
-            return;
+            return false;
         }
         var now = DateTime.UtcNow;
         var tolerance = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, Cadence.ShortestGap(now).Ticks / 10));
         if (due > now + tolerance)
         {
-            return;
+            return false;
         }
         var occurrence = Cadence.LatestUpTo(due, now, Anchor);
-        await CatchUpComparisonAsync();
-        if (_state.LastMissionId is { } last && MissionState.Fold(await log.ReadEventsAsync(last)) is var previous)
+        if (_state.LastMissionId is { } last && await SettleLastRunAsync() is { } previous)
         {
             if (!previous.Exists)
             {
                 // The last firing was written but its mission not made (the process went down in between): make it now.
                 await MakeRunAsync(last);
-                return;
+                return true;
             }
             if (!previous.Status.IsTerminal())
             {
@@ -129,13 +133,14 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
                     Skipped = $"the previous run, mission {last}, is still {previous.Status.ToWireName().Replace('_', ' ')}",
                 }]);
                 LogSkipped(logger, ScheduleId, last);
-                return;
+                return true;
             }
         }
         var missionId = ScheduleIds.RunMissionId(ScheduleId, _state.Runs + 1);
         await RaiseAsync([new ScheduleFired { MissionId = ScheduleId, Timestamp = now, Due = occurrence, RunMissionId = missionId }]);
         LogFired(logger, ScheduleId, missionId, occurrence);
         await MakeRunAsync(missionId);
+        return true;
     }
 
     private async Task MakeRunAsync(string missionId)
@@ -161,18 +166,26 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
         }
     }
 
-    /// <summary>A run that ended while its notice was lost (a restart) is compared before the next one starts.</summary>
-    private async Task CatchUpComparisonAsync()
+    /// <summary>
+    /// The last run as the log has it (null before the first firing), read once; a run that ended while its notice was
+    /// lost (a restart) is compared now, before the next one starts.
+    /// </summary>
+    private async Task<MissionState?> SettleLastRunAsync()
     {
-        if (_state.LastMissionId is { } last && _state.LastCompared?.RunMissionId != last)
+        if (_state.LastMissionId is not { } last)
         {
-            await CompareAsync(last);
+            return null;
         }
+        var run = MissionState.Fold(await log.ReadEventsAsync(last));
+        if (_state.LastCompared?.RunMissionId != last)
+        {
+            await CompareAsync(last, run);
+        }
+        return run;
     }
 
-    private async Task CompareAsync(string missionId)
+    private async Task CompareAsync(string missionId, MissionState run)
     {
-        var run = MissionState.Fold(await log.ReadEventsAsync(missionId));
         if (!run.Status.IsTerminal())
         {
             return;

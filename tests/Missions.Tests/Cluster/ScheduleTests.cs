@@ -142,13 +142,11 @@ public sealed class ScheduleRestartTests
 
         await using var after = await MissionClusterHost.StartAsync(data.Path);
         var caughtUp = await Eventually.WaitAsync(() => ScheduleScenarios.StateForTests(after, id), s => s.Runs > runsBefore, TimeSpan.FromSeconds(10), "the missed firing at start");
-        var afterStart = DateTime.UtcNow;
 
         Assert.Equal(runsBefore + 1, caughtUp.Runs);
         await Task.Delay(TimeSpan.FromSeconds(1));
         var settled = await ScheduleScenarios.StateForTests(after, id);
         Assert.InRange(settled.Runs, runsBefore + 1, runsBefore + 2); // no burst for the three missed periods
         await Eventually.WaitAsync(() => ScheduleScenarios.StateForTests(after, id), s => s.Runs >= runsBefore + 3, TimeSpan.FromSeconds(15), "firing on after the restart");
-        Assert.True(DateTime.UtcNow - afterStart < TimeSpan.FromSeconds(15));
     }
 }
