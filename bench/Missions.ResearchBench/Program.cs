@@ -154,7 +154,8 @@ sealed class Site : IAsyncDisposable
 
     private static string Body(string section, int n)
     {
-        var random = new Random(section.GetHashCode(StringComparison.Ordinal) ^ n);
+        // A seed that is the same in every process (string.GetHashCode is not): every run reads the same site.
+        var random = new Random(section.Aggregate(17, (h, c) => h * 31 + c) ^ n);
         var paragraphs = Enumerable.Range(0, 6).Select(_ =>
             "<p>" + string.Join(' ', Enumerable.Range(0, 60).Select(_ => Filler[random.Next(Filler.Length)])) + ".</p>").ToList();
         if (n == 13)
