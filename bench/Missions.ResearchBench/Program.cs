@@ -41,7 +41,9 @@ foreach (var delay in delays)
             Options.Create(new ExecutionOptions { AllowPrivateNetworks = true, PolitenessDelayMilliseconds = delay }),
             new ToolCallStore(Options.Create(new MissionsOptions { DataDirectory = data }), NullLogger<ToolCallStore>.Instance),
             new LlmAnswerWriter(new LlmClient(Options.Create(new Missions.Research.LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
-            NullLogger<ResearchAgent>.Instance);
+            NullLogger<ResearchAgent>.Instance,
+            Environment.GetEnvironmentVariable("MISSIONS_BENCH_SEMANTIC") == "false" ? SemanticMatcher.Off
+                : new SemanticMatcher(Options.Create(new ResearchOptions()), NullLogger<SemanticMatcher>.Instance));
         foreach (var (question, fact, page) in Site.Questions)
         {
             var work = new MissionWork(Ids.NewMissionId(), 1, new Objective { Type = "research", Description = question },

@@ -39,6 +39,8 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.Configure<LlmOptions>(configuration.GetSection(LlmOptions.Section));
         silo.Services.AddSingleton<LlmClient>();
         silo.Services.AddSingleton<LlmAnswerWriter>();
+        silo.Services.Configure<ResearchOptions>(configuration.GetSection(ResearchOptions.Section));
+        silo.Services.AddSingleton<SemanticMatcher>();
         silo.Services.AddSingleton<LlmIntentReader>();
         silo.Services.AddSingleton<ToolCallStore>();
         if (configuration.StorePostgreSql() is null)

@@ -23,9 +23,9 @@ public static class AnswerLead
 
     private static readonly HashSet<string> ValueWords = new(StringComparer.Ordinal) { "default", "many", "long", "much", "port", "size", "limit", "number", "version", "code", "level", "year", "timeout" };
 
-    private static bool AsksForAValue(IReadOnlyCollection<string> question) => question.Any(ValueWords.Contains);
+    internal static bool AsksForAValue(IReadOnlyCollection<string> question) => question.Any(ValueWords.Contains);
 
-    private static bool StatesAValue(string sentence) =>
+    internal static bool StatesAValue(string sentence) =>
         sentence.Any(char.IsDigit) || sentence.Contains("default", StringComparison.OrdinalIgnoreCase);
 
     public static Lead? Of(IReadOnlyList<RankedPassage> ranked, IReadOnlyList<PageContent> pages, IReadOnlyCollection<string> question)

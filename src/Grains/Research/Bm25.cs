@@ -34,6 +34,13 @@ public sealed class Bm25
 
     public int Count => _termCounts.Count;
 
+    /// <summary>A document's terms and how often each occurs in it.</summary>
+    public IReadOnlyDictionary<string, int> TermsOf(int index) => _termCounts[index];
+
+    /// <summary>How rare a term is among the documents (0 when none has it).</summary>
+    public double Idf(string term) =>
+        _documentFrequency.TryGetValue(term, out var df) ? Math.Log(1 + (Count - df + 0.5) / (df + 0.5)) : 0;
+
     /// <summary>The score of every document against the query's terms, in the order they were added.</summary>
     public double[] Score(IReadOnlyCollection<string> query)
     {

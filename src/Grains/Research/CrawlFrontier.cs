@@ -1,76 +1,86 @@
 namespace Missions.Research;
 
 /// <summary>
-/// One mission's candidates to read, best first: the links whose words and URLs are closest to the question, breadth-first
-/// among equals, each URL once (a better offer later queues it again), at most <see cref="PageLimits.MaxFrontier"/>.
+/// One mission's candidates to read, each URL once, at most <see cref="PageLimits.MaxFrontier"/>. A candidate keeps the
+/// evidence every page gave of it — the link's words, its URL's words, the words it stood among (heading, list item,
+/// definition), whether it was site chrome, whether it lies below the page that linked it — and is scored when the
+/// next page is chosen, not when it was first seen: what the reading has taught since (the rarity of each word among
+/// the links seen, the words of the passages that answered best, how near a model finds it) counts for every
+/// candidate alike. Best first; among equals content before chrome, then breadth-first.
 /// </summary>
 public sealed class CrawlFrontier(IReadOnlyList<string> question)
 {
-    private long _sequence;
-    private readonly PriorityQueue<Uri, (double Score, int Depth, long Sequence)> _queue =
-        new(Comparer<(double Score, int Depth, long Sequence)>.Create((a, b) =>
-            a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Depth != b.Depth ? a.Depth.CompareTo(b.Depth) : a.Sequence.CompareTo(b.Sequence)));
+    private const double TextWeight = 2;
+    private const double UrlWeight = 1;
+    private const double ContextWeight = 0.5;
 
-    /// <summary>Every URL offered, with its best offer; a better offer later queues it again.</summary>
-    private readonly Dictionary<string, (double Score, int Depth)> _offered = new(StringComparer.Ordinal);
+    /// <summary>A word the passages read so far answered with counts this share of a question word.</summary>
+    private const double LearnedWeight = 0.3;
+
+    /// <summary>Chrome (Prev/Next/Home, navigation bars) keeps this share of its score.</summary>
+    private const double ChromeShare = 0.5;
+
+    /// <summary>
+    /// A link below the page that offered it (the page's own table of contents) counts this much more — for the words
+    /// it carries: a child that shares nothing with the question is no better than a sibling section.
+    /// </summary>
+    private const double ChildFactor = 1.25;
+
+    /// <summary>Evidence kept per candidate: a link seen on many pages (a sidebar's) says nothing new after a few.</summary>
+    private const int MaxEvidence = 4;
+
+    /// <summary>How much a model's similarity (cosine, 0–1) adds: enough to order links the words leave tied or near.</summary>
+    public const double SemanticWeight = 1.0;
+
+    private sealed record Evidence(HashSet<string> Text, HashSet<string> Url, HashSet<string> Context, IReadOnlySet<string> Weak, bool Chrome, bool Child);
+
+    private sealed class Candidate(Uri url, int depth, long sequence)
+    {
+        public Uri Url { get; } = url;
+        public int Depth { get; set; } = depth;
+        public long Sequence { get; set; } = sequence;
+        public bool Start { get; set; }
+        public List<Evidence> Evidence { get; } = [];
+        public double Semantic { get; set; }
+        public bool Judged { get; set; }
+        public double Boost { get; set; }
+    }
+
+    private long _sequence;
+    private readonly Dictionary<string, Candidate> _unread = new(StringComparer.Ordinal);
     private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
     private readonly List<Uri> _starts = [];
+
+    /// <summary>Of the links seen so far, how many carried each term: a term on every link says little (IDF).</summary>
+    private readonly Dictionary<string, int> _linkTerms = new(StringComparer.Ordinal);
+    private int _links;
+
+    /// <summary>Folders whose links all carried a question term, and those terms (see <see cref="OfferLinks"/>).</summary>
+    private readonly List<(string Folder, HashSet<string> Words)> _sectionWords = [];
+
+    private IReadOnlyList<string> _learned = [];
 
     /// <summary>The question's terms.</summary>
     public IReadOnlyList<string> Question { get; } = question;
 
+    /// <summary>The words the best passages read so far answered with, besides the question's (see <see cref="Learn"/>).</summary>
+    public IReadOnlyList<string> Learned => _learned;
+
     /// <summary>The key a URL is known by: without its fragment, escaped the one way.</summary>
     public static string KeyOf(Uri url) => url.GetComponents(UriComponents.HttpRequestUrl & ~UriComponents.Fragment, UriFormat.UriEscaped);
 
-    public void Offer(Uri url, double score, int depth)
+    /// <summary>A page the mission names: read first, in the order named.</summary>
+    public void OfferStart(Uri url)
     {
-        var clean = new UriBuilder(url) { Fragment = "" }.Uri;
-        var key = KeyOf(clean);
-        if (_taken.Contains(key)
-            || (_offered.Count >= PageLimits.MaxFrontier && !_offered.ContainsKey(key))
-            || (_offered.TryGetValue(key, out var earlier) && (earlier.Score > score || (earlier.Score == score && earlier.Depth <= depth))))
+        if (Add(url, depth: 0) is { } candidate)
         {
-            return;
+            candidate.Start = true;
+            _starts.Add(candidate.Url);
         }
-        _offered[key] = (score, depth);
-        if (depth == 0)
-        {
-            _starts.Add(clean);
-        }
-        _queue.Enqueue(clean, (score, depth, _sequence++));
     }
 
-    /// <summary>The best URL not read yet.</summary>
-    public bool TryTakeNext(out Uri url, out int depth)
-    {
-        while (_queue.TryDequeue(out url!, out var order))
-        {
-            if (_taken.Add(KeyOf(url)))
-            {
-                depth = order.Depth;
-                return true;
-            }
-        }
-        depth = 0;
-        return false;
-    }
-
-    /// <summary>Links found and not read.</summary>
-    public int Unread => _offered.Count - _taken.Count;
-
-    /// <summary>The sites whose root the reading starts from: their sitemaps are maps worth reading.</summary>
-    public IEnumerable<Uri> RootsStartedFrom() =>
-        _starts.Where(u => u.AbsolutePath == "/" && u.Query.Length == 0).Select(u => new Uri(u.GetLeftPart(UriPartial.Authority))).DistinctBy(u => u.ToString());
-
-    /// <summary>Of the links seen so far, how many carried each term: a term on every link of a section says little.</summary>
-    private readonly Dictionary<string, int> _linkTerms = new(StringComparer.Ordinal);
-    private int _links;
-
-    /// <summary>
-    /// How near a link is to the question: each question term it carries, weighted by how rare that term is
-    /// among the links seen so far (IDF), counting twice in the link's words and once in its URL.
-    /// </summary>
-    public double Relevance(string linkText, Uri url) => Relevance(TextTerms(linkText), UrlTerms(url), null);
+    /// <summary>A page a sitemap lists: only its URL speaks for it, and it waits behind pages' links that say as much.</summary>
+    public void OfferListed(Uri url, int depth) => Offer(url, depth, new Evidence([], UrlTerms(url), [], new HashSet<string>(), false, false));
 
     /// <summary>
     /// Offers a page's links. A question term that most of the page's links carry (the section's own word: every link
@@ -78,72 +88,255 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
     /// such a word with the question is no better lead than its siblings elsewhere, which are then read first
     /// (breadth-first among equals) — as a reader backs out of a chapter that turned out not to be about the question.
     /// </summary>
-    public void OfferLinks(Uri page, IReadOnlyList<(string Text, Uri Url)> links, int depth)
+    public void OfferLinks(Uri page, IReadOnlyList<PageLink> links, int depth)
     {
-        var terms = links.Select(l => (Text: TextTerms(l.Text), Url: UrlTerms(l.Url))).ToList(); // each link analysed once
-        HashSet<string>? common = null;
-        if (links.Count >= 4)
+        var parsed = links.Select(l => Uri.TryCreate(l.Url, UriKind.Absolute, out var u) ? (Link: l, Url: u) : default)
+            .Where(l => l.Url is not null).ToList();
+        var terms = parsed.Select(l => (Text: TextTerms(l.Link.Text), Url: UrlTerms(l.Url))).ToList(); // each link analysed once
+        HashSet<string> common = new(StringComparer.Ordinal);
+        var content = parsed.Count(l => !l.Link.Chrome);
+        if (content >= 4)
         {
             var carrying = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var (text, url) in terms)
+            for (var i = 0; i < parsed.Count; i++)
             {
-                foreach (var term in text.Union(url).Where(Question.Contains))
+                if (!parsed[i].Link.Chrome)
                 {
-                    carrying[term] = carrying.GetValueOrDefault(term) + 1;
+                    foreach (var term in terms[i].Text.Union(terms[i].Url).Where(Question.Contains))
+                    {
+                        carrying[term] = carrying.GetValueOrDefault(term) + 1;
+                    }
                 }
             }
-            common = carrying.Where(c => c.Value * 2 > links.Count).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+            common = carrying.Where(c => c.Value * 2 > content).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
             if (common.Count > 0 && _sectionWords.Count < 1_000)
             {
                 // The section's word stays weak below this page's folder: the "see also" link of a page deeper in
                 // the section carries it too, and would otherwise lead on through the section page by page.
-                var folder = page.GetLeftPart(UriPartial.Path);
-                _sectionWords.Add((folder[..(folder.LastIndexOf('/') + 1)], common));
+                _sectionWords.Add((FolderOf(page), common));
             }
         }
-        for (var i = 0; i < links.Count; i++)
+        var below = ChildPrefix(page);
+        for (var i = 0; i < parsed.Count; i++)
         {
-            var url = links[i].Url;
-            var weak = common ?? [];
+            var (link, url) = parsed[i];
+            var weak = new HashSet<string>(common, StringComparer.Ordinal);
             var at = url.GetLeftPart(UriPartial.Path);
             foreach (var (folder, words) in _sectionWords)
             {
                 if (at.StartsWith(folder, StringComparison.Ordinal) && at.Length > folder.Length)
                 {
-                    weak = [.. weak, .. words];
+                    weak.UnionWith(words);
                 }
             }
-            Offer(url, Relevance(terms[i].Text, terms[i].Url, weak), depth);
+            var child = below is not null && at.StartsWith(below, StringComparison.Ordinal) && at.Length > below.Length;
+            Offer(url, depth, new Evidence(terms[i].Text, terms[i].Url, TextTerms(link.Context), weak, link.Chrome, child));
         }
     }
 
-    /// <summary>Folders whose links all carried a question term, and those terms (see <see cref="OfferLinks"/>).</summary>
-    private readonly List<(string Folder, HashSet<string> Words)> _sectionWords = [];
+    /// <summary>
+    /// What the pages read so far taught: the words the best passages answered with (besides the question's). Links
+    /// carrying them count for more from now on — every candidate is scored again when the next page is chosen.
+    /// </summary>
+    public void Learn(IReadOnlyList<string> terms) => _learned = terms.Where(t => !Question.Contains(t)).Distinct().Take(8).ToList();
 
-    private static HashSet<string> TextTerms(string text) => Terms.Of(text).ToHashSet();
-
-    private static HashSet<string> UrlTerms(Uri url) => Terms.Of(Uri.UnescapeDataString(url.AbsolutePath + " " + url.Query)).ToHashSet();
-
-    private double Relevance(HashSet<string> inText, HashSet<string> inUrl, IReadOnlySet<string>? common)
+    /// <summary>How near a model finds a candidate's words to the question (0–1); one signal among the others.</summary>
+    public void SetSimilarity(Uri url, double similarity)
     {
+        if (_unread.TryGetValue(KeyOf(url), out var candidate))
+        {
+            candidate.Semantic = Math.Clamp(similarity, 0, 1);
+        }
+    }
+
+    /// <summary>Raises a candidate to the front, as a language model's choice among the best does.</summary>
+    public void Prefer(Uri url)
+    {
+        if (_unread.TryGetValue(KeyOf(url), out var candidate))
+        {
+            candidate.Boost = _unread.Values.Max(c => c.Boost) + 1;
+        }
+    }
+
+    /// <summary>The best URL not read yet.</summary>
+    public bool TryTakeNext(out Uri url, out int depth)
+    {
+        if (Best(1).FirstOrDefault() is not { } best)
+        {
+            url = null!;
+            depth = 0;
+            return false;
+        }
+        var key = KeyOf(best.Url);
+        _unread.Remove(key);
+        _taken.Add(key);
+        url = best.Url;
+        depth = best.Depth;
+        return true;
+    }
+
+    /// <summary>The best candidates now, best first, with their scores: what a language model may choose among.</summary>
+    public IReadOnlyList<(Uri Url, string Words, double Score)> Top(int count) =>
+        Best(count).Select(c => (c.Url, string.Join(" | ", c.Evidence.Select(e => string.Join(' ', e.Text)).Distinct().Take(2)), Score(c))).ToList();
+
+    /// <summary>A page's content links no model has judged yet, with their words (a model's time grows with the text).</summary>
+    public IEnumerable<(Uri Url, string Text)> Unjudged(IReadOnlyList<PageLink> links)
+    {
+        foreach (var link in links)
+        {
+            if (!link.Chrome && link.Text.Length > 0 && Uri.TryCreate(link.Url, UriKind.Absolute, out var url)
+                && _unread.TryGetValue(KeyOf(url), out var candidate) && !candidate.Judged)
+            {
+                candidate.Judged = true;
+                yield return (url, link.Text.Length > 100 ? link.Text[..100] : link.Text);
+            }
+        }
+    }
+
+    /// <summary>Links found and not read.</summary>
+    public int Unread => _unread.Count;
+
+    /// <summary>The sites whose root the reading starts from: their sitemaps are maps worth reading.</summary>
+    public IEnumerable<Uri> RootsStartedFrom() =>
+        _starts.Where(u => u.AbsolutePath == "/" && u.Query.Length == 0).Select(u => new Uri(u.GetLeftPart(UriPartial.Authority))).DistinctBy(u => u.ToString());
+
+    private void Offer(Uri url, int depth, Evidence evidence)
+    {
+        if (Add(url, depth) is not { } candidate)
+        {
+            return;
+        }
         _links++;
-        foreach (var term in inText.Union(inUrl))
+        foreach (var term in evidence.Text.Union(evidence.Url))
         {
             _linkTerms[term] = _linkTerms.GetValueOrDefault(term) + 1;
         }
-        var score = 0.0;
-        foreach (var term in Question)
+        if (candidate.Evidence.Count < MaxEvidence)
         {
-            if (common?.Contains(term) == true)
-            {
-                continue;
-            }
-            var weight = (inText.Contains(term) ? 2 : 0) + (inUrl.Contains(term) ? 1 : 0);
-            if (weight > 0)
-            {
-                score += weight * Math.Log(1 + (double)_links / _linkTerms[term]);
-            }
+            candidate.Evidence.Add(evidence);
         }
-        return score;
     }
+
+    /// <summary>The candidate for a URL not read yet (made on first sight), or null: read, or the frontier is full.</summary>
+    private Candidate? Add(Uri url, int depth)
+    {
+        var clean = new UriBuilder(url) { Fragment = "" }.Uri;
+        var key = KeyOf(clean);
+        if (_taken.Contains(key))
+        {
+            return null;
+        }
+        if (_unread.TryGetValue(key, out var known))
+        {
+            if (depth < known.Depth)
+            {
+                // Found nearer (a sitemap listed it first, then a page linked it): breadth-first from where it is now.
+                known.Depth = depth;
+                known.Sequence = _sequence++;
+            }
+            return known;
+        }
+        if (_unread.Count + _taken.Count >= PageLimits.MaxFrontier)
+        {
+            return null;
+        }
+        return _unread[key] = new Candidate(clean, depth, _sequence++);
+    }
+
+    private IEnumerable<Candidate> Best(int count)
+    {
+        if (count == 1)
+        {
+            // One pass, no sort: this runs before every page.
+            Candidate? best = null;
+            (double, bool, int, long) bestKey = default;
+            foreach (var candidate in _unread.Values)
+            {
+                var key = OrderOf(candidate);
+                if (best is null || Before(key, bestKey))
+                {
+                    (best, bestKey) = (candidate, key);
+                }
+            }
+            return best is null ? [] : [best];
+        }
+        var keyed = _unread.Values.Select(c => (Candidate: c, Key: OrderOf(c))).ToList();
+        keyed.Sort((a, b) => Before(a.Key, b.Key) ? -1 : Before(b.Key, a.Key) ? 1 : 0);
+        return keyed.Take(count).Select(k => k.Candidate);
+    }
+
+    /// <summary>Score first; among equals content before chrome, shallower, seen earlier.</summary>
+    private (double Score, bool Chrome, int Depth, long Sequence) OrderOf(Candidate c) =>
+        (Score(c), c.Evidence.Count > 0 && c.Evidence.All(e => e.Chrome), c.Depth, c.Sequence);
+
+    private static bool Before((double Score, bool Chrome, int Depth, long Sequence) a, (double Score, bool Chrome, int Depth, long Sequence) b) =>
+        a.Score != b.Score ? a.Score > b.Score
+        : a.Chrome != b.Chrome ? !a.Chrome
+        : a.Depth != b.Depth ? a.Depth < b.Depth
+        : a.Sequence < b.Sequence;
+
+    /// <summary>
+    /// How near a candidate is to the question: each question term it carries, weighted by how rare that term is among
+    /// the links seen (IDF), counting twice in the link's words, once in its URL and half in the words around it; the
+    /// learned words a third as much; chrome half as much; its best evidence counts. A model's similarity adds to it.
+    /// </summary>
+    private double Score(Candidate candidate)
+    {
+        if (candidate.Start)
+        {
+            return double.MaxValue - candidate.Sequence; // the mission's own pages, in the order named
+        }
+        var best = 0.0;
+        foreach (var evidence in candidate.Evidence)
+        {
+            var score = 0.0;
+            foreach (var term in Question)
+            {
+                if (!evidence.Weak.Contains(term))
+                {
+                    score += Weight(evidence, term);
+                }
+            }
+            foreach (var term in _learned)
+            {
+                score += LearnedWeight * Weight(evidence, term);
+            }
+            best = Math.Max(best, score * (evidence.Chrome ? ChromeShare : 1) * (evidence.Child ? ChildFactor : 1));
+        }
+        return candidate.Boost * 1_000_000 + best + SemanticWeight * candidate.Semantic;
+    }
+
+    private double Weight(Evidence evidence, string term)
+    {
+        var weight = (evidence.Text.Contains(term) ? TextWeight : 0) + (evidence.Url.Contains(term) ? UrlWeight : 0)
+            + (evidence.Context.Contains(term) ? ContextWeight : 0);
+        return weight == 0 ? 0 : weight * Math.Log(1 + (double)_links / Math.Max(1, _linkTerms.GetValueOrDefault(term)));
+    }
+
+    private static string FolderOf(Uri page)
+    {
+        var path = page.GetLeftPart(UriPartial.Path);
+        return path[..(path.LastIndexOf('/') + 1)];
+    }
+
+    /// <summary>What a child of the page starts with: "/guide/" for "/guide/" and "/guide" and "/guide.html", none for a site's root.</summary>
+    private static string? ChildPrefix(Uri page)
+    {
+        if (page.AbsolutePath is "/" or "")
+        {
+            return null;
+        }
+        var path = page.GetLeftPart(UriPartial.Path);
+        if (path.EndsWith('/'))
+        {
+            return path;
+        }
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        var dot = name.LastIndexOf('.');
+        return path[..(path.Length - name.Length)] + (dot > 0 ? name[..dot] : name) + "/";
+    }
+
+    private static HashSet<string> TextTerms(string text) => Terms.Of(text).ToHashSet(StringComparer.Ordinal);
+
+    private static HashSet<string> UrlTerms(Uri url) => Terms.Of(Uri.UnescapeDataString(url.AbsolutePath + " " + url.Query)).ToHashSet(StringComparer.Ordinal);
 }

@@ -16,6 +16,7 @@ public static class ExtractiveAnswer
     private const int MaxPassageChars = 700;
     private const double TitleWeight = 0.2;
     private const double HeadingWeight = 0.3;
+    private const double ValueWeight = 1.2;
 
     /// <summary>The best passages for the question, at most two per page; the pages' openings when nothing matches.</summary>
     public static IReadOnlyList<RankedPassage> Rank(IReadOnlyList<PageContent> pages, IReadOnlyCollection<string> question, int max = MaxPassages)
@@ -37,6 +38,18 @@ public static class ExtractiveAnswer
         var textScores = texts.Score(question);
         var headingScores = headings.Score(question);
         var scores = textScores.Select((t, i) => t > 0 ? t + HeadingWeight * headingScores[i] : 0).ToArray();
+        // A question after a quantity or a default ("how long", "how many", "by default") is answered by a passage that
+        // states one: such passages weigh a little more (the lead's sentences, more).
+        if (AnswerLead.AsksForAValue(question))
+        {
+            for (var i = 0; i < scores.Length; i++)
+            {
+                if (scores[i] > 0 && AnswerLead.StatesAValue(all[i].Passage.Text))
+                {
+                    scores[i] *= ValueWeight;
+                }
+            }
+        }
         // A page whose title matches the question lends its passages a little weight: enough to break ties,
         // not enough to lift a passage that does not itself match (the title is on every passage of its page).
         var titleBonus = pages.Select(p => (p.Url, Bonus: TitleWeight * Terms.Of(p.Title).Distinct().Count(question.Contains)))
@@ -66,6 +79,24 @@ public static class ExtractiveAnswer
             }
         }
         return picked;
+    }
+
+    /// <summary>
+    /// Reciprocal-rank fusion of BM25's order (the list's) with a model's (by similarity): each passage scores
+    /// 1/(k + its rank) in each, summed; the best <see cref="MaxPassages"/>, BM25's order breaking ties.
+    /// </summary>
+    public static IReadOnlyList<RankedPassage> Fuse(IReadOnlyList<RankedPassage> lexical, IReadOnlyList<double> similarities, int k = 60)
+    {
+        var semanticRank = new int[lexical.Count];
+        foreach (var (index, rank) in Enumerable.Range(0, lexical.Count).OrderByDescending(i => similarities[i]).Select((i, r) => (i, r)))
+        {
+            semanticRank[index] = rank;
+        }
+        return [.. Enumerable.Range(0, lexical.Count)
+            .OrderByDescending(i => 1.0 / (k + i + 1) + 1.0 / (k + semanticRank[i] + 1))
+            .ThenBy(i => i)
+            .Take(MaxPassages)
+            .Select(i => lexical[i])];
     }
 
     /// <summary>The answer: a line on how it was made, the passages with their sources, then the pages read.</summary>

@@ -26,4 +26,14 @@ public sealed record PageContent
 public sealed record Passage(string Heading, string Text);
 
 /// <summary>A link and the words it was shown with, which say where it leads.</summary>
-public sealed record PageLink(string Url, string Text);
+public sealed record PageLink(string Url, string Text)
+{
+    /// <summary>
+    /// The words the link stands among in the page's content: the heading above it, its list item's own words, the
+    /// description a definition list gives it ("git-am(1)" — "Apply a series of patches from a mailbox").
+    /// </summary>
+    public string Context { get; init; } = "";
+
+    /// <summary>Site chrome: a link in navigation, a header or footer, or a Prev/Next/Up/Home link.</summary>
+    public bool Chrome { get; init; }
+}

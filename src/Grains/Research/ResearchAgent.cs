@@ -38,12 +38,19 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
     private readonly ILogger<ResearchAgent> _logger;
     private readonly RobotsCache _robots;
 
-    public ResearchAgent(IOptions<ExecutionOptions> options, IToolCallLedger store, LlmAnswerWriter writer, ILogger<ResearchAgent> logger)
+    /// <summary>Links a sentence model judges per page at most: the page's first content links not judged before.</summary>
+    private const int LinksJudgedPerPage = 24;
+
+    private readonly SemanticMatcher _semantic;
+
+    public ResearchAgent(IOptions<ExecutionOptions> options, IToolCallLedger store, LlmAnswerWriter writer, ILogger<ResearchAgent> logger,
+        SemanticMatcher? semantic = null)
     {
+        _semantic = semantic ?? SemanticMatcher.Off;
         _options = options.Value;
         _fetcher = new WebFetcher(_options);
         _store = store;
-        _answer = new ResearchAnswer(writer);
+        _answer = new ResearchAnswer(writer, _semantic);
         _logger = logger;
         _robots = new RobotsCache(_fetcher, _options, logger);
     }
@@ -62,7 +69,7 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
             }
             else
             {
-                run.Frontier.Offer(start, double.MaxValue, depth: 0);
+                run.Frontier.OfferStart(start);
             }
         }
         try
@@ -173,17 +180,32 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
         {
             run.Tools.Add(reader);
             run.Pages.Add(page);
-            var offered = new List<(string, Uri)>(page.Links.Count);
-            foreach (var link in page.Links)
-            {
-                if (Uri.TryCreate(link.Url, UriKind.Absolute, out var target) && DomainRules.IsAllowed(target, work.Constraints.AllowedDomains))
-                {
-                    offered.Add((link.Text, target));
-                }
-            }
+            var offered = page.Links
+                .Where(l => Uri.TryCreate(l.Url, UriKind.Absolute, out var target) && DomainRules.IsAllowed(target, work.Constraints.AllowedDomains))
+                .ToList();
             run.Frontier.OfferLinks(url, offered, depth + 1);
+            run.Frontier.Learn(run.Feedback.Read(page));
+            await JudgeLinksAsync(run, offered, cancellationToken);
         }
         await ReportAsync(run, call);
+    }
+
+    /// <summary>
+    /// A sentence model's view of the page's new content links (their words): how near each
+    /// is to the question, one signal the frontier weighs with the others. No model, no view.
+    /// </summary>
+    private async Task JudgeLinksAsync(ResearchRun run, IReadOnlyList<PageLink> links, CancellationToken cancellationToken)
+    {
+        if (!_semantic.Enabled)
+        {
+            return;
+        }
+        var judged = run.Frontier.Unjudged(links).DistinctBy(l => l.Url).Take(LinksJudgedPerPage).ToList();
+        var similarities = await _semantic.SimilaritiesAsync(run.Subject, [.. judged.Select(l => l.Text)], cancellationToken);
+        for (var i = 0; similarities is not null && i < judged.Count; i++)
+        {
+            run.Frontier.SetSimilarity(judged[i].Url, similarities[i]);
+        }
     }
 
     /// <summary>Fetches and reads one page; an HTTP error status is thrown, an unreadable type is a skipped page.</summary>
@@ -266,7 +288,7 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
             foreach (var target in AllowedUris(listing.Links.Select(l => l.Url), run))
             {
                 // Behind the start page's own links when equally relevant: those say more than a URL does.
-                run.Frontier.Offer(target, run.Frontier.Relevance("", target), depth: 2);
+                run.Frontier.OfferListed(target, depth: 2);
             }
         }
     }

@@ -3,8 +3,13 @@ using Missions.Execution;
 namespace Missions.Research;
 
 /// <summary>Answer composition: what a mission's reading becomes — the answer, with its sources, or why there is none.</summary>
-internal sealed class ResearchAnswer(LlmAnswerWriter writer)
+internal sealed class ResearchAnswer(LlmAnswerWriter writer, SemanticMatcher semantic)
 {
+    /// <summary>The passages BM25 puts first that a sentence model ranks again, and the constant of their fusion.</summary>
+    private const int FusedCandidates = 10;
+    private const int RrfK = 60;
+
+
     /// <summary>The mission's outcome from what it read: the answer (a model's, or quoted from the best passages), its sources and notes.</summary>
     public async Task<ExecutionOutcome> ComposeAsync(ResearchRun run, CancellationToken cancellationToken)
     {
@@ -28,7 +33,7 @@ internal sealed class ResearchAnswer(LlmAnswerWriter writer)
             };
         }
 
-        var ranked = ExtractiveAnswer.Rank(run.Pages, run.Question);
+        var ranked = await RankAsync(run, cancellationToken);
         var lead = AnswerLead.Of(ranked, run.Pages, run.Question);
         var matched = run.Question.Count > 0 ? "the passages that best match the question" : "what the pages say";
         string answer;
@@ -74,6 +79,27 @@ internal sealed class ResearchAnswer(LlmAnswerWriter writer)
             },
             BudgetExhausted = budgetSpent,
         };
+    }
+
+    /// <summary>
+    /// The best passages: BM25's first ten, ranked again by a sentence model when there is one and fused with BM25's
+    /// order (reciprocal-rank fusion), so a passage that answers in other words than the question's ("if the timeout
+    /// expires" for "takes longer than its timeout") rises — and one the words match well stays near the top.
+    /// </summary>
+    private async Task<IReadOnlyList<RankedPassage>> RankAsync(ResearchRun run, CancellationToken cancellationToken)
+    {
+        var lexical = ExtractiveAnswer.Rank(run.Pages, run.Question, FusedCandidates);
+        if (!semantic.Enabled || cancellationToken.IsCancellationRequested || lexical.Count < 2 || lexical[0].Score <= 0)
+        {
+            return [.. lexical.Take(ExtractiveAnswer.MaxPassages)];
+        }
+        var similarities = await semantic.SimilaritiesAsync(run.Subject,
+            [.. lexical.Select(p => p.Passage.Heading.Length > 0 ? p.Passage.Heading + ": " + p.Passage.Text : p.Passage.Text)], cancellationToken);
+        if (similarities is null)
+        {
+            return [.. lexical.Take(ExtractiveAnswer.MaxPassages)];
+        }
+        return ExtractiveAnswer.Fuse(lexical, similarities, RrfK);
     }
 
     private static string Preface(ResearchRun run, bool budgetSpent, string matched)

@@ -7,6 +7,10 @@ internal sealed class ResearchRun(MissionWork work, IReadOnlyList<string> questi
 {
     public MissionWork Work { get; } = work;
     public CrawlFrontier Frontier { get; } = new(question);
+    public ReadingFeedback Feedback { get; } = new(question);
+
+    /// <summary>The question as a sentence model reads it.</summary>
+    public string Subject { get; } = Terms.Subject(work.Objective.Description);
     public IReadOnlyList<string> Question => Frontier.Question;
     public List<PageContent> Pages { get; } = [];
     public List<string> Errors { get; } = [];

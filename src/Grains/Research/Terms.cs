@@ -50,15 +50,24 @@ public static partial class Terms
     }
 
     /// <summary>
+    /// A mission's description as words to read, without its links, site names and budget phrases: what a sentence
+    /// model is given of the question.
+    /// </summary>
+    public static string Subject(string description)
+    {
+        var text = Links().Replace(description, " ");
+        // Only what names a site goes: "sqlite3.connect" and "textwrap.wrap" are what the question is about.
+        text = DomainNames().Replace(text, m => DomainShape.IsDomain(m.Value) ? " " : m.Value);
+        return Budgets().Replace(text, " ");
+    }
+
+    /// <summary>
     /// What a mission asks about: its description without links, domain names and budget phrases
     /// ("up to 5 pages", "within 2 minutes"), as distinct terms.
     /// </summary>
     public static IReadOnlyList<string> OfQuestion(string description)
     {
-        var text = Links().Replace(description, " ");
-        // Only what names a site goes: "sqlite3.connect" and "textwrap.wrap" are what the question is about.
-        text = DomainNames().Replace(text, m => DomainShape.IsDomain(m.Value) ? " " : m.Value);
-        text = Budgets().Replace(text, " ");
+        var text = Subject(description);
         // The request's own verbs go where the request starts ("research …", "please look up …"), nowhere else.
         // (An asking word is never a stop word, so the ones that lead the text lead its terms too.)
         var leading = Word().Matches(text).Select(w => w.Value.ToLowerInvariant()).SkipWhile(w => w == "please")
@@ -73,7 +82,14 @@ public static partial class Terms
     /// </summary>
     private static string Stem(string word)
     {
-        word = FoldPlural(word);
+        var stem = Suffixed(FoldPlural(word));
+        // A final "e" goes, so "prune" meets "pruning" and "make" "making" ("prun", "mak") — unless that leaves a stop
+        // word ("note" is not "not").
+        return stem.Length > 3 && stem[^1] == 'e' && !StopWords.Contains(stem[..^1]) ? stem[..^1] : stem;
+    }
+
+    private static string Suffixed(string word)
+    {
         if (word.Length <= 4)
         {
             return word;

@@ -25,7 +25,7 @@ public sealed class ResearchAgentTests : IAsyncLifetime
     }
 
     internal static ResearchAgent Agent(string dataDirectory, bool allowPrivate = true, int requestTimeoutSeconds = 15,
-        int politenessMs = 0, int maxResponseBytes = 2 * 1024 * 1024, LlmOptions? llm = null) =>
+        int politenessMs = 0, int maxResponseBytes = 2 * 1024 * 1024, LlmOptions? llm = null, SemanticMatcher? semantic = null) =>
         new(Options.Create(new ExecutionOptions
             {
                 AllowPrivateNetworks = allowPrivate, RequestTimeoutSeconds = requestTimeoutSeconds,
@@ -33,7 +33,7 @@ public sealed class ResearchAgentTests : IAsyncLifetime
             }),
             new ToolCallStore(Options.Create(new MissionsOptions { DataDirectory = dataDirectory }), NullLogger<ToolCallStore>.Instance),
             new LlmAnswerWriter(new LlmClient(Options.Create(llm ?? new LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
-            NullLogger<ResearchAgent>.Instance);
+            NullLogger<ResearchAgent>.Instance, semantic);
 
     private ResearchAgent Agent(bool allowPrivate = true, int requestTimeoutSeconds = 15, int politenessMs = 0, int maxResponseBytes = 2 * 1024 * 1024) =>
         Agent(_data.Path, allowPrivate, requestTimeoutSeconds, politenessMs, maxResponseBytes);

@@ -1,0 +1,47 @@
+namespace Missions.Research;
+
+/// <summary>
+/// What the pages read so far teach about where to read next: the words the best-answering passages use besides the
+/// question's (a page on "etag checks" that answers well speaks of "concurrency"; a link that says "concurrency" is a
+/// better lead than it looked). Every passage is indexed once, as its page is read; the words are drawn only from
+/// passages that carry most of the question, so a page that merely shares a word teaches nothing.
+/// </summary>
+public sealed class ReadingFeedback(IReadOnlyList<string> question)
+{
+    private const int PassagesLearnedFrom = 3;
+    private const int WordsLearned = 6;
+
+    private readonly Bm25 _index = new();
+
+    /// <summary>Indexes a page's passages and returns the words learned from every passage read so far.</summary>
+    public IReadOnlyList<string> Read(PageContent page)
+    {
+        foreach (var passage in page.Passages)
+        {
+            _index.Add(passage.Heading + " " + passage.Text);
+        }
+        if (question.Count == 0 || _index.Count == 0)
+        {
+            return [];
+        }
+        var needed = question.Count == 1 ? 1 : (question.Count + 1) / 2;
+        var scores = _index.Score(question);
+        var best = Enumerable.Range(0, scores.Length)
+            .Where(i => scores[i] > 0 && question.Count(_index.TermsOf(i).ContainsKey) >= needed)
+            .OrderByDescending(i => scores[i])
+            .Take(PassagesLearnedFrom)
+            .ToList();
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var i in best)
+        {
+            foreach (var (term, count) in _index.TermsOf(i))
+            {
+                if (term.Length > 2 && !question.Contains(term) && !term.All(char.IsDigit))
+                {
+                    weights[term] = weights.GetValueOrDefault(term) + Math.Min(count, 3) * _index.Idf(term);
+                }
+            }
+        }
+        return weights.OrderByDescending(w => w.Value).ThenBy(w => w.Key, StringComparer.Ordinal).Take(WordsLearned).Select(w => w.Key).ToList();
+    }
+}
