@@ -39,6 +39,7 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.Configure<LlmOptions>(configuration.GetSection(LlmOptions.Section));
         silo.Services.AddSingleton<LlmClient>();
         silo.Services.AddSingleton<LlmAnswerWriter>();
+        silo.Services.AddSingleton<LlmLinkChooser>();
         silo.Services.Configure<ResearchOptions>(configuration.GetSection(ResearchOptions.Section));
         silo.Services.AddSingleton<SemanticMatcher>();
         silo.Services.AddSingleton<LlmIntentReader>();

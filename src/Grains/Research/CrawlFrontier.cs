@@ -43,6 +43,9 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
         public List<Evidence> Evidence { get; } = [];
         public double Semantic { get; set; }
         public bool Judged { get; set; }
+
+        /// <summary>The words it was first shown with, as written (for a language model to read).</summary>
+        public string Shown { get; set; } = "";
         public double Boost { get; set; }
     }
 
@@ -131,6 +134,10 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
             }
             var child = below is not null && at.StartsWith(below, StringComparison.Ordinal) && at.Length > below.Length;
             Offer(url, depth, new Evidence(terms[i].Text, terms[i].Url, TextTerms(link.Context), weak, link.Chrome, child));
+            if (link.Text.Length > 0 && _unread.TryGetValue(KeyOf(url), out var candidate) && candidate.Shown.Length == 0)
+            {
+                candidate.Shown = link.Text;
+            }
         }
     }
 
@@ -177,7 +184,7 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
 
     /// <summary>The best candidates now, best first, with their scores: what a language model may choose among.</summary>
     public IReadOnlyList<(Uri Url, string Words, double Score)> Top(int count) =>
-        Best(count).Select(c => (c.Url, string.Join(" | ", c.Evidence.Select(e => string.Join(' ', e.Text)).Distinct().Take(2)), Score(c))).ToList();
+        Best(count).Select(c => (c.Url, c.Shown, Score(c))).ToList();
 
     /// <summary>A page's content links no model has judged yet, with their words (a model's time grows with the text).</summary>
     public IEnumerable<(Uri Url, string Text)> Unjudged(IReadOnlyList<PageLink> links)

@@ -42,11 +42,13 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
     private const int LinksJudgedPerPage = 24;
 
     private readonly SemanticMatcher _semantic;
+    private readonly LlmLinkChooser? _chooser;
 
     public ResearchAgent(IOptions<ExecutionOptions> options, IToolCallLedger store, LlmAnswerWriter writer, ILogger<ResearchAgent> logger,
-        SemanticMatcher? semantic = null)
+        SemanticMatcher? semantic = null, LlmLinkChooser? chooser = null)
     {
         _semantic = semantic ?? SemanticMatcher.Off;
+        _chooser = chooser is { IsConfigured: true } ? chooser : null;
         _options = options.Value;
         _fetcher = new WebFetcher(_options);
         _store = store;
@@ -78,9 +80,14 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
             {
                 await DiscoverSitemapAsync(run, origin, cancellationToken);
             }
-            while (run.PagesRead < work.Constraints.MaxPages && run.Frontier.TryTakeNext(out var next, out var depth))
+            while (run.PagesRead < work.Constraints.MaxPages)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                await ChooseNextAsync(run, cancellationToken);
+                if (!run.Frontier.TryTakeNext(out var next, out var depth))
+                {
+                    break;
+                }
                 await ReadPageAsync(run, next, depth, cancellationToken);
             }
         }
@@ -188,6 +195,28 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
             await JudgeLinksAsync(run, offered, cancellationToken);
         }
         await ReportAsync(run, call);
+    }
+
+    /// <summary>
+    /// With a language model, it picks the next page among the frontier's best (once the mission's own pages are read);
+    /// after a failure the mission goes by the words alone and says so.
+    /// </summary>
+    private async Task ChooseNextAsync(ResearchRun run, CancellationToken cancellationToken)
+    {
+        if (_chooser is null || run.ChooserFailed || run.Pages.Count == 0)
+        {
+            return;
+        }
+        var choice = await _chooser.ChooseAsync(run.Work.Objective.Description, [.. run.Pages.Select(p => p.Title)], run.Frontier, cancellationToken);
+        if (choice.Chose)
+        {
+            run.Tools.Add(LlmLinkChooser.ToolName);
+        }
+        else if (choice.Failure is { } failure)
+        {
+            run.ChooserFailed = true;
+            run.Notes.Add($"The language model could not choose the links to read ({failure}); they were chosen by their words.");
+        }
     }
 
     /// <summary>

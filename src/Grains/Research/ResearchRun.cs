@@ -22,4 +22,5 @@ internal sealed class ResearchRun(MissionWork work, IReadOnlyList<string> questi
     public int PermanentErrors;
     public int RobotsRefusals;
     public bool OutOfTime;
+    public bool ChooserFailed;
 }

@@ -37,7 +37,7 @@ public sealed class LanguageModelTests : IAsyncLifetime
     [Fact]
     public async Task The_model_writes_the_answer_from_the_ranked_passages_and_the_sources_are_appended()
     {
-        _model.Answer = _ => (200, "Reminders are kept in the reminder table of the configured provider [1].");
+        _model.Answer = body => IsLinkChoice(body) ? (200, "1") : (200, "Reminders are kept in the reminder table of the configured provider [1].");
         using var agent = ResearchAgentTests.Agent(_data.Path, llm: Llm);
 
         var outcome = await agent.ExecuteAsync(Work(), CancellationToken.None);
@@ -48,7 +48,7 @@ public sealed class LanguageModelTests : IAsyncLifetime
         Assert.Contains("[1] Reminder Storage — " + _site.Url("/reminders/storage"), answer);
         Assert.Contains("Sources read:", answer);
         Assert.Contains("llm_answer", outcome.Result.ToolsUsed);
-        var (body, authorization) = Assert.Single(_model.Requests);
+        var (body, authorization) = Assert.Single(_model.Requests, r => !IsLinkChoice(r.Body));
         Assert.Equal("test-model", body["model"]!.GetValue<string>());
         Assert.Equal("Bearer sk-test", authorization);
         var prompt = FakeLanguageModel.MessageOf(body, "user");
@@ -86,6 +86,57 @@ public sealed class LanguageModelTests : IAsyncLifetime
         Assert.True(outcome.Result.Success);
         Assert.Contains(outcome.Result.Notes, n => n.StartsWith("The language model could not write the answer", StringComparison.Ordinal));
     }
+
+    private static bool IsLinkChoice(System.Text.Json.Nodes.JsonNode body) =>
+        FakeLanguageModel.MessageOf(body, "system").Contains("which web page to read next", StringComparison.Ordinal);
+
+    private MissionWork Crawl(string question, int pages) => new(
+        Ids.NewMissionId(), 1, new Objective { Type = "research", Description = question },
+        new MissionConstraints { AllowedDomains = ["127.0.0.1"], MaxPages = pages, MaxDurationSeconds = 60 },
+        [_site.Url("/")]);
+
+    [Fact]
+    public async Task The_model_picks_the_next_page_among_the_best_candidates_within_the_budget()
+    {
+        // Words alone read the topics in their order; the model knows topic 5 ("transactions") is the one.
+        _model.Answer = body => IsLinkChoice(body)
+            ? (200, ChoiceOf(FakeLanguageModel.MessageOf(body, "user"), "transactions"))
+            : (500, "");
+        using var agent = ResearchAgentTests.Agent(_data.Path, llm: Llm);
+
+        var outcome = await agent.ExecuteAsync(Crawl("fetch an overview", 2), CancellationToken.None);
+
+        Assert.Equal(["/", "/topics/4"], _site.PageRequests);
+        Assert.Contains("llm_links", outcome.Result.ToolsUsed);
+        Assert.Equal(2, outcome.Result.PagesFetched); // the budget holds
+        var prompt = FakeLanguageModel.MessageOf(_model.Requests.First(r => IsLinkChoice(r.Body)).Body, "user");
+        Assert.Contains("Question: fetch an overview", prompt);
+        Assert.Contains("1. ", prompt);
+        Assert.DoesNotContain("9. ", prompt); // at most eight candidates a step
+    }
+
+    [Theory]
+    [InlineData(500, "")]
+    [InlineData(200, "I would rather not say")]
+    [InlineData(200, "99")]
+    public async Task A_model_that_fails_or_names_no_candidate_leaves_the_words_order(int status, string reply)
+    {
+        _model.Answer = body => IsLinkChoice(body) ? (status, reply) : (500, "");
+        using var agent = ResearchAgentTests.Agent(_data.Path, llm: Llm);
+
+        var outcome = await agent.ExecuteAsync(Crawl("fetch an overview", 3), CancellationToken.None);
+
+        Assert.True(outcome.Result.Success);
+        Assert.Equal(["/", "/reminders", "/timers"], _site.PageRequests); // as without a model
+        Assert.DoesNotContain("llm_links", outcome.Result.ToolsUsed);
+        var failed = status != 200;
+        Assert.Equal(failed, outcome.Result.Notes.Any(n => n.StartsWith("The language model could not choose the links", StringComparison.Ordinal)));
+        Assert.Equal(failed ? 1 : 2, _model.Requests.Count(r => IsLinkChoice(r.Body))); // after a failure the mission stops asking
+    }
+
+    /// <summary>The number of the candidate line that mentions the word, as a model would reply.</summary>
+    private static string ChoiceOf(string prompt, string word) =>
+        prompt.Split('\n').First(l => l.Contains(word, StringComparison.Ordinal) && char.IsDigit(l[0])).Split('.')[0];
 
     [Fact]
     public async Task The_model_recognises_work_the_rules_miss_and_its_failure_leaves_the_rules_reading()

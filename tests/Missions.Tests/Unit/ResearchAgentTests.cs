@@ -26,14 +26,18 @@ public sealed class ResearchAgentTests : IAsyncLifetime
 
     internal static ResearchAgent Agent(string dataDirectory, bool allowPrivate = true, int requestTimeoutSeconds = 15,
         int politenessMs = 0, int maxResponseBytes = 2 * 1024 * 1024, LlmOptions? llm = null, SemanticMatcher? semantic = null) =>
+        Agent(dataDirectory, new LlmClient(Options.Create(llm ?? new LlmOptions())), allowPrivate, requestTimeoutSeconds, politenessMs, maxResponseBytes, semantic);
+
+    private static ResearchAgent Agent(string dataDirectory, LlmClient llm, bool allowPrivate, int requestTimeoutSeconds, int politenessMs,
+        int maxResponseBytes, SemanticMatcher? semantic) =>
         new(Options.Create(new ExecutionOptions
             {
                 AllowPrivateNetworks = allowPrivate, RequestTimeoutSeconds = requestTimeoutSeconds,
                 PolitenessDelayMilliseconds = politenessMs, MaxResponseBytes = maxResponseBytes,
             }),
             new ToolCallStore(Options.Create(new MissionsOptions { DataDirectory = dataDirectory }), NullLogger<ToolCallStore>.Instance),
-            new LlmAnswerWriter(new LlmClient(Options.Create(llm ?? new LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
-            NullLogger<ResearchAgent>.Instance, semantic);
+            new LlmAnswerWriter(llm, NullLogger<LlmAnswerWriter>.Instance),
+            NullLogger<ResearchAgent>.Instance, semantic, new LlmLinkChooser(llm, NullLogger<LlmLinkChooser>.Instance));
 
     private ResearchAgent Agent(bool allowPrivate = true, int requestTimeoutSeconds = 15, int politenessMs = 0, int maxResponseBytes = 2 * 1024 * 1024) =>
         Agent(_data.Path, allowPrivate, requestTimeoutSeconds, politenessMs, maxResponseBytes);
