@@ -59,8 +59,9 @@ static class DocsBench
             new ToolCallStore(Options.Create(new MissionsOptions { DataDirectory = data }), NullLogger<ToolCallStore>.Instance),
             new LlmAnswerWriter(new LlmClient(Options.Create(new LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
             NullLogger<ResearchAgent>.Instance,
-            Environment.GetEnvironmentVariable("MISSIONS_BENCH_SEMANTIC") == "false" ? SemanticMatcher.Off
-                : new SemanticMatcher(Options.Create(new ResearchOptions()), NullLogger<SemanticMatcher>.Instance));
+            // MISSIONS_BENCH_SEMANTIC=true: with the sentence model, as Missions:Research:Semantic=true.
+            new SemanticMatcher(Options.Create(new ResearchOptions { Semantic = Environment.GetEnvironmentVariable("MISSIONS_BENCH_SEMANTIC") == "true" }),
+                NullLogger<SemanticMatcher>.Instance));
 
         Console.WriteLine("| manual | question | pages read | page read | fact in answer | answered and cited | answer first | ms |");
         Console.WriteLine("|---|---|---:|---|---|---|---|---:|");
@@ -100,7 +101,7 @@ static class DocsBench
             Console.WriteLine($"| {manual} | {t.Asked} | {t.Cited} ({100.0 * t.Cited / t.Asked:N0} %) | {t.First} ({100.0 * t.First / t.Asked:N0} %) | {t.Fact} | {t.Read} | {t.Pages.Average():N1} | {t.Ms.Order().ElementAt(t.Ms.Count / 2):N0} |");
         }
         var all = byManual["all"];
-        Console.WriteLine($"\nms per page (mean, loopback, no politeness delay): {all.Ms.Sum() / all.Pages.Sum():N1}; process RSS at the end {Environment.WorkingSet / 1048576} MB (semantic matching {(Environment.GetEnvironmentVariable("MISSIONS_BENCH_SEMANTIC") == "false" ? "off" : "on")})");
+        Console.WriteLine($"\nms per page (mean, loopback, no politeness delay): {all.Ms.Sum() / all.Pages.Sum():N1}; process RSS at the end {Environment.WorkingSet / 1048576} MB (semantic matching {(Environment.GetEnvironmentVariable("MISSIONS_BENCH_SEMANTIC") == "true" ? "on" : "off")})");
         try { Directory.Delete(data, true); } catch (IOException) { }
         await app.StopAsync();
     }

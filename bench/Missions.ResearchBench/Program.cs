@@ -42,8 +42,9 @@ foreach (var delay in delays)
             new ToolCallStore(Options.Create(new MissionsOptions { DataDirectory = data }), NullLogger<ToolCallStore>.Instance),
             new LlmAnswerWriter(new LlmClient(Options.Create(new Missions.Research.LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
             NullLogger<ResearchAgent>.Instance,
-            Environment.GetEnvironmentVariable("MISSIONS_BENCH_SEMANTIC") == "false" ? SemanticMatcher.Off
-                : new SemanticMatcher(Options.Create(new ResearchOptions()), NullLogger<SemanticMatcher>.Instance));
+            // MISSIONS_BENCH_SEMANTIC=true: with the sentence model, as Missions:Research:Semantic=true.
+            new SemanticMatcher(Options.Create(new ResearchOptions { Semantic = Environment.GetEnvironmentVariable("MISSIONS_BENCH_SEMANTIC") == "true" }),
+                NullLogger<SemanticMatcher>.Instance));
         foreach (var (question, fact, page) in Site.Questions)
         {
             var work = new MissionWork(Ids.NewMissionId(), 1, new Objective { Type = "research", Description = question },

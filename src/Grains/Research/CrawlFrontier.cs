@@ -29,6 +29,18 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
     /// <summary>Evidence kept per candidate: a link seen on many pages (a sidebar's) says nothing new after a few.</summary>
     private const int MaxEvidence = 4;
 
+    /// <summary>
+    /// Pages read for a question term that then said nothing of the question: each such page divides what the term
+    /// counts for on links by one more, and after <see cref="MissesToStop"/> the term leads no more (a word every
+    /// section's filler links carry stops leading the reader through them).
+    /// </summary>
+    private readonly Dictionary<string, int> _misses = new(StringComparer.Ordinal);
+
+    /// <summary>The terms that led to each page taken, for <see cref="Read"/>.</summary>
+    private readonly Dictionary<string, string[]> _takenFor = new(StringComparer.Ordinal);
+
+    private const int MissesToStop = 2;
+
     /// <summary>How much a model's similarity (cosine, 0–1) adds: enough to order links the words leave tied or near.</summary>
     public const double SemanticWeight = 1.0;
 
@@ -147,6 +159,21 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
     /// </summary>
     public void Learn(IReadOnlyList<string> terms) => _learned = terms.Where(t => !Question.Contains(t)).Distinct().Take(8).ToList();
 
+    /// <summary>
+    /// What reading a page showed: when it was no use (said nothing of the question, and is no map of further pages),
+    /// the terms that led to it lead less from now on.
+    /// </summary>
+    public void Read(Uri url, bool answered)
+    {
+        if (!answered && _takenFor.TryGetValue(KeyOf(url), out var terms))
+        {
+            foreach (var term in terms)
+            {
+                _misses[term] = _misses.GetValueOrDefault(term) + 1;
+            }
+        }
+    }
+
     /// <summary>How near a model finds a candidate's words to the question (0–1); one signal among the others.</summary>
     public void SetSimilarity(Uri url, double similarity)
     {
@@ -177,6 +204,10 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
         var key = KeyOf(best.Url);
         _unread.Remove(key);
         _taken.Add(key);
+        if (!best.Start && _takenFor.Count < PageLimits.MaxFrontier)
+        {
+            _takenFor[key] = [.. Question.Where(t => best.Evidence.Any(e => !e.Weak.Contains(t) && (e.Text.Contains(t) || e.Url.Contains(t) || e.Context.Contains(t))))];
+        }
         url = best.Url;
         depth = best.Depth;
         return true;
@@ -317,7 +348,9 @@ public sealed class CrawlFrontier(IReadOnlyList<string> question)
     {
         var weight = (evidence.Text.Contains(term) ? TextWeight : 0) + (evidence.Url.Contains(term) ? UrlWeight : 0)
             + (evidence.Context.Contains(term) ? ContextWeight : 0);
-        return weight == 0 ? 0 : weight * Math.Log(1 + (double)_links / Math.Max(1, _linkTerms.GetValueOrDefault(term)));
+        var misses = _misses.GetValueOrDefault(term);
+        return weight == 0 || misses >= MissesToStop ? 0
+            : weight * Math.Log(1 + (double)_links / Math.Max(1, _linkTerms.GetValueOrDefault(term))) / (1 + misses);
     }
 
     private static string FolderOf(Uri page)

@@ -13,18 +13,26 @@ public sealed class ReadingFeedback(IReadOnlyList<string> question)
 
     private readonly Bm25 _index = new();
 
+    /// <summary>How many of the question's terms a passage carries to count as an answer's candidate: half of them.</summary>
+    private int Needed => question.Count == 1 ? 1 : (question.Count + 1) / 2;
+
+    /// <summary>Whether the page read last had a passage carrying most of the question (see <see cref="Read"/>).</summary>
+    public bool LastPageAnswered { get; private set; }
+
     /// <summary>Indexes a page's passages and returns the words learned from every passage read so far.</summary>
     public IReadOnlyList<string> Read(PageContent page)
     {
+        var first = _index.Count;
         foreach (var passage in page.Passages)
         {
             _index.Add(passage.Heading + " " + passage.Text);
         }
+        var needed = Needed;
+        LastPageAnswered = question.Count > 0 && Enumerable.Range(first, _index.Count - first).Any(i => question.Count(_index.TermsOf(i).ContainsKey) >= needed);
         if (question.Count == 0 || _index.Count == 0)
         {
             return [];
         }
-        var needed = question.Count == 1 ? 1 : (question.Count + 1) / 2;
         var scores = _index.Score(question);
         var best = Enumerable.Range(0, scores.Length)
             .Where(i => scores[i] > 0 && question.Count(_index.TermsOf(i).ContainsKey) >= needed)

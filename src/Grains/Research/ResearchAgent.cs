@@ -192,6 +192,8 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
                 .ToList();
             run.Frontier.OfferLinks(url, offered, depth + 1);
             run.Frontier.Learn(run.Feedback.Read(page));
+            // A page that neither answers nor maps further pages (a table of contents) was a miss for the words that led to it.
+            run.Frontier.Read(url, answered: run.Feedback.LastPageAnswered || offered.Count(l => !l.Chrome) >= 4);
             await JudgeLinksAsync(run, offered, cancellationToken);
         }
         await ReportAsync(run, call);

@@ -219,6 +219,25 @@ public sealed class ReadingTests
     }
 
     [Fact]
+    public void A_word_that_led_to_pages_of_no_use_stops_leading()
+    {
+        var frontier = new CrawlFrontier(Terms.OfQuestion("which meters the runtime publishes"));
+        var site = new Uri("https://docs.example/");
+        frontier.OfferLinks(site, [Link(site, "/observability/", "Observability"), Link(site, "/deployment/", "Deployment"), Link(site, "/clustering/", "Clustering"),
+            Link(site, "/streams/", "Streams"), Link(site, "/a/1", "Grains runtime notes"), Link(site, "/a/2", "Silos runtime notes"), Link(site, "/a/3", "Streams runtime notes")], 1);
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True(frontier.TryTakeNext(out var filler, out _));
+            Assert.StartsWith("/a/", filler.AbsolutePath, StringComparison.Ordinal); // "runtime" leads, at first
+            frontier.Read(filler, answered: false); // a page that neither answers nor maps further pages
+        }
+
+        Assert.True(frontier.TryTakeNext(out var next, out _));
+        Assert.Equal("/observability/", next.AbsolutePath); // two misses: "runtime" leads no more — not even to the third
+    }
+
+    [Fact]
     public void A_page_that_only_shares_a_word_teaches_nothing()
     {
         var question = Terms.OfQuestion("what does the etag check prevent when grain state is written");
