@@ -1,19 +1,21 @@
 using Missions;
+using Missions.Chat;
 using Missions.Log;
 
 /// <summary>
 /// The floor under a mission, for comparison in the same run: one grain call to a new activation that writes a
 /// mission's lines through the same durable, group-committed log and returns, then goes away. With four lines
-/// it writes what a noop mission must (created and queued, active, completed: three fsync rounds, each waited
-/// for); with one line, a single <c>mission_created</c> (the bare "Orleans + fsynced JSONL" pipeline). No queue,
-/// no session, no signals, no executor.
+/// it writes what a noop mission must (created, queued and active in one append when a slot is free, then completed:
+/// two fsync rounds, each waited for); with five, the mission's outcome line in the chat after them (a third round,
+/// on the chat's file); with one line, a single <c>mission_created</c> (the bare "Orleans + fsynced JSONL" pipeline).
+/// No queue, no session grain, no signals, no executor.
 /// </summary>
 public interface IFloorGrain : IGrainWithStringKey
 {
     Task RunAsync(int lines);
 }
 
-public sealed class FloorGrain(MissionLog log) : Grain, IFloorGrain
+public sealed class FloorGrain(MissionLog log, ChatLog chat) : Grain, IFloorGrain
 {
     public async Task RunAsync(int lines)
     {
@@ -32,9 +34,17 @@ public sealed class FloorGrain(MissionLog log) : Grain, IFloorGrain
         }
         else
         {
-            await Append([created, Status(id, MissionStatus.Queued, "queued")], 0);
-            await Append([Status(id, MissionStatus.Active, "execution_started")], 2);
+            await Append([created, Status(id, MissionStatus.Queued, "queued"), Status(id, MissionStatus.Active, "execution_started")], 0);
             await Append([Status(id, MissionStatus.Completed, "execution_finished") with { CompletedAt = DateTime.UtcNow }], 3);
+            if (lines == 5)
+            {
+                // The result back in the chat: a mission is done when its outcome line is durable in its session.
+                await chat.AppendAsync([new ChatMessage
+                {
+                    SessionId = "floor-" + (id.GetHashCode() & 63), Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole,
+                    Text = $"Mission {id} completed.", MissionId = id, ReplyType = ChatResponse.MissionUpdate, Status = MissionStatus.Completed, Attempt = 1,
+                }]);
+            }
         }
         DeactivateOnIdle();
     }

@@ -55,11 +55,11 @@ public sealed partial class MissionGrain
         _expiry?.Dispose();
         var slot = await QueueAsync(
             [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = 1, Reason = MissionReasons.Approved, DecidedVia = via }],
-            State.Priority, State.Constraints!.MaxDurationSeconds) ?? throw Moved();
+            State.Priority, State.Constraints!.MaxDurationSeconds, attempt: 1) ?? throw Moved();
         LogDecided(logger, MissionId, "approved", via);
         if (slot)
         {
-            await StartClaimedAsync(attempt: 1);
+            BeginRun(attempt: 1);
         }
         var now = State.Status == MissionStatus.Active ? "is running" : "is queued";
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Approved — mission {MissionId} {now}. I'll post the result here." };

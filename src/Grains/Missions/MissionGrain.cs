@@ -80,7 +80,7 @@ public sealed partial class MissionGrain(
             ? await ProposeAsync(creation)
             : await QueueAsync(
                 [creation, new MissionStatusUpdated { MissionId = MissionId, TraceId = traceId, Timestamp = now, Status = MissionStatus.Queued, Attempt = 1, Reason = MissionReasons.Queued }],
-                draft.Priority, draft.Constraints.MaxDurationSeconds);
+                draft.Priority, draft.Constraints.MaxDurationSeconds, attempt: 1);
         if (queued is not { } slot)
         {
             if (assumedNew && State.Exists)
@@ -94,10 +94,11 @@ public sealed partial class MissionGrain(
         MissionsTelemetry.Created.Add(1, new KeyValuePair<string, object?>("objective_type", draft.Objective.Type));
 
         // The lines above are the commitment: if what follows is lost in a crash, the queue finds the mission
-        // in the log when it comes back. (The learning signals are derived from these lines: see SignalLog.)
+        // in the log when it comes back (active and unfinished: it runs again). (The learning signals are derived
+        // from these lines: see SignalLog.)
         if (slot)
         {
-            await StartClaimedAsync(attempt: 1);
+            BeginRun(attempt: 1);
         }
         return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = true };
     }
@@ -117,25 +118,6 @@ public sealed partial class MissionGrain(
             LogClaimFailed(logger, ex, MissionId);
             return false;
         }
-    }
-
-    /// <summary>
-    /// Starts the run of a queued mission that holds a slot. If its start cannot be written, the slot is given
-    /// back and the mission stays queued in the log, where the queue's sweep finds it.
-    /// </summary>
-    private async Task StartClaimedAsync(int attempt)
-    {
-        try
-        {
-            await RaiseAsync([Started(attempt, DateTime.UtcNow)]);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            LogStartFailed(logger, ex, MissionId, attempt);
-            await FreeQueueSlotAsync();
-            return;
-        }
-        BeginRun(attempt);
     }
 
     public async Task<MissionCommandResult> CancelAsync()
@@ -173,10 +155,10 @@ public sealed partial class MissionGrain(
         var attempt = State.RunsStarted + 1;
         var slot = await QueueAsync(
             [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = MissionReasons.RetryRequested }],
-            State.Priority, State.Constraints!.MaxDurationSeconds) ?? throw Moved();
+            State.Priority, State.Constraints!.MaxDurationSeconds, attempt) ?? throw Moved();
         if (slot)
         {
-            await StartClaimedAsync(attempt);
+            BeginRun(attempt);
         }
         var message = State.Status == MissionStatus.Active ? $"Mission {MissionId} is running again as attempt {attempt}." : $"Mission {MissionId} is queued again as attempt {attempt}.";
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = message };
@@ -324,7 +306,8 @@ public sealed partial class MissionGrain(
     /// <summary>As <see cref="RaiseAsync"/>, but false (the state reloaded) when another writer got there first.</summary>
     private async Task<bool> TryRaiseAsync(IReadOnlyList<MissionEvent> events)
     {
-        if (State.TraceId is { } traceId)
+        // A new mission's trace is on its creation line, which the same append may carry (created, queued, active).
+        if ((State.TraceId ?? events.FirstOrDefault(e => e.TraceId is not null)?.TraceId) is { } traceId)
         {
             events = events.Select(e => e.TraceId is null ? e with { TraceId = traceId } : e).ToList();
         }
