@@ -17,9 +17,22 @@ public static class ExtractiveAnswer
     private const double TitleWeight = 0.2;
     private const double HeadingWeight = 0.3;
     private const double ValueWeight = 1.2;
+    private const double NamedSectionWeight = 1.5;
+
+    /// <summary>Whether a heading names one of the names, spacing aside ("subprocess. run ( args …" bears subprocess.run).</summary>
+    private static bool Bears(string heading, IReadOnlyList<string> names)
+    {
+        if (heading.Length == 0)
+        {
+            return false;
+        }
+        var compact = string.Concat(heading.Where(c => !char.IsWhiteSpace(c))).ToLowerInvariant();
+        return names.Any(n => compact.Contains(n, StringComparison.Ordinal));
+    }
 
     /// <summary>The best passages for the question, at most two per page; the pages' openings when nothing matches.</summary>
-    public static IReadOnlyList<RankedPassage> Rank(IReadOnlyList<PageContent> pages, IReadOnlyCollection<string> question, int max = MaxPassages)
+    public static IReadOnlyList<RankedPassage> Rank(IReadOnlyList<PageContent> pages, IReadOnlyCollection<string> question, int max = MaxPassages,
+        IReadOnlyList<string>? names = null)
     {
         // The text and its heading are scored apart: a heading is shared by every passage under it, so it may
         // tip the balance between passages but not carry one whose own words do not match.
@@ -38,6 +51,18 @@ public static class ExtractiveAnswer
         var textScores = texts.Score(question);
         var headingScores = headings.Score(question);
         var scores = textScores.Select((t, i) => t > 0 ? t + HeadingWeight * headingScores[i] : 0).ToArray();
+        // A section that bears a name the question gives (its heading or definition term says "subprocess.run"): the
+        // question is about it, and its passages come before others that only share words.
+        if (names is { Count: > 0 })
+        {
+            for (var i = 0; i < scores.Length; i++)
+            {
+                if (scores[i] > 0 && Bears(all[i].Passage.Heading, names))
+                {
+                    scores[i] *= NamedSectionWeight;
+                }
+            }
+        }
         // A question after a quantity or a default ("how long", "how many", "by default") is answered by a passage that
         // states one: such passages weigh a little more (the lead's sentences, more).
         if (AnswerLead.AsksForAValue(question))

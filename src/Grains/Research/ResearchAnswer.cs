@@ -88,7 +88,7 @@ internal sealed class ResearchAnswer(LlmAnswerWriter writer, SemanticMatcher sem
     /// </summary>
     private async Task<IReadOnlyList<RankedPassage>> RankAsync(ResearchRun run, CancellationToken cancellationToken)
     {
-        var lexical = ExtractiveAnswer.Rank(run.Pages, run.Question, FusedCandidates);
+        var lexical = ExtractiveAnswer.Rank(run.Pages, run.Question, FusedCandidates, run.Names);
         if (!semantic.Enabled || cancellationToken.IsCancellationRequested || lexical.Count < 2 || lexical[0].Score <= 0)
         {
             return [.. lexical.Take(ExtractiveAnswer.MaxPassages)];

@@ -9,6 +9,9 @@ internal sealed class ResearchRun(MissionWork work, IReadOnlyList<string> questi
     public CrawlFrontier Frontier { get; } = new(question);
     public ReadingFeedback Feedback { get; } = new(question);
 
+    /// <summary>The names of code or options the question gives (see <see cref="Terms.NamesIn"/>).</summary>
+    public IReadOnlyList<string> Names { get; } = Terms.NamesIn(work.Objective.Description);
+
     /// <summary>The question as a sentence model reads it.</summary>
     public string Subject { get; } = Terms.Subject(work.Objective.Description);
     public IReadOnlyList<string> Question => Frontier.Question;

@@ -62,6 +62,14 @@ public static partial class Terms
     }
 
     /// <summary>
+    /// The names a question gives of things in code or on a command line — a qualified name (<c>subprocess.run</c>,
+    /// <c>Path.mkdir</c>), an option (<c>--autosquash</c>), an identifier with an underscore (<c>ensure_ascii</c>) — as
+    /// written, lower-cased. A manual's section that bears such a name is the one the question is about.
+    /// </summary>
+    public static IReadOnlyList<string> NamesIn(string description) =>
+        [.. CodeNames().Matches(Subject(description)).Select(m => m.Groups["name"].Value.TrimEnd('.').ToLowerInvariant()).Where(n => n.Length > 2).Distinct().Take(8)];
+
+    /// <summary>
     /// What a mission asks about: its description without links, domain names and budget phrases
     /// ("up to 5 pages", "within 2 minutes"), as distinct terms.
     /// </summary>
@@ -152,6 +160,9 @@ public static partial class Terms
 
     [GeneratedRegex(@"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex DomainNames();
+
+    [GeneratedRegex(@"(?<name>\b[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)|(?:^|[\s(""'])(?<name>--?[A-Za-z][A-Za-z0-9-]+)|(?<name>\b[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+)", RegexOptions.NonBacktracking)]
+    private static partial Regex CodeNames();
 
     [GeneratedRegex(@"\b\d+\s*-?\s*(?:web\s*)?(?:pages?|seconds?|secs?|minutes?|mins?|hours?|hrs?|s|m|h)\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex Budgets();

@@ -238,6 +238,25 @@ public sealed class ReadingTests
     }
 
     [Fact]
+    public void The_section_a_question_names_in_code_comes_first()
+    {
+        const string question = "What happens when subprocess.run takes longer than its timeout?";
+        var page = PageReader.ReadHtml(new Uri("https://docs.example/subprocess.html"), """
+            <html><body><h2>Using the module</h2><dl>
+            <dt>subprocess.run(args, *, timeout=None)</dt><dd><p>If the timeout expires, the child process is killed and TimeoutExpired is raised.</p></dd>
+            <dt>asyncio.timeout(delay)</dt><dd><p>If a task takes longer than the timeout, it is cancelled: a long running task times out when it takes longer than its timeout.</p></dd>
+            </dl></body></html>
+            """);
+
+        Assert.Equal(["subprocess.run"], Terms.NamesIn(question));
+        Assert.Equal(["--autosquash", "ensure_ascii", "path.mkdir"], Terms.NamesIn("git rebase --autosquash, json ensure_ascii and Path.mkdir on docs.python.org"));
+        var lexical = ExtractiveAnswer.Rank([page], Terms.OfQuestion(question), 1);
+        var named = ExtractiveAnswer.Rank([page], Terms.OfQuestion(question), 1, Terms.NamesIn(question));
+        Assert.StartsWith("asyncio.timeout", lexical[0].Passage.Text, StringComparison.Ordinal); // more of the question's words
+        Assert.StartsWith("subprocess.run", named[0].Passage.Text, StringComparison.Ordinal); // the section the question names
+    }
+
+    [Fact]
     public void A_page_that_only_shares_a_word_teaches_nothing()
     {
         var question = Terms.OfQuestion("what does the etag check prevent when grain state is written");
