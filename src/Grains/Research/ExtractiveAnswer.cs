@@ -12,7 +12,12 @@ public sealed record RankedPassage(Passage Passage, PageContent Page, double Sco
 public static class ExtractiveAnswer
 {
     public const int MaxPassages = 5;
-    private const int MaxPassagesPerPage = 2;
+    /// <summary>
+    /// A page gives at most three of the five: a manual's section says a fact over a few passages of 60–120 words (a
+    /// function's signature, then what its arguments do, then what happens on a timeout), and two cut it short; more
+    /// would leave no room for a second source.
+    /// </summary>
+    private const int MaxPassagesPerPage = 3;
     private const int MaxPassageChars = 700;
     private const double TitleWeight = 0.2;
     private const double HeadingWeight = 0.3;
@@ -30,7 +35,7 @@ public static class ExtractiveAnswer
         return names.Any(n => compact.Contains(n, StringComparison.Ordinal));
     }
 
-    /// <summary>The best passages for the question, at most two per page; the pages' openings when nothing matches.</summary>
+    /// <summary>The best passages for the question, at most three per page; the pages' openings when nothing matches.</summary>
     public static IReadOnlyList<RankedPassage> Rank(IReadOnlyList<PageContent> pages, IReadOnlyCollection<string> question, int max = MaxPassages,
         IReadOnlyList<string>? names = null)
     {
