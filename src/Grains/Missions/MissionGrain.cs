@@ -347,5 +347,4 @@ public sealed partial class MissionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Posting the outcome of mission {MissionId} to its session failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception ex, string missionId);
-
 }
