@@ -4,11 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Missions;
 using Missions.Execution;
-using Missions.Log;
 using Missions.Research;
 
 /// <summary>
@@ -54,14 +51,7 @@ static class DocsBench
         var site = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/";
 
         var data = Path.Combine(Path.GetTempPath(), "missions-docsbench", Guid.NewGuid().ToString("N"));
-        using var agent = new ResearchAgent(
-            Options.Create(new ExecutionOptions { AllowPrivateNetworks = true, PolitenessDelayMilliseconds = 0 }),
-            new ToolCallStore(Options.Create(new MissionsOptions { DataDirectory = data }), NullLogger<ToolCallStore>.Instance),
-            new LlmAnswerWriter(new LlmClient(Options.Create(new LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
-            NullLogger<ResearchAgent>.Instance,
-            // MISSIONS_BENCH_SEMANTIC=true: with the sentence model, as Missions:Research:Semantic=true.
-            new SemanticMatcher(Options.Create(new ResearchOptions { Semantic = Environment.GetEnvironmentVariable("MISSIONS_BENCH_SEMANTIC") == "true" }),
-                NullLogger<SemanticMatcher>.Instance));
+        using var agent = BenchAgent.Create(data, politenessMs: 0);
 
         Console.WriteLine("| manual | question | pages read | page read | fact in answer | answered and cited | answer first | ms |");
         Console.WriteLine("|---|---|---:|---|---|---|---|---:|");

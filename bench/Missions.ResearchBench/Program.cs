@@ -37,14 +37,7 @@ foreach (var delay in delays)
         var pages = new List<int>();
         var times = new List<double>();
         var found = 0;
-        using var agent = new ResearchAgent(
-            Options.Create(new ExecutionOptions { AllowPrivateNetworks = true, PolitenessDelayMilliseconds = delay }),
-            new ToolCallStore(Options.Create(new MissionsOptions { DataDirectory = data }), NullLogger<ToolCallStore>.Instance),
-            new LlmAnswerWriter(new LlmClient(Options.Create(new Missions.Research.LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
-            NullLogger<ResearchAgent>.Instance,
-            // MISSIONS_BENCH_SEMANTIC=true: with the sentence model, as Missions:Research:Semantic=true.
-            new SemanticMatcher(Options.Create(new ResearchOptions { Semantic = Environment.GetEnvironmentVariable("MISSIONS_BENCH_SEMANTIC") == "true" }),
-                NullLogger<SemanticMatcher>.Instance));
+        using var agent = BenchAgent.Create(data, delay);
         foreach (var (question, fact, page) in Site.Questions)
         {
             var work = new MissionWork(Ids.NewMissionId(), 1, new Objective { Type = "research", Description = question },
@@ -80,6 +73,18 @@ string Arg(string name, string fallback)
 }
 
 static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+static class BenchAgent
+{
+    /// <summary>The research agent as a silo makes it, on loopback sites; MISSIONS_BENCH_SEMANTIC=true adds the sentence model (Missions:Research:Semantic=true).</summary>
+    public static ResearchAgent Create(string data, int politenessMs) => new(
+        Options.Create(new ExecutionOptions { AllowPrivateNetworks = true, PolitenessDelayMilliseconds = politenessMs }),
+        new ToolCallStore(Options.Create(new MissionsOptions { DataDirectory = data }), NullLogger<ToolCallStore>.Instance),
+        new LlmAnswerWriter(new LlmClient(Options.Create(new Missions.Research.LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
+        NullLogger<ResearchAgent>.Instance,
+        new SemanticMatcher(Options.Create(new ResearchOptions { Semantic = Environment.GetEnvironmentVariable("MISSIONS_BENCH_SEMANTIC") == "true" }),
+            NullLogger<SemanticMatcher>.Instance));
+}
 
 sealed class Site : IAsyncDisposable
 {

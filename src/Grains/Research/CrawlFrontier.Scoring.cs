@@ -9,7 +9,7 @@ public sealed partial class CrawlFrontier
         {
             // One pass, no sort: this runs before every page.
             Candidate? best = null;
-            (double, bool, int, long) bestKey = default;
+            (int, double, bool, int, long) bestKey = default;
             foreach (var candidate in _unread.Values)
             {
                 var key = OrderOf(candidate);
@@ -25,12 +25,13 @@ public sealed partial class CrawlFrontier
         return keyed.Take(count).Select(k => k.Candidate);
     }
 
-    /// <summary>Score first; among equals content before chrome, shallower, seen earlier.</summary>
-    private (double Score, bool Chrome, int Depth, long Sequence) OrderOf(Candidate c) =>
-        (Score(c), c.Evidence.Count > 0 && c.Evidence.All(e => e.Chrome), c.Depth, c.Sequence);
+    /// <summary>A language model's latest choice first, then the score; among equals content before chrome, shallower, seen earlier.</summary>
+    private (int Preferred, double Score, bool Chrome, int Depth, long Sequence) OrderOf(Candidate c) =>
+        (c.Preferred, Score(c), c.Evidence.Count > 0 && c.Evidence.All(e => e.Chrome), c.Depth, c.Sequence);
 
-    private static bool Before((double Score, bool Chrome, int Depth, long Sequence) a, (double Score, bool Chrome, int Depth, long Sequence) b) =>
-        a.Score != b.Score ? a.Score > b.Score
+    private static bool Before((int Preferred, double Score, bool Chrome, int Depth, long Sequence) a, (int Preferred, double Score, bool Chrome, int Depth, long Sequence) b) =>
+        a.Preferred != b.Preferred ? a.Preferred > b.Preferred
+        : a.Score != b.Score ? a.Score > b.Score
         : a.Chrome != b.Chrome ? !a.Chrome
         : a.Depth != b.Depth ? a.Depth < b.Depth
         : a.Sequence < b.Sequence;
@@ -44,7 +45,7 @@ public sealed partial class CrawlFrontier
     {
         if (candidate.Start)
         {
-            return double.MaxValue - candidate.Sequence; // the mission's own pages, in the order named
+            return double.MaxValue; // the mission's own pages first, in the order named (their sequence)
         }
         var best = 0.0;
         foreach (var evidence in candidate.Evidence)
@@ -63,8 +64,12 @@ public sealed partial class CrawlFrontier
             }
             best = Math.Max(best, score * (evidence.Chrome ? ChromeShare : 1) * (evidence.Child ? ChildFactor : 1));
         }
-        return candidate.Boost * 1_000_000 + best + SemanticWeight * candidate.Semantic;
+        return best + SemanticWeight * candidate.Semantic;
     }
+
+    /// <summary>Whether a term is in the link's words, its URL or the words around it.</summary>
+    private static bool Carries(Evidence evidence, string term) =>
+        evidence.Text.Contains(term) || evidence.Url.Contains(term) || evidence.Context.Contains(term);
 
     private double Weight(Evidence evidence, string term)
     {

@@ -58,7 +58,9 @@ public sealed partial class CrawlFrontier(IReadOnlyList<string> question)
 
         /// <summary>The words it was first shown with, as written (for a language model to read).</summary>
         public string Shown { get; set; } = "";
-        public double Boost { get; set; }
+
+        /// <summary>Raised by a language model's choice: the latest choice comes before everything else.</summary>
+        public int Preferred { get; set; }
     }
 
     private long _sequence;
@@ -135,12 +137,13 @@ public sealed partial class CrawlFrontier(IReadOnlyList<string> question)
         for (var i = 0; i < parsed.Count; i++)
         {
             var (link, url) = parsed[i];
-            var weak = new HashSet<string>(common, StringComparer.Ordinal);
+            var weak = common; // shared by the page's links; copied only where a section below adds its words
             var at = url.GetLeftPart(UriPartial.Path);
             foreach (var (folder, words) in _sectionWords)
             {
-                if (at.StartsWith(folder, StringComparison.Ordinal) && at.Length > folder.Length)
+                if (at.StartsWith(folder, StringComparison.Ordinal) && at.Length > folder.Length && !weak.IsSupersetOf(words))
                 {
+                    weak = new HashSet<string>(weak, StringComparer.Ordinal);
                     weak.UnionWith(words);
                 }
             }
@@ -188,7 +191,7 @@ public sealed partial class CrawlFrontier(IReadOnlyList<string> question)
     {
         if (_unread.TryGetValue(KeyOf(url), out var candidate))
         {
-            candidate.Boost = _unread.Values.Max(c => c.Boost) + 1;
+            candidate.Preferred = _unread.Values.Max(c => c.Preferred) + 1;
         }
     }
 
@@ -206,16 +209,15 @@ public sealed partial class CrawlFrontier(IReadOnlyList<string> question)
         _taken.Add(key);
         if (!best.Start && _takenFor.Count < PageLimits.MaxFrontier)
         {
-            _takenFor[key] = [.. Question.Where(t => best.Evidence.Any(e => !e.Weak.Contains(t) && (e.Text.Contains(t) || e.Url.Contains(t) || e.Context.Contains(t))))];
+            _takenFor[key] = [.. Question.Where(t => best.Evidence.Any(e => !e.Weak.Contains(t) && Carries(e, t)))];
         }
         url = best.Url;
         depth = best.Depth;
         return true;
     }
 
-    /// <summary>The best candidates now, best first, with their scores: what a language model may choose among.</summary>
-    public IReadOnlyList<(Uri Url, string Words, double Score)> Top(int count) =>
-        Best(count).Select(c => (c.Url, c.Shown, Score(c))).ToList();
+    /// <summary>The best candidates now, best first, with the words they were shown with: what a language model may choose among.</summary>
+    public IReadOnlyList<(Uri Url, string Words)> Top(int count) => [.. Best(count).Select(c => (c.Url, c.Shown))];
 
     /// <summary>A page's content links no model has judged yet, with their words (a model's time grows with the text).</summary>
     public IEnumerable<(Uri Url, string Text)> Unjudged(IReadOnlyList<PageLink> links)

@@ -57,27 +57,16 @@ public static class ExtractiveAnswer
         var headingScores = headings.Score(question);
         var scores = textScores.Select((t, i) => t > 0 ? t + HeadingWeight * headingScores[i] : 0).ToArray();
         // A section that bears a name the question gives (its heading or definition term says "subprocess.run"): the
-        // question is about it, and its passages come before others that only share words.
-        if (names is { Count: > 0 })
+        // question is about it, and its passages come before others that only share words. A question after a quantity
+        // or a default ("how long", "how many", "by default") is answered by a passage that states one: such passages
+        // weigh a little more (the lead's sentences, more).
+        var asksForAValue = AnswerLead.AsksForAValue(question);
+        for (var i = 0; i < scores.Length; i++)
         {
-            for (var i = 0; i < scores.Length; i++)
+            if (scores[i] > 0)
             {
-                if (scores[i] > 0 && Bears(all[i].Passage.Heading, names))
-                {
-                    scores[i] *= NamedSectionWeight;
-                }
-            }
-        }
-        // A question after a quantity or a default ("how long", "how many", "by default") is answered by a passage that
-        // states one: such passages weigh a little more (the lead's sentences, more).
-        if (AnswerLead.AsksForAValue(question))
-        {
-            for (var i = 0; i < scores.Length; i++)
-            {
-                if (scores[i] > 0 && AnswerLead.StatesAValue(all[i].Passage.Text))
-                {
-                    scores[i] *= ValueWeight;
-                }
+                scores[i] *= (names is { Count: > 0 } && Bears(all[i].Passage.Heading, names) ? NamedSectionWeight : 1)
+                    * (asksForAValue && AnswerLead.StatesAValue(all[i].Passage.Text) ? ValueWeight : 1);
             }
         }
         // A page whose title matches the question lends its passages a little weight: enough to break ties,

@@ -50,12 +50,9 @@ public sealed partial class LlmAnswerWriter(LlmClient llm, ILogger<LlmAnswerWrit
         }
         catch (Exception ex)
         {
-            var reason = ex is not OperationCanceledException ? ex.Message
-                : cancellationToken.IsCancellationRequested ? "the mission's time ran out first"
-                : $"no answer within {llm.Options.TimeoutSeconds} s";
+            var reason = llm.Failure(ex, "answer", cancellationToken);
             LogFailed(logger, ex, reason);
-            Telemetry.MissionsTelemetry.LlmFailures.Add(1, new KeyValuePair<string, object?>("use", "answer"));
-            return new Written(null, reason.Length > 300 ? reason[..300] + "…" : reason);
+            return new Written(null, reason);
         }
     }
 

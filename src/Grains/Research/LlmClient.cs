@@ -48,5 +48,18 @@ public sealed class LlmClient : IDisposable
         return response.Text;
     }
 
+    /// <summary>
+    /// Why a call failed, in a line a note can carry (at most 300 characters), counted on <c>missions.llm.failures</c>
+    /// under its use: the error's message, or which clock ran out.
+    /// </summary>
+    public string Failure(Exception ex, string use, CancellationToken cancellationToken)
+    {
+        Telemetry.MissionsTelemetry.LlmFailures.Add(1, new KeyValuePair<string, object?>("use", use));
+        var reason = ex is not OperationCanceledException ? ex.Message
+            : cancellationToken.IsCancellationRequested ? "the mission's time ran out first"
+            : $"no answer within {Options.TimeoutSeconds} s";
+        return PageLimits.Clip(reason, 300);
+    }
+
     public void Dispose() => _client?.Dispose();
 }

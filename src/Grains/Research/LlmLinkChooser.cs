@@ -62,10 +62,9 @@ public sealed partial class LlmLinkChooser(LlmClient llm, ILogger<LlmLinkChooser
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var reason = ex is OperationCanceledException ? $"no answer within {llm.Options.TimeoutSeconds} s" : ex.Message;
+            var reason = llm.Failure(ex, "links", cancellationToken);
             LogFailed(logger, ex, reason);
-            Telemetry.MissionsTelemetry.LlmFailures.Add(1, new KeyValuePair<string, object?>("use", "links"));
-            return new Choice(false, PageLimits.Clip(reason, 300));
+            return new Choice(false, reason);
         }
     }
 

@@ -14,6 +14,12 @@ public static partial class PageReader
         "next page", "previous page", "back to top", "skip to content", "main page", "start",
     };
 
+    /// <summary>Link relations that say where a link is in the site (HTML's and the older ones manuals still use).</summary>
+    private static readonly HashSet<string> ChromeRels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "next", "prev", "previous", "up", "home", "index", "contents", "start", "first", "last",
+    };
+
     /// <summary>
     /// The content's links in document order, each with the words it stands among (<see cref="PageLink.Context"/>): the
     /// heading above it, the own words of its list item (not those of the lists nested in it), or, for a definition
@@ -73,10 +79,7 @@ public static partial class PageReader
     /// <summary>A Prev/Next/Up/Home link: by its rel, or by words that say where it is in the site, not what it is about.</summary>
     private static bool IsChromeLink(IElement anchor)
     {
-        var rel = anchor.GetAttribute("rel") ?? "";
-        if (rel.Contains("next", StringComparison.OrdinalIgnoreCase) || rel.Contains("prev", StringComparison.OrdinalIgnoreCase)
-            || rel.Contains("up", StringComparison.OrdinalIgnoreCase) || rel.Contains("home", StringComparison.OrdinalIgnoreCase)
-            || rel.Contains("index", StringComparison.OrdinalIgnoreCase) || rel.Contains("contents", StringComparison.OrdinalIgnoreCase))
+        if ((anchor.GetAttribute("rel") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(ChromeRels.Contains))
         {
             return true;
         }

@@ -13,6 +13,9 @@ public sealed class ReadingFeedback(IReadOnlyList<string> question)
 
     private readonly Bm25 _index = new();
 
+    /// <summary>For each passage indexed, whether it carries half the question's terms (an answer's candidate); decided once.</summary>
+    private readonly List<bool> _answering = [];
+
     /// <summary>How many of the question's terms a passage carries to count as an answer's candidate: half of them.</summary>
     private int Needed => question.Count == 1 ? 1 : (question.Count + 1) / 2;
 
@@ -22,20 +25,21 @@ public sealed class ReadingFeedback(IReadOnlyList<string> question)
     /// <summary>Indexes a page's passages and returns the words learned from every passage read so far.</summary>
     public IReadOnlyList<string> Read(PageContent page)
     {
-        var first = _index.Count;
+        LastPageAnswered = false;
         foreach (var passage in page.Passages)
         {
-            _index.Add(passage.Heading + " " + passage.Text);
+            var terms = _index.TermsOf(_index.Add(passage.Heading + " " + passage.Text));
+            var answering = question.Count > 0 && question.Count(terms.ContainsKey) >= Needed;
+            _answering.Add(answering);
+            LastPageAnswered |= answering;
         }
-        var needed = Needed;
-        LastPageAnswered = question.Count > 0 && Enumerable.Range(first, _index.Count - first).Any(i => question.Count(_index.TermsOf(i).ContainsKey) >= needed);
-        if (question.Count == 0 || _index.Count == 0)
+        if (!_answering.Contains(true))
         {
             return [];
         }
         var scores = _index.Score(question);
         var best = Enumerable.Range(0, scores.Length)
-            .Where(i => scores[i] > 0 && question.Count(_index.TermsOf(i).ContainsKey) >= needed)
+            .Where(i => _answering[i] && scores[i] > 0)
             .OrderByDescending(i => scores[i])
             .Take(PassagesLearnedFrom)
             .ToList();

@@ -5,10 +5,8 @@ namespace Missions.Research;
 /// <summary>Answer composition: what a mission's reading becomes — the answer, with its sources, or why there is none.</summary>
 internal sealed class ResearchAnswer(LlmAnswerWriter writer, SemanticMatcher semantic)
 {
-    /// <summary>The passages BM25 puts first that a sentence model ranks again, and the constant of their fusion.</summary>
+    /// <summary>The passages BM25 puts first that a sentence model ranks again.</summary>
     private const int FusedCandidates = 10;
-    private const int RrfK = 60;
-
 
     /// <summary>The mission's outcome from what it read: the answer (a model's, or quoted from the best passages), its sources and notes.</summary>
     public async Task<ExecutionOutcome> ComposeAsync(ResearchRun run, CancellationToken cancellationToken)
@@ -95,11 +93,7 @@ internal sealed class ResearchAnswer(LlmAnswerWriter writer, SemanticMatcher sem
         }
         var similarities = await semantic.SimilaritiesAsync(run.Subject,
             [.. lexical.Select(p => p.Passage.Heading.Length > 0 ? p.Passage.Heading + ": " + p.Passage.Text : p.Passage.Text)], cancellationToken);
-        if (similarities is null)
-        {
-            return [.. lexical.Take(ExtractiveAnswer.MaxPassages)];
-        }
-        return ExtractiveAnswer.Fuse(lexical, similarities, RrfK);
+        return similarities is null ? [.. lexical.Take(ExtractiveAnswer.MaxPassages)] : ExtractiveAnswer.Fuse(lexical, similarities);
     }
 
     private static string Preface(ResearchRun run, bool budgetSpent, string matched)

@@ -12,8 +12,8 @@ public sealed class ResearchOptions
     /// <summary>
     /// Semantic matching: a small sentence-embedding model (MiniLM, inside its NuGet package, run on the CPU with ONNX
     /// Runtime) re-ranks the best passages with BM25 (reciprocal-rank fusion) and adds its similarity to the links'
-    /// scores. Off by default, by measurement: on the real-manual questions it answered no more (41 of 48 either way),
-    /// on the generated site fewer (6 of 10 against 8), at +33 ms a page and +400 MB (bench/README.md, tenth sitting).
+    /// scores. Off by default, by measurement (bench/README.md, tenth sitting): one more real-manual question answered
+    /// (45 of 48 against 44), two fewer on the generated site, at about +40 ms a page and +350–535 MB of RSS.
     /// </summary>
     public bool Semantic { get; set; }
 }
