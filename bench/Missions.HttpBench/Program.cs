@@ -116,6 +116,7 @@ static double Percentile(List<double> values, double p)
 
 static async Task<double> ThroughputAsync(HttpClient http, int n, int clients, string tag, int already = 0)
 {
+    var sessions = await NewSessionsAsync(http, clients);
     var clock = Stopwatch.StartNew();
     var next = -1;
     var refused = 0;
@@ -126,7 +127,7 @@ static async Task<double> ThroughputAsync(HttpClient http, int n, int clients, s
             while (true)
             {
                 using var response = await http.PostAsJsonAsync("chat/integrated",
-                    new { session_id = $"bench-{c}", message = $"fetch https://example.org/{tag}{i}", client_message_id = $"{tag}{i}" });
+                    new { session_id = sessions[c], message = $"fetch https://example.org/{tag}{i}", client_message_id = $"{tag}{i}" });
                 if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable)
                 {
                     response.EnsureSuccessStatusCode();
@@ -194,6 +195,7 @@ static async Task<(List<double> Chat, List<double> Active, List<double> Sse)> La
         catch (OperationCanceledException) { }
     });
     var chat = new ConcurrentBag<double>();
+    var latencySessions = await NewSessionsAsync(http, 64);
     var total = rate * seconds;
     var clock = Stopwatch.StartNew();
     var sends = new List<Task>();
@@ -207,7 +209,7 @@ static async Task<(List<double> Chat, List<double> Active, List<double> Sse)> La
         {
             var start = Stopwatch.GetTimestamp();
             sentAt[n] = start;
-            using var response = await http.PostAsJsonAsync("chat/integrated", new { session_id = $"lat-{n % 64}", message = $"fetch https://example.org/l{n}" });
+            using var response = await http.PostAsJsonAsync("chat/integrated", new { session_id = latencySessions[n % 64], message = $"fetch https://example.org/l{n}" });
             response.EnsureSuccessStatusCode();
             chat.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }));
@@ -221,6 +223,16 @@ static async Task<(List<double> Chat, List<double> Active, List<double> Sse)> La
     await reader;
     return (chat.ToList(), active.ToList(), sse.ToList());
 }
+
+/// <summary>Conversation ids are the server's: a client asks for them.</summary>
+static async Task<string[]> NewSessionsAsync(HttpClient http, int n) =>
+    await Task.WhenAll(Enumerable.Range(0, n).Select(async _ =>
+    {
+        using var response = await http.PostAsync("api/conversations", null);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("session_id").GetString()!;
+    }));
+
 
 sealed class WebApp : IAsyncDisposable
 {
@@ -273,3 +285,4 @@ sealed class WebApp : IAsyncDisposable
         try { Directory.Delete(_data, true); } catch (IOException) { }
     }
 }
+

@@ -29,6 +29,7 @@ var (server, port) = WebFrontendProcess.Start(data.Path, new Dictionary<string, 
     ["Missions__Chat__FreshnessSeconds"] = freshness.ToString(CultureInfo.InvariantCulture),
 });
 using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+var sessionIds = new System.Collections.Concurrent.ConcurrentDictionary<int, Task<string>>();
 try
 {
     await WaitReadyAsync(http, server);
@@ -62,7 +63,7 @@ try
             var message = research
                 ? $"research {Site.Topics[random.Next(3) + session % (Site.Topics.Length - 3)]} on {site.Root}/ up to 3 pages within 30 seconds"
                 : random.Next(3) switch { 0 => "hello", 1 => "status", _ => "what can you do?" };
-            inFlight.Add(SendAsync($"s-soak-{session}", message, $"m{n}"));
+            inFlight.Add(SendAsync(session, message, $"m{n}"));
         }
         sent++;
         if (clock.Elapsed >= nextReport)
@@ -96,8 +97,14 @@ try
             $"heap peaks {Drift(early.Max(s => s.Heap), late.Max(s => s.Heap))}, troughs {Drift(early.Min(s => s.Heap), late.Min(s => s.Heap))}.");
     }
 
-    async Task SendAsync(string session, string message, string clientId)
+    async Task SendAsync(int sessionNumber, string message, string clientId)
     {
+        var session = await sessionIds.GetOrAdd(sessionNumber, async _ =>
+        {
+            using var made = await http.PostAsync("api/conversations", null);
+            made.EnsureSuccessStatusCode();
+            return (await made.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("session_id").GetString()!;
+        });
         var watch = Stopwatch.StartNew();
         try
         {

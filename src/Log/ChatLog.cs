@@ -9,7 +9,27 @@ namespace Missions.Log;
 public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
 {
     private readonly JsonlFile _file;
-    private readonly Dictionary<string, List<LineRef>> _bySession = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Conversation> _bySession = new(StringComparer.Ordinal);
+
+    /// <summary>Each owner's conversations, oldest first.</summary>
+    private readonly Dictionary<string, List<Conversation>> _byOwner = new(StringComparer.Ordinal);
+
+    /// <summary>One conversation: where its lines are, whose it is, what it is about and when it last moved.</summary>
+    private sealed class Conversation(string sessionId, string owner)
+    {
+        public readonly string SessionId = sessionId;
+        public readonly string Owner = owner;
+        public readonly List<LineRef> Lines = [];
+        public string Title = "";
+        public DateTime StartedAt;
+        public DateTime LastAt;
+    }
+
+    /// <summary>What a list of conversations shows of one.</summary>
+    public readonly record struct ConversationInfo(string SessionId, string Owner, string Title, int Messages, DateTime StartedAt, DateTime LastAt);
+
+    /// <summary>How long a title is kept: the start of the first message.</summary>
+    public const int TitleLength = 80;
 
     public ChatLog(IOptions<MissionsOptions> options, ILogger<ChatLog> logger)
     {
@@ -52,7 +72,27 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
     {
         lock (_bySession)
         {
-            return _bySession.TryGetValue(sessionId, out var list) ? list.Count : 0;
+            return _bySession.TryGetValue(sessionId, out var conversation) ? conversation.Lines.Count : 0;
+        }
+    }
+
+    /// <summary>Whose the conversation is, or null when it has no message.</summary>
+    public string? OwnerOf(string sessionId)
+    {
+        lock (_bySession)
+        {
+            return _bySession.TryGetValue(sessionId, out var conversation) ? conversation.Owner : null;
+        }
+    }
+
+    /// <summary>An owner's conversations, the one that moved last first: at most <paramref name="limit"/>.</summary>
+    public IReadOnlyList<ConversationInfo> ConversationsOf(string owner, int limit)
+    {
+        lock (_bySession)
+        {
+            return _byOwner.TryGetValue(owner, out var list)
+                ? list.OrderByDescending(c => c.LastAt).Take(limit).Select(c => new ConversationInfo(c.SessionId, c.Owner, c.Title, c.Lines.Count, c.StartedAt, c.LastAt)).ToList()
+                : [];
         }
     }
 
@@ -60,7 +100,7 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
     {
         lock (_bySession)
         {
-            return _bySession.TryGetValue(sessionId, out var list) && from < list.Count
+            return _bySession.TryGetValue(sessionId, out var conversation) && conversation.Lines is var list && from < list.Count
                 ? CollectionsMarshal.AsSpan(list).Slice(from, Math.Min(count, list.Count - from)).ToArray()
                 : [];
         }
@@ -118,11 +158,24 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
         lock (_bySession)
         {
             _last = (sessionId, message.Seq);
-            if (!_bySession.TryGetValue(sessionId, out var list))
+            if (!_bySession.TryGetValue(sessionId, out var conversation))
             {
-                _bySession[sessionId] = list = [];
+                // Its first line says whose it is (none: begun before owners were recorded, the local owner's).
+                var owner = Owners.Of(message.Owner);
+                _bySession[sessionId] = conversation = new Conversation(sessionId, owner) { StartedAt = message.Timestamp };
+                if (!_byOwner.TryGetValue(owner, out var owned))
+                {
+                    _byOwner[owner] = owned = [];
+                }
+                owned.Add(conversation);
             }
-            list.Add(line);
+            if (conversation.Title.Length == 0 && message.Role == ChatMessage.UserRole)
+            {
+                var text = string.Join(' ', message.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+                conversation.Title = text.Length > TitleLength ? text[..(TitleLength - 1)] + "…" : text;
+            }
+            conversation.LastAt = message.Timestamp;
+            conversation.Lines.Add(line);
         }
     }
 

@@ -14,7 +14,13 @@ public sealed class MissionIndex
 
     /// <summary>Created missions not yet terminal: the queue sweeps these (in creation order), not the whole log.</summary>
     private readonly HashSet<Entry> _unfinished = [];
-    private readonly int[] _countByStatus = new int[Enum.GetValues<MissionStatus>().Length];
+    private readonly int[] _countByStatus = new int[StatusCount];
+
+    /// <summary>Each owner's missions and schedules, in creation order, and their counts: a person's list is read from theirs, not filtered from everyone's.</summary>
+    private readonly Dictionary<string, Owned> _byOwner = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Owned>.AlternateLookup<ReadOnlySpan<char>> _byOwnerSpan;
+
+    private static readonly int StatusCount = Enum.GetValues<MissionStatus>().Length;
 
     /// <summary>The log offset just past the last line indexed (its newline included).</summary>
     private long _covered;
@@ -29,6 +35,15 @@ public sealed class MissionIndex
     {
         _byId = new Dictionary<string, Entry>(StringComparer.Ordinal);
         _byIdSpan = _byId.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byOwnerSpan = _byOwner.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    private sealed class Owned(string owner)
+    {
+        public readonly string Owner = owner;
+        public readonly List<Entry> Missions = [];
+        public readonly List<Entry> Schedules = [];
+        public readonly int[] CountByStatus = new int[StatusCount];
     }
 
     private sealed class Entry(string missionId, int order)
@@ -40,6 +55,9 @@ public sealed class MissionIndex
         public MissionStatus Status = MissionStatus.Proposed;
         public bool Created;
         public MissionPriority Priority = MissionPriority.Normal;
+
+        /// <summary>Whose it is (set by its creation line), with that owner's lists and counts.</summary>
+        public Owned? Owned;
 
         /// <summary>A retry's backoff: not to be dispatched before this (UTC ticks).</summary>
         public long NotBefore;
@@ -63,13 +81,18 @@ public sealed class MissionIndex
     }
 
     /// <summary>Adds one line of the log to the index.</summary>
-    public void Add(MissionEvent e, LineRef line) => Add(e.MissionId, MissionLineFacts.Of(e), line);
+    public void Add(MissionEvent e, LineRef line) => Add(e.MissionId, MissionLineFacts.Of(e), line, e switch
+    {
+        MissionCreated c => c.Owner,
+        ScheduleCreated s => s.Owner,
+        _ => null,
+    });
 
     /// <summary>
     /// Adds one line of the log to the index from its facts alone (opening a log: nobody listens yet). The id is
     /// made a string only for a mission not seen before.
     /// </summary>
-    public void Add(ReadOnlySpan<char> missionId, in MissionLineFacts facts, LineRef line)
+    public void Add(ReadOnlySpan<char> missionId, in MissionLineFacts facts, LineRef line, ReadOnlySpan<char> owner = default)
     {
         lock (_lock)
         {
@@ -93,6 +116,9 @@ public sealed class MissionIndex
                 case MissionLineKind.Created when !entry.Created:
                     entry.Created = true;
                     entry.Priority = facts.Priority;
+                    entry.Owned = OwnedBy(owner);
+                    entry.Owned.Missions.Add(entry);
+                    entry.Owned.CountByStatus[(int)entry.Status]++;
                     _countByStatus[(int)entry.Status]++;
                     if (!entry.Status.IsTerminal())
                     {
@@ -104,6 +130,8 @@ public sealed class MissionIndex
                     {
                         _countByStatus[(int)entry.Status]--;
                         _countByStatus[(int)facts.Status]++;
+                        entry.Owned!.CountByStatus[(int)entry.Status]--;
+                        entry.Owned.CountByStatus[(int)facts.Status]++;
                     }
                     entry.Status = facts.Status;
                     entry.NotBefore = facts.RetryAtTicks;
@@ -123,13 +151,17 @@ public sealed class MissionIndex
                 case MissionLineKind.Revised:
                     entry.Priority = facts.Priority;
                     break;
+                case MissionLineKind.Schedule when entry.Owned is null && entry.LineCount == 1:
+                    entry.Owned = OwnedBy(owner); // a schedule's first line is its creation
+                    entry.Owned.Schedules.Add(entry);
+                    break;
             }
         }
     }
 
     /// <summary>One mission's entry as a checkpoint holds it.</summary>
     public readonly record struct Captured(
-        string MissionId, MissionStatus Status, bool Created, MissionPriority Priority, long NotBefore, LineRef[] Lines, int LineCount);
+        string MissionId, MissionStatus Status, bool Created, MissionPriority Priority, long NotBefore, LineRef[] Lines, int LineCount, string? Owner);
 
     /// <summary>Lines added since the last checkpoint was captured (or the index restored from one).</summary>
     public long LinesSinceCapture
@@ -146,7 +178,7 @@ public sealed class MissionIndex
         lock (_lock)
         {
             _linesSinceCapture = 0;
-            return (_covered, _inOrder.Select(e => new Captured(e.MissionId, e.Status, e.Created, e.Priority, e.NotBefore, e.Lines, e.LineCount)).ToList());
+            return (_covered, _inOrder.Select(e => new Captured(e.MissionId, e.Status, e.Created, e.Priority, e.NotBefore, e.Lines, e.LineCount, e.Owned?.Owner)).ToList());
         }
     }
 
@@ -170,6 +202,15 @@ public sealed class MissionIndex
                 };
                 _byId.Add(c.MissionId, entry);
                 _inOrder.Add(entry);
+                if (c.Owner is { } owner)
+                {
+                    entry.Owned = OwnedBy(owner);
+                    (c.Created ? entry.Owned.Missions : entry.Owned.Schedules).Add(entry);
+                    if (c.Created)
+                    {
+                        entry.Owned.CountByStatus[(int)c.Status]++;
+                    }
+                }
                 if (c.LineCount > 0 && (_last is null || c.Lines[c.LineCount - 1].Offset > _last.Lines[_last.LineCount - 1].Offset))
                 {
                     _last = entry;
@@ -185,6 +226,40 @@ public sealed class MissionIndex
             }
             _covered = covered;
             _linesSinceCapture = 0;
+        }
+    }
+
+    /// <summary>The owner's lists (made on first use); an empty owner is the local owner (lines from before owners were recorded).</summary>
+    private Owned OwnedBy(ReadOnlySpan<char> owner)
+    {
+        if (owner.IsEmpty)
+        {
+            owner = Owners.Local;
+        }
+        if (!_byOwnerSpan.TryGetValue(owner, out var owned))
+        {
+            var name = owner.ToString();
+            _byOwner.Add(name, owned = new Owned(name));
+        }
+        return owned;
+    }
+
+    /// <summary>Whose the mission or schedule is, or null when it does not exist (a mission not created, an unknown id).</summary>
+    public string? OwnerOf(string id)
+    {
+        lock (_lock)
+        {
+            return _byId.TryGetValue(id, out var entry) ? entry.Owned?.Owner : null;
+        }
+    }
+
+    /// <summary>Missions waiting to run or to be decided on (queued, proposed), of everyone or of one owner.</summary>
+    public int Waiting(string? owner = null)
+    {
+        lock (_lock)
+        {
+            var counts = owner is null ? _countByStatus : _byOwner.TryGetValue(owner, out var owned) ? owned.CountByStatus : null;
+            return counts is null ? 0 : counts[(int)MissionStatus.Queued] + counts[(int)MissionStatus.Proposed];
         }
     }
 
@@ -222,11 +297,15 @@ public sealed class MissionIndex
         }
     }
 
-    /// <summary>The schedules' streams (ids <c>sch-…</c>), oldest first.</summary>
-    public IReadOnlyList<string> Schedules()
+    /// <summary>The schedules' streams (ids <c>sch-…</c>), oldest first; with <paramref name="owner"/>, that owner's only.</summary>
+    public IReadOnlyList<string> Schedules(string? owner = null)
     {
         lock (_lock)
         {
+            if (owner is not null)
+            {
+                return _byOwner.TryGetValue(owner, out var owned) ? owned.Schedules.Select(e => e.MissionId).ToList() : [];
+            }
             return _inOrder.Where(e => !e.Created && ScheduleIds.IsSchedule(e.MissionId)).Select(e => e.MissionId).ToList();
         }
     }
@@ -244,15 +323,26 @@ public sealed class MissionIndex
     /// The newest missions first, optionally only those in one status, starting after <paramref name="before"/>
     /// (a mission id: the last one of the previous page).
     /// </summary>
-    public IReadOnlyList<(string MissionId, LineRef[] Lines)> Newest(MissionStatus? status, int limit, string? before = null)
+    public IReadOnlyList<(string MissionId, LineRef[] Lines)> Newest(MissionStatus? status, int limit, string? before = null, string? owner = null)
     {
         var result = new List<(string, LineRef[])>(Math.Min(limit, 256));
         lock (_lock)
         {
-            var start = before is not null && _byId.TryGetValue(before, out var cursor) ? cursor.Order - 1 : _inOrder.Count - 1;
+            var list = _inOrder;
+            if (owner is not null)
+            {
+                list = _byOwner.TryGetValue(owner, out var owned) ? owned.Missions : [];
+            }
+            var start = list.Count - 1;
+            if (before is not null && _byId.TryGetValue(before, out var cursor))
+            {
+                // A list in creation order: the cursor's place by its order (an owner's list is a subsequence of the whole).
+                var at = list.BinarySearch(cursor, ByOrder.Instance);
+                start = (at >= 0 ? at : ~at) - 1;
+            }
             for (var i = start; i >= 0 && result.Count < limit; i--)
             {
-                var entry = _inOrder[i];
+                var entry = list[i];
                 if (entry.Created && (status is null || entry.Status == status))
                 {
                     result.Add((entry.MissionId, entry.Lines[..entry.LineCount]));
@@ -262,13 +352,21 @@ public sealed class MissionIndex
         return result;
     }
 
-    /// <summary>How many missions are in each status (kept as lines arrive, not counted per call).</summary>
-    public IReadOnlyDictionary<MissionStatus, int> CountByStatus()
+    /// <summary>How many missions are in each status (kept as lines arrive, not counted per call), of everyone or of one owner.</summary>
+    public IReadOnlyDictionary<MissionStatus, int> CountByStatus(string? owner = null)
     {
         lock (_lock)
         {
-            return Enum.GetValues<MissionStatus>().ToDictionary(s => s, s => _countByStatus[(int)s]);
+            var counts = owner is null ? _countByStatus : _byOwner.TryGetValue(owner, out var owned) ? owned.CountByStatus : new int[StatusCount];
+            return Enum.GetValues<MissionStatus>().ToDictionary(s => s, s => counts[(int)s]);
         }
+    }
+
+    private sealed class ByOrder : IComparer<Entry>
+    {
+        public static readonly ByOrder Instance = new();
+
+        public int Compare(Entry? x, Entry? y) => x!.Order.CompareTo(y!.Order);
     }
 
     /// <summary>How many missions are in one status.</summary>

@@ -13,7 +13,7 @@ namespace Missions.Log;
 /// </summary>
 public static class MissionIndexSnapshot
 {
-    private const long Magic = 0x3158444E4953534D; // "MSSINDX1"
+    private const long Magic = 0x3258444E4953534D; // "MSSINDX2": with owners
     private const int TailBytes = 4096;
 
     /// <summary>Writes the checkpoint atomically: a temporary file, flushed to disk, renamed over the old one.</summary>
@@ -35,6 +35,7 @@ public static class MissionIndexSnapshot
                 writer.Write(e.Created);
                 writer.Write((byte)e.Priority);
                 writer.Write(e.NotBefore);
+                writer.Write(e.Owner ?? "");
                 writer.Write(e.LineCount);
                 for (var i = 0; i < e.LineCount; i++)
                 {
@@ -89,11 +90,15 @@ public static class MissionIndexSnapshot
         }
         var entries = new List<MissionIndex.Captured>(count);
         Span<char> id = stackalloc char[MissionLineFacts.MaxIdLength];
+        Span<char> owner = stackalloc char[Ids.MaxLength];
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         for (var n = 0; n < count; n++)
         {
             if (!reader.TryString(id, out var idLength) || !reader.TryByte(out var status) || !reader.TryByte(out var created)
-                || !reader.TryByte(out var priority) || !reader.TryInt64(out var notBefore) || !reader.TryInt32(out var lineCount)
-                || lineCount < 1 || status >= StatusCount || priority >= PriorityCount || !Ids.IsValid(id[..idLength]))
+                || !reader.TryByte(out var priority) || !reader.TryInt64(out var notBefore) || !reader.TryString(owner, out var ownerLength)
+                || !reader.TryInt32(out var lineCount)
+                || lineCount < 1 || status >= StatusCount || priority >= PriorityCount || !Ids.IsValid(id[..idLength])
+                || (ownerLength > 0 && !Ids.IsValid(owner[..ownerLength])))
             {
                 return null;
             }
@@ -106,7 +111,13 @@ public static class MissionIndexSnapshot
                 }
                 lines[i] = new LineRef(offset, length);
             }
-            entries.Add(new MissionIndex.Captured(new string(id[..idLength]), (MissionStatus)status, created != 0, (MissionPriority)priority, notBefore, lines, lineCount));
+            string? ownedBy = null;
+            if (ownerLength > 0 && !owners.TryGetValue(owner[..ownerLength], out ownedBy))
+            {
+                ownedBy = new string(owner[..ownerLength]);
+                owners.Dictionary.Add(ownedBy, ownedBy); // one string per owner, not per mission
+            }
+            entries.Add(new MissionIndex.Captured(new string(id[..idLength]), (MissionStatus)status, created != 0, (MissionPriority)priority, notBefore, lines, lineCount, ownedBy));
         }
         return reader.TryInt64(out var end) && end == Magic && reader.AtEnd ? (covered, entries) : null;
     }

@@ -62,10 +62,15 @@ public readonly record struct MissionLineFacts(MissionLineKind Kind, MissionStat
     /// long; no string is made for it). False when the line is not a well-formed mission event: bad JSON, trailing
     /// bytes, an unknown event type, no valid mission id, a status change without a known status.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> line, Span<char> missionId, out int idLength, out MissionLineFacts facts)
+    public static bool TryRead(ReadOnlySpan<byte> line, Span<char> missionId, out int idLength, out MissionLineFacts facts) =>
+        TryRead(line, missionId, out idLength, [], out _, out facts);
+
+    /// <summary>As above, and the line's <c>owner</c> (a creation line's) into <paramref name="owner"/>: 0 long when it has none.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> line, Span<char> missionId, out int idLength, Span<char> owner, out int ownerLength, out MissionLineFacts facts)
     {
         facts = default;
         idLength = 0;
+        ownerLength = 0;
         try
         {
             var reader = new Utf8JsonReader(line, isFinalBlock: true, state: default);
@@ -101,6 +106,13 @@ public readonly record struct MissionLineFacts(MissionLineKind Kind, MissionStat
                     reader.Read();
                     priority = Match(ref reader, Priorities) ?? MissionPriority.Normal;
                 }
+                else if (reader.ValueTextEquals("owner"u8) && owner.Length > 0)
+                {
+                    reader.Read();
+                    ownerLength = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= owner.Length && !reader.ValueIsEscaped
+                        ? reader.CopyString(owner)
+                        : 0;
+                }
                 else if (reader.ValueTextEquals("retry_at"u8))
                 {
                     reader.Read();
@@ -115,6 +127,10 @@ public readonly record struct MissionLineFacts(MissionLineKind Kind, MissionStat
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
                 return false; // unterminated, or something after the object
+            }
+            if (ownerLength > 0 && !Ids.IsValid(owner[..ownerLength]))
+            {
+                ownerLength = 0;
             }
             if (!Ids.IsValid(missionId[..idLength]) || kind is null || (kind == MissionLineKind.StatusUpdated && status is null))
             {

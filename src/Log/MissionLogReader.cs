@@ -76,9 +76,9 @@ public sealed class MissionLogReader : IDisposable
     /// <summary>Cards of the pages people look at most (the newest ones, over and over): folded once per version.</summary>
     private readonly SummaryCache _summaries = new(capacity: 5_000);
 
-    /// <summary>Newest missions first, as whiteboard cards.</summary>
-    public IReadOnlyList<MissionSummary> ReadNewest(MissionStatus? status, int limit, string? before = null) =>
-        Index.Newest(status, limit, before)
+    /// <summary>Newest missions first, as whiteboard cards; with <paramref name="owner"/>, that owner's only.</summary>
+    public IReadOnlyList<MissionSummary> ReadNewest(MissionStatus? status, int limit, string? before = null, string? owner = null) =>
+        Index.Newest(status, limit, before, owner)
             .Select(m => _summaries.GetOrAdd(m.MissionId, m.Lines.Length, () => MissionSummary.From(MissionState.Fold(ReadEvents(m.Lines)))))
             .ToList();
 
@@ -89,9 +89,10 @@ public sealed class MissionLogReader : IDisposable
     public static JsonlScanner.LineHandler FactIndexer(MissionIndex index, Action<string>? onMalformed = null) => (line, where) =>
     {
         Span<char> id = stackalloc char[MissionLineFacts.MaxIdLength];
-        if (MissionLineFacts.TryRead(line, id, out var length, out var facts))
+        Span<char> owner = stackalloc char[Ids.MaxLength];
+        if (MissionLineFacts.TryRead(line, id, out var length, owner, out var ownerLength, out var facts))
         {
-            index.Add(id[..length], facts, where);
+            index.Add(id[..length], facts, where, owner[..ownerLength]);
             return true;
         }
         onMalformed?.Invoke($"offset {where.Offset}: not a mission event");

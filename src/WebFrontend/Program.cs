@@ -11,7 +11,15 @@ if (await ClusterPreflight.CheckAsync(builder.Configuration) is { } problem)
     Console.Error.WriteLine(problem);
     return 4;
 }
-builder.AddMissions();
+try
+{
+    builder.AddMissions();
+}
+catch (Missions.Web.People.SignInRequiredException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
 
 var app = builder.Build();
 app.MapMissions();

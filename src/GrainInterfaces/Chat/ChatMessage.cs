@@ -32,4 +32,7 @@ public sealed record ChatMessage
 
     /// <summary>On an answer about a schedule: its id.</summary>
     [Id(10)] public string? ScheduleId { get; init; }
+
+    /// <summary>On a conversation's first message: the person it belongs to (<see cref="Owners"/>); none on conversations begun before owners were recorded.</summary>
+    [Id(11)] public string? Owner { get; init; }
 }

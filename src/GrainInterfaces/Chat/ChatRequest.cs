@@ -13,4 +13,7 @@ public sealed record ChatRequest
 
     /// <summary>Optional: overrides the priority the message's words suggest ("urgent", "no rush").</summary>
     [Id(2)] public MissionPriority? Priority { get; init; }
+
+    /// <summary>Who sends it: the person the conversation belongs to (checked at the edge before it gets here).</summary>
+    [Id(3)] public string Owner { get; init; } = Owners.Local;
 }

@@ -14,10 +14,10 @@ public interface IMissionGrain : IGrainWithStringKey
     Task<StartExecution> StartExecutionAsync();
 
     /// <summary>Cancels the mission: a queued one at once, a running one as soon as its work stops. Never retried after.</summary>
-    Task<MissionCommandResult> CancelAsync();
+    Task<MissionCommandResult> CancelAsync(Actor by);
 
     /// <summary>Runs a failed, timed-out or cancelled mission again, as its next attempt.</summary>
-    Task<MissionCommandResult> RetryAsync();
+    Task<MissionCommandResult> RetryAsync(Actor by);
 
     /// <summary>
     /// Asked to serve an identical new request: attaches it while the mission is queued or running, answers it
@@ -25,11 +25,11 @@ public interface IMissionGrain : IGrainWithStringKey
     /// </summary>
     Task<ReuseDecision> ReuseAsync(string sessionId, string message, TimeSpan freshness);
 
-    /// <summary>Queues a proposal (<c>proposed</c> → <c>queued</c>); <paramref name="via"/>: <c>chat</c> or <c>api</c>.</summary>
-    Task<MissionCommandResult> ApproveAsync(string via);
+    /// <summary>Queues a proposal (<c>proposed</c> → <c>queued</c>); <paramref name="by"/>: who, in the chat or through the API.</summary>
+    Task<MissionCommandResult> ApproveAsync(Actor by);
 
     /// <summary>Ends a proposal <c>cancelled</c> with reason <c>rejected</c>.</summary>
-    Task<MissionCommandResult> RejectAsync(string via);
+    Task<MissionCommandResult> RejectAsync(Actor by);
 
     /// <summary>Changes a proposal's plan before it is approved.</summary>
     Task<MissionCommandResult> ReviseAsync(MissionRevision revision);

@@ -19,4 +19,7 @@ public sealed record MissionCreated : MissionEvent
 
     /// <summary>The schedule whose firing made this mission: its end goes to the schedule (compared with the last run) instead of the chat.</summary>
     [Id(8)] public string? ScheduleId { get; init; }
+
+    /// <summary>The person it belongs to (<see cref="Owners"/>); none on lines written before owners were recorded.</summary>
+    [Id(9)] public string? Owner { get; init; }
 }

@@ -17,4 +17,7 @@ public sealed record MissionDraft
 
     /// <summary>Made by this schedule's firing.</summary>
     [Id(8)] public string? ScheduleId { get; init; }
+
+    /// <summary>The person it will belong to.</summary>
+    [Id(9)] public string Owner { get; init; } = Owners.Local;
 }

@@ -15,7 +15,7 @@ public sealed record MissionRevision
     public bool ChangesNothing => MaxPages is null && MaxDurationSeconds is null && Priority is null && AddDomains.Count == 0 && AddStartUrls.Count == 0;
 }
 
-/// <summary>Where a person decided about a proposal (<see cref="MissionStatusUpdated.DecidedVia"/>).</summary>
+/// <summary>Where a person decided (<see cref="MissionStatusUpdated.DecidedVia"/>, <see cref="Actor.Via"/>).</summary>
 public static class MissionDecisions
 {
     public const string Chat = "chat";

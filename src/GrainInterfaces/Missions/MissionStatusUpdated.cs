@@ -23,4 +23,7 @@ public sealed record MissionStatusUpdated : MissionEvent
 
     /// <summary>On a person's decision (<c>approved</c>, <c>rejected</c>): where it was made, <c>chat</c> or <c>api</c>.</summary>
     [Id(7)] public string? DecidedVia { get; init; }
+
+    /// <summary>On a person's decision (approve, reject, cancel, retry): who made it (<see cref="Owners"/>).</summary>
+    [Id(8)] public string? DecidedBy { get; init; }
 }

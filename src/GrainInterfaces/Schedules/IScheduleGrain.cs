@@ -6,11 +6,11 @@ public interface IScheduleGrain : IGrainWithStringKey
     /// <summary>Creates the schedule (again: returns it as it is).</summary>
     Task<ScheduleCommandResult> CreateAsync(ScheduleCreated definition);
 
-    Task<ScheduleCommandResult> PauseAsync(string via);
+    Task<ScheduleCommandResult> PauseAsync(Actor by);
 
-    Task<ScheduleCommandResult> ResumeAsync(string via);
+    Task<ScheduleCommandResult> ResumeAsync(Actor by);
 
-    Task<ScheduleCommandResult> DeleteAsync(string via);
+    Task<ScheduleCommandResult> DeleteAsync(Actor by);
 
     /// <summary>At start: its reminder registered again (in-memory reminders are lost with the process) and a firing missed meanwhile run once.</summary>
     Task WakeAsync();

@@ -30,6 +30,9 @@ public sealed record ScheduleCreated : ScheduleEvent
     [Id(6)] public IReadOnlyList<string> StartUrls { get; init; } = [];
     [Id(7)] public MissionPriority Priority { get; init; } = MissionPriority.Normal;
     [Id(8)] public required string SourceMessage { get; init; }
+
+    /// <summary>The person it belongs to (<see cref="Owners"/>); its runs are theirs too. None on lines written before owners were recorded.</summary>
+    [Id(9)] public string? Owner { get; init; }
 }
 
 /// <summary>A firing: the mission it made, or why it made none (<see cref="Skipped"/>).</summary>
@@ -58,6 +61,9 @@ public sealed record ScheduleStateChanged : ScheduleEvent
 
     [Id(0)] public required string Change { get; init; }
     [Id(1)] public required string Via { get; init; }
+
+    /// <summary>Who changed it (<see cref="Owners"/>).</summary>
+    [Id(2)] public string? By { get; init; }
 }
 
 /// <summary>A run's result set beside the previous run's: what the next run is compared with, and what changed.</summary>
@@ -89,9 +95,13 @@ public static class ScheduleIds
 
     public static bool IsSchedule(string id) => id.StartsWith(Prefix, StringComparison.Ordinal);
 
-    /// <summary>The schedule a chat message sets: the same for the same message sent again (its client message id).</summary>
-    public static string For(string sessionId, string clientMessageId) => Prefix + Ids.MissionIdFor(sessionId, clientMessageId)[1..17];
+    /// <summary>The schedule a chat message sets: the same for the same message sent again (its client message id), keyed as <see cref="Ids.MissionIdFor"/>.</summary>
+    public static string For(ReadOnlySpan<byte> key, string sessionId, string clientMessageId) => Prefix + Ids.Keyed(key, "schedule", sessionId, clientMessageId, 8);
 
-    /// <summary>The mission a firing makes: the same for the same firing, so a firing re-done after a crash makes no second one.</summary>
-    public static string RunMissionId(string scheduleId, int firing) => Ids.MissionIdFor(scheduleId, "firing-" + firing);
+    /// <summary>
+    /// The mission a firing makes: the same for the same firing, so a firing re-done after a crash makes no second one.
+    /// It starts with 'f' and is made from no client input: a client's idempotent ids start with 'c' (<see cref="Ids.MissionIdFor"/>).
+    /// </summary>
+    public static string RunMissionId(string scheduleId, int firing) =>
+        "f" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("firing\n" + scheduleId + "\n" + firing)).AsSpan(0, 15));
 }

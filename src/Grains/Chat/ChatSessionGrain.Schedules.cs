@@ -8,8 +8,11 @@ public sealed partial class ChatSessionGrain
     /// <summary>Schedules a conversation may keep at once (not deleted): each fires on its own, so a client cannot set thousands.</summary>
     public const int MaxSchedulesPerSession = 20;
 
-    /// <summary>Positions of the answers that set a schedule, oldest first.</summary>
-    private readonly List<int> _scheduleAnswers = [];
+    /// <summary>The schedules this conversation set, oldest first.</summary>
+    private readonly List<string> _schedules = [];
+
+    /// <summary>Position of the last answer that set a schedule (-1: none).</summary>
+    private int _lastScheduleAnswer = -1;
 
     private async Task<ChatResponse> ScheduleAsync(ChatRequest request, Intent intent)
     {
@@ -23,7 +26,7 @@ public sealed partial class ChatSessionGrain
             return Reply(ChatReplies.TooOften(cadence, shortest));
         }
         var kept = 0;
-        foreach (var existing in await SchedulesAsync())
+        foreach (var existing in _schedules)
         {
             kept += ScheduleState.Fold(await missionLog.ReadEventsAsync(existing)) is { Exists: true, Deleted: false } ? 1 : 0;
         }
@@ -32,7 +35,7 @@ public sealed partial class ChatSessionGrain
             return Reply($"This chat has {kept} schedules, the most it may keep; stop one first (\"schedules\" lists them).");
         }
         var draft = MissionDraftBuilder.Build(SessionId, intent.WorkText ?? request.Message, intent, null, request.Priority);
-        var scheduleId = request.ClientMessageId is { } id ? ScheduleIds.For(SessionId, id) : ScheduleIds.New();
+        var scheduleId = request.ClientMessageId is { } id ? ScheduleIds.For(serverKey.Key, SessionId, id) : ScheduleIds.New();
         var result = await GrainFactory.GetGrain<IScheduleGrain>(scheduleId).CreateAsync(new ScheduleCreated
         {
             MissionId = scheduleId,
@@ -46,7 +49,12 @@ public sealed partial class ChatSessionGrain
             StartUrls = draft.StartUrls,
             Priority = draft.Priority,
             SourceMessage = request.Message,
+            Owner = _owner,
         });
+        if (!result.Accepted)
+        {
+            return Reply(result.Message);
+        }
         return new ChatResponse
         {
             Type = ChatResponse.ScheduleCreated, SessionId = SessionId, ScheduleId = scheduleId,
@@ -54,15 +62,12 @@ public sealed partial class ChatSessionGrain
         };
     }
 
-    /// <summary>The schedules this session set, oldest first.</summary>
-    private Task<List<string>> SchedulesAsync() => AnsweredIdsAsync(_scheduleAnswers, m => m.ScheduleId);
-
     /// <summary>True when "that" means a schedule: one was set after the last mission was asked for.</summary>
-    private bool ThatIsASchedule => _scheduleAnswers.Count > 0 && (_missionAnswers.Count == 0 || _scheduleAnswers[^1] > _missionAnswers[^1]);
+    private bool ThatIsASchedule => _lastScheduleAnswer > _lastMissionAnswer;
 
     private async Task<ChatResponse> SteerScheduleAsync(Intent intent)
     {
-        var schedules = await SchedulesAsync();
+        var schedules = _schedules;
         var states = new Dictionary<string, ScheduleState>(StringComparer.Ordinal);
         foreach (var scheduleId in schedules)
         {
@@ -96,9 +101,9 @@ public sealed partial class ChatSessionGrain
         var schedule = GrainFactory.GetGrain<IScheduleGrain>(target);
         var result = intent.Command switch
         {
-            SessionCommand.Pause => await schedule.PauseAsync(MissionDecisions.Chat),
-            SessionCommand.Resume => await schedule.ResumeAsync(MissionDecisions.Chat),
-            _ => await schedule.DeleteAsync(MissionDecisions.Chat),
+            SessionCommand.Pause => await schedule.PauseAsync(Actor.Chat(_owner!)),
+            SessionCommand.Resume => await schedule.ResumeAsync(Actor.Chat(_owner!)),
+            _ => await schedule.DeleteAsync(Actor.Chat(_owner!)),
         };
         return Reply(result.Message) with { ScheduleId = target };
     }

@@ -32,12 +32,13 @@ public sealed partial class ChatSessionGrain
     /// and the chat line, or the chat could not be written): the ends the log has and the conversation lacks are
     /// posted now, each once.
     /// </summary>
-    private async Task PostMissedOutcomesAsync(List<string> started, HashSet<(string, int)> posted)
+    private async Task PostMissedOutcomesAsync(List<string> started, HashSet<(string, int)> posted, HashSet<string> rejectedHere)
     {
         foreach (var missionId in started.Distinct())
         {
             var mission = MissionState.Fold(await missionLog.ReadEventsAsync(missionId));
-            if (mission.Status.IsTerminal() && !posted.Contains((missionId, mission.Attempt)))
+            if (mission.Status.IsTerminal() && !posted.Contains((missionId, mission.Attempt))
+                && !(rejectedHere.Contains(missionId) && mission.Attempt == 0))
             {
                 LogOutcomeRecovered(logger, SessionId, missionId);
                 _ = PostMissionOutcomeAsync(ChatReplies.Outcome(missionId, mission.Status, mission.Attempt, mission.ExecutionResult, mission.Error));
@@ -109,7 +110,7 @@ public sealed partial class ChatSessionGrain
             var numbered = new ChatMessage[batch.Length];
             for (var i = 0; i < batch.Length; i++)
             {
-                numbered[i] = batch[i].Line with { Seq = _count + i + 1 };
+                numbered[i] = batch[i].Line with { Seq = _count + i + 1, Owner = _count + i == 0 ? _owner : null };
             }
             try
             {

@@ -15,7 +15,7 @@ namespace Missions.Chat;
 /// </summary>
 public sealed partial class ChatSessionGrain(
     IChatStore chatLog, IMissionStore missionLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options,
-    IOptions<Schedules.ScheduleOptions> scheduleOptions, ILogger<ChatSessionGrain> logger)
+    IOptions<Schedules.ScheduleOptions> scheduleOptions, ServerKey serverKey, ILogger<ChatSessionGrain> logger)
     : Grain, IChatSessionGrain
 {
     /// <summary>Messages in the conversation; the last one's <see cref="ChatMessage.Seq"/>.</summary>
@@ -25,11 +25,19 @@ public sealed partial class ChatSessionGrain(
     /// with a per-process seed, so a list of ids chosen to collide does not slow the session.</summary>
     private readonly Dictionary<string, int> _answerAt = new(StringComparer.Ordinal);
 
-    /// <summary>Positions of the answers that started (or joined) a mission, oldest first.</summary>
-    private readonly List<int> _missionAnswers = [];
+    /// <summary>The missions this conversation started (or joined), each once, oldest first, and the position of the
+    /// answer that last named each: steering finds its target here, not by reading the conversation back.</summary>
+    private readonly List<string> _missions = [];
+    private readonly HashSet<string> _missionSet = new(StringComparer.Ordinal);
 
-    /// <summary>Of those, the answers that proposed one (or joined a proposal), oldest first.</summary>
-    private readonly List<int> _proposalAnswers = [];
+    /// <summary>Position of the last answer that started or joined a mission (-1: none).</summary>
+    private int _lastMissionAnswer = -1;
+
+    /// <summary>Of those missions, the ones proposed here (or joined as a proposal), oldest first.</summary>
+    private readonly List<string> _proposals = [];
+
+    /// <summary>Whose conversation this is: its first line says (a conversation begun before owners were recorded is the local owner's).</summary>
+    private string? _owner;
 
     /// <summary>The mission a repeat of each meaning (normalized objective and constraints) may reuse.</summary>
     private readonly RecentMeanings _meanings = new();
@@ -41,8 +49,10 @@ public sealed partial class ChatSessionGrain(
         ChatMessage? previous = null;
         var started = new List<string>();
         var posted = new HashSet<(string, int)>();
+        var rejectedHere = new HashSet<string>(StringComparer.Ordinal);
         foreach (var message in await chatLog.ReadAsync(SessionId, 0, int.MaxValue))
         {
+            _owner ??= Owners.Of(message.Owner);
             Remember(message, replaying: true, replayedRequest: previous is { Role: ChatMessage.UserRole } ? previous : null);
             previous = message;
             if (ChatResponse.IsMissionAnswer(message.ReplyType) && message.MissionId is { } missionId)
@@ -53,13 +63,23 @@ public sealed partial class ChatSessionGrain(
             {
                 posted.Add((ended, message.Attempt ?? 0));
             }
+            else if (message is { ReplyType: ChatResponse.Reply, MissionId: { } decided, Status: MissionStatus.Cancelled })
+            {
+                rejectedHere.Add(decided); // a proposal rejected in this chat: its answer said so, no notice follows
+            }
         }
         ForgetStaleMeanings();
-        await PostMissedOutcomesAsync(started, posted);
+        await PostMissedOutcomesAsync(started, posted, rejectedHere);
     }
 
     public async Task<ChatResponse> SendAsync(ChatRequest request)
     {
+        if (_owner is not null && _owner != request.Owner)
+        {
+            // The edge lets a person name only their own conversations; this is the grain's own guard.
+            throw new UnauthorizedAccessException($"Conversation {SessionId} is not {request.Owner}'s.");
+        }
+        _owner ??= request.Owner;
         if (request.ClientMessageId is { } clientId && await AnswerToAsync(clientId) is { } earlier)
         {
             return earlier;
@@ -74,7 +94,7 @@ public sealed partial class ChatSessionGrain(
             response = await ScheduleAsync(request, intent);
         }
         else if (intent.Kind == IntentKind.Actionable
-            && await ReuseAsync(MissionDraftBuilder.Build(SessionId, request.Message, intent, null), request.Message) is { } reused)
+            && await ReuseAsync(MissionDraftBuilder.Build(SessionId, request.Message, intent, null) with { Owner = _owner }, request.Message) is { } reused)
         {
             response = reused;
         }
@@ -82,8 +102,8 @@ public sealed partial class ChatSessionGrain(
         {
             var approval = intent.Propose || options.Value.RequireApproval;
             var asked = intent.Propose ? IntentClassifier.WithoutProposal(request.Message) : request.Message;
-            var draft = MissionDraftBuilder.Build(SessionId, asked, intent, request.ClientMessageId, request.Priority, approval) with { SourceMessage = request.Message };
-            var missionId = request.ClientMessageId is { } id ? Ids.MissionIdFor(SessionId, id) : Ids.NewMissionId();
+            var draft = MissionDraftBuilder.Build(SessionId, asked, intent, request.ClientMessageId, request.Priority, approval) with { SourceMessage = request.Message, Owner = _owner };
+            var missionId = request.ClientMessageId is { } id ? Ids.MissionIdFor(serverKey.Key, SessionId, id) : Ids.NewMissionId();
             var created = await GrainFactory.Mission(missionId).CreateAsync(draft);
             var proposed = created.Status == MissionStatus.Proposed;
             response = new ChatResponse
@@ -163,23 +183,6 @@ public sealed partial class ChatSessionGrain(
         return $"{draft.Objective.Type}|{words}|{string.Join(',', c.AllowedDomains.Order(StringComparer.Ordinal))}|{c.MaxPages}|{c.MaxDurationSeconds}";
     }
 
-    /// <summary>The missions this session started, oldest first (read from the chat log: steering is rare).</summary>
-    private Task<List<string>> MissionsAsync() => AnsweredIdsAsync(_missionAnswers, m => m.MissionId);
-
-    /// <summary>The ids the answers at <paramref name="positions"/> name, each once, oldest first.</summary>
-    private async Task<List<string>> AnsweredIdsAsync(List<int> positions, Func<ChatMessage, string?> idOf)
-    {
-        var ids = new List<string>();
-        foreach (var at in positions)
-        {
-            if (idOf(await MessageAtAsync(at)) is { } id && !ids.Contains(id))
-            {
-                ids.Add(id);
-            }
-        }
-        return ids;
-    }
-
     private async ValueTask<ChatMessage> MessageAtAsync(int position) => (await chatLog.ReadAsync(SessionId, position, 1))[0];
 
     /// <summary>The first answer to a client message id, or null when the id is new.</summary>
@@ -206,7 +209,7 @@ public sealed partial class ChatSessionGrain(
         {
             return await SteerScheduleAsync(intent.Command == SessionCommand.Cancel ? intent with { Command = SessionCommand.DeleteSchedule } : intent);
         }
-        var missions = await MissionsAsync();
+        var missions = _missions;
         if (intent.Command == SessionCommand.Status)
         {
             return Reply(ChatReplies.Missions(await LatestCardsAsync(missions), missions.Count));
@@ -247,11 +250,11 @@ public sealed partial class ChatSessionGrain(
         }
         var result = intent.Command switch
         {
-            SessionCommand.Cancel => await mission.CancelAsync(),
-            SessionCommand.Approve => await mission.ApproveAsync(MissionDecisions.Chat),
-            SessionCommand.Reject => await mission.RejectAsync(MissionDecisions.Chat),
+            SessionCommand.Cancel => await mission.CancelAsync(Actor.Chat(_owner!)),
+            SessionCommand.Approve => await mission.ApproveAsync(Actor.Chat(_owner!)),
+            SessionCommand.Reject => await mission.RejectAsync(Actor.Chat(_owner!)),
             SessionCommand.Revise => await mission.ReviseAsync(revision!),
-            _ => await mission.RetryAsync(),
+            _ => await mission.RetryAsync(Actor.Chat(_owner!)),
         };
         return Reply(result.Message) with { MissionId = target, Status = result.Status };
     }
@@ -264,7 +267,7 @@ public sealed partial class ChatSessionGrain(
     /// </summary>
     private async Task<string?> LatestProposalAsync()
     {
-        foreach (var missionId in (await AnsweredIdsAsync(_proposalAnswers, m => m.MissionId)).AsEnumerable().Reverse())
+        foreach (var missionId in _proposals.AsEnumerable().Reverse())
         {
             if (MissionState.Fold(await missionLog.ReadEventsAsync(missionId)) is { Status: MissionStatus.Proposed, Exists: true })
             {
@@ -292,6 +295,10 @@ public sealed partial class ChatSessionGrain(
     public async Task<ChatPage> GetMessagesAsync(int? beforeSeq, int? afterSeq, int limit)
     {
         var count = _count;
+        if (count == 0)
+        {
+            DeactivateOnIdle(); // no conversation here (yet): keep nothing in memory for an id that may never be used
+        }
         var (from, to) = ChatPage.Window(count, beforeSeq, afterSeq, limit);
         return new ChatPage { Messages = await chatLog.ReadAsync(SessionId, from, to - from), HasEarlier = from > 0, HasLater = to < count };
     }
@@ -313,14 +320,22 @@ public sealed partial class ChatSessionGrain(
         }
         if (message.ReplyType == ChatResponse.ScheduleCreated && message.ScheduleId is not null)
         {
-            _scheduleAnswers.Add(position);
+            _lastScheduleAnswer = position;
+            if (!_schedules.Contains(message.ScheduleId))
+            {
+                _schedules.Add(message.ScheduleId);
+            }
         }
         if (ChatResponse.IsMissionAnswer(message.ReplyType) && message.MissionId is { } started)
         {
-            _missionAnswers.Add(position);
-            if (message.ReplyType == ChatResponse.MissionProposed)
+            _lastMissionAnswer = position;
+            if (_missionSet.Add(started))
             {
-                _proposalAnswers.Add(position);
+                _missions.Add(started);
+                if (message.ReplyType == ChatResponse.MissionProposed)
+                {
+                    _proposals.Add(started);
+                }
             }
             if (replayedRequest is { } asked && classifier.Classify(asked.Text) is { Kind: IntentKind.Actionable } intent)
             {

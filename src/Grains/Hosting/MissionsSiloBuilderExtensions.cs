@@ -32,6 +32,7 @@ public static class MissionsSiloBuilderExtensions
         {
             silo.Services.AddMissionLogs(configuration);
         }
+        silo.Services.AddServerKey(configuration.StorePostgreSql());
         silo.Services.Configure<ExecutionOptions>(configuration.GetSection(ExecutionOptions.Section));
         silo.Services.AddSingleton<IntentClassifier>();
         silo.Services.Configure<ChatOptions>(configuration.GetSection(ChatOptions.Section));

@@ -46,7 +46,7 @@ public sealed partial class MissionGrain
         _expiry = this.RegisterGrainTimer(async _ => await ExpireIfDueAsync(), left + TimeSpan.FromMilliseconds(50), Timeout.InfiniteTimeSpan);
     }
 
-    public async Task<MissionCommandResult> ApproveAsync(string via)
+    public async Task<MissionCommandResult> ApproveAsync(Actor by)
     {
         if (await DecisionRefusedAsync("approve") is { } refused)
         {
@@ -54,9 +54,9 @@ public sealed partial class MissionGrain
         }
         _expiry?.Dispose();
         var slot = await QueueAsync(
-            [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = 1, Reason = MissionReasons.Approved, DecidedVia = via }],
+            [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = 1, Reason = MissionReasons.Approved, DecidedVia = by.Via, DecidedBy = by.PersonId }],
             State.Priority, State.Constraints!.MaxDurationSeconds, attempt: 1) ?? throw Moved();
-        LogDecided(logger, MissionId, "approved", via);
+        LogDecided(logger, MissionId, "approved", by.Via, by.PersonId);
         if (slot)
         {
             BeginRun(attempt: 1);
@@ -65,7 +65,7 @@ public sealed partial class MissionGrain
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Approved — mission {MissionId} {now}. I'll post the result here." };
     }
 
-    public async Task<MissionCommandResult> RejectAsync(string via)
+    public async Task<MissionCommandResult> RejectAsync(Actor by)
     {
         if (await DecisionRefusedAsync("reject") is { } refused)
         {
@@ -74,8 +74,8 @@ public sealed partial class MissionGrain
         _expiry?.Dispose();
         // Said in the chat, the chat's own answer says so; said elsewhere (the API), the chat is told.
         await EndAsync(MissionStatus.Cancelled, 0, MissionReasons.Rejected, null, "The proposal was rejected.", TimeSpan.Zero,
-            decidedVia: via, notifySession: via != MissionDecisions.Chat);
-        LogDecided(logger, MissionId, "rejected", via);
+            decidedBy: by, notifySession: by.Via != MissionDecisions.Chat);
+        LogDecided(logger, MissionId, "rejected", by.Via, by.PersonId);
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Rejected — mission {MissionId} will not run." };
     }
 
@@ -130,7 +130,7 @@ public sealed partial class MissionGrain
         _expiry = null;
         await EndAsync(MissionStatus.Cancelled, 0, MissionReasons.ProposalExpired, null,
             $"The proposal expired: nobody approved it within {ChatReplies.Wait(ProposalTtl)}.", TimeSpan.Zero);
-        LogDecided(logger, MissionId, "expired", "timer");
+        LogDecided(logger, MissionId, "expired", "timer", "nobody");
     }
 
     /// <summary>Why a decision about the proposal cannot be taken now, or null when it can.</summary>
@@ -152,6 +152,6 @@ public sealed partial class MissionGrain
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Proposal {MissionId} {Decision} (via {Via})")]
-    private static partial void LogDecided(ILogger logger, string missionId, string decision, string via);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Proposal {MissionId} {Decision} (via {Via}, by {PersonId})")]
+    private static partial void LogDecided(ILogger logger, string missionId, string decision, string via, string personId);
 }

@@ -171,7 +171,7 @@ public sealed partial class MissionGrain
         {
             error = $"Failed after {attempt} attempts: {error}";
         }
-        await EndAsync(status, attempt, reason, outcome.Result, error, elapsed);
+        await EndAsync(status, attempt, reason, outcome.Result, error, elapsed, decidedBy: outcome.Cancelled ? _cancelledBy : null);
     }
 
     /// <summary>

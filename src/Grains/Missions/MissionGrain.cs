@@ -44,6 +44,9 @@ public sealed partial class MissionGrain(
     /// <summary>True while a creation runs on the assumption that the mission is new.</summary>
     private bool _assumedNew;
 
+    /// <summary>Who asked to cancel the running attempt: its end records them.</summary>
+    private Actor? _cancelledBy;
+
     /// <summary>The attempt running in this activation, if any.</summary>
     private MissionRun? _run;
 
@@ -75,6 +78,7 @@ public sealed partial class MissionGrain(
                 Priority = draft.Priority,
                 TraceParent = traceParent,
                 ScheduleId = draft.ScheduleId,
+                Owner = draft.Owner,
             };
         var queued = draft.RequiresApproval
             ? await ProposeAsync(creation)
@@ -120,7 +124,7 @@ public sealed partial class MissionGrain(
         }
     }
 
-    public async Task<MissionCommandResult> CancelAsync()
+    public async Task<MissionCommandResult> CancelAsync(Actor by)
     {
         if (!State.Exists)
         {
@@ -133,16 +137,17 @@ public sealed partial class MissionGrain(
         if (_run is { } run)
         {
             // The work stops at its next cancellation check (or is given up on after the stop grace); its end is then recorded as cancelled.
+            _cancelledBy = by;
             run.Cancel();
             LogCancelRequested(logger, MissionId, run.Attempt);
             return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Cancelling mission {MissionId}: its work is being stopped." };
         }
-        await EndAsync(MissionStatus.Cancelled, State.Attempt, MissionReasons.Cancelled, null, "The mission was cancelled.", TimeSpan.Zero);
+        await EndAsync(MissionStatus.Cancelled, State.Attempt, MissionReasons.Cancelled, null, "The mission was cancelled.", TimeSpan.Zero, decidedBy: by);
         await GrainFactory.Queue().RemoveAsync(MissionId);
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is cancelled." };
     }
 
-    public async Task<MissionCommandResult> RetryAsync()
+    public async Task<MissionCommandResult> RetryAsync(Actor by)
     {
         if (!State.Exists)
         {
@@ -154,7 +159,7 @@ public sealed partial class MissionGrain(
         }
         var attempt = State.RunsStarted + 1;
         var slot = await QueueAsync(
-            [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = MissionReasons.RetryRequested }],
+            [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = MissionReasons.RetryRequested, DecidedVia = by.Via, DecidedBy = by.PersonId }],
             State.Priority, State.Constraints!.MaxDurationSeconds, attempt) ?? throw Moved();
         if (slot)
         {
@@ -202,7 +207,7 @@ public sealed partial class MissionGrain(
 
     /// <summary>Records a terminal status, frees the queue slot and tells the session.</summary>
     private async Task EndAsync(MissionStatus status, int attempt, string reason, ExecutionResult? result, string? error, TimeSpan elapsed,
-        string? decidedVia = null, bool notifySession = true)
+        Actor? decidedBy = null, bool notifySession = true)
     {
         var now = DateTime.UtcNow;
         await RaiseAsync(
@@ -217,7 +222,8 @@ public sealed partial class MissionGrain(
                 CompletedAt = now,
                 ExecutionResult = result is null ? null : LineBudget.Fit(result),
                 Error = error,
-                DecidedVia = decidedVia,
+                DecidedVia = decidedBy?.Via,
+                DecidedBy = decidedBy?.PersonId,
             },
         ]);
         LogFinished(logger, MissionId, attempt, status.ToWireName(), (long)elapsed.TotalMilliseconds);

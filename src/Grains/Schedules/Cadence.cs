@@ -13,6 +13,35 @@ public sealed partial record Cadence(string Text, long? EverySeconds, string? Cr
     /// <summary>Occurrences checked for the shortest gap of a cron expression.</summary>
     private const int GapsChecked = 50;
 
+    /// <summary>The longest wait a schedule may have between two runs (and before its first): a year, leap day included.</summary>
+    public static readonly TimeSpan LongestGap = TimeSpan.FromDays(366);
+
+    /// <summary>
+    /// Why this cadence cannot be kept, or null: its next two occurrences from <paramref name="now"/> must exist and
+    /// come within <see cref="LongestGap"/> of each other (a cron expression for 30 February never fires; "every
+    /// 999999 weeks" is past any calendar). Checked before anything is written.
+    /// </summary>
+    public string? Unusable(DateTime now)
+    {
+        DateTime? first, second;
+        try
+        {
+            first = NextAfter(now, now);
+            second = first is { } f ? NextAfter(f, now) : null;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            first = second = null;
+        }
+        if (first is null || second is null)
+        {
+            return $"'{Text}' never comes round: say e.g. \"every week\" or \"every day at 09:00 UTC\".";
+        }
+        return first.Value - now > LongestGap || second.Value - first.Value > LongestGap
+            ? $"'{Text}' is too far apart: a schedule runs at least once a year. Say e.g. \"every 4 weeks\"."
+            : null;
+    }
+
     private CronExpression? Expression => Cron is null ? null : CronExpression.Parse(Cron, CronFormat.Standard);
 
     /// <summary>The first occurrence strictly after <paramref name="after"/>; for a period, counted from <paramref name="anchor"/>.</summary>
@@ -134,6 +163,11 @@ public sealed partial record Cadence(string Text, long? EverySeconds, string? Cr
         else
         {
             return false;
+        }
+        if (cadence?.Unusable(DateTime.UtcNow) is { } unusable)
+        {
+            cadence = null;
+            error = unusable;
         }
         var without = message.Remove(match.Index, match.Length);
         rest = string.Join(' ', without.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Trim(' ', ',', ';', ':', '-');

@@ -30,6 +30,10 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
 
     public async Task<ScheduleCommandResult> CreateAsync(ScheduleCreated definition)
     {
+        if (!_state.Exists && Cadence.FromDefinition(definition).Unusable(DateTime.UtcNow) is { } unusable)
+        {
+            return new ScheduleCommandResult { ScheduleId = ScheduleId, Accepted = false, Exists = false, Message = unusable };
+        }
         if (!_state.Exists)
         {
             await RaiseAsync([definition with { MissionId = ScheduleId, Timestamp = DateTime.UtcNow, Seq = 0 }]);
@@ -39,18 +43,18 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
         return Result(true, $"Schedule {ScheduleId} is set: {Describe()}.");
     }
 
-    public Task<ScheduleCommandResult> PauseAsync(string via) =>
-        ChangeAsync(ScheduleStateChanged.Paused, via, s => s.Paused ? $"Schedule {ScheduleId} is already paused." : null,
+    public Task<ScheduleCommandResult> PauseAsync(Actor by) =>
+        ChangeAsync(ScheduleStateChanged.Paused, by, s => s.Paused ? $"Schedule {ScheduleId} is already paused." : null,
             $"Paused — schedule {ScheduleId} will not fire until you resume it.");
 
-    public Task<ScheduleCommandResult> ResumeAsync(string via) =>
-        ChangeAsync(ScheduleStateChanged.Resumed, via, s => s.Paused ? null : $"Schedule {ScheduleId} is not paused.",
+    public Task<ScheduleCommandResult> ResumeAsync(Actor by) =>
+        ChangeAsync(ScheduleStateChanged.Resumed, by, s => s.Paused ? null : $"Schedule {ScheduleId} is not paused.",
             $"Resumed — schedule {ScheduleId} fires again");
 
-    public Task<ScheduleCommandResult> DeleteAsync(string via) =>
-        ChangeAsync(ScheduleStateChanged.Deleted, via, _ => null, $"Stopped — schedule {ScheduleId} is deleted and will not fire again.");
+    public Task<ScheduleCommandResult> DeleteAsync(Actor by) =>
+        ChangeAsync(ScheduleStateChanged.Deleted, by, _ => null, $"Stopped — schedule {ScheduleId} is deleted and will not fire again.");
 
-    private async Task<ScheduleCommandResult> ChangeAsync(string change, string via, Func<ScheduleState, string?> refusal, string done)
+    private async Task<ScheduleCommandResult> ChangeAsync(string change, Actor by, Func<ScheduleState, string?> refusal, string done)
     {
         if (!_state.Exists)
         {
@@ -64,8 +68,8 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
         {
             return Result(false, refused);
         }
-        await RaiseAsync([new ScheduleStateChanged { MissionId = ScheduleId, Timestamp = DateTime.UtcNow, Change = change, Via = via }]);
-        LogChanged(logger, ScheduleId, change, via);
+        await RaiseAsync([new ScheduleStateChanged { MissionId = ScheduleId, Timestamp = DateTime.UtcNow, Change = change, Via = by.Via, By = by.PersonId }]);
+        LogChanged(logger, ScheduleId, change, by.Via, by.PersonId);
         await ArmAsync();
         var next = NextDue();
         return Result(true, change == ScheduleStateChanged.Resumed ? $"{done} ({Describe()}); next run {When(next)}." : done);
@@ -157,6 +161,7 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
                 SourceMessage = d.SourceMessage,
                 Priority = d.Priority,
                 ScheduleId = ScheduleId,
+                Owner = Owners.Of(d.Owner),
             });
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -247,8 +252,8 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
     [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} created ({Cadence}) in session {SessionId}")]
     private static partial void LogCreated(ILogger logger, string scheduleId, string cadence, string sessionId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} {Change} (via {Via})")]
-    private static partial void LogChanged(ILogger logger, string scheduleId, string change, string via);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} {Change} (via {Via}, by {PersonId})")]
+    private static partial void LogChanged(ILogger logger, string scheduleId, string change, string via, string personId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} fired for {Due:o}: mission {MissionId}")]
     private static partial void LogFired(ILogger logger, string scheduleId, string missionId, DateTime due);

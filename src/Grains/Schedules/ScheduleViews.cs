@@ -16,7 +16,14 @@ public static class ScheduleViews
         {
             after = resumed;
         }
-        return Cadence.FromDefinition(definition).NextAfter(after, anchor);
+        try
+        {
+            return Cadence.FromDefinition(definition).NextAfter(after, anchor);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return null; // past the calendar (a schedule kept before cadences were bounded): it never fires again
+        }
     }
 
     public static string StatusOf(ScheduleState state) => state.Deleted ? "deleted" : state.Paused ? "paused" : "active";

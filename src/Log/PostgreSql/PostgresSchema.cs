@@ -10,7 +10,7 @@ namespace Missions.Log.PostgreSql;
 public static class PostgresSchema
 {
     /// <summary>The schema version this build writes.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Serializes migrations across processes (an arbitrary, fixed advisory-lock key).</summary>
     private const long MigrationLock = 0x4d697373_696f6e73; // "Missions"
@@ -50,6 +50,18 @@ public static class PostgresSchema
             result     text NOT NULL,
             saved_at   timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (mission_id, key)
+        );
+        """,
+        // 2: the server's keys: the one its ids are made with, and ASP.NET Core's Data Protection keys (cookies, antiforgery).
+        """
+        CREATE TABLE missions_secrets (
+            name  text PRIMARY KEY,
+            value bytea NOT NULL
+        );
+        CREATE TABLE data_protection_keys (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            friendly_name text,
+            xml           text NOT NULL
         );
         """,
     ];

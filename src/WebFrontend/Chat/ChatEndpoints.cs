@@ -1,54 +1,93 @@
 using Microsoft.Extensions.Options;
 using Missions.Chat;
 using Missions.Log;
+using Missions.Schedules;
 using Missions.Web.Http;
+using Missions.Web.People;
+using Missions.Web.Schedules;
 
 namespace Missions.Web.Chat;
 
 public static class ChatEndpoints
 {
+    public const int MaxConversationsListed = 200;
+
     public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
     {
         app.MapPost("/chat/integrated", SendAsync)
-            .WithSummary("Send a chat message: answers at once with a reply, or with the mission it started.");
+            .RequireAuthorization(SignIn.PersonPolicy)
+            .WithSummary("Send a chat message: answers at once with a reply, or with the mission it started. Without session_id it starts a new conversation.");
         app.MapGet("/api/chat/{sessionId}", GetConversationAsync)
-            .WithSummary($"A session's conversation, oldest message first: the last ?limit= messages (default {ChatPage.DefaultLimit}, " +
+            .RequireAuthorization(SignIn.PersonPolicy)
+            .WithSummary($"One of your conversations, oldest message first: the last ?limit= messages (default {ChatPage.DefaultLimit}, " +
                          $"max {ChatPage.MaxLimit}), ?before=<seq> for earlier ones, ?after=<seq> for the ones after a message.");
+        app.MapGet("/api/conversations", (HttpContext context, Access access) =>
+                TypedResults.Ok(new ConversationList(access.ConversationsOf(context.Person(), MaxConversationsListed)
+                    .Select(c => new ConversationSummary(c.SessionId, c.Title, c.Messages, c.StartedAt, c.LastAt)).ToList())))
+            .RequireAuthorization(SignIn.PersonPolicy)
+            .WithSummary($"Your conversations, the one that moved last first (at most {MaxConversationsListed}).");
+        app.MapPost("/api/conversations", (HttpContext context, Access access) =>
+                TypedResults.Created((string?)null, new NewConversation(access.NewSessionId(context.Person()))))
+            .RequireAuthorization(SignIn.PersonPolicy)
+            .WithSummary("A new conversation's id (made by the server for you; nothing is written until its first message).");
         return app;
     }
 
-    /// <summary>The rules only (no model): enough to tell work from talk before it reaches the session.</summary>
+    /// <summary>The rules only (no model): enough to tell work from talk, and a schedule, before it reaches the conversation.</summary>
     private static readonly IntentClassifier Rules = new();
 
-    private static async Task<IResult> SendAsync(HttpRequest request, IGrainFactory grains, MissionLogReader missions, IOptions<IntakeOptions> intake)
+    private static async Task<IResult> SendAsync(HttpContext context, IGrainFactory grains, Access access, MissionLogReader missions,
+        IOptions<IntakeOptions> intake, IOptions<PersonLimits> limits)
     {
-        var parsed = await ChatRequestReader.ReadAsync(request);
+        var person = context.Person();
+        var parsed = await ChatRequestReader.ReadAsync(context.Request);
         if (parsed.Problem is { } problem)
         {
             return problem;
         }
         var body = parsed.Body!;
-        var bound = intake.Value.MaxQueued;
-        if (bound > 0 && missions.Index.CountOf(MissionStatus.Queued) is var queued && queued >= bound
-            && Rules.Classify(body.Message).Kind == IntentKind.Actionable)
+        if (body.SessionId is { } named && !access.MayWriteTo(person, named))
         {
-            var wait = Math.Max(1, intake.Value.RetryAfterSeconds);
-            request.HttpContext.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(title: "Too much work queued",
-                detail: $"{queued} missions are waiting to run, the most this service queues ({bound}). Ask again in {wait} s; talk and steering (\"status\", \"cancel …\") still work.",
-                statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Problems.NotFound("Unknown conversation",
+                $"You have no conversation '{Problems.Shorten(named)}'. Leave session_id out to start a new one; its id comes back in the answer.");
         }
-        var response = await grains.Session(body.SessionId)
-            .SendAsync(new ChatRequest { Message = body.Message, ClientMessageId = body.ClientMessageId, Priority = body.Priority });
+        if (Rules.Classify(body.Message) is { Kind: IntentKind.Actionable } work && Refusal(context, person, work, missions, intake.Value, limits.Value) is { } refused)
+        {
+            return refused;
+        }
+        var sessionId = body.SessionId ?? access.NewSessionId(person);
+        var response = await grains.Session(sessionId)
+            .SendAsync(new ChatRequest { Message = body.Message, ClientMessageId = body.ClientMessageId, Priority = body.Priority, Owner = person.Id });
         return TypedResults.Ok(response);
     }
 
-    private static async Task<IResult> GetConversationAsync(string sessionId, HttpRequest request, IConversationReader conversations)
+    /// <summary>Why a message that asks for work is refused before anything is written, or null: the service's bound on
+    /// everything waiting (503), the person's own bounds on waiting missions and on schedules (429).</summary>
+    private static IResult? Refusal(HttpContext context, Person person, Intent work, MissionLogReader missions, IntakeOptions intake, PersonLimits limits)
+    {
+        var wait = Math.Max(1, intake.RetryAfterSeconds);
+        if (work.Schedule is not null && !person.IsLocal)
+        {
+            var kept = 0;
+            foreach (var scheduleId in missions.Index.Schedules(person.Id))
+            {
+                kept += ScheduleFolds.TryFold(missions, scheduleId) is { Exists: true, Deleted: false } ? 1 : 0;
+            }
+            return !person.IsLocal && kept >= limits.SchedulesPerPerson
+                ? Problems.TooMany(context, "Too many schedules",
+                    $"You keep {kept} schedules, the most one person may ({limits.SchedulesPerPerson}). Stop one first (\"schedules\" lists them).", wait)
+                : null;
+        }
+        return Intake.Refusal(context, person, missions, intake, limits);
+    }
+
+    private static async Task<IResult> GetConversationAsync(string sessionId, HttpContext context, Access access, IConversationReader conversations)
     {
         if (!Ids.IsValid(sessionId))
         {
             return Problems.InvalidId("session id", sessionId);
         }
+        var request = context.Request;
         if (!QueryNumbers.TryRead(request, "limit", 1, ChatPage.MaxLimit, out var limit, out var problem)
             || !QueryNumbers.TryRead(request, "before", 1, int.MaxValue, out var before, out problem)
             || !QueryNumbers.TryRead(request, "after", 0, int.MaxValue, out var after, out problem))
@@ -59,6 +98,10 @@ public static class ChatEndpoints
         {
             return Problems.BadRequest("Invalid page", "Give before or after, not both: before pages back from a message, after reads on from one.");
         }
+        if (!access.MayRead(context.Person(), sessionId))
+        {
+            return Problems.NotFound("Unknown conversation", $"You have no conversation '{sessionId}'.");
+        }
         var page = await conversations.ReadAsync(sessionId, before, after, limit ?? ChatPage.DefaultLimit);
         return TypedResults.Ok(new ConversationResponse(sessionId, page.Messages, page.HasEarlier, page.HasLater));
     }
@@ -66,3 +109,12 @@ public static class ChatEndpoints
 
 /// <summary>The body of <c>GET /api/chat/{session_id}</c>.</summary>
 public sealed record ConversationResponse(string SessionId, IReadOnlyList<ChatMessage> Messages, bool HasEarlier, bool HasLater);
+
+/// <summary>The body of <c>POST /api/conversations</c>.</summary>
+public sealed record NewConversation(string SessionId);
+
+/// <summary>The body of <c>GET /api/conversations</c>.</summary>
+public sealed record ConversationList(IReadOnlyList<ConversationSummary> Conversations);
+
+/// <summary>One conversation in the list: its id, a title (the start of its first message), how many messages, when it began and last moved.</summary>
+public sealed record ConversationSummary(string SessionId, string Title, int Messages, DateTime StartedAt, DateTime LastActivity);

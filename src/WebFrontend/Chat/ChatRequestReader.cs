@@ -8,14 +8,14 @@ namespace Missions.Web.Chat;
 /// Reads and validates the body of <c>POST /chat/integrated</c> at the edge, so nothing invalid reaches a grain
 /// or the log. Body: <c>{"session_id"?: id, "message": text, "client_message_id"?: id, "priority"?: "high"|"normal"|"low"}</c>; at most
 /// <see cref="MaxBodyBytes"/> bytes, a message of at most <see cref="ChatRequest.MaxMessageLength"/> characters.
-/// A missing session id starts a new session.
+/// A missing session id starts a new conversation (its id is the server's).
 /// </summary>
 public static class ChatRequestReader
 {
     public const int MaxBodyBytes = 64 * 1024;
     public const int MaxClientMessageIdLength = 128;
 
-    public sealed record Body(string SessionId, string Message, string? ClientMessageId, MissionPriority? Priority);
+    public sealed record Body(string? SessionId, string Message, string? ClientMessageId, MissionPriority? Priority);
 
     public readonly record struct Result(Body? Body, IResult? Problem);
 
@@ -100,7 +100,7 @@ public static class ChatRequestReader
                 }
                 priority = parsed;
             }
-            return new Result(new Body(sessionId ?? Ids.NewSessionId(), message, clientMessageId, priority), null);
+            return new Result(new Body(sessionId, message, clientMessageId, priority), null);
         }
     }
 

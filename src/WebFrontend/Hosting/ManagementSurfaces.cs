@@ -53,10 +53,16 @@ public static class ManagementSurfaces
     }
 
     /// <summary>Whether every URL binds a loopback name or address (then the default allowed hosts are the local names).</summary>
-    public static bool AllLoopback(IConfiguration configuration)
+    /// <param name="defaultIsLoopback">What no URL at all means: Kestrel's default is localhost:5000 — unless ports are
+    /// given (<c>ASPNETCORE_HTTP_PORTS</c>, as container images set), which bind every address.</param>
+    public static bool AllLoopback(IConfiguration configuration, bool defaultIsLoopback = false)
     {
         var urls = Split(configuration[WebHostDefaults.ServerUrlsKey]).Concat(Split(configuration[Setting])).ToList();
-        return urls.Count > 0 && urls.All(url =>
+        if (urls.Count == 0)
+        {
+            return defaultIsLoopback && string.IsNullOrWhiteSpace(configuration["HTTP_PORTS"]) && string.IsNullOrWhiteSpace(configuration["HTTPS_PORTS"]);
+        }
+        return urls.All(url =>
         {
             var host = BindingAddress.Parse(url).Host.Trim('[', ']');
             return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)

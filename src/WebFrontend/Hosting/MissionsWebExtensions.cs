@@ -17,6 +17,8 @@ using Missions.Web.Live;
 using Missions.Web.Missions;
 using Missions.Web.Queue;
 using Missions.Web.Whiteboard;
+using Missions.Web.People;
+using System.Threading.RateLimiting;
 
 namespace Missions.Web.Hosting;
 
@@ -91,6 +93,35 @@ public static class MissionsWebExtensions
             builder.Services.AddSingleton<LogHealth>();
         }
 
+        builder.AddMissionsSignIn(configuration.StorePostgreSql());
+        builder.Services.AddServerKey(configuration.StorePostgreSql());
+        builder.Services.AddSingleton<Access>();
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            // Each signed-in person has a bucket of requests (Missions:Limits); the local owner is the only person and is not limited.
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                context.User.Person() is { IsLocal: false } person
+                    ? RateLimitPartition.GetTokenBucketLimiter(person.Id, _ =>
+                    {
+                        var limits = context.RequestServices.GetRequiredService<IOptions<PersonLimits>>().Value;
+                        return new TokenBucketRateLimiterOptions
+                        {
+                            TokenLimit = Math.Max(1, limits.RequestBurst),
+                            TokensPerPeriod = Math.Max(1, limits.RequestsPerSecond),
+                            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                            QueueLimit = 0,
+                            AutoReplenishment = true,
+                        };
+                    })
+                    : RateLimitPartition.GetNoLimiter(""));
+            limiter.OnRejected = (rejected, _) =>
+            {
+                var limits = rejected.HttpContext.RequestServices.GetRequiredService<IOptions<PersonLimits>>().Value;
+                return new ValueTask(Problems.TooMany(rejected.HttpContext, "Too many requests",
+                    $"You sent more than {limits.RequestsPerSecond} requests a second (bursts of {limits.RequestBurst}); wait a moment and try again.", 1)
+                    .ExecuteAsync(rejected.HttpContext));
+            };
+        });
         builder.Services.AddMissionsTelemetry("missions-web",
             tracing => tracing.AddAspNetCoreInstrumentation(),
             metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
@@ -131,6 +162,9 @@ public static class MissionsWebExtensions
         app.UseRequestSafety();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseMissionsSignIn();
+        app.UseRateLimiter();
+        Schedules.ScheduleFolds.UseLogger(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Missions.Schedules"));
         app.MapChat();
         app.MapWhiteboard();
         app.MapQueue();

@@ -17,6 +17,23 @@ public static class Problems
     public static ProblemHttpResult Forbidden(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status403Forbidden);
 
+    public static ProblemHttpResult Unauthorized(string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status401Unauthorized);
+
+    /// <summary>A limit of this person's was reached (429): which, and when to ask again.</summary>
+    public static ProblemHttpResult TooMany(HttpContext context, string title, string detail, int retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status429TooManyRequests);
+    }
+
+    /// <summary>The service as a whole is full (503): which limit, and when to ask again.</summary>
+    public static ProblemHttpResult Full(HttpContext context, string title, string detail, int retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
     public static ProblemHttpResult UnsupportedMediaType(string? contentType) =>
         TypedResults.Problem(title: "JSON required",
             detail: (string.IsNullOrEmpty(contentType) ? "The request has no Content-Type." : $"The request's Content-Type is '{Shorten(contentType)}'.") +

@@ -5,7 +5,7 @@ namespace Missions.Web.Http;
 /// <summary>
 /// What every request and response goes through, for a service reachable by a team, behind a proxy or on a LAN:
 /// state-changing requests must come from this origin (CSRF: <c>Sec-Fetch-Site</c>, else <c>Origin</c>, must not
-/// name another site; 403) and carry JSON (415) — a form on another site can post neither; every response carries
+/// name another site; 403) and carry JSON when they have a body (415) — a form on another site can post neither; every response carries
 /// the security headers (a Content-Security-Policy with no inline script, no framing, no MIME sniffing, no referrer).
 /// </summary>
 public static class RequestSafety
@@ -25,7 +25,7 @@ public static class RequestSafety
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
 
-        if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method) || HttpMethods.IsDelete(request.Method))
+        if (ChangesState(request))
         {
             if (CrossSiteBecause(request) is { } why)
             {
@@ -33,7 +33,7 @@ public static class RequestSafety
                     $"{why} Changes are accepted only from this service's own page, or from a client that sends no browser origin.").ExecuteAsync(context);
                 return;
             }
-            if (!request.HasJsonContentType())
+            if (HasBody(request) && !request.HasJsonContentType() && !(request.Path.StartsWithSegments("/logout") && request.HasFormContentType))
             {
                 await Problems.UnsupportedMediaType(request.ContentType).ExecuteAsync(context);
                 return;
@@ -41,6 +41,14 @@ public static class RequestSafety
         }
         await next(context);
     });
+
+    /// <summary>POST, PUT, PATCH and DELETE change something; the rest only read.</summary>
+    public static bool ChangesState(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method) || HttpMethods.IsDelete(request.Method);
+
+    /// <summary>A body is sent (a length above 0, or chunked): only then must it be JSON — a cancel or a delete needs none.</summary>
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
     /// <summary>Why the request comes from another site, or null: the browser's <c>Sec-Fetch-Site</c> when it sends one, else <c>Origin</c> against <c>Host</c>.</summary>
     private static string? CrossSiteBecause(HttpRequest request)

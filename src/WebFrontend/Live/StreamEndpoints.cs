@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Missions.Web.Http;
+using Missions.Web.People;
 
 namespace Missions.Web.Live;
 
@@ -11,16 +13,23 @@ public static class StreamEndpoints
     public static IEndpointRouteBuilder MapLiveStream(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/whiteboard/stream", StreamAsync)
-            .WithSummary("Server-Sent Events: every mission change (event 'mission') and, with ?session_id=, that chat's new messages (event 'chat').");
+            .RequireAuthorization(SignIn.PersonPolicy)
+            .WithSummary("Server-Sent Events: every change of your missions and schedules (event 'mission'; an operator's: everyone's) and, with ?session_id=, that conversation's new messages (event 'chat').");
         return app;
     }
 
-    private static async Task StreamAsync(HttpContext context, LiveFeed feed)
+    private static async Task StreamAsync(HttpContext context, LiveFeed feed, Access access, IOptions<PersonLimits> limits)
     {
+        var person = context.Person();
         var sessionId = context.Request.Query["session_id"].ToString();
         if (sessionId.Length > 0 && !Ids.IsValid(sessionId))
         {
             await Problems.InvalidId("session id", sessionId).ExecuteAsync(context);
+            return;
+        }
+        if (sessionId.Length > 0 && !access.MayRead(person, sessionId))
+        {
+            await Problems.NotFound("Unknown conversation", $"You have no conversation '{sessionId}'.").ExecuteAsync(context);
             return;
         }
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
@@ -29,7 +38,12 @@ public static class StreamEndpoints
             lastEventId = context.Request.Query["last_event_id"].ToString();
         }
 
-        var (missed, reader, subscription) = feed.Subscribe(lastEventId, sessionId.Length > 0 ? sessionId : null);
+        if (feed.Subscribe(person, lastEventId, sessionId.Length > 0 ? sessionId : null, person.IsLocal ? 0 : limits.Value.StreamsPerPerson) is not var (missed, reader, subscription))
+        {
+            await Problems.TooMany(context, "Too many live streams",
+                $"You have {limits.Value.StreamsPerPerson} live streams open, the most one person may; close a tab or two.", 5).ExecuteAsync(context);
+            return;
+        }
         using var _ = subscription;
         var response = context.Response;
         response.Headers.ContentType = "text/event-stream";

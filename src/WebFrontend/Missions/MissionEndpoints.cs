@@ -1,4 +1,8 @@
+using Microsoft.Extensions.Options;
+using Missions.Log;
+using Missions.Web.Chat;
 using Missions.Web.Http;
+using Missions.Web.People;
 
 namespace Missions.Web.Missions;
 
@@ -6,31 +10,45 @@ public static class MissionEndpoints
 {
     public static IEndpointRouteBuilder MapMissionCommands(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/missions/{missionId}");
-        group.MapPost("/cancel", (string missionId, IGrainFactory grains) => RunAsync(missionId, grains, m => m.CancelAsync()))
-            .WithSummary("Cancel a queued or running mission; a running one stops as soon as its work does.");
-        group.MapPost("/retry", (string missionId, IGrainFactory grains) => RunAsync(missionId, grains, m => m.RetryAsync()))
-            .WithSummary("Run a failed, timed-out or cancelled mission again as its next attempt.");
-        group.MapPost("/approve", (string missionId, IGrainFactory grains) => RunAsync(missionId, grains, m => m.ApproveAsync(MissionDecisions.Api)))
-            .WithSummary("Approve a proposed mission: it is queued and runs. 409 when it is not waiting for approval (approved, rejected, expired).");
-        group.MapPost("/reject", (string missionId, IGrainFactory grains) => RunAsync(missionId, grains, m => m.RejectAsync(MissionDecisions.Api)))
-            .WithSummary("Reject a proposed mission: it ends cancelled (reason rejected) and its chat is told. 409 when it is not waiting for approval.");
+        var group = app.MapGroup("/api/missions/{missionId}").RequireAuthorization(SignIn.PersonPolicy);
+        group.MapPost("/cancel", (string missionId, [AsParameters] Command command) => command.RunAsync(missionId, (m, by) => m.CancelAsync(by)))
+            .WithSummary("Cancel a queued or running mission of yours; a running one stops as soon as its work does.");
+        group.MapPost("/retry", (string missionId, [AsParameters] Command command) => command.RunAsync(missionId, (m, by) => m.RetryAsync(by), addsWork: true))
+            .WithSummary("Run a failed, timed-out or cancelled mission of yours again as its next attempt.");
+        group.MapPost("/approve", (string missionId, [AsParameters] Command command) => command.RunAsync(missionId, (m, by) => m.ApproveAsync(by), addsWork: true))
+            .WithSummary("Approve a proposed mission of yours: it is queued and runs. 409 when it is not waiting for approval (approved, rejected, expired).");
+        group.MapPost("/reject", (string missionId, [AsParameters] Command command) => command.RunAsync(missionId, (m, by) => m.RejectAsync(by)))
+            .WithSummary("Reject a proposed mission of yours: it ends cancelled (reason rejected) and its chat is told. 409 when it is not waiting for approval.");
         return app;
     }
 
-    private static async Task<IResult> RunAsync(string missionId, IGrainFactory grains, Func<IMissionGrain, Task<MissionCommandResult>> command)
+    /// <summary>What a command needs: who asks, whether it is theirs, the bounds on waiting work, the grain.</summary>
+    private sealed record Command(HttpContext Context, Access Access, IGrainFactory Grains, MissionLogReader Missions,
+        IOptions<IntakeOptions> Intake, IOptions<PersonLimits> Limits)
     {
-        if (!Ids.IsValid(missionId))
+        public async Task<IResult> RunAsync(string missionId, Func<IMissionGrain, Actor, Task<MissionCommandResult>> command, bool addsWork = false)
         {
-            return Problems.InvalidId("mission id", missionId);
+            if (!Ids.IsValid(missionId))
+            {
+                return Problems.InvalidId("mission id", missionId);
+            }
+            var person = Context.Person();
+            if (!Access.MaySee(person, missionId))
+            {
+                return Problems.NotFound("Unknown mission", $"You have no mission '{missionId}'.");
+            }
+            if (addsWork && Chat.Intake.Refusal(Context, person, Missions, Intake.Value, Limits.Value) is { } refused)
+            {
+                return refused;
+            }
+            var result = await command(Grains.Mission(missionId), Actor.Api(person.Id));
+            if (result.Accepted)
+            {
+                return TypedResults.Accepted($"/api/whiteboard/{missionId}", result);
+            }
+            return result.Status is null
+                ? Problems.NotFound("Unknown mission", result.Message)
+                : TypedResults.Problem(title: "Not possible now", detail: result.Message, statusCode: StatusCodes.Status409Conflict);
         }
-        var result = await command(grains.Mission(missionId));
-        if (result.Accepted)
-        {
-            return TypedResults.Accepted($"/api/whiteboard/{missionId}", result);
-        }
-        return result.Status is null
-            ? Problems.NotFound("Unknown mission", result.Message)
-            : TypedResults.Problem(title: "Not possible now", detail: result.Message, statusCode: StatusCodes.Status409Conflict);
     }
 }

@@ -8,6 +8,7 @@ public static class QueueEndpoints
     {
         app.MapGet("/api/queue", async (IGrainFactory grains) =>
                 TypedResults.Ok(await grains.Queue().GetStatusAsync()))
+            .RequireAuthorization(People.SignIn.PersonPolicy)
             .WithSummary("Queue size, missions in flight and the concurrency limit.");
         return app;
     }

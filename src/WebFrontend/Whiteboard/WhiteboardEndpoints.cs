@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Missions.Log;
 using Missions.Web.Http;
+using Missions.Web.People;
 
 namespace Missions.Web.Whiteboard;
 
@@ -11,27 +12,29 @@ public static class WhiteboardEndpoints
 
     public static IEndpointRouteBuilder MapWhiteboard(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/whiteboard");
-        group.MapGet("/", List).WithSummary("Missions, newest first; ?status= filters, ?limit= caps (default 50, max 500), ?before=<mission id> pages on.");
-        group.MapGet("/{missionId}", Get).WithSummary("One mission rebuilt from the log, with its timeline.");
+        var group = app.MapGroup("/api/whiteboard").RequireAuthorization(SignIn.PersonPolicy);
+        group.MapGet("/", List).WithSummary("Your missions (an operator's: everyone's; ?owner=me: their own), newest first; ?status= filters, ?limit= caps (default 50, max 500), ?before=<mission id> pages on.");
+        group.MapGet("/{missionId}", Get).WithSummary("One of your missions rebuilt from the log, with its timeline.");
         return app;
     }
 
-    private static Results<Ok<MissionView>, ProblemHttpResult> Get(string missionId, MissionLogReader reader)
+    private static Results<Ok<MissionView>, ProblemHttpResult> Get(string missionId, HttpContext context, Access access, MissionLogReader reader)
     {
         if (!Ids.IsValid(missionId))
         {
             return Problems.InvalidId("mission id", missionId);
         }
-        if (reader.ReadView(missionId) is not { } view)
+        if (!access.MaySee(context.Person(), missionId) || reader.ReadView(missionId) is not { } view)
         {
-            return Problems.NotFound("Unknown mission", $"There is no mission '{missionId}'.");
+            return Problems.NotFound("Unknown mission", $"You have no mission '{missionId}'.");
         }
         return TypedResults.Ok(SessionPrivacy.WithoutSession(view));
     }
 
     private static Results<Ok<WhiteboardPage>, ProblemHttpResult> List(HttpRequest request, MissionLogReader reader)
     {
+        var person = request.HttpContext.Person();
+        var owner = person.IsOperator && request.Query["owner"].ToString() != "me" ? null : person.Id;
         MissionStatus? status = null;
         var statusText = request.Query["status"].ToString();
         if (statusText.Length > 0)
@@ -52,8 +55,8 @@ public static class WhiteboardEndpoints
         {
             return Problems.InvalidId("mission id (before)", before);
         }
-        var counts = reader.Index.CountByStatus().ToDictionary(c => c.Key.ToWireName(), c => c.Value);
-        return TypedResults.Ok(new WhiteboardPage(reader.ReadNewest(status, limit ?? DefaultLimit, before.Length > 0 ? before : null), counts, counts.Values.Sum()));
+        var counts = reader.Index.CountByStatus(owner).ToDictionary(c => c.Key.ToWireName(), c => c.Value);
+        return TypedResults.Ok(new WhiteboardPage(reader.ReadNewest(status, limit ?? DefaultLimit, before.Length > 0 ? before : null, owner), counts, counts.Values.Sum()));
     }
 }
 

@@ -10,10 +10,12 @@ const CHAT_PAGE = 100;
 let TERMINAL = new Set();
 let RETRYABLE = new Set();
 
-// ?session=ID opens that conversation (a link to a chat); otherwise the browser's last one continues.
+// ?session=ID opens that conversation (a link to a chat of yours); otherwise this browser's last one continues.
+// Conversation ids are the server's (POST /api/conversations) and belong to the signed-in person.
 const linked = new URLSearchParams(location.search).get("session");
 const state = {
-  session: linked || localStorage.getItem("missions.session"),
+  me: null,              // GET /api/me: who is signed in, and the token the page's changes carry
+  session: null,
   selected: null,
   messages: new Map(),   // seq → message, this session
   chatLoaded: false,     // the last page came: from then on only what came after the newest is asked for
@@ -23,13 +25,38 @@ const state = {
   source: null,
   polling: null,
 };
-if (linked) localStorage.setItem("missions.session", linked);
+const sessionKey = () => "missions.session." + state.me.person_id;
 
-// A session id is a capability (whoever holds it reads the chat): 128 random bits.
-function newSessionId() {
-  return "s-" + Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+// Who is here: signed in (or the local owner); without a sign-in, off to the provider and back.
+async function signIn() {
+  const response = await fetch("/api/me");
+  if (response.status === 401) {
+    location.assign("/login?return_url=" + encodeURIComponent(location.pathname + location.search + location.hash));
+    return false;
+  }
+  if (!response.ok) throw new Error("The service did not say who you are (" + response.status + ").");
+  state.me = await response.json();
+  $("who").textContent = state.me.sign_in ? state.me.name : "";
+  $("sign-out").hidden = !state.me.sign_in;
+  $("sign-out-token").name = state.me.antiforgery_field;
+  $("sign-out-token").value = state.me.antiforgery;
+  $("dashboard").hidden = !state.me.is_operator;
+  return true;
 }
-if (!state.session) { state.session = newSessionId(); localStorage.setItem("missions.session", state.session); }
+
+async function newSession() {
+  return (await api("/api/conversations", { method: "POST" })).session_id;
+}
+
+// The linked conversation, else this browser's last one; one that is not (or no longer) the person's is replaced by a new one.
+async function openSession() {
+  const wanted = linked || localStorage.getItem(sessionKey());
+  if (wanted) {
+    const response = await fetch("/api/chat/" + encodeURIComponent(wanted) + "?limit=1");
+    if (response.ok) return wanted;
+  }
+  return await newSession();
+}
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -56,7 +83,12 @@ function elapsed(start, end) {
 const label = (status) => status.replace("_", " ");
 
 async function api(path, options) {
+  options = options || {};
+  if (options.method && options.method !== "GET" && state.me) {
+    options.headers = Object.assign({}, options.headers, { [state.me.antiforgery_header]: state.me.antiforgery });
+  }
   const response = await fetch(path, options);
+  if (response.status === 401) { location.assign("/login?return_url=" + encodeURIComponent(location.pathname + location.search)); }
   const body = await response.json().catch(() => null);
   if (!response.ok) throw new Error((body && (body.detail || body.title)) || response.statusText);
   return body;
@@ -422,7 +454,7 @@ async function refresh() {
 
 function switchSession(id) {
   state.session = id;
-  localStorage.setItem("missions.session", id);
+  localStorage.setItem(sessionKey(), id);
   state.messages.clear();
   state.chatLoaded = false;
   state.newest = 0;
@@ -442,11 +474,16 @@ $("retry").addEventListener("click", () => command("retry"));
 $("approve").addEventListener("click", () => command("approve"));
 $("reject").addEventListener("click", () => command("reject"));
 $("close-detail").addEventListener("click", () => { state.selected = null; $("detail").hidden = true; history.replaceState(null, "", location.pathname + location.search); });
-$("new-chat").addEventListener("click", () => switchSession(newSessionId()));
+$("new-chat").addEventListener("click", () => newSession().then(switchSession).catch((e) => { $("chat-error").textContent = e.message; $("chat-error").hidden = false; }));
 // Ages and running times move on by themselves.
 setInterval(() => { for (const m of state.missions.values()) { const c = cardOf(m.mission_id); if (c) c.querySelector(".meta").textContent = meta(m); } }, 1000);
 
-connect();
-refresh();
-if (location.hash.length > 1) select(location.hash.slice(1)).catch(() => {});
-setInterval(() => loadSchedules().catch(() => {}), 15000);
+(async () => {
+  if (!(await signIn())) return;
+  state.session = await openSession();
+  localStorage.setItem(sessionKey(), state.session);
+  connect();
+  refresh();
+  if (location.hash.length > 1) select(location.hash.slice(1)).catch(() => {});
+  setInterval(() => loadSchedules().catch(() => {}), 15000);
+})().catch((e) => { $("chat-error").textContent = e.message; $("chat-error").hidden = false; });

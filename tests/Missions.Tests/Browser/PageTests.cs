@@ -165,7 +165,7 @@ public sealed class PageTests(BrowserFixture fixture)
     [Fact]
     public async Task A_long_conversation_opens_on_its_last_page_and_shows_earlier_messages_on_request()
     {
-        var session = "s-" + Guid.NewGuid().ToString("N")[..12];
+        var session = await fixture.Web.NewSessionAsync();
         for (var i = 1; i <= 55; i++)
         {
             await fixture.Web.PostChatAsync(new { session_id = session, message = $"hello {i}" }); // 110 messages

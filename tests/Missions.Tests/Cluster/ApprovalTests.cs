@@ -73,7 +73,7 @@ public abstract class ApprovalScenarios(MissionClusterHost host)
         Assert.Equal(MissionStatus.Cancelled, view.Status);
         Assert.Equal(MissionReasons.Rejected, view.Timeline.OfType<MissionStatusUpdated>().Last().Reason);
         Assert.Equal(MissionDecisions.Chat, view.Timeline.OfType<MissionStatusUpdated>().Last().DecidedVia);
-        var late = await Host.Mission(id).ApproveAsync(MissionDecisions.Api);
+        var late = await Host.Mission(id).ApproveAsync(Actor.Api(Owners.Local));
         Assert.False(late.Accepted);
         Assert.Contains("not waiting for approval", late.Message);
         await Task.Delay(TimeSpan.FromMilliseconds(500));
@@ -107,7 +107,7 @@ public abstract class ApprovalScenarios(MissionClusterHost host)
         var chat = NewChat();
         var id = (await chat.SendAsync(new ChatRequest { Message = "propose research on example.org" })).MissionId!;
 
-        var decisions = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Host.Mission(id).ApproveAsync(MissionDecisions.Api)));
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Host.Mission(id).ApproveAsync(Actor.Api(Owners.Local))));
 
         Assert.Single(decisions, d => d.Accepted);
         Assert.Equal(MissionStatus.Completed, (await Host.WaitForTerminalAsync(id)).Status);
@@ -128,7 +128,7 @@ public sealed class ApprovalTests(ClusterFixture fixture) : ApprovalScenarios(fi
         await Task.Delay(200);
         await chat.SendAsync(new ChatRequest { Message = "yes" });
         var rejectedId = (await chat.SendAsync(new ChatRequest { Message = "propose research on example.com" })).MissionId!;
-        await Host.Mission(rejectedId).RejectAsync(MissionDecisions.Api);
+        await Host.Mission(rejectedId).RejectAsync(Actor.Api(Owners.Local));
 
         var path = Host.Cluster.Silos[0].ServiceProvider.GetRequiredService<IOptions<MissionsOptions>>().Value.PathOf(LogFiles.LearningSignals);
         var signals = await Eventually.WaitAsync(

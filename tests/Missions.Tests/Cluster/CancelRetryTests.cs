@@ -23,7 +23,7 @@ public abstract class CancelRetryScenarios(MissionClusterHost host, Xunit.Abstra
         }
         var waiting = await Host.CreateAsync("ok");
 
-        var result = await Host.Mission(waiting).CancelAsync();
+        var result = await Host.Mission(waiting).CancelAsync(Actor.Api(Owners.Local));
 
         Assert.True(result.Accepted);
         Assert.Equal(MissionStatus.Cancelled, result.Status);
@@ -45,7 +45,7 @@ public abstract class CancelRetryScenarios(MissionClusterHost host, Xunit.Abstra
         await Host.WaitForStatusAsync(id, s => s == MissionStatus.Active, "active");
         var clock = Stopwatch.StartNew();
 
-        var result = await Host.Mission(id).CancelAsync();
+        var result = await Host.Mission(id).CancelAsync(Actor.Api(Owners.Local));
         var view = await Host.WaitForTerminalAsync(id);
 
         Assert.True(result.Accepted);
@@ -66,7 +66,7 @@ public abstract class CancelRetryScenarios(MissionClusterHost host, Xunit.Abstra
         var id = await Host.CreateAsync("fail");
         await Host.WaitForTerminalAsync(id);
 
-        var result = await Host.Mission(id).RetryAsync();
+        var result = await Host.Mission(id).RetryAsync(Actor.Api(Owners.Local));
         await Host.WaitForStatusAsync(id, s => s.IsTerminal(), "failed again");
         var view = await Eventually.WaitAsync(async () => (await Host.Mission(id).GetViewAsync())!,
             v => v.Status == MissionStatus.Failed && v.Attempt == 2, TimeSpan.FromSeconds(10), "attempt 2 to fail");
@@ -85,9 +85,9 @@ public abstract class CancelRetryScenarios(MissionClusterHost host, Xunit.Abstra
         await Host.WaitForTerminalAsync(id);
         var version = await Host.VersionOfAsync(id);
 
-        var cancel = await Host.Mission(id).CancelAsync();
-        var retry = await Host.Mission(id).RetryAsync();
-        var unknown = await Host.Mission(Ids.NewMissionId()).CancelAsync();
+        var cancel = await Host.Mission(id).CancelAsync(Actor.Api(Owners.Local));
+        var retry = await Host.Mission(id).RetryAsync(Actor.Api(Owners.Local));
+        var unknown = await Host.Mission(Ids.NewMissionId()).CancelAsync(Actor.Api(Owners.Local));
 
         Assert.False(cancel.Accepted);
         Assert.Contains("already ended", cancel.Message);

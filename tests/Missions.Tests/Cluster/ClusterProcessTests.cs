@@ -116,13 +116,14 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
     private static async Task<Dictionary<int, string>> SubmitAsync(HttpClient http, int count, string tag)
     {
         var answered = new ConcurrentDictionary<int, string>();
+        var sessions = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => Conversations.NewAsync(http)));
         var pending = new ConcurrentQueue<int>(Enumerable.Range(0, count));
         await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => Task.Run(async () =>
         {
             while (pending.TryDequeue(out var i))
             {
                 using var response = await http.PostAsJsonAsync("chat/integrated",
-                    new { session_id = $"s-{tag}-{i % 30}", message = $"fetch https://example.org/{tag}/page-{i}", client_message_id = $"m-{i}" });
+                    new { session_id = sessions[i % 30], message = $"fetch https://example.org/{tag}/page-{i}", client_message_id = $"m-{i}" });
                 var body = await response.Content.ReadFromJsonAsync<JsonElement>();
                 Assert.True(response.IsSuccessStatusCode, body.ToString());
                 answered[i] = body.GetProperty("mission_id").GetString()!;
@@ -219,11 +220,12 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
 
         // PostgreSQL stopped: a new request is refused with a 503 that says why; nothing acknowledged is lost.
         await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= answered.Count, TimeSpan.FromSeconds(90), "the missions so far to complete");
+        var downSession = await Conversations.NewAsync(cluster.Http);
         await servers.Postgres.StopAsync();
         try
         {
             using var refused = await cluster.Http.PostAsJsonAsync("chat/integrated",
-                new { session_id = "s-pg-down", message = "fetch https://example.org/while-down", client_message_id = "down-1" });
+                new { session_id = downSession, message = "fetch https://example.org/while-down", client_message_id = "down-1" });
             var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
             Assert.True(refused.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, $"{refused.StatusCode}: {problem}\n{cluster.Outputs}");
             Assert.Contains("PostgreSQL", problem.GetProperty("detail").GetString());
@@ -238,7 +240,7 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         var after = await Eventually.WaitAsync(async () =>
         {
             using var response = await cluster.Http.PostAsJsonAsync("chat/integrated",
-                new { session_id = "s-pg-down", message = "fetch https://example.org/while-down", client_message_id = "down-1" });
+                new { session_id = downSession, message = "fetch https://example.org/while-down", client_message_id = "down-1" });
             return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("mission_id").GetString() : null;
         }, id => id is not null, TimeSpan.FromSeconds(60), $"the service to recover after PostgreSQL came back\n{cluster.Outputs}");
         answered["d-0"] = after!;
@@ -328,7 +330,7 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         var first = cluster.StartSilo(delayMs: 0);
         await cluster.StartWebAsync(delayMs: 0);
         using var sent = await cluster.Http.PostAsJsonAsync("chat/integrated",
-            new { session_id = "s-ledger", message = $"fetch {site.Url("/then-slow")}, up to 3 pages" });
+            new { session_id = await Conversations.NewAsync(cluster.Http), message = $"fetch {site.Url("/then-slow")}, up to 3 pages" });
         var reply = await sent.Content.ReadFromJsonAsync<JsonElement>();
         var missionId = reply.GetProperty("mission_id").GetString()!;
         await Eventually.WaitAsync(() => site.Requests.Contains("/slow"), TimeSpan.FromSeconds(30),

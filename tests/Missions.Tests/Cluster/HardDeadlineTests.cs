@@ -37,7 +37,7 @@ public abstract class HardDeadlineScenarios(MissionClusterHost host)
         await Support.Eventually.WaitAsync(() => Host.Executor.RunsOf(id) == 1, TimeSpan.FromSeconds(5), "the executor to be in its loop");
 
         var clock = Stopwatch.StartNew();
-        var result = await Host.Mission(id).CancelAsync();
+        var result = await Host.Mission(id).CancelAsync(Actor.Api(Owners.Local));
         var view = await Host.WaitForTerminalAsync(id);
 
         Assert.True(result.Accepted);

@@ -16,7 +16,7 @@ public sealed class ResearchMissionTests(ClusterFixture fixture) : IAsyncLifetim
     public async Task DisposeAsync() => await _site.DisposeAsync();
 
     private async Task<string> ChatAsync(string message) =>
-        (await Host.Client.GetGrain<IChatSessionGrain>(Ids.NewSessionId()).SendAsync(new ChatRequest { Message = message })).MissionId!;
+        (await Host.Client.GetGrain<IChatSessionGrain>("s-" + Guid.NewGuid().ToString("N")).SendAsync(new ChatRequest { Message = message })).MissionId!;
 
     [Fact]
     public async Task Each_page_read_is_a_progress_line_and_a_spent_page_budget_ends_completed_as_budget_exhausted()
@@ -51,7 +51,7 @@ public sealed class ResearchMissionTests(ClusterFixture fixture) : IAsyncLifetim
         // failure — reuse their fetches: see ResearchAgentTests.)
         Assert.False(Directory.Exists(Path.Combine(fixture.DataDirectory, ToolCallStore.DirectoryName, id)));
 
-        Assert.True((await Host.Mission(id).RetryAsync()).Accepted);
+        Assert.True((await Host.Mission(id).RetryAsync(Actor.Api(Owners.Local))).Accepted);
         var second = await Host.WaitForStatusAsync(id, s => s.IsTerminal(), "terminal again");
 
         Assert.Equal(2, second.Attempt);

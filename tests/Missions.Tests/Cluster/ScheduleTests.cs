@@ -73,7 +73,7 @@ public abstract class ScheduleScenarios(MissionClusterHost host)
         Assert.All(state.RecentMissions, m => Assert.Equal(1, Host.Executor.RunsOf(m)));
         var events = await Host.Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>().ReadEventsAsync(id);
         Assert.Contains(events, e => e is ScheduleFired { RunMissionId: null, Skipped: { } why } && why.Contains("still active"));
-        await Host.Client.GetGrain<IScheduleGrain>(id).DeleteAsync(MissionDecisions.Api);
+        await Host.Client.GetGrain<IScheduleGrain>(id).DeleteAsync(Actor.Api(Owners.Local));
     }
 
     [Fact]
@@ -89,13 +89,13 @@ public abstract class ScheduleScenarios(MissionClusterHost host)
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         Assert.Equal(runs, (await StateAsync(Host, id)).Runs);
         Assert.Contains("paused", (await chat.SendAsync(new ChatRequest { Message = "schedules" })).Message);
-        Assert.False((await Host.Client.GetGrain<IScheduleGrain>(id).PauseAsync(MissionDecisions.Api)).Accepted);
+        Assert.False((await Host.Client.GetGrain<IScheduleGrain>(id).PauseAsync(Actor.Api(Owners.Local))).Accepted);
 
         var resumed = await chat.SendAsync(new ChatRequest { Message = $"resume {id}" });
         Assert.StartsWith("Resumed", resumed.Message);
         await Eventually.WaitAsync(() => StateAsync(Host, id), s => s.Runs > runs, TimeSpan.FromSeconds(20), "a run after the resume");
 
-        var deleted = await Host.Client.GetGrain<IScheduleGrain>(id).DeleteAsync(MissionDecisions.Api);
+        var deleted = await Host.Client.GetGrain<IScheduleGrain>(id).DeleteAsync(Actor.Api(Owners.Local));
         Assert.True(deleted.Accepted);
         runs = (await StateAsync(Host, id)).Runs;
         await Task.Delay(TimeSpan.FromSeconds(2.5));

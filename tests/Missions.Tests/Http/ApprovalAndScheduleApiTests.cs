@@ -28,7 +28,7 @@ public sealed class ApprovalAndScheduleApiTests(WebFrontendFixture web)
     [Fact]
     public async Task A_proposal_is_approved_or_rejected_over_http_once()
     {
-        var session = "s-" + Guid.NewGuid().ToString("N");
+        var session = await web.NewSessionAsync();
         var kept = await web.PostChatAsync(new { session_id = session, message = $"propose to fetch {web.Site.Url("/timers")}" });
         var dropped = await web.PostChatAsync(new { session_id = session, message = $"draft a mission to fetch {web.Site.Url("/missing")}" });
         Assert.Equal("mission_proposed", kept.GetProperty("type").GetString());
@@ -58,7 +58,7 @@ public sealed class ApprovalAndScheduleApiTests(WebFrontendFixture web)
     [Fact]
     public async Task A_schedule_is_listed_paused_resumed_and_deleted_over_http()
     {
-        var session = "s-" + Guid.NewGuid().ToString("N");
+        var session = await web.NewSessionAsync();
         var set = await web.PostChatAsync(new { session_id = session, message = $"check {web.Site.Url("/timers")} every 10 minutes" });
         Assert.Equal("schedule_created", set.GetProperty("type").GetString());
         var id = set.GetProperty("schedule_id").GetString()!;

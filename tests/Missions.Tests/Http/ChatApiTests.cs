@@ -8,12 +8,12 @@ namespace Missions.Tests.Http;
 [Collection(WebFrontendCollection.Name)]
 public sealed class ChatApiTests(WebFrontendFixture web)
 {
-    private static string NewSession() => "s-" + Guid.NewGuid().ToString("N")[..12];
+    private Task<string> NewSession() => web.NewSessionAsync();
 
     [Fact]
     public async Task Chat_request_becomes_a_mission_that_completes_with_the_pages_titles_and_reports_back()
     {
-        var session = NewSession();
+        var session = await NewSession();
 
         var reply = await web.PostChatAsync(new { session_id = session, message = $"research reminders on {web.Site.Root} up to 3 pages" });
 
@@ -56,7 +56,7 @@ public sealed class ChatApiTests(WebFrontendFixture web)
     [Fact]
     public async Task Same_client_message_id_returns_the_first_answer_and_creates_one_mission()
     {
-        var session = NewSession();
+        var session = await NewSession();
         var body = new { session_id = session, message = $"fetch {web.Site.Url("/timers")}", client_message_id = "msg-1" };
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => web.PostChatAsync(body)));
@@ -76,7 +76,7 @@ public sealed class ChatApiTests(WebFrontendFixture web)
     [Fact]
     public async Task Two_hundred_concurrent_requests_with_one_objective_in_a_session_join_one_mission()
     {
-        var session = NewSession();
+        var session = await NewSession();
         var message = $"fetch {web.Site.Url("/deep")} up to 2 pages";
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => web.PostChatAsync(new { session_id = session, message, client_message_id = $"c{i}" })));
@@ -94,7 +94,7 @@ public sealed class ChatApiTests(WebFrontendFixture web)
     {
         var before = (await web.GetJsonAsync("api/whiteboard")).GetProperty("total").GetInt32();
 
-        var reply = await web.PostChatAsync(new { session_id = NewSession(), message = "hello, what can you do?" });
+        var reply = await web.PostChatAsync(new { session_id = await NewSession(), message = "hello, what can you do?" });
 
         Assert.Equal("reply", reply.GetProperty("type").GetString());
         Assert.False(reply.TryGetProperty("mission_id", out _));
@@ -115,7 +115,7 @@ public sealed class ChatApiTests(WebFrontendFixture web)
     [Fact]
     public async Task A_conversation_is_read_in_pages_newest_page_first()
     {
-        var session = NewSession();
+        var session = await NewSession();
         for (var i = 1; i <= 3; i++)
         {
             await web.PostChatAsync(new { session_id = session, message = $"hello {i}" });
@@ -132,7 +132,7 @@ public sealed class ChatApiTests(WebFrontendFixture web)
         Assert.Equal("5,6 | True | False", Page(await web.GetJsonAsync($"api/chat/{session}?after=4")));
         Assert.Equal("2,3 | True | True", Page(await web.GetJsonAsync($"api/chat/{session}?after=1&limit=2")));
         Assert.Equal(" | True | False", Page(await web.GetJsonAsync($"api/chat/{session}?after=6")));
-        Assert.Equal(" | False | False", Page(await web.GetJsonAsync($"api/chat/{NewSession()}")));
+        Assert.Equal(" | False | False", Page(await web.GetJsonAsync($"api/chat/{await NewSession()}")));
         var third = (await web.GetJsonAsync($"api/chat/{session}?after=4&limit=1")).GetProperty("messages")[0];
         Assert.Equal("hello 3", third.GetProperty("text").GetString());
     }

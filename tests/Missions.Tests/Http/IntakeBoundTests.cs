@@ -23,7 +23,8 @@ public sealed class IntakeBoundTests
             ["Missions__Execution__RetryAfterSeconds"] = "7",
         });
         await app.WaitUntilReadyAsync(http, "healthz", TimeSpan.FromSeconds(60));
-        Task<HttpResponseMessage> Send(string message) => http.PostAsJsonAsync("chat/integrated", new { session_id = "s-intake", message });
+        var session = await Conversations.NewAsync(http);
+        Task<HttpResponseMessage> Send(string message) => http.PostAsJsonAsync("chat/integrated", new { session_id = session, message });
 
         for (var i = 1; i <= 3; i++)
         {

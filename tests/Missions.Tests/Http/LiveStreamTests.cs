@@ -62,7 +62,7 @@ public sealed class LiveStreamTests(WebFrontendFixture web)
     [Fact]
     public async Task Stream_carries_the_missions_changes_and_the_sessions_chat_live()
     {
-        var session = "s-" + Guid.NewGuid().ToString("N")[..12];
+        var session = await web.NewSessionAsync();
         string? missionId = null;
 
         var events = await ReadAsync($"?session_id={session}", null,

@@ -20,7 +20,7 @@ public sealed class RequireApprovalTests
             ["Missions__Chat__RequireApproval"] = "true",
         });
         await app.WaitUntilReadyAsync(http, "healthz", TimeSpan.FromSeconds(60));
-        var session = "s-" + Guid.NewGuid().ToString("N");
+        var session = await Conversations.NewAsync(http);
 
         async Task<JsonElement> ChatAsync(string message)
         {

@@ -34,6 +34,9 @@ public sealed class WebFrontendFixture : IAsyncLifetime
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>A new conversation's id, made by the server.</summary>
+    public Task<string> NewSessionAsync() => Conversations.NewAsync(Http);
+
     public async Task<JsonElement> GetJsonAsync(string path)
     {
         using var response = await Http.GetAsync(path);

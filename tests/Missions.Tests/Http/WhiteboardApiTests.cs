@@ -34,7 +34,7 @@ public sealed class WhiteboardApiTests(WebFrontendFixture web)
     [Fact]
     public async Task List_is_newest_first_and_filters_by_status()
     {
-        var session = "s-" + Guid.NewGuid().ToString("N")[..12];
+        var session = await web.NewSessionAsync();
         var first = (await web.PostChatAsync(new { session_id = session, message = $"fetch {web.Site.Url("/timers")}" })).GetProperty("mission_id").GetString()!;
         var second = (await web.PostChatAsync(new { session_id = session, message = $"fetch {web.Site.Url("/missing")}" })).GetProperty("mission_id").GetString()!;
         await web.WaitForTerminalAsync(first);

@@ -60,7 +60,7 @@ public sealed class CrashRecoveryTests(Xunit.Abstractions.ITestOutputHelper outp
     }
 
     /// <summary>Sends the missions not yet answered, each with its own client message id, until all are or the app dies.</summary>
-    private static async Task SubmitAsync(HttpClient http, ConcurrentDictionary<int, string> answered, CancellationToken stop)
+    private static async Task SubmitAsync(HttpClient http, string[] sessions, ConcurrentDictionary<int, string> answered, CancellationToken stop)
     {
         var pending = new ConcurrentQueue<int>(Enumerable.Range(0, Missions).Where(i => !answered.ContainsKey(i)));
         await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => Task.Run(async () =>
@@ -70,7 +70,7 @@ public sealed class CrashRecoveryTests(Xunit.Abstractions.ITestOutputHelper outp
                 try
                 {
                     using var response = await http.PostAsJsonAsync("chat/integrated",
-                        new { session_id = $"crash-{i % 20}", message = $"fetch https://example.org/page-{i}", client_message_id = $"m-{i}" }, stop);
+                        new { session_id = sessions[i % sessions.Length], message = $"fetch https://example.org/page-{i}", client_message_id = $"m-{i}" }, stop);
                     if (response.IsSuccessStatusCode)
                     {
                         var body = await response.Content.ReadFromJsonAsync<JsonElement>(stop);
@@ -93,11 +93,13 @@ public sealed class CrashRecoveryTests(Xunit.Abstractions.ITestOutputHelper outp
     {
         using var data = new TempDirectory();
         var answered = new ConcurrentDictionary<int, string>();
+        string[] sessions;
         await using (var first = new Run(data.Path))
         {
             await first.StartAsync();
+            sessions = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Conversations.NewAsync(first.Http)));
             using var stop = new CancellationTokenSource();
-            var submitting = SubmitAsync(first.Http, answered, stop.Token);
+            var submitting = SubmitAsync(first.Http, sessions, answered, stop.Token);
             switch (moment)
             {
                 case KillMoment.WhileSubmitting:
@@ -119,7 +121,7 @@ public sealed class CrashRecoveryTests(Xunit.Abstractions.ITestOutputHelper outp
 
         await using var second = new Run(data.Path);
         await second.StartAsync();
-        await SubmitAsync(second.Http, answered, CancellationToken.None);
+        await SubmitAsync(second.Http, sessions, answered, CancellationToken.None);
         Assert.Equal(Missions, answered.Count);
         await Eventually.WaitAsync(async () => await second.CountAsync("completed"), n => n >= Missions, TimeSpan.FromSeconds(90),
             $"all {Missions} missions to complete ({beforeRestart} answered before the kill)");

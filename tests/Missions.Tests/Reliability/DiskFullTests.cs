@@ -48,12 +48,13 @@ public sealed class DiskFullTests
             });
             await app.WaitUntilReadyAsync(http, "readyz", TimeSpan.FromSeconds(60));
 
+            var session = await Conversations.NewAsync(http);
             HttpResponseMessage? refused = null;
             var answered = new List<string>();
             for (var i = 0; i < 2000 && refused is null; i++)
             {
                 var response = await http.PostAsJsonAsync("chat/integrated",
-                    new { session_id = "full", message = $"fetch https://example.org/{i} " + new string('x', 200), client_message_id = $"f-{i}" });
+                    new { session_id = session, message = $"fetch https://example.org/{i} " + new string('x', 200), client_message_id = $"f-{i}" });
                 if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
                 {
                     refused = response;
@@ -90,7 +91,7 @@ public sealed class DiskFullTests
 
             await Eventually.WaitAsync(async () => (await http.GetAsync("readyz")).StatusCode, s => s == HttpStatusCode.OK,
                 TimeSpan.FromSeconds(10), "readiness to recover");
-            var after = await http.PostAsJsonAsync("chat/integrated", new { session_id = "full", message = "fetch https://example.org/after" });
+            var after = await http.PostAsJsonAsync("chat/integrated", new { session_id = session, message = "fetch https://example.org/after" });
             Assert.True(after.IsSuccessStatusCode, await after.Content.ReadAsStringAsync());
             answered.Add((await after.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("mission_id").GetString()!);
             foreach (var id in answered)

@@ -39,7 +39,7 @@ public sealed class LostWorkTests
         Assert.Equal(0, host.Executor.RunsOf(id));
 
         // A person may still try once more: that starts a new count.
-        Assert.True((await host.Mission(id).RetryAsync()).Accepted);
+        Assert.True((await host.Mission(id).RetryAsync(Actor.Api(Owners.Local))).Accepted);
         var retried = await host.WaitForTerminalAsync(id);
         Assert.Equal(MissionStatus.Completed, retried.Status);
         Assert.Equal(4, retried.Attempt);

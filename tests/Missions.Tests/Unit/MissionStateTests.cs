@@ -104,10 +104,29 @@ public sealed class MissionStateTests
     [Fact]
     public void Mission_id_for_a_client_message_is_stable_and_valid()
     {
-        var id = Ids.MissionIdFor("s1", "msg-1");
+        byte[] key = [1, 2, 3], other = [4, 5, 6];
+        var id = Ids.MissionIdFor(key, "s1", "msg-1");
 
-        Assert.Equal(id, Ids.MissionIdFor("s1", "msg-1"));
-        Assert.NotEqual(id, Ids.MissionIdFor("s2", "msg-1"));
+        Assert.Equal(id, Ids.MissionIdFor(key, "s1", "msg-1"));
+        Assert.NotEqual(id, Ids.MissionIdFor(key, "s2", "msg-1"));
+        Assert.NotEqual(id, Ids.MissionIdFor(other, "s1", "msg-1")); // keyed: nobody without the server's key can work it out
         Assert.True(Ids.IsValid(id));
+        Assert.StartsWith("c", id);
+        Assert.StartsWith("f", ScheduleIds.RunMissionId("sch-0123456789abcdef", 1)); // a schedule's runs are never a client's ids
+    }
+
+    [Fact]
+    public void A_session_id_the_server_made_proves_whose_it_is()
+    {
+        byte[] key = [1, 2, 3];
+        var id = Ids.NewSessionId(key, "p-alice");
+
+        Assert.True(Ids.IsValid(id));
+        Assert.True(Ids.IsSessionOf(key, id, "p-alice"));
+        Assert.False(Ids.IsSessionOf(key, id, "p-bob"));
+        Assert.False(Ids.IsSessionOf([9, 9, 9], id, "p-alice"));
+        Assert.False(Ids.IsSessionOf(key, id[..^1] + (id[^1] == '0' ? '1' : '0'), "p-alice"));
+        Assert.False(Ids.IsSessionOf(key, "s-1", "p-alice"));
+        Assert.NotEqual(id, Ids.NewSessionId(key, "p-alice"));
     }
 }

@@ -1,0 +1,125 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Missions.Tests.Support;
+
+namespace Missions.Tests.People;
+
+/// <summary>
+/// The real web frontend with sign-in configured against a real OpenID Connect provider (<see cref="OidcProvider"/>)
+/// started by the tests, plus a local website for its missions. People are script clients with their own tokens.
+/// </summary>
+public sealed class SignedInFixture : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private readonly Dictionary<string, string> _tokens = [];
+
+    public OidcProvider Provider { get; private set; } = null!;
+    public AppProcess App { get; private set; } = null!;
+    public TestWebsite Site { get; private set; } = null!;
+    public Uri BaseAddress { get; private set; } = null!;
+    public string DataDirectory => _data.Path;
+
+    /// <summary>The limits this deployment sets for one person (small enough to reach in a test).</summary>
+    public const int WaitingPerPerson = 3, StreamsPerPerson = 2, RequestsPerSecond = 30, RequestBurst = 60;
+
+    public async Task InitializeAsync()
+    {
+        Site = await TestWebsite.StartAsync();
+        var port = FreePort.Next();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        Provider = await OidcProvider.StartAsync(BaseAddress.ToString());
+        App = AppProcess.StartWebFrontend(_data.Path, port, new Dictionary<string, string>
+        {
+            ["Missions__Execution__AllowPrivateNetworks"] = "true",
+            ["Missions__Auth__Authority"] = Provider.Issuer,
+            ["Missions__Auth__ClientId"] = OidcProvider.WebClientId,
+            ["Missions__Auth__ClientSecret"] = OidcProvider.WebClientSecret,
+            ["Missions__Auth__RequireHttpsMetadata"] = "false",
+            ["Missions__Limits__WaitingPerPerson"] = WaitingPerPerson.ToString(),
+            ["Missions__Limits__StreamsPerPerson"] = StreamsPerPerson.ToString(),
+            ["Missions__Limits__RequestsPerSecond"] = RequestsPerSecond.ToString(),
+            ["Missions__Limits__RequestBurst"] = RequestBurst.ToString(),
+        });
+        using var anonymous = Anonymous();
+        await App.WaitUntilReadyAsync(anonymous, "healthz", TimeSpan.FromSeconds(60));
+    }
+
+    public HttpClient Anonymous() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>A client that sends <paramref name="clientId"/>'s token (one token per person, fetched once).</summary>
+    public async Task<HttpClient> AsAsync(string clientId)
+    {
+        string? token;
+        lock (_tokens)
+        {
+            _tokens.TryGetValue(clientId, out token);
+        }
+        token ??= await Provider.TokenForAsync(clientId);
+        lock (_tokens)
+        {
+            _tokens[clientId] = token;
+        }
+        return WithToken(token);
+    }
+
+    public HttpClient WithToken(string token)
+    {
+        var http = Anonymous();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Provider.DisposeAsync();
+        await Site.DisposeAsync();
+        _data.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SignedInCollection : ICollectionFixture<SignedInFixture>
+{
+    public const string Name = "signed in";
+}
+
+/// <summary>Small JSON helpers over a client.</summary>
+public static class Json
+{
+    public static async Task<JsonElement> PostChatAsync(this HttpClient http, object body)
+    {
+        using var response = await http.PostAsJsonAsync("chat/integrated", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public static async Task<JsonElement> GetJsonAsync(this HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} → {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>The status and ProblemDetails title of a request (the body must be a problem when it failed).</summary>
+    public static async Task<(System.Net.HttpStatusCode Status, string? Title)> SendForStatusAsync(this HttpClient http, HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        string? title = null;
+        if (!response.IsSuccessStatusCode)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            title = JsonDocument.Parse(text).RootElement.GetProperty("title").GetString();
+        }
+        return (response.StatusCode, title);
+    }
+}
