@@ -8,4 +8,7 @@ public sealed record MissionOutcomeNotice
     [Id(1)] public required MissionStatus Status { get; init; }
     [Id(2)] public required int Attempt { get; init; }
     [Id(3)] public required string Text { get; init; }
+
+    /// <summary>A schedule's run: the schedule (its notice may be sent again after a crash, and is written once).</summary>
+    [Id(4)] public string? ScheduleId { get; init; }
 }

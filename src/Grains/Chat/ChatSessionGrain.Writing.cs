@@ -18,6 +18,10 @@ public sealed partial class ChatSessionGrain
 
     private readonly HashSet<(string MissionId, int Attempt)> _outcomesPosted = [];
 
+    /// <summary>The schedule runs this conversation has a notice of (from its lines): kept for good, as a schedule may
+    /// send a notice again long after (at every start, until it is written).</summary>
+    private readonly HashSet<(string MissionId, int Attempt)> _scheduleNotices = [];
+
     private readonly Queue<((string MissionId, int Attempt) Key, DateTime NotedAt)> _outcomeOrder = new();
 
     /// <summary>Lines handed to the write loop and not yet written, in order; the last line of each append carries
@@ -50,6 +54,10 @@ public sealed partial class ChatSessionGrain
     /// not wait on the chat, and the notices that gather meanwhile are written together.</summary>
     public Task PostMissionOutcomeAsync(MissionOutcomeNotice notice)
     {
+        if (notice.ScheduleId is not null && _scheduleNotices.Contains((notice.MissionId, notice.Attempt)))
+        {
+            return Task.CompletedTask; // a schedule sends its last notice again at every start: this conversation has it
+        }
         if (!NoteOutcome(notice.MissionId, notice.Attempt))
         {
             return Task.CompletedTask; // a redelivery: posted already, written or on its way
@@ -69,6 +77,7 @@ public sealed partial class ChatSessionGrain
                 {
                     SessionId = SessionId, Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole, Text = notice.Text,
                     MissionId = notice.MissionId, ReplyType = ChatResponse.MissionUpdate, Status = notice.Status, Attempt = notice.Attempt,
+                    ScheduleId = notice.ScheduleId,
                 },
             ]);
         }

@@ -135,7 +135,26 @@ public sealed partial class ChatSessionGrain(
                 ClientMessageId = request.ClientMessageId, MissionId = response.MissionId, ReplyType = response.Type, Status = response.Status, ScheduleId = response.ScheduleId,
             },
         ];
-        await AppendAsync(lines);
+        try
+        {
+            await AppendAsync(lines);
+        }
+        catch (LogWriteException ex) when (response.MissionId is { } kept && response.Type != ChatResponse.Reply)
+        {
+            // The mission was made (or joined) before the conversation could be written: say so, not "nothing was kept".
+            throw new LogWriteException(ex.Message, ex)
+            {
+                Kept = $"Mission {kept} was {(response.Type == ChatResponse.MissionProposed ? "proposed" : "created")} before this failed and is on the whiteboard; " +
+                       "its answer comes into this chat once the conversation can be written again. Sending the same message with the same client_message_id finds it instead of starting another.",
+            };
+        }
+        catch (LogWriteException ex) when (response.ScheduleId is { } schedule && response.Type == ChatResponse.ScheduleCreated)
+        {
+            throw new LogWriteException(ex.Message, ex)
+            {
+                Kept = $"Schedule {schedule} was set before this failed and is in the schedules list; stop it there if you did not want it.",
+            };
+        }
         return response;
     }
 
@@ -344,6 +363,10 @@ public sealed partial class ChatSessionGrain(
         }
         if (message.ReplyType == ChatResponse.MissionUpdate && message.MissionId is { } missionId)
         {
+            if (message.ScheduleId is not null)
+            {
+                _scheduleNotices.Add((missionId, message.Attempt ?? 0));
+            }
             _meanings.Ended(missionId, message.Timestamp);
             if (replaying)
             {

@@ -31,7 +31,7 @@ public sealed partial record Cadence(string Text, long? EverySeconds, string? Cr
         }
         catch (ArgumentOutOfRangeException)
         {
-            first = second = null;
+            return $"'{Text}' is too far apart: a schedule runs at least once a year. Say e.g. \"every 4 weeks\".";
         }
         if (first is null || second is null)
         {

@@ -85,6 +85,7 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
         {
             await SettleLastRunAsync(); // not due: a run that ended while its notice was lost is still compared
         }
+        await NotifyLastAsync(); // a crash between the comparison's line and the chat: the chat writes a notice once
         await ArmAsync();
     }
 
@@ -197,12 +198,32 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
         }
         var compared = RunComparison.Compare(ScheduleId, missionId, run, _state.LastCompleted);
         await RaiseAsync([compared]);
-        if (compared.Changed || compared.Status != MissionStatus.Completed)
+        Notify(compared, run);
+    }
+
+    /// <summary>Tells the chat of a comparison when something changed or the run failed (the chat writes each run's notice once).</summary>
+    private void Notify(ScheduleRunCompared compared, MissionState run)
+    {
+        if (!compared.Changed && compared.Status == MissionStatus.Completed)
         {
-            var notice = new MissionOutcomeNotice { MissionId = missionId, Status = run.Status, Attempt = run.Attempt, Text = RunComparison.Notice(ScheduleId, Describe(), compared, run) };
-            _ = GrainFactory.Session(_state.Definition!.SessionId).PostMissionOutcomeAsync(notice).ContinueWith(
-                t => LogNotifyFailed(logger, t.Exception!, ScheduleId),
-                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return;
+        }
+        var notice = new MissionOutcomeNotice
+        {
+            MissionId = compared.RunMissionId, Status = run.Status, Attempt = run.Attempt, Text = RunComparison.Notice(ScheduleId, Describe(), compared, run),
+            ScheduleId = ScheduleId,
+        };
+        _ = GrainFactory.Session(_state.Definition!.SessionId).PostMissionOutcomeAsync(notice).ContinueWith(
+            t => LogNotifyFailed(logger, t.Exception!, ScheduleId),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    /// <summary>The last comparison's notice, again: if the process went down between its line and the chat's, this is the one that lands.</summary>
+    private async Task NotifyLastAsync()
+    {
+        if (_state.LastCompared is { } last && (last.Changed || last.Status != MissionStatus.Completed))
+        {
+            Notify(last, MissionState.Fold(await log.ReadEventsAsync(last.RunMissionId)));
         }
     }
 

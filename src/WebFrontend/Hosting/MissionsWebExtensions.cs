@@ -159,7 +159,8 @@ public static class MissionsWebExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseManagementSurfaces(app.Services.GetRequiredService<ManagementPorts>().Ports);
-        app.UseRequestSafety();
+        var signIn = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        app.UseRequestSafety(signIn.SignInConfigured && Uri.TryCreate(signIn.Authority, UriKind.Absolute, out var authority) ? authority.GetLeftPart(UriPartial.Authority) : null);
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseMissionsSignIn();

@@ -22,7 +22,9 @@ public sealed class LogUnavailableExceptionHandler(IProblemDetailsService proble
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The mission log cannot be written",
-                Detail = $"{logFailure.Message} Nothing of this request was kept; try again in a moment.",
+                Detail = logFailure.Kept is { } kept
+                    ? $"{logFailure.Message} {kept}"
+                    : $"{logFailure.Message} Nothing of this request was kept; try again in a moment.",
             },
         });
     }

@@ -15,12 +15,17 @@ public static class RequestSafety
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    public static IApplicationBuilder UseRequestSafety(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    /// <param name="signInOrigin">The OpenID Connect provider's origin, when one is configured: signing out is a form
+    /// post that goes on to it, and <c>form-action</c> covers where a form's redirects lead.</param>
+    public static IApplicationBuilder UseRequestSafety(this IApplicationBuilder app, string? signInOrigin = null)
+    {
+        var policy = signInOrigin is null ? ContentSecurityPolicy : ContentSecurityPolicy.Replace("form-action 'self'", $"form-action 'self' {signInOrigin}");
+        return app.Use(async (context, next) =>
     {
         var request = context.Request;
         var headers = context.Response.Headers;
         // The Orleans dashboard is a third-party page with inline code: it may not be framed, the rest is its own.
-        headers.ContentSecurityPolicy = request.Path.StartsWithSegments("/dashboard") ? "frame-ancestors 'none'" : ContentSecurityPolicy;
+        headers.ContentSecurityPolicy = request.Path.StartsWithSegments("/dashboard") ? "frame-ancestors 'none'" : policy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
@@ -41,6 +46,7 @@ public static class RequestSafety
         }
         await next(context);
     });
+    }
 
     /// <summary>POST, PUT, PATCH and DELETE change something; the rest only read.</summary>
     public static bool ChangesState(HttpRequest request) =>

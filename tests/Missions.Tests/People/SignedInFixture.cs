@@ -29,7 +29,8 @@ public sealed class SignedInFixture : IAsyncLifetime
         var port = FreePort.Next();
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         Provider = await OidcProvider.StartAsync(BaseAddress.ToString());
-        App = AppProcess.StartWebFrontend(_data.Path, port, new Dictionary<string, string>
+        _port = port;
+        _settings = new Dictionary<string, string>
         {
             ["Missions__Execution__AllowPrivateNetworks"] = "true",
             ["Missions__Auth__Authority"] = Provider.Issuer,
@@ -40,9 +41,25 @@ public sealed class SignedInFixture : IAsyncLifetime
             ["Missions__Limits__StreamsPerPerson"] = StreamsPerPerson.ToString(),
             ["Missions__Limits__RequestsPerSecond"] = RequestsPerSecond.ToString(),
             ["Missions__Limits__RequestBurst"] = RequestBurst.ToString(),
-        });
+        };
+        await StartAppAsync();
+    }
+
+    private int _port;
+    private Dictionary<string, string> _settings = [];
+
+    private async Task StartAppAsync()
+    {
+        App = AppProcess.StartWebFrontend(_data.Path, _port, _settings);
         using var anonymous = Anonymous();
         await App.WaitUntilReadyAsync(anonymous, "healthz", TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Stops the web frontend at once (as a crash would) and starts it again on the same data and port.</summary>
+    public async Task RestartAsync()
+    {
+        await App.DisposeAsync();
+        await StartAppAsync();
     }
 
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };

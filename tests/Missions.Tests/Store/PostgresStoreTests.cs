@@ -140,4 +140,18 @@ public sealed class PostgresStoreTests(PostgresServer postgres)
         Assert.Equal(0, await silo1.SweepOlderThanAsync(TimeSpan.FromHours(1)));
         Assert.Equal(1, await silo1.SweepOlderThanAsync(TimeSpan.Zero));
     }
+
+    [Fact]
+    public async Task The_server_key_is_made_once_in_the_store_and_every_process_reads_the_same()
+    {
+        var connection = await postgres.CreateDatabaseAsync();
+        await using var first = NpgsqlDataSource.Create(connection);
+        await using var second = NpgsqlDataSource.Create(connection);
+        var keys = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => Missions.Log.ServerKey.InStore(i % 2 == 0 ? first : second).Key.ToArray())));
+
+        Assert.Equal(32, keys[0].Length);
+        Assert.All(keys, k => Assert.Equal(keys[0], k));
+        var session = Ids.NewSessionId(keys[0], "p-alice");
+        Assert.True(Ids.IsSessionOf(Missions.Log.ServerKey.InStore(second).Key, session, "p-alice")); // made by one process, recognised by another
+    }
 }

@@ -26,6 +26,47 @@ public sealed class CadenceAndDecisionTests
     }
 
     [Theory]
+    [InlineData("check https://example.org every 999999 weeks", "too far apart")]
+    [InlineData("check https://example.org every 53 weeks", "too far apart")]
+    [InlineData("check https://example.org every 367 days", "too far apart")]
+    [InlineData("check https://example.org every 999999 days", "too far apart")]
+    [InlineData("check example.org cron 0 0 30 2 *", "never comes round")]
+    [InlineData("check example.org cron 0 0 29 2 *", "too far apart")]
+    public void A_cadence_beyond_a_year_or_that_never_fires_is_an_error_before_anything_is_written(string message, string why)
+    {
+        Assert.True(Cadence.TryFind(message, out var cadence, out var error, out _));
+
+        Assert.Null(cadence);
+        Assert.Contains(why, error);
+    }
+
+    [Theory]
+    [InlineData("check example.org every 52 weeks")]
+    [InlineData("check example.org every 366 days")]
+    [InlineData("check example.org cron 0 0 1 1 *")]
+    public void A_cadence_of_up_to_a_year_is_kept(string message)
+    {
+        Assert.True(Cadence.TryFind(message, out var cadence, out var error, out _));
+
+        Assert.Null(error);
+        Assert.NotNull(cadence);
+    }
+
+    [Fact]
+    public void A_schedule_kept_before_cadences_were_bounded_never_fires_and_never_throws()
+    {
+        var state = new ScheduleState();
+        state.Apply(new ScheduleCreated
+        {
+            MissionId = "sch-0123456789abcdef", Timestamp = Created, SessionId = "s-1", Cadence = "every 999999 weeks", EverySeconds = 604_800L * 999_999,
+            Objective = new Objective { Type = "check", Description = "check https://example.org" },
+            Constraints = new MissionConstraints { AllowedDomains = ["example.org"], MaxPages = 1, MaxDurationSeconds = 60 }, SourceMessage = "m",
+        });
+
+        Assert.Null(ScheduleViews.NextDue(state));
+    }
+
+    [Theory]
     [InlineData("check example.org every day at 25:00")]
     [InlineData("check example.org cron 61 * * * *")]
     [InlineData("check example.org every 0 minutes")]

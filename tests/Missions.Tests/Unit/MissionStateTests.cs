@@ -129,4 +129,19 @@ public sealed class MissionStateTests
         Assert.False(Ids.IsSessionOf(key, "s-1", "p-alice"));
         Assert.NotEqual(id, Ids.NewSessionId(key, "p-alice"));
     }
+
+    [Fact]
+    public void The_server_key_in_a_data_directory_is_made_once_kept_private_and_read_back()
+    {
+        using var data = new Missions.Tests.Support.TempDirectory();
+        var first = Missions.Log.ServerKey.InDataDirectory(data.Path).Key.ToArray();
+        var again = Missions.Log.ServerKey.InDataDirectory(data.Path).Key.ToArray();
+
+        Assert.Equal(32, first.Length);
+        Assert.Equal(first, again);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(data.Path, Missions.Log.ServerKey.FileName)));
+        }
+    }
 }

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.DependencyInjection;
+using Missions.Schedules;
+using Missions.Tests.Support;
+
+namespace Missions.Tests.Cluster;
+
+/// <summary>Notices that reach the right chat exactly once, across restarts.</summary>
+public sealed class NoticeRecoveryTests
+{
+    private static async Task<List<ChatMessage>> UpdatesAsync(IChatSessionGrain chat) =>
+        [.. (await chat.GetMessagesAsync(null, null, ChatPage.MaxLimit)).Messages.Where(m => m.ReplyType == ChatResponse.MissionUpdate)];
+
+    [Fact]
+    public async Task A_proposal_rejected_in_the_chat_gets_no_cancelled_notice_after_a_restart()
+    {
+        using var data = new TempDirectory();
+        var sessionId = "s-" + Guid.NewGuid().ToString("N");
+        string proposal;
+        await using (var before = await MissionClusterHost.StartAsync(data.Path))
+        {
+            var chat = before.Client.GetGrain<IChatSessionGrain>(sessionId);
+            proposal = (await chat.SendAsync(new ChatRequest { Message = "propose to check example.org" })).MissionId!;
+            var rejected = await chat.SendAsync(new ChatRequest { Message = "reject" });
+            Assert.Contains("Rejected", rejected.Message);
+            Assert.Equal(MissionStatus.Cancelled, (await before.WaitForTerminalAsync(proposal)).Status);
+            Assert.Empty(await UpdatesAsync(chat)); // said in the chat: its own answer said so
+        }
+
+        await using var after = await MissionClusterHost.StartAsync(data.Path);
+        var again = after.Client.GetGrain<IChatSessionGrain>(sessionId);
+        await Task.Delay(500); // what the activation posts from the log is written by then
+        Assert.Empty(await UpdatesAsync(again));
+        // The control: a mission of the same chat that ended while its notice was lost is still posted (once).
+        Assert.Equal(MissionStatus.Cancelled, (await after.Mission(proposal).GetViewAsync())!.Status);
+    }
+
+    [Fact]
+    public async Task A_schedules_change_notice_lost_in_a_crash_reaches_the_chat_once_when_the_silo_is_back()
+    {
+        using var data = new TempDirectory();
+        var sessionId = "s-" + Guid.NewGuid().ToString("N");
+        string scheduleId, run;
+        await using (var before = await MissionClusterHost.StartAsync(data.Path))
+        {
+            var chat = before.Client.GetGrain<IChatSessionGrain>(sessionId);
+            scheduleId = (await chat.SendAsync(new ChatRequest { Message = "check example.org every 1 hour" })).ScheduleId!;
+            // A run that ended, and its comparison written — then the process died before the chat heard of it.
+            run = await before.CreateAsync("ok"); // a run's own end goes to its schedule, not to a chat
+            var ended = await before.WaitForTerminalAsync(run);
+            var store = before.Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>();
+            var version = (await store.ReadEventsAsync(scheduleId)).Count;
+            var now = DateTime.UtcNow;
+            Assert.True(await store.AppendAsync(scheduleId,
+            [
+                new ScheduleFired { MissionId = scheduleId, Timestamp = now, Due = now, RunMissionId = run },
+                new ScheduleRunCompared { MissionId = scheduleId, Timestamp = now, RunMissionId = run, Status = ended.Status, Changed = true, Summary = "First run." },
+            ], version));
+            Assert.Empty(await UpdatesAsync(chat));
+        }
+
+        await using (var after = await MissionClusterHost.StartAsync(data.Path))
+        {
+            var chat = after.Client.GetGrain<IChatSessionGrain>(sessionId);
+            var updates = await Eventually.WaitAsync(() => UpdatesAsync(chat), u => u.Count >= 1, TimeSpan.FromSeconds(20), "the lost notice in the chat");
+            Assert.Equal(run, Assert.Single(updates).MissionId);
+            Assert.Equal(scheduleId, updates[0].ScheduleId);
+        }
+
+        // Started again: the schedule sends its last notice again, and the chat, which has it, writes nothing.
+        await using var third = await MissionClusterHost.StartAsync(data.Path);
+        await third.Client.GetGrain<IScheduleGrain>(scheduleId).WakeAsync();
+        await Task.Delay(1000);
+        Assert.Single(await UpdatesAsync(third.Client.GetGrain<IChatSessionGrain>(sessionId)));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Missions.Tests.Http;
+using Missions.Tests.Support;
+
+namespace Missions.Tests.People;
+
+/// <summary>With no sign-in configured the person at the machine is the one local owner; the server keeps to loopback.</summary>
+public sealed class LocalOwnerTests
+{
+    private static Dictionary<string, string> Settings(string data, int port, params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Missions__DataDirectory"] = data,
+            ["Missions__Orleans__SiloPort"] = FreePort.Next().ToString(),
+            ["Missions__Orleans__GatewayPort"] = FreePort.Next().ToString(),
+            ["Urls"] = $"http://0.0.0.0:{port}",
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
+    [Fact]
+    public async Task Listening_beyond_loopback_without_sign_in_refuses_to_start_and_names_the_settings()
+    {
+        using var data = new TempDirectory();
+        await using var app = AppProcess.Start(RepositoryPaths.WebFrontendDll, "web frontend", Settings(data.Path, FreePort.Next()));
+        await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, app.ExitCode);
+        Assert.Contains("Missions:Auth:Authority", app.Output);
+        Assert.Contains("Missions:Auth:DangerouslyAllowAnonymousNetworkAccess", app.Output);
+        Assert.False(File.Exists(Path.Combine(data.Path, "missions.jsonl")), "nothing is written by a server that refused to start");
+    }
+
+    [Fact]
+    public async Task The_explicit_opt_out_accepts_anonymous_use_as_the_local_owner()
+    {
+        using var data = new TempDirectory();
+        var port = FreePort.Next();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        await using var app = AppProcess.Start(RepositoryPaths.WebFrontendDll, "web frontend",
+            Settings(data.Path, port, ("Missions__Auth__DangerouslyAllowAnonymousNetworkAccess", "true"), ("AllowedHosts", "*")));
+        await app.WaitUntilReadyAsync(http, "healthz", TimeSpan.FromSeconds(60));
+
+        var me = await http.GetFromJsonAsync<JsonElement>("api/me");
+        Assert.Equal("local", me.GetProperty("person_id").GetString());
+        Assert.False(me.GetProperty("sign_in").GetBoolean());
+    }
+}
+
+/// <summary>The attacks on the local default that needed no second person.</summary>
+[Collection(WebFrontendCollection.Name)]
+public sealed class LocalAttackTests(WebFrontendFixture web)
+{
+    [Theory]
+    [InlineData("check https://example.org every 999999 weeks", "too far apart")]
+    [InlineData("check https://example.org cron 0 0 30 2 *", "never comes round")]
+    public async Task A_schedule_past_the_calendar_is_refused_in_words_and_the_schedules_list_still_answers(string message, string why)
+    {
+        var answer = await web.PostChatAsync(new { message });
+
+        Assert.Equal("reply", answer.GetProperty("type").GetString());
+        Assert.Contains(why, answer.GetProperty("message").GetString());
+        Assert.False(answer.TryGetProperty("schedule_id", out _));
+        Assert.Equal(HttpStatusCode.OK, (await web.Http.GetAsync("api/schedules")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_conversation_id_a_client_makes_up_is_404_and_writes_nothing()
+    {
+        var before = File.Exists(Path.Combine(web.DataDirectory, "chat_sessions.jsonl")) ? File.ReadAllText(Path.Combine(web.DataDirectory, "chat_sessions.jsonl")) : "";
+        foreach (var made in new[] { "s-1", "s-" + Guid.NewGuid().ToString("N"), "sch-0123456789abcdef", "s-" + new string('0', 56) })
+        {
+            using var response = await web.Http.PostAsJsonAsync("chat/integrated", new { session_id = made, message = "fetch https://example.org/planted", client_message_id = "firing-1" });
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await web.Http.GetAsync($"api/chat/{made}")).StatusCode);
+        }
+        var after = File.Exists(Path.Combine(web.DataDirectory, "chat_sessions.jsonl")) ? File.ReadAllText(Path.Combine(web.DataDirectory, "chat_sessions.jsonl")) : "";
+        Assert.DoesNotContain("planted", after[before.Length..]);
+    }
+}
