@@ -14,6 +14,9 @@ public sealed class ExecutionOptions
     /// <summary>Missions that may run at once.</summary>
     public int MaxConcurrency { get; set; } = 8;
 
+    /// <summary>Missions waiting at most (the web's intake refuses new work past it); a schedule's firing past it is skipped. 0: no bound.</summary>
+    public int MaxQueued { get; set; } = 10_000;
+
     /// <summary>Lets missions reach loopback and private addresses (tests with local sites; never on a public service).</summary>
     public bool AllowPrivateNetworks { get; set; }
 

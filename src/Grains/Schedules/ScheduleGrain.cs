@@ -12,7 +12,7 @@ namespace Missions.Schedules;
 /// in-memory reminders a restart loses none, and a firing missed while the process was down runs once at start, not
 /// once per missed period. A firing while the previous run still goes is skipped, and the skip recorded.
 /// </summary>
-public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOptions> options, ILogger<ScheduleGrain> logger)
+public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOptions> options, IOptions<Execution.ExecutionOptions> execution, ILogger<ScheduleGrain> logger)
     : Grain, IScheduleGrain, IRemindable
 {
     private const string Reminder = "fire";
@@ -141,11 +141,30 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
                 return true;
             }
         }
+        if (await FullAsync() is { } full)
+        {
+            // The service is full: this firing waits for no one (the next comes at its time), and says why.
+            await RaiseAsync([new ScheduleFired { MissionId = ScheduleId, Timestamp = now, Due = occurrence, Skipped = full }]);
+            LogSkippedFull(logger, ScheduleId, full);
+            return true;
+        }
         var missionId = ScheduleIds.RunMissionId(ScheduleId, _state.Runs + 1);
         await RaiseAsync([new ScheduleFired { MissionId = ScheduleId, Timestamp = now, Due = occurrence, RunMissionId = missionId }]);
         LogFired(logger, ScheduleId, missionId, occurrence);
         await MakeRunAsync(missionId);
         return true;
+    }
+
+    /// <summary>Why the service takes no more work now (as many missions waiting as <c>MaxQueued</c>), or null.</summary>
+    private async Task<string?> FullAsync()
+    {
+        var bound = execution.Value.MaxQueued;
+        if (bound <= 0)
+        {
+            return null;
+        }
+        var waiting = (await GrainFactory.Queue().GetStatusAsync()).Size;
+        return waiting >= bound ? $"{waiting} missions were waiting to run, the most the service keeps waiting ({bound})" : null;
     }
 
     private async Task MakeRunAsync(string missionId)
@@ -281,6 +300,9 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} skipped a firing: mission {MissionId} still runs")]
     private static partial void LogSkipped(ILogger logger, string scheduleId, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {ScheduleId} skipped a firing: {Why}")]
+    private static partial void LogSkippedFull(ILogger logger, string scheduleId, string why);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {ScheduleId} could not make mission {MissionId} yet; its next tick tries again")]
     private static partial void LogRunNotMade(ILogger logger, Exception ex, string scheduleId, string missionId);

@@ -38,7 +38,8 @@ public sealed class MissionClusterHost : IAsyncDisposable
 
     private StoreServers? _store;
 
-    public static async Task<MissionClusterHost> StartAsync(string dataDirectory, ScriptedExecutor? executor = null, int concurrency = Concurrency, StoreServers? store = null)
+    public static async Task<MissionClusterHost> StartAsync(string dataDirectory, ScriptedExecutor? executor = null, int concurrency = Concurrency, StoreServers? store = null,
+        Action<IServiceCollection>? services = null)
     {
         executor ??= new ScriptedExecutor();
         var builder = new InProcessTestClusterBuilder((short)(store?.Silos ?? 1));
@@ -76,6 +77,7 @@ public sealed class MissionClusterHost : IAsyncDisposable
                 o.QueueSweepSeconds = 0.2;
                 o.PolitenessDelayMilliseconds = 0;
             });
+            services?.Invoke(silo.Services);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

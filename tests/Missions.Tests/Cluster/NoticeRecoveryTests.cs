@@ -73,3 +73,33 @@ public sealed class NoticeRecoveryTests
         Assert.Single(await UpdatesAsync(third.Client.GetGrain<IChatSessionGrain>(sessionId)));
     }
 }
+
+/// <summary>A schedule's firings count against the service's bound on waiting work like any other.</summary>
+public sealed class ScheduleBoundTests
+{
+    [Fact]
+    public async Task A_firing_while_the_service_is_full_is_skipped_with_the_reason_and_runs_resume_when_it_drains()
+    {
+        using var data = new TempDirectory();
+        await using var host = await MissionClusterHost.StartAsync(data.Path, concurrency: 1,
+            services: services => services.Configure<Missions.Execution.ExecutionOptions>(o => o.MaxQueued = 2));
+        var gate = Guid.NewGuid().ToString("N");
+        var blocking = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            blocking.Add(await host.CreateAsync($"gate:{gate}"));
+        }
+        await Eventually.WaitAsync(async () => (await host.Queue.GetStatusAsync()).Size, n => n >= 2, TimeSpan.FromSeconds(10), "two missions waiting");
+
+        var chat = host.Client.GetGrain<IChatSessionGrain>("s-" + Guid.NewGuid().ToString("N"));
+        var id = (await chat.SendAsync(new ChatRequest { Message = "check example.org every 1 second" })).ScheduleId!;
+        var state = await Eventually.WaitAsync(() => ScheduleScenarios.StateForTests(host, id), s => s.Skipped >= 1, TimeSpan.FromSeconds(20), "a firing skipped");
+        Assert.Equal(0, state.Runs);
+        var events = await host.Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>().ReadEventsAsync(id);
+        Assert.Contains(events, e => e is ScheduleFired { RunMissionId: null, Skipped: { } why } && why.Contains("the most the service keeps waiting (2)"));
+
+        host.Executor.Open(gate);
+        await Eventually.WaitAsync(() => ScheduleScenarios.StateForTests(host, id), s => s.Runs >= 1, TimeSpan.FromSeconds(30), "a run once the queue drained");
+        await chat.SendAsync(new ChatRequest { Message = "stop the schedule" });
+    }
+}

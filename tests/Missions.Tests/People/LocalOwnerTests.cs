@@ -85,3 +85,59 @@ public sealed class LocalAttackTests(WebFrontendFixture web)
         Assert.DoesNotContain("planted", after[before.Length..]);
     }
 }
+
+/// <summary>Asking after ids that do not exist is answered from the index: no grain is activated, nothing is kept.</summary>
+[Collection(WebFrontendCollection.Name)]
+public sealed class UnknownIdTests(WebFrontendFixture web)
+{
+    /// <summary>Activations made so far of the grains a stranger's id could reach (the silo's own metric).</summary>
+    private async Task<double> ActivationsAsync()
+    {
+        await Task.Delay(1_000); // the exporter keeps a scrape for a moment
+        var metrics = await web.Http.GetStringAsync("metrics");
+        return metrics.Split('\n')
+            .Where(l => l.StartsWith("orleans_catalog_activation_created_total{", StringComparison.Ordinal)
+                && (l.Contains("grain_type=\"mission\"") || l.Contains("grain_type=\"chatsession\"") || l.Contains("grain_type=\"schedule\"")))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Ten_thousand_random_ids_are_404_and_activate_nothing()
+    {
+        var before = await ActivationsAsync();
+        var rss = web.App.PeakRssBytes;
+        var paths = Enumerable.Range(0, 10_000).Select(i =>
+        {
+            var id = Guid.NewGuid().ToString("N");
+            return (i % 6) switch
+            {
+                0 => (HttpMethod.Get, $"api/whiteboard/{id}", (object?)null),
+                1 => (HttpMethod.Post, $"api/missions/{id}/cancel", null),
+                2 => (HttpMethod.Get, $"api/chat/s-{id}", null),
+                3 => (HttpMethod.Post, "chat/integrated", new { session_id = "s-" + id, message = "status" }),
+                4 => (HttpMethod.Get, $"api/schedules/sch-{id[..16]}", null),
+                _ => (HttpMethod.Post, $"api/schedules/sch-{id[..16]}/pause", null),
+            };
+        }).ToList();
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (request, cancel) =>
+        {
+            using var message = new HttpRequestMessage(request.Item1, request.Item2);
+            if (request.Item3 is { } body)
+            {
+                message.Content = JsonContent.Create(body);
+            }
+            using var response = await web.Http.SendAsync(message, cancel);
+            statuses.Add(response.StatusCode);
+        });
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.NotFound, s));
+        Assert.Equal(before, await ActivationsAsync());
+        // The control: a real conversation does activate its grain, and the metric shows it.
+        await web.PostChatAsync(new { message = "hello" });
+        Assert.True(await ActivationsAsync() > before,
+            "the activation metric counts conversations: " + string.Join("\n", (await web.Http.GetStringAsync("metrics")).Split('\n').Where(l => l.StartsWith("orleans_catalog_activation_created_total{"))));
+        // Reported, not asserted (a process's peak RSS moves with the GC): what 10,000 strangers' ids cost in memory.
+        Console.WriteLine($"10,000 unknown ids: peak RSS {rss / 1048576} MB before, {web.App.PeakRssBytes / 1048576} MB after");
+    }
+}
