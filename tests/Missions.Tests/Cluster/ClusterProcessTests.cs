@@ -113,10 +113,14 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         }
     }
 
+    /// <summary>The conversations each <see cref="SubmitAsync"/> sent its missions in (the server makes their ids), by tag.</summary>
+    private static readonly ConcurrentDictionary<string, string[]> SessionsOf = new();
+
     private static async Task<Dictionary<int, string>> SubmitAsync(HttpClient http, int count, string tag)
     {
         var answered = new ConcurrentDictionary<int, string>();
         var sessions = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => Conversations.NewAsync(http)));
+        SessionsOf[tag] = sessions;
         var pending = new ConcurrentQueue<int>(Enumerable.Range(0, count));
         await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => Task.Run(async () =>
         {
@@ -192,6 +196,61 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Signed_in_each_person_sees_their_own_through_the_mirror_and_ids_and_keys_live_in_the_store()
+    {
+        await using var provider = await OidcProvider.StartAsync();
+        await using var cluster = new LocalCluster(servers, await servers.Postgres.CreateDatabaseAsync());
+        cluster.Extra["Missions__Auth__Authority"] = provider.Issuer;
+        cluster.Extra["Missions__Auth__ClientId"] = OidcProvider.WebClientId;
+        cluster.Extra["Missions__Auth__ClientSecret"] = OidcProvider.WebClientSecret;
+        cluster.Extra["Missions__Auth__RequireHttpsMetadata"] = "false";
+        cluster.StartSilo(delayMs: 100);
+        await cluster.StartWebAsync(delayMs: 100);
+        HttpClient As(string token) => new() { BaseAddress = cluster.Http.BaseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
+        var aliceToken = await provider.TokenForAsync("alice-script");
+        var bobToken = await provider.TokenForAsync("bob-script");
+
+        string session, mission;
+        using (var alice = As(aliceToken))
+        {
+            var answer = await alice.PostAsJsonAsync("chat/integrated", new { message = "fetch https://example.org/owned" });
+            Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
+            var body = await answer.Content.ReadFromJsonAsync<JsonElement>();
+            (session, mission) = (body.GetProperty("session_id").GetString()!, body.GetProperty("mission_id").GetString()!);
+            await Eventually.WaitAsync(async () => (await alice.GetAsync($"api/whiteboard/{mission}")).StatusCode, s => s == System.Net.HttpStatusCode.OK,
+                TimeSpan.FromSeconds(30), "alice's mission in the mirror");
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await alice.GetAsync("api/me")).StatusCode); // its antiforgery token makes the first Data Protection key
+        }
+        using (var bob = As(bobToken))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await bob.GetAsync($"api/whiteboard/{mission}")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await bob.GetAsync($"api/chat/{session}")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await bob.PostAsync($"api/missions/{mission}/cancel", null)).StatusCode);
+            Assert.DoesNotContain(mission, await bob.GetStringAsync("api/whiteboard?limit=500"));
+        }
+
+        // Another web frontend (the first killed): the conversation id it made is still alice's, read from the store's key.
+        await cluster.Web!.KillAsync();
+        await cluster.StartWebAsync(delayMs: 100);
+        using (var alice = As(aliceToken))
+        {
+            var again = await alice.PostAsJsonAsync("chat/integrated", new { session_id = session, message = "status" });
+            Assert.True(again.IsSuccessStatusCode, await again.Content.ReadAsStringAsync());
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await alice.GetAsync($"api/chat/{session}")).StatusCode);
+        }
+        await using var db = NpgsqlDataSource.Create(cluster.Store);
+        await using (var keys = db.CreateCommand("SELECT (SELECT count(*) FROM data_protection_keys), (SELECT count(*) FROM missions_secrets)"))
+        await using (var reader = await keys.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            Assert.True(reader.GetInt64(0) >= 1, "the Data Protection keys are in the store");
+            Assert.Equal(1, reader.GetInt64(1));
+        }
+        // The owner is on the store's line, as on the embedded default.
+        Assert.Contains(await StoreEventsAsync(cluster.Store), e => e is MissionCreated { Owner: { } owner } c && c.MissionId == mission && owner.StartsWith("p-"));
+    }
+
+    [Fact]
     public async Task The_web_frontend_killed_catches_up_PostgreSQL_down_is_a_503_with_its_reason_and_Redis_restarted_keeps_serving()
     {
         await using var cluster = new LocalCluster(servers, await servers.Postgres.CreateDatabaseAsync());
@@ -257,7 +316,7 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
 
         // A conversation's history is read from the mirror: asked before the web frontend's kill, answered after it.
         var conversation = await Eventually.WaitAsync(
-            () => cluster.Http.GetFromJsonAsync<JsonElement>("api/chat/s-before-web-kill-0?limit=500"),
+            () => cluster.Http.GetFromJsonAsync<JsonElement>($"api/chat/{SessionsOf["before-web-kill"][0]}?limit=500"),
             page => page.GetProperty("messages").EnumerateArray().Count(m => m.TryGetProperty("reply_type", out var t) && t.GetString() == "mission_update") >= 3,
             TimeSpan.FromSeconds(30), "the conversation's outcomes in the mirror");
         Assert.Equal(Enumerable.Range(1, conversation.GetProperty("messages").GetArrayLength()),
