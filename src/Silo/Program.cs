@@ -8,11 +8,11 @@ if (await ClusterPreflight.CheckAsync(builder.Configuration) is { } problem)
     Console.Error.WriteLine(problem);
     return 4;
 }
-// No live log trace on the dashboard: log lines name sessions, and a session id is a capability.
-builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration).AddDashboard(dashboard => dashboard.HideTrace = true));
-builder.Services.AddMissionsTelemetry("missions-silo");
 try
 {
+    // No live log trace on the dashboard: log lines name sessions.
+    builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration).AddDashboard(dashboard => dashboard.HideTrace = true));
+    builder.Services.AddMissionsTelemetry("missions-silo");
     builder.Build().Run();
     return 0;
 }
@@ -25,4 +25,10 @@ catch (Missions.Log.PostgreSql.StoreUnavailableException ex)
 {
     Console.Error.WriteLine(ex.Message);
     return 4;
+}
+catch (Exception ex) when ((ex as Microsoft.Extensions.Options.OptionsValidationException ?? ex.InnerException as Microsoft.Extensions.Options.OptionsValidationException) is { } invalid)
+{
+    // A setting that cannot work: its key and why.
+    Console.Error.WriteLine($"Missions cannot start: {invalid.Message}");
+    return 2;
 }

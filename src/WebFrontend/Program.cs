@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Options;
 using Missions.Hosting;
 using Missions.Log;
 using Missions.Web.Hosting;
+using Missions.Web.People;
 
 // Settings and the page come from beside the program, wherever it is started from; ./data stays relative to
 // the directory it is started in.
@@ -14,17 +16,8 @@ if (await ClusterPreflight.CheckAsync(builder.Configuration) is { } problem)
 try
 {
     builder.AddMissions();
-}
-catch (Missions.Web.People.SignInRequiredException ex)
-{
-    Console.Error.WriteLine(ex.Message);
-    return 2;
-}
-
-var app = builder.Build();
-app.MapMissions();
-try
-{
+    var app = builder.Build();
+    app.MapMissions();
     app.Run();
     return Environment.ExitCode; // 0, unless a part that stopped the application said otherwise (the store's mirror)
 }
@@ -37,4 +30,15 @@ catch (Missions.Log.PostgreSql.StoreUnavailableException ex)
 {
     Console.Error.WriteLine(ex.Message);
     return 4;
+}
+catch (Exception ex) when (ex is SignInRequiredException)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+catch (Exception ex) when ((ex as OptionsValidationException ?? ex.InnerException as OptionsValidationException) is { } invalid)
+{
+    // A setting that cannot work: its key and why.
+    Console.Error.WriteLine($"Missions cannot start: {invalid.Message}");
+    return 2;
 }

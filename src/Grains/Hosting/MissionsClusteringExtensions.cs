@@ -8,8 +8,26 @@ namespace Missions.Hosting;
 
 public static class MissionsClusteringExtensions
 {
-    public static OrleansEndpointOptions GetOrleansEndpoints(this IConfiguration configuration) =>
-        configuration.GetSection(OrleansEndpointOptions.Section).Get<OrleansEndpointOptions>() ?? new OrleansEndpointOptions();
+    /// <summary><c>Missions:Orleans</c>, read before the host is built (it decides what the host is), and checked then:
+    /// a typo in <c>Mode</c> or a port out of range stops start-up with the key's name.</summary>
+    public static OrleansEndpointOptions GetOrleansEndpoints(this IConfiguration configuration)
+    {
+        var options = configuration.GetSection(OrleansEndpointOptions.Section).Get<OrleansEndpointOptions>() ?? new OrleansEndpointOptions();
+        const string s = OrleansEndpointOptions.Section;
+        var failures = new List<string>();
+        if (!options.Mode.Equals("embedded", StringComparison.OrdinalIgnoreCase) && !options.IsClient)
+        {
+            failures.Add($"{s}:Mode is '{options.Mode}'; use 'embedded' (the web frontend hosts the silo) or 'client' (it connects to a standalone silo).");
+        }
+        foreach (var (key, port) in new[] { ("SiloPort", options.SiloPort), ("GatewayPort", options.GatewayPort) })
+        {
+            if (port is < 1 or > 65535)
+            {
+                failures.Add($"{s}:{key} must be a port from 1 to 65535 (it is {port}).");
+            }
+        }
+        return failures.Count == 0 ? options : throw new Microsoft.Extensions.Options.OptionsValidationException(s, typeof(OrleansEndpointOptions), failures);
+    }
 
     /// <summary>The configuration key of cluster mode's Redis (membership and reminders).</summary>
     public const string RedisSetting = "Missions:Cluster:Redis";

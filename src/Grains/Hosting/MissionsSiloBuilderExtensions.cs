@@ -33,15 +33,12 @@ public static class MissionsSiloBuilderExtensions
             silo.Services.AddMissionLogs(configuration);
         }
         silo.Services.AddServerKey(configuration.StorePostgreSql());
-        silo.Services.Configure<ExecutionOptions>(configuration.GetSection(ExecutionOptions.Section));
+        silo.Services.AddMissionsOptions(configuration);
         silo.Services.AddSingleton<IntentClassifier>();
-        silo.Services.Configure<ChatOptions>(configuration.GetSection(ChatOptions.Section));
         silo.Services.AddSingleton<IMissionExecutor, NoopExecutor>();
-        silo.Services.Configure<LlmOptions>(configuration.GetSection(LlmOptions.Section));
         silo.Services.AddSingleton<LlmClient>();
         silo.Services.AddSingleton<LlmAnswerWriter>();
         silo.Services.AddSingleton<LlmLinkChooser>();
-        silo.Services.Configure<ResearchOptions>(configuration.GetSection(ResearchOptions.Section));
         silo.Services.AddSingleton<SemanticMatcher>();
         silo.Services.AddSingleton<LlmIntentReader>();
         silo.Services.AddSingleton<ToolCallStore>();
@@ -58,7 +55,6 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddSingleton<ExecutorCatalog>();
 
         silo.AddStartupTask<QueueStartupTask>();
-        silo.Services.Configure<Schedules.ScheduleOptions>(configuration.GetSection(Schedules.ScheduleOptions.Section));
         silo.AddStartupTask<Schedules.ScheduleStartupTask>();
         // A schedule's period may be as short as configured; Orleans' reminders must allow it.
         silo.Services.AddOptions<Orleans.Hosting.ReminderOptions>().Configure<IOptions<Schedules.ScheduleOptions>>((reminders, schedules) =>

@@ -51,7 +51,7 @@ public static class ChatEndpoints
             return Problems.NotFound("Unknown conversation",
                 $"You have no conversation '{Problems.Shorten(named)}'. Leave session_id out to start a new one; its id comes back in the answer.");
         }
-        if (Rules.Classify(body.Message) is { Kind: IntentKind.Actionable } work && Refusal(context, person, work, missions, intake.Value, limits.Value) is { } refused)
+        if (Refusal(context, person, body.Message, missions, intake.Value, limits.Value) is { } refused)
         {
             return refused;
         }
@@ -61,24 +61,26 @@ public static class ChatEndpoints
         return TypedResults.Ok(response);
     }
 
-    /// <summary>Why a message that asks for work is refused before anything is written, or null: the service's bound on
-    /// everything waiting (503), the person's own bounds on waiting missions and on schedules (429).</summary>
-    private static IResult? Refusal(HttpContext context, Person person, Intent work, MissionLogReader missions, IntakeOptions intake, PersonLimits limits)
+    /// <summary>
+    /// Why a message that asks for work is refused before anything is written, or null: the service's bound on
+    /// everything waiting (503), the person's own bounds on waiting missions and on schedules (429). The message is
+    /// classified only when a bound is reached: under them, nothing is refused, whatever it asks.
+    /// </summary>
+    private static IResult? Refusal(HttpContext context, Person person, string message, MissionLogReader missions, IntakeOptions intake, PersonLimits limits)
     {
-        var wait = Math.Max(1, intake.RetryAfterSeconds);
-        if (work.Schedule is not null && !person.IsLocal)
+        Intent? intent = null;
+        Intent Work() => intent ??= Rules.Classify(message);
+        if (!person.IsLocal && limits.SchedulesPerPerson > 0 && missions.Index.Schedules(person.Id) is { } schedules && schedules.Count >= limits.SchedulesPerPerson
+            && Work() is { Kind: IntentKind.Actionable, Schedule: not null })
         {
-            var kept = 0;
-            foreach (var scheduleId in missions.Index.Schedules(person.Id))
-            {
-                kept += ScheduleFolds.TryFold(missions, scheduleId) is { Exists: true, Deleted: false } ? 1 : 0;
-            }
-            return !person.IsLocal && kept >= limits.SchedulesPerPerson
+            var kept = schedules.Count(id => ScheduleFolds.TryFold(missions, id) is { Exists: true, Deleted: false });
+            return kept >= limits.SchedulesPerPerson
                 ? Problems.TooMany(context, "Too many schedules",
-                    $"You keep {kept} schedules, the most one person may ({limits.SchedulesPerPerson}). Stop one first (\"schedules\" lists them).", wait)
+                    $"You keep {kept} schedules, the most one person may ({limits.SchedulesPerPerson}). Stop one first (\"schedules\" lists them).",
+                    Math.Max(1, intake.RetryAfterSeconds))
                 : null;
         }
-        return Intake.Refusal(context, person, missions, intake, limits);
+        return Intake.Refusal(context, person, missions, intake, limits) is { } refused && Work() is { Kind: IntentKind.Actionable, Schedule: null } ? refused : null;
     }
 
     private static async Task<IResult> GetConversationAsync(string sessionId, HttpContext context, Access access, IConversationReader conversations)

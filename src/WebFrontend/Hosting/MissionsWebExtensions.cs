@@ -131,7 +131,6 @@ public static class MissionsWebExtensions
         builder.Services.AddMissionsHealthChecks();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<LogUnavailableExceptionHandler>();
-        builder.Services.Configure<IntakeOptions>(builder.Configuration.GetSection(IntakeOptions.Section));
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             var shared = MissionsJson.Options;

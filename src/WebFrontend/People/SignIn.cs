@@ -35,8 +35,12 @@ public static class SignIn
         var services = builder.Services;
         var section = builder.Configuration.GetSection(AuthOptions.Section);
         var options = section.Get<AuthOptions>() ?? new AuthOptions();
-        services.Configure<AuthOptions>(section);
-        services.Configure<PersonLimits>(builder.Configuration.GetSection(PersonLimits.Section));
+        services.AddWebOptions(builder.Configuration);
+        // Read now (it decides which handlers there are), so checked now: the handlers would fail later with less to say.
+        if (WebOptions.Check(options) is { Failed: true } invalid)
+        {
+            throw new OptionsValidationException(AuthOptions.Section, typeof(AuthOptions), invalid.Failures);
+        }
 
         if (!options.SignInConfigured && !options.DangerouslyAllowAnonymousNetworkAccess && !ManagementSurfaces.AllLoopback(builder.Configuration, defaultIsLoopback: true))
         {

@@ -38,6 +38,26 @@ public sealed class LocalOwnerTests
         Assert.False(File.Exists(Path.Combine(data.Path, "missions.jsonl")), "nothing is written by a server that refused to start");
     }
 
+    [Theory]
+    [InlineData("Missions__Orleans__Mode", "clinet", "Missions:Orleans:Mode")]
+    [InlineData("Missions__Execution__Executor", "nooop", "Missions:Execution:Executor")]
+    [InlineData("Missions__Execution__MaxConcurrency", "0", "Missions:Execution:MaxConcurrency")]
+    [InlineData("Missions__Auth__Authority", "id.example.org", "Missions:Auth:Authority")]
+    [InlineData("Missions__Limits__RequestsPerSecond", "0", "Missions:Limits:RequestsPerSecond")]
+    [InlineData("Missions__Execution__RetryAfterSeconds", "0", "Missions:Execution:RetryAfterSeconds")]
+    public async Task A_setting_that_cannot_work_stops_the_web_frontend_naming_its_key(string variable, string value, string key)
+    {
+        using var data = new TempDirectory();
+        var settings = Settings(data.Path, FreePort.Next(), (variable, value));
+        settings["Urls"] = $"http://127.0.0.1:{FreePort.Next()}";
+        await using var app = AppProcess.Start(RepositoryPaths.WebFrontendDll, "web frontend", settings);
+        await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, app.ExitCode);
+        Assert.Contains($"Missions cannot start: ", app.Output);
+        Assert.Contains(key, app.Output);
+    }
+
     [Fact]
     public async Task The_explicit_opt_out_accepts_anonymous_use_as_the_local_owner()
     {
