@@ -19,6 +19,7 @@ using Missions.Web.Queue;
 using Missions.Web.Whiteboard;
 using Missions.Web.People;
 using System.Threading.RateLimiting;
+using Scalar.AspNetCore;
 
 namespace Missions.Web.Hosting;
 
@@ -122,6 +123,14 @@ public static class MissionsWebExtensions
                     .ExecuteAsync(rejected.HttpContext));
             };
         });
+        // The API described by the framework (GET /openapi/v1.json), with an interactive reference at /api/reference.
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Missions";
+            document.Info.Description = "Chat-driven background work: conversations, missions, schedules, the whiteboard and its live stream. " +
+                "With sign-in configured, send a bearer token from the service's OpenID Connect provider.";
+            return Task.CompletedTask;
+        }));
         builder.Services.AddMissionsTelemetry("missions-web",
             tracing => tracing.AddAspNetCoreInstrumentation(),
             metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
@@ -173,6 +182,8 @@ public static class MissionsWebExtensions
         app.MapLiveStream();
         app.MapHealth();
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOpenApi(ApiDocument.Route).AllowAnonymous();
+        app.MapScalarApiReference(ApiDocument.ReferencePath, reference => reference.WithTitle("Missions API").WithOpenApiRoutePattern(ApiDocument.Route)).AllowAnonymous();
         DeferredEndpoints.MapDeferred(app, "Orleans dashboard", endpoints => endpoints.MapOrleansDashboard("/dashboard"));
         return app;
     }

@@ -24,8 +24,10 @@ public static class RequestSafety
     {
         var request = context.Request;
         var headers = context.Response.Headers;
-        // The Orleans dashboard is a third-party page with inline code: it may not be framed, the rest is its own.
-        headers.ContentSecurityPolicy = request.Path.StartsWithSegments("/dashboard") ? "frame-ancestors 'none'" : policy;
+        // The Orleans dashboard and the API reference are third-party pages with inline code: they may not be framed, the rest is theirs.
+        headers.ContentSecurityPolicy = request.Path.StartsWithSegments("/dashboard") || request.Path.StartsWithSegments(Hosting.ApiDocument.ReferencePath)
+            ? "frame-ancestors 'none'"
+            : policy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
