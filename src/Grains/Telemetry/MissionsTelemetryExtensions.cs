@@ -1,3 +1,4 @@
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -11,7 +12,8 @@ public static class MissionsTelemetryExtensions
     /// <summary>
     /// Traces and metrics of the project and of Orleans, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
     /// is set (the exporter reads the standard <c>OTEL_*</c> variables); <paramref name="configure"/> adds more
-    /// (the web frontend's ASP.NET Core spans and its Prometheus endpoint).
+    /// (the web frontend's ASP.NET Core spans and its Prometheus endpoint). Outgoing HTTP requests and PostgreSQL
+    /// commands are spans of their own.
     /// </summary>
     public static IOpenTelemetryBuilder AddMissionsTelemetry(this IServiceCollection services, string serviceName,
         Action<TracerProviderBuilder>? tracing = null, Action<MeterProviderBuilder>? metrics = null)
@@ -21,7 +23,10 @@ public static class MissionsTelemetryExtensions
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(builder =>
             {
-                builder.AddSource(MissionsTelemetry.Name).AddSource(MissionsTelemetry.OrleansSources);
+                // Outgoing HTTP (the research agent's fetches, the language model, the sign-in provider) and the store's commands, as child spans.
+                builder.AddSource(MissionsTelemetry.Name).AddSource(MissionsTelemetry.OrleansSources)
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql();
                 tracing?.Invoke(builder);
                 if (otlp)
                 {
