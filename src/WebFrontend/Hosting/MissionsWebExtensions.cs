@@ -172,7 +172,10 @@ public static class MissionsWebExtensions
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseMissionsSignIn();
-        app.UseRateLimiter();
+        if (signIn.SignInConfigured)
+        {
+            app.UseRateLimiter(); // per person: the local owner alone is not limited, and pays nothing for it
+        }
         Schedules.ScheduleFolds.UseLogger(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Missions.Schedules"));
         app.MapChat();
         app.MapWhiteboard();
