@@ -15,20 +15,20 @@ public static class ChatEndpoints
     public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
     {
         app.MapPost("/chat/integrated", SendAsync)
-            .RequireAuthorization(SignIn.PersonPolicy)
+            .RequirePerson()
             .WithSummary("Send a chat message: answers at once with a reply, or with the mission it started. Without session_id it starts a new conversation.");
         app.MapGet("/api/chat/{sessionId}", GetConversationAsync)
-            .RequireAuthorization(SignIn.PersonPolicy)
+            .RequirePerson()
             .WithSummary($"One of your conversations, oldest message first: the last ?limit= messages (default {ChatPage.DefaultLimit}, " +
                          $"max {ChatPage.MaxLimit}), ?before=<seq> for earlier ones, ?after=<seq> for the ones after a message.");
         app.MapGet("/api/conversations", (HttpContext context, Access access) =>
                 TypedResults.Ok(new ConversationList(access.ConversationsOf(context.Person(), MaxConversationsListed)
                     .Select(c => new ConversationSummary(c.SessionId, c.Title, c.Messages, c.StartedAt, c.LastAt)).ToList())))
-            .RequireAuthorization(SignIn.PersonPolicy)
+            .RequirePerson()
             .WithSummary($"Your conversations, the one that moved last first (at most {MaxConversationsListed}).");
         app.MapPost("/api/conversations", (HttpContext context, Access access) =>
                 TypedResults.Created((string?)null, new NewConversation(access.NewSessionId(context.Person()))))
-            .RequireAuthorization(SignIn.PersonPolicy)
+            .RequirePerson()
             .WithSummary("A new conversation's id (made by the server for you; nothing is written until its first message).");
         return app;
     }

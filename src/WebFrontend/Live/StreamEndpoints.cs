@@ -13,7 +13,7 @@ public static class StreamEndpoints
     public static IEndpointRouteBuilder MapLiveStream(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/whiteboard/stream", StreamAsync)
-            .RequireAuthorization(SignIn.PersonPolicy)
+            .RequirePerson()
             .WithSummary("Server-Sent Events: every change of your missions and schedules (event 'mission'; an operator's: everyone's) and, with ?session_id=, that conversation's new messages (event 'chat').");
         return app;
     }

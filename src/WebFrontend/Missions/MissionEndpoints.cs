@@ -10,7 +10,7 @@ public static class MissionEndpoints
 {
     public static IEndpointRouteBuilder MapMissionCommands(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/missions/{missionId}").RequireAuthorization(SignIn.PersonPolicy);
+        var group = app.MapGroup("/api/missions/{missionId}").RequirePerson();
         group.MapPost("/cancel", (string missionId, [AsParameters] Command command) => command.RunAsync(missionId, (m, by) => m.CancelAsync(by)))
             .WithSummary("Cancel a queued or running mission of yours; a running one stops as soon as its work does.");
         group.MapPost("/retry", (string missionId, [AsParameters] Command command) => command.RunAsync(missionId, (m, by) => m.RetryAsync(by), addsWork: true))

@@ -64,8 +64,7 @@ public static class SignIn
 
         if (!options.SignInConfigured)
         {
-            services.AddAuthentication(LocalScheme).AddScheme<AuthenticationSchemeOptions, LocalOwnerHandler>(LocalScheme, null);
-            return builder;
+            return builder; // the local owner: nobody to authenticate (see UseMissionsSignIn)
         }
 
         services.AddAuthentication(auth =>
@@ -163,8 +162,22 @@ public static class SignIn
     /// <summary>Authentication, authorization, the antiforgery check for the page's changes, the sign-in pages and <c>/api/me</c>.</summary>
     public static WebApplication UseMissionsSignIn(this WebApplication app)
     {
-        app.UseAuthentication();
-        app.UseAuthorization();
+        var signIn = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.SignInConfigured;
+        if (signIn)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+        else
+        {
+            // No sign-in configured: every request is the local owner's (the server keeps to loopback, or was told to
+            // accept anyone). Nothing is authenticated or authorized per request, so the local default pays nothing for people.
+            app.Use((context, next) =>
+            {
+                context.User = LocalOwner;
+                return next(context);
+            });
+        }
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
@@ -189,7 +202,6 @@ public static class SignIn
             await next(context);
         });
 
-        var signIn = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.SignInConfigured;
         app.MapGet("/login", (string? return_url) =>
                 signIn
                     ? Results.Challenge(new AuthenticationProperties { RedirectUri = LocalPath(return_url) }, [OpenIdConnectDefaults.AuthenticationScheme])
@@ -201,7 +213,7 @@ public static class SignIn
                     ? Results.SignOut(new AuthenticationProperties { RedirectUri = "/" },
                         [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme])
                     : Results.Redirect("/"))
-            .RequireAuthorization(PersonPolicy)
+            .RequirePerson()
             .WithSummary("Signs out here and at the provider (a form post from the page, with its antiforgery token).");
         app.MapGet("/api/me", (HttpContext context, IAntiforgery antiforgery) =>
             {
@@ -209,7 +221,7 @@ public static class SignIn
                 var tokens = antiforgery.GetAndStoreTokens(context);
                 return TypedResults.Ok(new SignedIn(person.Id, person.Name, person.IsOperator, signIn, tokens.RequestToken!, AntiforgeryHeader, tokens.FormFieldName));
             })
-            .RequireAuthorization(PersonPolicy)
+            .RequirePerson()
             .WithSummary("Who is signed in, whether they operate the service, and the token the page sends with its changes.");
         return app;
     }
@@ -232,16 +244,23 @@ public static class SignIn
     private static Task Forbidden(HttpContext context) =>
         Problems.Forbidden("Operators only", "This is for the service's operators (the operator role at the provider).").ExecuteAsync(context);
 
-    /// <summary>The local owner, for every request: no sign-in is configured and the server keeps to loopback (or was told to accept anyone).</summary>
-    private sealed class LocalOwnerHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        private static readonly ClaimsPrincipal Principal = new(new ClaimsIdentity(
-            [new Claim(PersonClaims.PersonId, Owners.Local), new Claim(PersonClaims.Operator, "true"), new Claim(ClaimTypes.Name, Person.Local.Name)],
-            LocalScheme));
+    /// <summary>The local owner, as a signed-in principal would be: every request's, when no sign-in is configured.</summary>
+    private static readonly ClaimsPrincipal LocalOwner = new(new ClaimsIdentity(
+        [new Claim(PersonClaims.PersonId, Owners.Local), new Claim(PersonClaims.Operator, "true"), new Claim(ClaimTypes.Name, Person.Local.Name)],
+        LocalScheme));
 
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
-            Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal, LocalScheme)));
+    /// <summary>The endpoint needs a signed-in person (when sign-in is configured; otherwise everyone is the local owner).</summary>
+    public static TBuilder RequirePerson<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Add(endpoint =>
+        {
+            // Read when the endpoint is built: the options are bound by then.
+            if (endpoint.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value.SignInConfigured)
+            {
+                endpoint.Metadata.Add(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute(PersonPolicy));
+            }
+        });
+        return builder;
     }
 }
 

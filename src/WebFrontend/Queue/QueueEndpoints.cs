@@ -1,3 +1,4 @@
+using Missions.Web.People;
 using Missions.Queue;
 
 namespace Missions.Web.Queue;
@@ -8,7 +9,7 @@ public static class QueueEndpoints
     {
         app.MapGet("/api/queue", async (IGrainFactory grains) =>
                 TypedResults.Ok(await grains.Queue().GetStatusAsync()))
-            .RequireAuthorization(People.SignIn.PersonPolicy)
+            .RequirePerson()
             .WithSummary("Queue size, missions in flight and the concurrency limit.");
         return app;
     }

@@ -16,7 +16,7 @@ public static class ScheduleEndpoints
 {
     public static IEndpointRouteBuilder MapSchedules(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/schedules").RequireAuthorization(SignIn.PersonPolicy);
+        var group = app.MapGroup("/api/schedules").RequirePerson();
         group.MapGet("/", List).WithSummary("Your schedules not deleted (an operator's: everyone's), newest first, with their next run and recent missions; ?session_id= shows which are that conversation's.");
         group.MapGet("/{scheduleId}", Get).WithSummary("One of your schedules, deleted ones included.");
         group.MapPost("/{scheduleId}/pause", (string scheduleId, HttpContext context, Access access, IGrainFactory grains) =>

@@ -12,7 +12,7 @@ public static class WhiteboardEndpoints
 
     public static IEndpointRouteBuilder MapWhiteboard(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/whiteboard").RequireAuthorization(SignIn.PersonPolicy);
+        var group = app.MapGroup("/api/whiteboard").RequirePerson();
         group.MapGet("/", List).WithSummary("Your missions (an operator's: everyone's; ?owner=me: their own), newest first; ?status= filters, ?limit= caps (default 50, max 500), ?before=<mission id> pages on.");
         group.MapGet("/{missionId}", Get).WithSummary("One of your missions rebuilt from the log, with its timeline.");
         return app;

@@ -103,3 +103,38 @@ public sealed class ScheduleBoundTests
         await chat.SendAsync(new ChatRequest { Message = "stop the schedule" });
     }
 }
+
+/// <summary>A firing that fell due while the process was down runs when it is back, not a period later.</summary>
+public sealed class DelayedFiringTests
+{
+    [Fact]
+    public async Task A_firing_due_while_the_silo_was_down_runs_as_it_starts()
+    {
+        using var data = new TempDirectory();
+        var scheduleId = ScheduleIds.New();
+        var created = DateTime.UtcNow - TimeSpan.FromSeconds(90);
+        // A schedule made 90 s ago, every 60 s: its first firing fell due 30 s ago, while nothing ran.
+        await using (var log = new Missions.Log.MissionLog(Microsoft.Extensions.Options.Options.Create(new Missions.Log.MissionsOptions { DataDirectory = data.Path }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Missions.Log.MissionLog>.Instance))
+        {
+            Assert.True(await log.AppendAsync(scheduleId,
+            [
+                new ScheduleCreated
+                {
+                    MissionId = scheduleId, Timestamp = created, SessionId = "s-" + Guid.NewGuid().ToString("N"), Cadence = "every minute", EverySeconds = 60,
+                    Objective = new Objective { Type = "check", Description = "check example.org" },
+                    Constraints = new MissionConstraints { AllowedDomains = ["example.org"], MaxPages = 1, MaxDurationSeconds = 30 },
+                    SourceMessage = "check example.org every minute",
+                },
+            ], 0));
+        }
+
+        var started = DateTime.UtcNow;
+        await using var host = await MissionClusterHost.StartAsync(data.Path);
+        var state = await Eventually.WaitAsync(() => ScheduleScenarios.StateForTests(host, scheduleId), s => s.Runs >= 1, TimeSpan.FromSeconds(20), "the missed firing");
+
+        Assert.Equal(1, state.Runs);
+        Assert.True(state.LastFiredAt - started < TimeSpan.FromSeconds(20), "fired as the silo started, not a period later");
+        Assert.Equal(created + TimeSpan.FromSeconds(60), state.LastDue); // for the occurrence it missed
+    }
+}
