@@ -36,6 +36,7 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddMissionsOptions(configuration);
         silo.Services.AddSingleton<IntentClassifier>();
         silo.Services.AddSingleton<IMissionExecutor, NoopExecutor>();
+        LlmClient.AddLanguageModel(silo.Services, configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions());
         silo.Services.AddSingleton<LlmClient>();
         silo.Services.AddSingleton<LlmAnswerWriter>();
         silo.Services.AddSingleton<LlmLinkChooser>();

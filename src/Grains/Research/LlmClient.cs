@@ -8,27 +8,51 @@ namespace Missions.Research;
 
 /// <summary>
 /// The configured language model as an <see cref="IChatClient"/> (Microsoft.Extensions.AI over the OpenAI
-/// protocol), or none. One instance per process; calls are bounded by <see cref="LlmOptions.TimeoutSeconds"/>.
+/// protocol), or none: the one a silo registers with <c>AddChatClient</c> (see <see cref="AddLanguageModel"/>), or
+/// one made here when constructed by hand. Calls are bounded by <see cref="LlmOptions.TimeoutSeconds"/>.
 /// </summary>
 public sealed class LlmClient : IDisposable
 {
     private readonly IChatClient? _client;
 
-    public LlmClient(IOptions<LlmOptions> options)
+    /// <summary>True when this instance made its client (and so disposes it); a registered one is the container's.</summary>
+    private readonly bool _ownsClient;
+
+    public LlmClient(IOptions<LlmOptions> options, IChatClient? chatClient = null)
     {
         Options = options.Value;
-        if (!Options.IsConfigured)
+        if (Options.IsConfigured)
         {
-            return;
+            _ownsClient = chatClient is null;
+            _client = chatClient ?? ChatClientFor(Options);
         }
-        var key = Options.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+    }
+
+    /// <summary>The model's client over the OpenAI protocol: no retries of its own (the fallback is the retry).</summary>
+    public static IChatClient ChatClientFor(LlmOptions options)
+    {
+        var key = options.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY");
         var openAi = new OpenAIClientOptions
         {
-            Endpoint = new Uri(Options.Endpoint!),
-            NetworkTimeout = TimeSpan.FromSeconds(Options.TimeoutSeconds),
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0), // the fallback is the retry
+            Endpoint = new Uri(options.Endpoint!),
+            NetworkTimeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
         };
-        _client = new OpenAI.Chat.ChatClient(Options.Model!, new ApiKeyCredential(string.IsNullOrEmpty(key) ? "none" : key), openAi).AsIChatClient();
+        return new OpenAI.Chat.ChatClient(options.Model!, new ApiKeyCredential(string.IsNullOrEmpty(key) ? "none" : key), openAi).AsIChatClient();
+    }
+
+    /// <summary>
+    /// Registers the configured model as the process's <see cref="IChatClient"/>, with OpenTelemetry spans of each call
+    /// (under the <c>Missions</c> source; prompts and replies are not recorded); nothing when no model is configured.
+    /// </summary>
+    public static void AddLanguageModel(Microsoft.Extensions.DependencyInjection.IServiceCollection services, LlmOptions options)
+    {
+        if (options.IsConfigured)
+        {
+            Microsoft.Extensions.DependencyInjection.ChatClientBuilderServiceCollectionExtensions
+                .AddChatClient(services, _ => ChatClientFor(options))
+                .UseOpenTelemetry(sourceName: Telemetry.MissionsTelemetry.Name);
+        }
     }
 
     public LlmOptions Options { get; }
@@ -61,5 +85,11 @@ public sealed class LlmClient : IDisposable
         return PageLimits.Clip(reason, 300);
     }
 
-    public void Dispose() => _client?.Dispose();
+    public void Dispose()
+    {
+        if (_ownsClient)
+        {
+            _client?.Dispose();
+        }
+    }
 }

@@ -15,7 +15,8 @@ public static class MissionEndpoints
             .WithSummary("Cancel a queued or running mission of yours; a running one stops as soon as its work does.");
         group.MapPost("/retry", (string missionId, [AsParameters] Command command) => command.RunAsync(missionId, (m, by) => m.RetryAsync(by), addsWork: true))
             .WithSummary("Run a failed, timed-out or cancelled mission of yours again as its next attempt.");
-        group.MapPost("/approve", (string missionId, [AsParameters] Command command) => command.RunAsync(missionId, (m, by) => m.ApproveAsync(by), addsWork: true))
+        // An approval adds nothing waiting: the proposal was counted while it waited.
+        group.MapPost("/approve", (string missionId, [AsParameters] Command command) => command.RunAsync(missionId, (m, by) => m.ApproveAsync(by)))
             .WithSummary("Approve a proposed mission of yours: it is queued and runs. 409 when it is not waiting for approval (approved, rejected, expired).");
         group.MapPost("/reject", (string missionId, [AsParameters] Command command) => command.RunAsync(missionId, (m, by) => m.RejectAsync(by)))
             .WithSummary("Reject a proposed mission of yours: it ends cancelled (reason rejected) and its chat is told. 409 when it is not waiting for approval.");

@@ -115,6 +115,35 @@ public sealed class SignInTests(SignedInFixture fixture)
     }
 
     [Fact]
+    public async Task A_person_past_their_schedules_limit_is_refused_with_429_until_one_is_stopped()
+    {
+        using var frank = await fixture.AsAsync("frank-script");
+        var schedules = new List<string>();
+        for (var i = 0; i < SignedInFixture.SchedulesPerPerson; i++)
+        {
+            schedules.Add((await frank.PostChatAsync(new { message = $"check {fixture.Site.Url("/timers")}?n={i} every 10 minutes" })).GetProperty("schedule_id").GetString()!);
+        }
+        using (var refused = await frank.PostAsJsonAsync("chat/integrated", new { message = $"check {fixture.Site.Url("/reminders")} every 10 minutes" }))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Equal("Too many schedules", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        }
+        Assert.Equal(SignedInFixture.SchedulesPerPerson, (await frank.GetJsonAsync("api/schedules")).GetProperty("schedules").GetArrayLength());
+        // A mission is still fine (another limit), and a stopped schedule gives its place back.
+        Assert.Equal("mission_started", (await frank.PostChatAsync(new { message = $"fetch {fixture.Site.Url("/timers")} up to 1 pages" })).GetProperty("type").GetString());
+        using (var deleted = await frank.DeleteAsync($"api/schedules/{schedules[0]}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+        var again = await frank.PostChatAsync(new { message = $"check {fixture.Site.Url("/reminders")} every 10 minutes" });
+        Assert.Equal("schedule_created", again.GetProperty("type").GetString());
+        foreach (var id in schedules.Skip(1).Append(again.GetProperty("schedule_id").GetString()!))
+        {
+            (await frank.DeleteAsync($"api/schedules/{id}")).Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_person_sending_too_fast_is_refused_with_429_and_retry_after()
     {
         using var dave = await fixture.AsAsync("dave-script");

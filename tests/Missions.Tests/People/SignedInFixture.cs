@@ -21,7 +21,7 @@ public sealed class SignedInFixture : IAsyncLifetime
     public string DataDirectory => _data.Path;
 
     /// <summary>The limits this deployment sets for one person (small enough to reach in a test).</summary>
-    public const int WaitingPerPerson = 3, StreamsPerPerson = 2, RequestsPerSecond = 30, RequestBurst = 60;
+    public const int WaitingPerPerson = 3, StreamsPerPerson = 2, RequestsPerSecond = 30, RequestBurst = 60, SchedulesPerPerson = 2;
 
     public async Task InitializeAsync()
     {
@@ -41,6 +41,7 @@ public sealed class SignedInFixture : IAsyncLifetime
             ["Missions__Limits__StreamsPerPerson"] = StreamsPerPerson.ToString(),
             ["Missions__Limits__RequestsPerSecond"] = RequestsPerSecond.ToString(),
             ["Missions__Limits__RequestBurst"] = RequestBurst.ToString(),
+            ["Missions__Limits__SchedulesPerPerson"] = SchedulesPerPerson.ToString(),
         };
         await StartAppAsync();
     }

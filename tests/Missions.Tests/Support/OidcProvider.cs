@@ -30,7 +30,7 @@ public sealed class OidcProvider : IAsyncDisposable
     public const string Operator = "olga";
     public const string OperatorClient = "ops-script";
     public const string OperatorRole = "missions-operator";
-    public static readonly string[] ScriptClients = ["alice-script", "bob-script", "carol-script", "dave-script", "erin-script", OperatorClient];
+    public static readonly string[] ScriptClients = ["alice-script", "bob-script", "carol-script", "dave-script", "erin-script", "frank-script", OperatorClient];
 
     private readonly WebApplication _app;
 

@@ -159,4 +159,32 @@ public sealed class LanguageModelTests : IAsyncLifetime
         Assert.Equal(2, _model.Requests.Count); // commands never go to the model
         Assert.Equal(message, FakeLanguageModel.MessageOf(_model.Requests.First().Body, "user"));
     }
+
+    [Fact]
+    public async Task The_silo_registers_the_model_as_its_chat_client_and_traces_each_call()
+    {
+        _model.Answer = _ => (200, "fine");
+        var spans = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Missions.Telemetry.MissionsTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => { lock (spans) { spans.Add(activity); } },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.LoggingServiceCollectionExtensions.AddLogging(services);
+        LlmClient.AddLanguageModel(services, Llm);
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, Options.Create(Llm));
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<LlmClient>(services);
+        await using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+
+        var llm = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<LlmClient>(provider);
+        Assert.Equal("fine", await llm.CompleteAsync("system", "user", CancellationToken.None));
+
+        lock (spans)
+        {
+            Assert.Contains(spans, s => s.DisplayName.StartsWith("chat", StringComparison.Ordinal) && s.Kind == System.Diagnostics.ActivityKind.Client);
+        }
+    }
 }
