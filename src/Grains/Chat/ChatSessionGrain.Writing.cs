@@ -9,8 +9,7 @@ public sealed partial class ChatSessionGrain
 {
     /// <summary>How long a posted outcome is remembered to drop a repeat. A mission sends one per ended attempt,
     /// one-way, so a repeat can only be a redelivery close behind the first — but one-way messages may arrive out of
-    /// order, so "close" is a time, not a count. (Remembering the last 256 by count kept ~33 KB per busy session for
-    /// good: 66 MB over 2,000 sessions.)</summary>
+    /// order, so "close" is a time, not a count (a count would keep a busy conversation's last few hundred for good).</summary>
     private static readonly TimeSpan RememberOutcomesFor = TimeSpan.FromMinutes(2);
 
     /// <summary>At most this many outcomes are remembered at once, however many arrive within the time.</summary>

@@ -75,7 +75,7 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddOptions<GrainCollectionOptions>().Configure<IOptions<ExecutionOptions>>((grains, execution) =>
             grains.DeactivationTimeout = TimeSpan.FromSeconds(Math.Max(grains.DeactivationTimeout.TotalSeconds, execution.Value.ShutdownGraceSeconds + 5)));
         // A span per grain call, when traces go somewhere (see MissionsTelemetry.GrainCallSpansSetting): the filters
-        // that make them cost about 15 % of a mission's CPU even when nothing listens.
+        // that make them cost CPU on every call even when nothing listens.
         if (MissionsTelemetry.GrainCallSpans(configuration))
         {
             silo.AddActivityPropagation();

@@ -18,8 +18,8 @@ namespace Missions;
 /// back when it ends, so status reads answer while it runs.
 /// A running mission holds its activation for its budget (see <see cref="BeginRun"/>); once its end is recorded the
 /// activation goes at once: an ended mission is read from the log (the whiteboard never activates it), so under
-/// steady load its activation would only be memory — at 2,000 missions/s, Orleans' default fifteen idle minutes
-/// is 1.8 million activations, and the silo's metrics walk every one of them each second. Any other idle
+/// steady load its activation would only be memory — Orleans' default fifteen idle minutes would keep every mission
+/// of the last quarter of an hour, and the silo's metrics walk every activation each second. Any other idle
 /// activation (a mission waiting in the queue, or one read after it ended) goes after two minutes.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]

