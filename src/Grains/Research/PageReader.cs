@@ -17,7 +17,7 @@ public static partial class PageReader
     public const string TextReader = "text_reader";
 
     /// <summary>A passage grows until it has about this many words, and is cut at twice as many.</summary>
-    private const int PassageWords = 60;
+    internal const int PassageWords = 60;
 
     private const string Blocks = "h1, h2, h3, h4, h5, h6, p, li, pre, blockquote, td, th, dd, dt, figcaption, summary";
     private const string Boilerplate = "script, style, noscript, template, nav, header, footer, aside, form, svg, iframe, button, [hidden], [aria-hidden=true], [role=navigation]";
@@ -198,95 +198,8 @@ public static partial class PageReader
         return PageLimits.Collapse(text.ToString());
     }
 
-    private static string Label(string text) => PageLimits.Clip(PageLimits.Collapse(text), PageLimits.MaxLabelChars);
-
-    /// <summary>Gathers blocks into passages of about <see cref="PassageWords"/> words, each under its heading.</summary>
-    private sealed class PassageBuilder
-    {
-        private readonly List<Passage> _passages = [];
-        private readonly StringBuilder _current = new();
-        private int _words;
-        private string _heading = "";
-        private string _term = "";
-
-        public void Heading(string text)
-        {
-            Flush();
-            _heading = Label(text);
-            _term = "";
-            _inTerms = false;
-        }
-
-        /// <summary>True after a definition term, until its definition starts: terms in a row name one definition.</summary>
-        private bool _inTerms;
-
-        /// <summary>
-        /// A definition term under the current heading: the passages after it are read as the heading's and the
-        /// term's ("-u", "--include-untracked" in a row are one definition's names), and it starts their text.
-        /// </summary>
-        public void Term(string text)
-        {
-            if (_inTerms)
-            {
-                _term = Label(_term + ", " + text);
-            }
-            else
-            {
-                Flush();
-                _term = Label(text);
-            }
-            Add(text, term: true);
-            _inTerms = true;
-        }
-
-        public void Add(string text) => Add(text, term: false);
-
-        private void Add(string text, bool term)
-        {
-            _inTerms &= term;
-            text = PageLimits.Collapse(text);
-            if (text.Length == 0 || _passages.Count >= PageLimits.MaxPassagesPerPage)
-            {
-                return;
-            }
-            var words = text.Split(' ');
-            // A long block is cut into passages of its own.
-            for (var start = 0; start < words.Length && _passages.Count < PageLimits.MaxPassagesPerPage; start += PassageWords * 2)
-            {
-                var piece = words.AsSpan(start, Math.Min(PassageWords * 2, words.Length - start));
-                if (_words > 0 && _words + piece.Length > PassageWords * 2)
-                {
-                    Flush();
-                }
-                foreach (var word in piece)
-                {
-                    // A "word" of thousands of characters (no spaces) is cut, so a passage stays a passage.
-                    _current.Append(_current.Length > 0 ? " " : "").Append(word.Length > 100 ? word.AsSpan(0, 100) : word);
-                }
-                _words += piece.Length;
-                if (_words >= PassageWords)
-                {
-                    Flush();
-                }
-            }
-        }
-
-        public IReadOnlyList<Passage> Build()
-        {
-            Flush();
-            return _passages;
-        }
-
-        private void Flush()
-        {
-            if (_current.Length > 0 && _passages.Count < PageLimits.MaxPassagesPerPage)
-            {
-                _passages.Add(new Passage(_term.Length == 0 ? _heading : _heading.Length == 0 ? _term : Label(_heading + " › " + _term), _current.ToString()));
-            }
-            _current.Clear();
-            _words = 0;
-        }
-    }
+    /// <summary>A heading or term as a passage carries it: collapsed and clipped.</summary>
+    internal static string Label(string text) => PageLimits.Clip(PageLimits.Collapse(text), PageLimits.MaxLabelChars);
 
     [GeneratedRegex(@"\[(?<text>[^\]\n]{0,300})\]\((?<url>[^)\s]{1,2048})\)", RegexOptions.NonBacktracking)]
     private static partial Regex MarkdownLinks();
