@@ -5,7 +5,5 @@ public static class ApiDocument
 {
     public const string Route = "/openapi/{documentName}.json";
 
-    public const string Path = "/openapi/v1.json";
-
     public const string ReferencePath = "/api/reference";
 }

@@ -114,9 +114,7 @@ public static partial class ScheduleFolds
     {
         try
         {
-            var state = ScheduleState.Fold(reader.ReadEvents(scheduleId));
-            _ = state.Exists ? ScheduleViews.NextDue(state) : null; // what a view computes: a schedule past the calendar shows up here
-            return state;
+            return ScheduleState.Fold(reader.ReadEvents(scheduleId));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -211,7 +211,10 @@ public sealed class OwnershipTests(SignedInFixture fixture)
         }
         await Eventually.WaitAsync(() => { lock (seen) { return seen.ToString().Contains(bobs) && seen.ToString().Contains("\"status\":\"completed\""); } },
             TimeSpan.FromSeconds(10), "bob's stream to carry his mission's end");
-        await Task.Delay(500); // anything of alice's would be on its way by now too
+        // A barrier instead of a pause: the stream is in the log's order, so once a mission of bob's made after both
+        // ended has come through, anything of alice's would have come before it.
+        var barrier = (await bob.PostChatAsync(new { message = $"fetch {fixture.Site.Url("/timers")}?barrier up to 1 pages" })).GetProperty("mission_id").GetString()!;
+        await Eventually.WaitAsync(() => { lock (seen) { return seen.ToString().Contains(barrier); } }, TimeSpan.FromSeconds(10), "bob's barrier mission on his stream");
         stopReading.Cancel();
         await reading;
         Assert.Contains(bobs, seen.ToString());
