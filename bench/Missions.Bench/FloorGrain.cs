@@ -39,11 +39,13 @@ public sealed class FloorGrain(MissionLog log, ChatLog chat) : Grain, IFloorGrai
             if (lines == 5)
             {
                 // The result back in the chat: a mission is done when its outcome line is durable in its session.
-                await chat.AppendAsync([new ChatMessage
+                // (Each mission's own conversation: the chat store checks a conversation's version, and the floor has no
+                // grain to keep one per conversation.)
+                await chat.AppendAsync("floor-" + id, [new ChatMessage
                 {
-                    SessionId = "floor-" + (id.GetHashCode() & 63), Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole,
+                    SessionId = "floor-" + id, Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole,
                     Text = $"Mission {id} completed.", MissionId = id, ReplyType = ChatResponse.MissionUpdate, Status = MissionStatus.Completed, Attempt = 1,
-                }]);
+                }], 0);
             }
         }
         DeactivateOnIdle();

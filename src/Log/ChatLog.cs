@@ -10,6 +10,7 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
 {
     private readonly JsonlFile _file;
     private readonly Dictionary<string, Conversation> _bySession = new(StringComparer.Ordinal);
+    private readonly MissionAppend.InFlight _appending = new();
 
     /// <summary>Each owner's conversations, oldest first.</summary>
     private readonly Dictionary<string, List<Conversation>> _byOwner = new(StringComparer.Ordinal);
@@ -108,21 +109,30 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
 
     private ChatMessage Parse(LineRef line) => JsonSerializer.Deserialize(_file.ReadLine(line), MissionsJson.Context.ChatMessage)!;
 
-    /// <summary>Appends messages of one session; durable when the task completes.</summary>
-    public Task AppendAsync(IReadOnlyList<ChatMessage> messages)
+    public async Task<bool> AppendAsync(string streamId, IReadOnlyList<ChatMessage> events, int expectedVersion)
     {
-        var (payload, lines) = JsonlLines.Serialize(messages, MissionsJson.Context.ChatMessage);
-        return _file.Appender.AppendAsync(payload, lines.Length, offset =>
+        if (events.Count == 0)
         {
-            var durable = new LogLine<ChatMessage>[messages.Count];
-            for (var i = 0; i < messages.Count; i++)
-            {
-                durable[i] = new LogLine<ChatMessage>(messages[i], new LineRef(offset + lines[i].Start, lines[i].Length));
-                Add(messages[i], durable[i].Where);
-            }
-            Feed.Publish(durable);
-        });
+            return true;
+        }
+        if (!_appending.TryEnter(streamId, () => CountOf(streamId) == expectedVersion))
+        {
+            return false;
+        }
+        try
+        {
+            var numbered = ChatAppend.Number(streamId, events, expectedVersion);
+            var (payload, lines) = JsonlLines.Serialize(numbered, MissionsJson.Context.ChatMessage);
+            await _file.AppendAsync(numbered, payload, i => lines[i], Add, Feed);
+            return true;
+        }
+        finally
+        {
+            _appending.Exit(streamId);
+        }
     }
+
+    public ValueTask<IReadOnlyList<ChatMessage>> ReadStreamAsync(string streamId) => ReadAsync(streamId, 0, int.MaxValue);
 
     /// <summary>The last line of the log: its session and the message's <c>seq</c>, or null for an empty log.</summary>
     public (string SessionId, int Seq)? LastLine
@@ -140,16 +150,7 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
             return Task.CompletedTask;
         }
         var (payload, starts) = JsonlLines.Join(lines);
-        return _file.Appender.AppendAsync(payload, messages.Count, offset =>
-        {
-            var durable = new LogLine<ChatMessage>[messages.Count];
-            for (var i = 0; i < messages.Count; i++)
-            {
-                durable[i] = new LogLine<ChatMessage>(messages[i], new LineRef(offset + starts[i], lines[i].Length));
-                Add(messages[i], durable[i].Where);
-            }
-            Feed.Publish(durable);
-        });
+        return _file.AppendAsync(messages, payload, i => (starts[i], lines[i].Length), Add, Feed);
     }
 
     private void Add(ChatMessage message, LineRef line)

@@ -62,6 +62,23 @@ public sealed partial class JsonlFile : IAsyncDisposable
     }
 
     /// <summary>Reads one line (without its newline).</summary>
+    /// <summary>
+    /// The one way lines enter a log: <paramref name="payload"/> is appended, and once it is durable each line is
+    /// indexed (<paramref name="index"/>) and then published to the log's readers (<paramref name="feed"/>), in order.
+    /// </summary>
+    public Task AppendAsync<T>(IReadOnlyList<T> items, byte[] payload, Func<int, (int Start, int Length)> lineOf, Action<T, LineRef> index, LogFeed<T> feed) =>
+        Appender.AppendAsync(payload, items.Count, offset =>
+        {
+            var durable = new LogLine<T>[items.Count];
+            for (var i = 0; i < items.Count; i++)
+            {
+                var (start, length) = lineOf(i);
+                durable[i] = new LogLine<T>(items[i], new LineRef(offset + start, length));
+                index(items[i], durable[i].Where);
+            }
+            feed.Publish(durable);
+        });
+
     public byte[] ReadLine(LineRef line)
     {
         var buffer = new byte[line.Length];

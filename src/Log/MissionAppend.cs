@@ -1,3 +1,5 @@
+using Missions.Chat;
+
 namespace Missions.Log;
 
 /// <summary>What every mission store does to an append before it writes it.</summary>
@@ -44,5 +46,24 @@ public static class MissionAppend
                 _missions.Remove(missionId);
             }
         }
+    }
+}
+
+/// <summary>What every chat store does to an append before it writes it.</summary>
+public static class ChatAppend
+{
+    /// <summary>The messages numbered (<c>seq</c>) on from <paramref name="expectedVersion"/>; each must be the conversation's own.</summary>
+    public static ChatMessage[] Number(string sessionId, IReadOnlyList<ChatMessage> messages, int expectedVersion)
+    {
+        var numbered = new ChatMessage[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].SessionId != sessionId)
+            {
+                throw new ArgumentException($"Message of {messages[i].SessionId} appended to conversation {sessionId}.", nameof(messages));
+            }
+            numbered[i] = messages[i] with { Seq = expectedVersion + i + 1 };
+        }
+        return numbered;
     }
 }

@@ -42,43 +42,30 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
     /// <summary>Why the last write failed, or null when it succeeded.</summary>
     public string? LastFailure => _file.Appender.LastFailure;
 
-    /// <summary>
-    /// Appends a mission's new events if its version is still <paramref name="expectedVersion"/>; numbers them
-    /// (<c>seq</c>) from there. Returns false, writing nothing, when the version moved.
-    /// </summary>
-    public async Task<bool> AppendAsync(string missionId, IReadOnlyList<MissionEvent> events, int expectedVersion)
+    public async Task<bool> AppendAsync(string streamId, IReadOnlyList<MissionEvent> events, int expectedVersion)
     {
         if (events.Count == 0)
         {
             return true;
         }
-        if (!_appending.TryEnter(missionId, () => Index.VersionOf(missionId) == expectedVersion))
+        if (!_appending.TryEnter(streamId, () => Index.VersionOf(streamId) == expectedVersion))
         {
             return false;
         }
         try
         {
-            var numbered = MissionAppend.Number(missionId, events, expectedVersion);
+            var numbered = MissionAppend.Number(streamId, events, expectedVersion);
             var (payload, lines) = JsonlLines.Serialize(numbered, MissionsJson.Context.MissionEvent);
-            await _file.Appender.AppendAsync(payload, lines.Length, offset =>
-            {
-                var durable = new LogLine<MissionEvent>[numbered.Length];
-                for (var i = 0; i < numbered.Length; i++)
-                {
-                    durable[i] = new LogLine<MissionEvent>(numbered[i], new LineRef(offset + lines[i].Start, lines[i].Length));
-                    Index.Add(numbered[i], durable[i].Where);
-                }
-                Feed.Publish(durable);
-            });
+            await _file.AppendAsync(numbered, payload, i => lines[i], Index.Add, Feed);
             return true;
         }
         finally
         {
-            _appending.Exit(missionId);
+            _appending.Exit(streamId);
         }
     }
 
-    public ValueTask<IReadOnlyList<MissionEvent>> ReadEventsAsync(string missionId) => ValueTask.FromResult(Reader.ReadEvents(missionId));
+    public ValueTask<IReadOnlyList<MissionEvent>> ReadStreamAsync(string streamId) => ValueTask.FromResult(Reader.ReadEvents(streamId));
 
     public ValueTask<IReadOnlyList<(string MissionId, MissionPriority Priority)>> UnfinishedAsync(DateTime dueBy) =>
         ValueTask.FromResult(Index.UnfinishedWithPriority(dueBy));
@@ -109,16 +96,7 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
             next[e.MissionId] = e.Seq;
         }
         var (payload, starts) = JsonlLines.Join(lines);
-        return _file.Appender.AppendAsync(payload, events.Count, offset =>
-        {
-            var durable = new LogLine<MissionEvent>[events.Count];
-            for (var i = 0; i < events.Count; i++)
-            {
-                durable[i] = new LogLine<MissionEvent>(events[i], new LineRef(offset + starts[i], lines[i].Length));
-                Index.Add(events[i], durable[i].Where);
-            }
-            Feed.Publish(durable);
-        });
+        return _file.AppendAsync(events, payload, i => (starts[i], lines[i].Length), Index.Add, Feed);
     }
 
     /// <summary>Writes the index's checkpoint (<c>missions.index</c>), so the next start reads only what comes after.</summary>

@@ -5,7 +5,7 @@ namespace Missions;
 /// so what the whiteboard shows is exactly what the grain believes.
 /// </summary>
 [GenerateSerializer, Alias("missions.MissionState")]
-public sealed class MissionState
+public sealed class MissionState : IEventFold<MissionEvent>
 {
     [Id(0)] public string MissionId { get; set; } = "";
     [Id(1)] public string SessionId { get; set; } = "";
@@ -135,13 +135,5 @@ public sealed class MissionState
     }
 
     /// <summary>Folds a mission's events, in order, into its state.</summary>
-    public static MissionState Fold(IEnumerable<MissionEvent> events)
-    {
-        var state = new MissionState();
-        foreach (var e in events)
-        {
-            state.Apply(e);
-        }
-        return state;
-    }
+    public static MissionState Fold(IEnumerable<MissionEvent> events) => EventFold.Of<MissionState, MissionEvent>(events);
 }

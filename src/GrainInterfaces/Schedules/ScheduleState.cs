@@ -2,7 +2,7 @@ namespace Missions;
 
 /// <summary>The fold of a schedule's lines: the grain and the page fold them the same way.</summary>
 [GenerateSerializer, Alias("missions.ScheduleState")]
-public sealed class ScheduleState
+public sealed class ScheduleState : IEventFold<MissionEvent>
 {
     /// <summary>How many recent firings are kept in the fold (the log keeps them all).</summary>
     public const int RecentRuns = 20;
@@ -88,15 +88,7 @@ public sealed class ScheduleState
         Version++;
     }
 
-    public static ScheduleState Fold(IEnumerable<MissionEvent> events)
-    {
-        var state = new ScheduleState();
-        foreach (var e in events)
-        {
-            state.Apply(e);
-        }
-        return state;
-    }
+    public static ScheduleState Fold(IEnumerable<MissionEvent> events) => EventFold.Of<ScheduleState, MissionEvent>(events);
 }
 
 /// <summary>A schedule as the page and the API show it.</summary>

@@ -1,85 +1,84 @@
 using Microsoft.Extensions.Options;
+using Missions.EventSourcing;
 using Missions.Log;
 
 namespace Missions.Chat;
 
 /// <summary>
-/// One conversation. Classifies each message; work becomes a mission (created and queued before the answer goes
-/// back), talk gets a reply. Every message is a line of <c>chat_sessions.jsonl</c>, so the conversation survives
-/// a restart, and a message sent again with the same client message id gets its first answer again.
-/// The messages stay in the file: the grain keeps where each answer and each started mission is, and the meanings
-/// a repeat may still reuse, so its memory does not grow with the text of a long conversation.
-/// Its lines are written by one loop (<see cref="WriteAsync"/>) that numbers them and writes whatever has gathered
-/// as one append: outcome notices that arrive together are one write, and a burst of them does not hold the
-/// conversation — a notice's turn only hands its line over.
+/// One conversation, event-sourced (<see cref="EventSourcedGrain{TState, TEvent}"/>) over its stream of the chat store:
+/// every message is a line, its state their fold (<see cref="ConversationState"/>), so the conversation survives a
+/// restart and a message sent again with the same client message id gets its first answer again.
+/// Each message is classified; work becomes a mission (created and queued before the answer goes back), a schedule,
+/// or a command (<see cref="MissionSteering"/>, <see cref="ScheduleSteering"/>); talk gets a reply. Missions'
+/// outcomes come back as lines of their own, each once.
+/// Its lines are written by one loop (<see cref="WriteAsync"/>) that writes whatever has gathered as one append:
+/// outcome notices that arrive together are one write, and a burst of them does not hold the conversation — a
+/// notice's turn only hands its line over.
 /// </summary>
 public sealed partial class ChatSessionGrain(
-    IChatStore chatLog, IMissionStore missionLog, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options,
+    IChatStore store, AggregateReader aggregates, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options,
     IOptions<Schedules.ScheduleOptions> scheduleOptions, ServerKey serverKey, ILogger<ChatSessionGrain> logger)
-    : Grain, IChatSessionGrain
+    : EventSourcedGrain<ConversationState, ChatMessage>(store), IChatSessionGrain
 {
-    /// <summary>Messages in the conversation; the last one's <see cref="ChatMessage.Seq"/>.</summary>
-    private int _count;
+    /// <summary>The missions a repeat of a request may reuse.</summary>
+    private readonly ReusableMissions _reusable = new();
 
-    /// <summary>Where the first answer to each client message id is (its position in the session). String keys hash
-    /// with a per-process seed, so a list of ids chosen to collide does not slow the session.</summary>
-    private readonly Dictionary<string, int> _answerAt = new(StringComparer.Ordinal);
+    /// <summary>Outcomes handed over lately, to drop a redelivery.</summary>
+    private readonly RecentOutcomes _outcomes = new();
 
-    /// <summary>The missions this conversation started (or joined), each once, oldest first, and the position of the
-    /// answer that last named each: steering finds its target here, not by reading the conversation back.</summary>
-    private readonly List<string> _missions = [];
-    private readonly HashSet<string> _missionSet = new(StringComparer.Ordinal);
+    /// <summary>Lines handed to the write loop and not yet written, in order; the last line of each append carries
+    /// what its writer waits on.</summary>
+    private readonly List<(ChatMessage Line, TaskCompletionSource? Written)> _unwritten = [];
 
-    /// <summary>Position of the last answer that started or joined a mission (-1: none).</summary>
-    private int _lastMissionAnswer = -1;
+    /// <summary>The write loop, while it runs.</summary>
+    private Task _writing = Task.CompletedTask;
 
-    /// <summary>Of those missions, the ones proposed here (or joined as a proposal), oldest first.</summary>
-    private readonly List<string> _proposals = [];
+    /// <summary>A write failed without saying whether it landed (the store was cut off mid-commit): the next write
+    /// reads the conversation back first, so it neither writes at a stale version nor loses what did land.</summary>
+    private bool _readBeforeWriting;
 
-    /// <summary>Whose conversation this is: its first line says (a conversation begun before owners were recorded is the local owner's).</summary>
-    private string? _owner;
+    protected override string Noun => "Conversation";
 
-    /// <summary>The mission a repeat of each meaning (normalized objective and constraints) may reuse.</summary>
-    private readonly RecentMeanings _meanings = new();
-
-    private string SessionId => this.GetPrimaryKeyString();
+    private string SessionId => StreamId;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var lines = await LoadAsync();
+        // The grain's own memory, from the same lines: the meanings a repeat may reuse, the outcomes already posted.
         ChatMessage? previous = null;
-        var started = new List<string>();
         var posted = new HashSet<(string, int)>();
         var rejectedHere = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var message in await chatLog.ReadAsync(SessionId, 0, int.MaxValue))
+        foreach (var message in lines)
         {
-            _owner ??= Owners.Of(message.Owner);
-            Remember(message, replaying: true, replayedRequest: previous is { Role: ChatMessage.UserRole } ? previous : null);
-            previous = message;
-            if (ChatResponse.IsMissionAnswer(message.ReplyType) && message.MissionId is { } missionId)
+            if (ChatResponse.IsMissionAnswer(message.ReplyType) && message.MissionId is { } started
+                && previous is { Role: ChatMessage.UserRole } asked && classifier.Classify(asked.Text) is { Kind: IntentKind.Actionable } intent)
             {
-                started.Add(missionId);
+                _reusable.Started(ReusableMissions.MeaningOf(MissionDraftBuilder.Build(SessionId, asked.Text, intent, null)), started);
             }
             else if (message is { ReplyType: ChatResponse.MissionUpdate, MissionId: { } ended })
             {
+                _reusable.Ended(ended, message.Timestamp);
+                _outcomes.Note(ended, message.Attempt ?? 0);
                 posted.Add((ended, message.Attempt ?? 0));
             }
             else if (message is { ReplyType: ChatResponse.Reply, MissionId: { } decided, Status: MissionStatus.Cancelled })
             {
                 rejectedHere.Add(decided); // a proposal rejected in this chat: its answer said so, no notice follows
             }
+            previous = message;
         }
         ForgetStaleMeanings();
-        await PostMissedOutcomesAsync(started, posted, rejectedHere);
+        await PostMissedOutcomesAsync(posted, rejectedHere);
     }
 
     public async Task<ChatResponse> SendAsync(ChatRequest request)
     {
-        if (_owner is not null && _owner != request.Owner)
+        if (State.Owner is not null && State.Owner != request.Owner)
         {
             // The edge lets a person name only their own conversations; this is the grain's own guard.
             throw new UnauthorizedAccessException($"Conversation {SessionId} is not {request.Owner}'s.");
         }
-        _owner ??= request.Owner;
+        var owner = State.Owner ??= request.Owner;
         if (request.ClientMessageId is { } clientId && await AnswerToAsync(clientId) is { } earlier)
         {
             return earlier;
@@ -91,31 +90,16 @@ public sealed partial class ChatSessionGrain(
         ChatResponse response;
         if (intent.Kind == IntentKind.Actionable && (intent.Schedule is not null || intent.ScheduleError is not null))
         {
-            response = await ScheduleAsync(request, intent);
+            response = await Schedules().SetAsync(request, intent);
         }
         else if (intent.Kind == IntentKind.Actionable
-            && await ReuseAsync(MissionDraftBuilder.Build(SessionId, request.Message, intent, null) with { Owner = _owner }, request.Message) is { } reused)
+            && await ReuseAsync(MissionDraftBuilder.Build(SessionId, request.Message, intent, null) with { Owner = owner }, request.Message) is { } reused)
         {
             response = reused;
         }
         else if (intent.Kind == IntentKind.Actionable)
         {
-            var approval = intent.Propose || options.Value.RequireApproval;
-            var asked = intent.Propose ? IntentClassifier.WithoutProposal(request.Message) : request.Message;
-            var draft = MissionDraftBuilder.Build(SessionId, asked, intent, request.ClientMessageId, request.Priority, approval) with { SourceMessage = request.Message, Owner = _owner };
-            var missionId = request.ClientMessageId is { } id ? Ids.MissionIdFor(serverKey.Key, SessionId, id) : Ids.NewMissionId();
-            var created = await GrainFactory.Mission(missionId).CreateAsync(draft);
-            var proposed = created.Status == MissionStatus.Proposed;
-            response = new ChatResponse
-            {
-                Type = proposed ? ChatResponse.MissionProposed : ChatResponse.MissionStarted,
-                SessionId = SessionId,
-                MissionId = missionId,
-                Status = created.Status,
-                Message = proposed ? ChatReplies.Proposed(missionId, draft, TimeSpan.FromMinutes(options.Value.ProposalTtlMinutes)) : ChatReplies.Started(missionId, draft),
-            };
-            _meanings.Started(MeaningOf(draft), missionId);
-            LogMissionStarted(logger, SessionId, missionId);
+            response = await StartAsync(request, intent, owner);
         }
         else if (intent.Kind == IntentKind.Command)
         {
@@ -123,7 +107,7 @@ public sealed partial class ChatSessionGrain(
         }
         else
         {
-            response = Reply(ChatReplies.Talk(request.Message, intent));
+            response = new ChatResponse { Type = ChatResponse.Reply, SessionId = SessionId, Message = ChatReplies.Talk(request.Message, intent) };
         }
 
         ChatMessage[] lines =
@@ -158,15 +142,36 @@ public sealed partial class ChatSessionGrain(
         return response;
     }
 
+    /// <summary>A new mission (or a proposal) for the request; its id is derived from the client message id when there is one.</summary>
+    private async Task<ChatResponse> StartAsync(ChatRequest request, Intent intent, string owner)
+    {
+        var approval = intent.Propose || options.Value.RequireApproval;
+        var asked = intent.Propose ? IntentClassifier.WithoutProposal(request.Message) : request.Message;
+        var draft = MissionDraftBuilder.Build(SessionId, asked, intent, request.ClientMessageId, request.Priority, approval) with { SourceMessage = request.Message, Owner = owner };
+        var missionId = request.ClientMessageId is { } id ? Ids.MissionIdFor(serverKey.Key, SessionId, id) : Ids.NewMissionId();
+        var created = await GrainFactory.Mission(missionId).CreateAsync(draft);
+        var proposed = created.Status == MissionStatus.Proposed;
+        _reusable.Started(ReusableMissions.MeaningOf(draft), missionId);
+        LogMissionStarted(logger, SessionId, missionId);
+        return new ChatResponse
+        {
+            Type = proposed ? ChatResponse.MissionProposed : ChatResponse.MissionStarted,
+            SessionId = SessionId,
+            MissionId = missionId,
+            Status = created.Status,
+            Message = proposed ? ChatReplies.Proposed(missionId, draft, TimeSpan.FromMinutes(options.Value.ProposalTtlMinutes)) : ChatReplies.Started(missionId, draft),
+        };
+    }
+
     /// <summary>
-    /// De-duplication by meaning: a request whose objective and constraints match one this session already
+    /// De-duplication by meaning: a request whose objective and constraints match one this conversation already
     /// started joins that mission while it is queued or running, or is answered from its result when it
     /// completed within the freshness window. Null: start a new mission.
     /// </summary>
     private async Task<ChatResponse?> ReuseAsync(MissionDraft draft, string message)
     {
-        var meaning = MeaningOf(draft);
-        if (!_meanings.TryGet(meaning, out var missionId))
+        var meaning = ReusableMissions.MeaningOf(draft);
+        if (!_reusable.TryGet(meaning, out var missionId))
         {
             return null;
         }
@@ -175,7 +180,7 @@ public sealed partial class ChatSessionGrain(
         var view = decision.View;
         if (decision.Kind == ReuseKind.Attached)
         {
-            _meanings.Started(meaning, missionId);
+            _reusable.Started(meaning, missionId);
         }
         return decision.Kind switch
         {
@@ -194,24 +199,29 @@ public sealed partial class ChatSessionGrain(
         };
     }
 
-    /// <summary>What makes two requests the same: objective type and words (case and spacing aside) and constraints.</summary>
-    private static string MeaningOf(MissionDraft draft)
+    private Task<ChatResponse> SteerAsync(Intent intent, string message)
     {
-        var words = string.Join(' ', draft.Objective.Description.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', '!', '?', ' ');
-        var c = draft.Constraints;
-        return $"{draft.Objective.Type}|{words}|{string.Join(',', c.AllowedDomains.Order(StringComparer.Ordinal))}|{c.MaxPages}|{c.MaxDurationSeconds}";
+        if (intent.Command is SessionCommand.Schedules or SessionCommand.Pause or SessionCommand.Resume or SessionCommand.DeleteSchedule)
+        {
+            return Schedules().SteerAsync(intent);
+        }
+        if (intent.Command == SessionCommand.Cancel && (intent.Target is { } named ? ScheduleIds.IsSchedule(named) : State.ThatIsASchedule))
+        {
+            return Schedules().SteerAsync(intent with { Command = SessionCommand.DeleteSchedule });
+        }
+        return new MissionSteering(SessionId, State, GrainFactory, aggregates).SteerAsync(intent, message);
     }
 
-    private async ValueTask<ChatMessage> MessageAtAsync(int position) => (await chatLog.ReadAsync(SessionId, position, 1))[0];
+    private ScheduleSteering Schedules() => new(SessionId, State, GrainFactory, aggregates, scheduleOptions.Value, serverKey);
 
     /// <summary>The first answer to a client message id, or null when the id is new.</summary>
     private async ValueTask<ChatResponse?> AnswerToAsync(string clientId)
     {
-        if (!_answerAt.TryGetValue(clientId, out var position))
+        if (!State.TryGetAnswer(clientId, out var position))
         {
             return null;
         }
-        var message = await MessageAtAsync(position);
+        var message = (await store.ReadAsync(SessionId, position, 1))[0];
         return new ChatResponse
         {
             Type = message.ReplyType!, SessionId = SessionId, Message = message.Text, MissionId = message.MissionId, Status = message.Status, ScheduleId = message.ScheduleId,
@@ -219,163 +229,166 @@ public sealed partial class ChatSessionGrain(
     }
 
     private void ForgetStaleMeanings() =>
-        _meanings.ForgetEndedBefore(DateTime.UtcNow - TimeSpan.FromSeconds(Math.Max(0, options.Value.FreshnessSeconds)));
-
-    private async Task<ChatResponse> SteerAsync(Intent intent, string message)
-    {
-        if (intent.Command is SessionCommand.Schedules or SessionCommand.Pause or SessionCommand.Resume or SessionCommand.DeleteSchedule
-            || (intent.Command == SessionCommand.Cancel && (intent.Target is { } named ? ScheduleIds.IsSchedule(named) : ThatIsASchedule)))
-        {
-            return await SteerScheduleAsync(intent.Command == SessionCommand.Cancel ? intent with { Command = SessionCommand.DeleteSchedule } : intent);
-        }
-        var missions = _missions;
-        if (intent.Command == SessionCommand.Status)
-        {
-            return Reply(ChatReplies.Missions(await LatestCardsAsync(missions), missions.Count));
-        }
-        var deciding = intent.Command is SessionCommand.Approve or SessionCommand.Reject or SessionCommand.Revise;
-
-        string? target;
-        if (intent.Target is null && deciding)
-        {
-            target = await LatestProposalAsync();
-            if (target is null)
-            {
-                return Reply(intent.Command == SessionCommand.Revise ? ChatReplies.NothingToRevise : ChatReplies.NothingToDecide);
-            }
-        }
-        else if (intent.Target is null)
-        {
-            target = missions.LastOrDefault();
-        }
-        else
-        {
-            var matches = missions.Where(m => m.StartsWith(intent.Target, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (matches.Count > 1)
-            {
-                return Reply(ChatReplies.Ambiguous(intent.Target, matches.Count));
-            }
-            target = matches.SingleOrDefault();
-        }
-        if (target is null)
-        {
-            return Reply(ChatReplies.NoSuchMission(intent.Target));
-        }
-        var mission = GrainFactory.Mission(target);
-        MissionRevision? revision = null;
-        if (intent.Command == SessionCommand.Revise && (revision = MissionDraftBuilder.RevisionIn(message, intent)).ChangesNothing)
-        {
-            return Reply(ChatReplies.NothingToRevise);
-        }
-        var result = intent.Command switch
-        {
-            SessionCommand.Cancel => await mission.CancelAsync(Actor.Chat(_owner!)),
-            SessionCommand.Approve => await mission.ApproveAsync(Actor.Chat(_owner!)),
-            SessionCommand.Reject => await mission.RejectAsync(Actor.Chat(_owner!)),
-            SessionCommand.Revise => await mission.ReviseAsync(revision!),
-            _ => await mission.RetryAsync(Actor.Chat(_owner!)),
-        };
-        return Reply(result.Message) with { MissionId = target, Status = result.Status };
-    }
-
-    private ChatResponse Reply(string text) => new() { Type = ChatResponse.Reply, SessionId = SessionId, Message = text };
-
-    /// <summary>
-    /// The session's newest proposal still waiting for approval (its state read from the log), or null. Only the
-    /// missions this chat proposed are asked after — not every mission of a long conversation.
-    /// </summary>
-    private async Task<string?> LatestProposalAsync()
-    {
-        foreach (var missionId in _proposals.AsEnumerable().Reverse())
-        {
-            if (MissionState.Fold(await missionLog.ReadEventsAsync(missionId)) is { Status: MissionStatus.Proposed, Exists: true })
-            {
-                return missionId;
-            }
-        }
-        return null;
-    }
-
-    /// <summary>The cards of the session's latest missions, oldest first. Read from the log, not the grains: asking a
-    /// mission grain would activate every ended mission a person lists, and keep it in memory.</summary>
-    private async Task<List<MissionSummary>> LatestCardsAsync(List<string> missions)
-    {
-        var cards = new List<MissionSummary>();
-        foreach (var missionId in missions.TakeLast(ChatReplies.MissionsShown))
-        {
-            if (await missionLog.ReadEventsAsync(missionId) is { Count: > 0 } events)
-            {
-                cards.Add(MissionSummary.From(MissionState.Fold(events)));
-            }
-        }
-        return cards;
-    }
+        _reusable.ForgetEndedBefore(DateTime.UtcNow - TimeSpan.FromSeconds(Math.Max(0, options.Value.FreshnessSeconds)));
 
     public async Task<ChatPage> GetMessagesAsync(int? beforeSeq, int? afterSeq, int limit)
     {
-        var count = _count;
+        var count = State.Version;
         if (count == 0)
         {
             DeactivateOnIdle(); // no conversation here (yet): keep nothing in memory for an id that may never be used
         }
         var (from, to) = ChatPage.Window(count, beforeSeq, afterSeq, limit);
-        return new ChatPage { Messages = await chatLog.ReadAsync(SessionId, from, to - from), HasEarlier = from > 0, HasLater = to < count };
+        return new ChatPage { Messages = await store.ReadAsync(SessionId, from, to - from), HasEarlier = from > 0, HasLater = to < count };
     }
 
-    /// <param name="replaying">Read back from the log at activation, not just written by this activation.</param>
-    /// <param name="replayedRequest">Read back from the log at activation: the user message just before this one. The
-    /// meaning of a request that started a mission is worked out again from it (live, it was registered when the
-    /// request came).</param>
-    private void Remember(ChatMessage message, bool replaying, ChatMessage? replayedRequest = null)
+    /// <summary>
+    /// A mission's outcome reaches its chat even when its notice did not (the process went down between the end
+    /// and the chat line, or the chat could not be written): the ends the store has and the conversation lacks are
+    /// posted now, each once.
+    /// </summary>
+    private async Task PostMissedOutcomesAsync(HashSet<(string, int)> posted, HashSet<string> rejectedHere)
     {
-        var position = _count++;
-        if (message.Role == ChatMessage.UserRole)
+        foreach (var missionId in State.Missions)
         {
-            return;
-        }
-        if (message.ClientMessageId is { } clientId && (ChatResponse.IsMissionAnswer(message.ReplyType) || message.ReplyType is ChatResponse.Reply or ChatResponse.ScheduleCreated))
-        {
-            _answerAt.TryAdd(clientId, position);
-        }
-        if (message.ReplyType == ChatResponse.ScheduleCreated && message.ScheduleId is not null)
-        {
-            _lastScheduleAnswer = position;
-            if (!_schedules.Contains(message.ScheduleId))
+            var mission = await aggregates.MissionAsync(missionId);
+            if (mission.Status.IsTerminal() && !posted.Contains((missionId, mission.Attempt))
+                && !(rejectedHere.Contains(missionId) && mission.Attempt == 0))
             {
-                _schedules.Add(message.ScheduleId);
-            }
-        }
-        if (ChatResponse.IsMissionAnswer(message.ReplyType) && message.MissionId is { } started)
-        {
-            _lastMissionAnswer = position;
-            if (_missionSet.Add(started))
-            {
-                _missions.Add(started);
-                if (message.ReplyType == ChatResponse.MissionProposed)
-                {
-                    _proposals.Add(started);
-                }
-            }
-            if (replayedRequest is { } asked && classifier.Classify(asked.Text) is { Kind: IntentKind.Actionable } intent)
-            {
-                _meanings.Started(MeaningOf(MissionDraftBuilder.Build(SessionId, asked.Text, intent, null)), started);
-            }
-        }
-        if (message.ReplyType == ChatResponse.MissionUpdate && message.MissionId is { } missionId)
-        {
-            if (message.ScheduleId is not null)
-            {
-                _scheduleNotices.Add((missionId, message.Attempt ?? 0));
-            }
-            _meanings.Ended(missionId, message.Timestamp);
-            if (replaying)
-            {
-                // Live, it was noted when it was handed over; noting it again as it lands would push out newer ones.
-                NoteOutcome(missionId, message.Attempt ?? 0);
+                LogOutcomeRecovered(logger, SessionId, missionId);
+                _ = PostMissionOutcomeAsync(ChatReplies.Outcome(missionId, mission.Status, mission.Attempt, mission.ExecutionResult, mission.Error));
             }
         }
     }
+
+    /// <summary>Hands the notice to the write loop without waiting for it (see <see cref="WriteAsync"/>): the mission does
+    /// not wait on the chat, and the notices that gather meanwhile are written together.</summary>
+    public Task PostMissionOutcomeAsync(MissionOutcomeNotice notice)
+    {
+        if (notice.ScheduleId is not null && State.HasScheduleNotice(notice.MissionId, notice.Attempt))
+        {
+            return Task.CompletedTask; // a schedule sends its last notice again at every start: this conversation has it
+        }
+        if (!_outcomes.Note(notice.MissionId, notice.Attempt))
+        {
+            return Task.CompletedTask; // a redelivery: posted already, written or on its way
+        }
+        _ = WriteOutcomeAsync(notice);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes an outcome's line; if it cannot be written, the activation goes, and the next one posts it from the store.</summary>
+    private async Task WriteOutcomeAsync(MissionOutcomeNotice notice)
+    {
+        try
+        {
+            await AppendAsync(
+            [
+                new ChatMessage
+                {
+                    SessionId = SessionId, Timestamp = DateTime.UtcNow, Role = ChatMessage.AssistantRole, Text = notice.Text,
+                    MissionId = notice.MissionId, ReplyType = ChatResponse.MissionUpdate, Status = notice.Status, Attempt = notice.Attempt,
+                    ScheduleId = notice.ScheduleId,
+                },
+            ]);
+        }
+        catch (Exception ex)
+        {
+            LogOutcomeLost(logger, ex, SessionId);
+            _outcomes.Forget(notice.MissionId, notice.Attempt);
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>Hands lines to the write loop, starting it if it is not running; completes once they are durable.</summary>
+    private Task AppendAsync(IReadOnlyList<ChatMessage> lines)
+    {
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            _unwritten.Add((lines[i], i == lines.Count - 1 ? written : null));
+        }
+        if (_writing.IsCompleted)
+        {
+            _writing = WriteAsync();
+        }
+        return written.Task;
+    }
+
+    /// <summary>
+    /// The conversation's only writer: raises what has gathered as one append, until nothing is left. It runs in the
+    /// activation's turns between requests (never two at once), so the numbering and the order in the store are the
+    /// state's. A failed append fails the lines it held; what gathered meanwhile is written next.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        while (_unwritten.Count > 0)
+        {
+            var batch = _unwritten.ToArray();
+            _unwritten.Clear();
+            var lines = new ChatMessage[batch.Length];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                lines[i] = State.Version + i == 0 ? batch[i].Line with { Owner = State.Owner } : batch[i].Line;
+            }
+            Exception? failure = null;
+            try
+            {
+                if (_readBeforeWriting)
+                {
+                    var owner = State.Owner;
+                    await LoadAsync();
+                    State.Owner ??= owner; // a new conversation's first line may not have landed: it is still its asker's
+                    _readBeforeWriting = false;
+                    for (var i = 0; i < lines.Length; i++)
+                    {
+                        lines[i] = batch[i].Line with { Owner = State.Version + i == 0 ? State.Owner : null };
+                    }
+                }
+                if (!await TryRaiseAsync(lines))
+                {
+                    failure = Conflict();
+                }
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+                _readBeforeWriting = true;
+            }
+            foreach (var (_, written) in batch)
+            {
+                if (failure is null)
+                {
+                    written?.TrySetResult();
+                }
+                else
+                {
+                    written?.TrySetException(failure);
+                }
+            }
+            if (failure is null)
+            {
+                foreach (var line in lines)
+                {
+                    if (line is { ReplyType: ChatResponse.MissionUpdate, MissionId: { } ended })
+                    {
+                        _reusable.Ended(ended, line.Timestamp);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Lines handed over and not yet written go before the activation does.</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _writing.WaitAsync(cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} started mission {MissionId}")]
     private static partial void LogMissionStarted(ILogger logger, string sessionId, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: the outcome of mission {MissionId} was missing from the conversation; posted from the log")]
+    private static partial void LogOutcomeRecovered(ILogger logger, string sessionId, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a mission's outcome could not be written into the conversation; it is posted again when the session is next activated")]
+    private static partial void LogOutcomeLost(ILogger logger, Exception ex, string sessionId);
 }

@@ -35,6 +35,7 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddServerKey(configuration.StorePostgreSql());
         silo.Services.AddMissionsOptions(configuration);
         silo.Services.AddSingleton<IntentClassifier>();
+        silo.Services.AddSingleton<EventSourcing.AggregateReader>();
         silo.Services.AddSingleton<IMissionExecutor, NoopExecutor>();
         LlmClient.AddLanguageModel(silo.Services, configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions());
         silo.Services.AddSingleton<LlmClient>();

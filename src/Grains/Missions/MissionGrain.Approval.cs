@@ -55,7 +55,7 @@ public sealed partial class MissionGrain
         _expiry?.Dispose();
         var slot = await QueueAsync(
             [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = 1, Reason = MissionReasons.Approved, DecidedVia = by.Via, DecidedBy = by.PersonId }],
-            State.Priority, State.Constraints!.MaxDurationSeconds, attempt: 1) ?? throw Moved();
+            State.Priority, State.Constraints!.MaxDurationSeconds, attempt: 1) ?? throw Conflict();
         LogDecided(logger, MissionId, "approved", by.Via, by.PersonId);
         if (slot)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Missions.Chat;
+using Missions.EventSourcing;
 using Missions.Execution;
 using Missions.Log;
 using Missions.Queue;
@@ -9,11 +10,8 @@ using Missions.Telemetry;
 namespace Missions;
 
 /// <summary>
-/// One mission, event-sourced over <c>missions.jsonl</c>: its events are the log's lines, its state their fold.
-/// It raises, appends and applies its own events: an append is version-checked against the log and durable
-/// before the state moves, and activation replays the mission's lines. (Orleans' JournaledGrain on the
-/// CustomStorage provider does the same, but retries a failed write in the background with the call left
-/// waiting; with a full disk that turns a clear error into a 30-second timeout and a write that lands later.)
+/// One mission, event-sourced (<see cref="EventSourcedGrain{TState, TEvent}"/>) over its stream of the mission store:
+/// its events are the log's lines, its state their fold (<see cref="MissionState"/>).
 /// Execution runs in the background (<see cref="MissionRun"/>); the grain keeps a handle to cancel it and is called
 /// back when it ends, so status reads answer while it runs.
 /// A running mission holds its activation for its budget (see <see cref="BeginRun"/>); once its end is recorded the
@@ -30,9 +28,9 @@ public sealed partial class MissionGrain(
     IOptions<ExecutionOptions> options,
     IOptions<ChatOptions> chatOptions,
     ILogger<MissionGrain> logger)
-    : Grain, IMissionGrain, IIncomingGrainCallFilter
+    : EventSourcedGrain<MissionState, MissionEvent>(log), IMissionGrain, IIncomingGrainCallFilter
 {
-    private MissionState State { get; set; } = new();
+    protected override string Noun => "Mission";
 
     /// <summary>
     /// The mission's history read from the store, or being read; null until a call needs it. A creation does not:
@@ -41,8 +39,8 @@ public sealed partial class MissionGrain(
     /// </summary>
     private Task? _loaded;
 
-    /// <summary>True while a creation runs on the assumption that the mission is new.</summary>
-    private bool _assumedNew;
+    /// <summary>True while a creation runs without having read the stream (see <see cref="CreateAsync"/>).</summary>
+    private bool _creatingUnread;
 
     /// <summary>Who asked to cancel the running attempt: its end records them.</summary>
     private Actor? _cancelledBy;
@@ -54,8 +52,8 @@ public sealed partial class MissionGrain(
 
     public async Task<MissionCreateResult> CreateAsync(MissionDraft draft)
     {
-        var assumedNew = _assumedNew;
-        _assumedNew = false;
+        var unread = _creatingUnread;
+        _creatingUnread = false;
         if (State.Exists)
         {
             return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = false };
@@ -87,12 +85,12 @@ public sealed partial class MissionGrain(
                 draft.Priority, draft.Constraints.MaxDurationSeconds, attempt: 1);
         if (queued is not { } slot)
         {
-            if (assumedNew && State.Exists)
+            if (unread && State.Exists)
             {
                 // It was not new after all (a request sent again after a crash): the store's answer is its history.
                 return new MissionCreateResult { MissionId = MissionId, Status = State.Status, Created = false };
             }
-            throw Moved();
+            throw Conflict();
         }
         LogCreated(logger, MissionId, draft.SessionId, draft.Objective.Type);
         MissionsTelemetry.Created.Add(1, new KeyValuePair<string, object?>("objective_type", draft.Objective.Type));
@@ -108,7 +106,7 @@ public sealed partial class MissionGrain(
     }
 
     public async Task<MissionView?> GetViewAsync() =>
-        State.Exists ? MissionView.From(State, await log.ReadEventsAsync(MissionId)) : null;
+        State.Exists ? MissionView.From(State, await log.ReadStreamAsync(MissionId)) : null;
 
     /// <summary>Asks the queue for a free slot; if the queue cannot answer, the mission waits queued in the log for its sweep.</summary>
     private async Task<bool> ClaimSlotAsync(MissionPriority priority, int budgetSeconds)
@@ -160,7 +158,7 @@ public sealed partial class MissionGrain(
         var attempt = State.RunsStarted + 1;
         var slot = await QueueAsync(
             [new MissionStatusUpdated { MissionId = MissionId, Timestamp = DateTime.UtcNow, Status = MissionStatus.Queued, Attempt = attempt, Reason = MissionReasons.RetryRequested, DecidedVia = by.Via, DecidedBy = by.PersonId }],
-            State.Priority, State.Constraints!.MaxDurationSeconds, attempt) ?? throw Moved();
+            State.Priority, State.Constraints!.MaxDurationSeconds, attempt) ?? throw Conflict();
         if (slot)
         {
             BeginRun(attempt);
@@ -278,7 +276,7 @@ public sealed partial class MissionGrain(
         if (assumingNew)
         {
             _loaded = Task.CompletedTask;
-            _assumedNew = true;
+            _creatingUnread = true;
         }
         await (_loaded ??= LoadAsync());
         try
@@ -292,52 +290,15 @@ public sealed partial class MissionGrain(
         }
     }
 
-    private async Task LoadAsync() => State = MissionState.Fold(await log.ReadEventsAsync(MissionId));
-
     /// <summary>
-    /// Appends events at the mission's current version and applies them once they are on disk. If the append
-    /// fails (a full disk) nothing is applied and the caller gets the error; if the log moved underneath (it
-    /// cannot while this is the only activation), the state is reloaded and the call fails.
     /// Every event carries the mission's own trace id — not the ambient one, which in the queue's dispatch is
-    /// whichever mission's turn freed the slot.
+    /// whichever mission's turn freed the slot. A new mission's trace is on its creation line, which the same append
+    /// may carry (created, queued, active).
     /// </summary>
-    private async Task RaiseAsync(IReadOnlyList<MissionEvent> events)
-    {
-        if (!await TryRaiseAsync(events))
-        {
-            throw Moved();
-        }
-    }
-
-    /// <summary>As <see cref="RaiseAsync"/>, but false (the state reloaded) when another writer got there first.</summary>
-    private async Task<bool> TryRaiseAsync(IReadOnlyList<MissionEvent> events)
-    {
-        // A new mission's trace is on its creation line, which the same append may carry (created, queued, active).
-        if ((State.TraceId ?? events.FirstOrDefault(e => e.TraceId is not null)?.TraceId) is { } traceId)
-        {
-            events = events.Select(e => e.TraceId is null ? e with { TraceId = traceId } : e).ToList();
-        }
-        if (!await log.AppendAsync(MissionId, events, State.Version))
-        {
-            await LoadAsync();
-            return false;
-        }
-        foreach (var e in events)
-        {
-            State.Apply(e);
-        }
-        return true;
-    }
-
-    /// <summary>
-    /// Another activation of this mission wrote first (this one's silo was declared dead and came back): this one
-    /// gives way — having reloaded, it fails the call and goes; the mission carries on where the other one is.
-    /// </summary>
-    private InvalidOperationException Moved()
-    {
-        DeactivateOnIdle();
-        return new InvalidOperationException($"Mission {MissionId} changed in the log underneath this activation; try again.");
-    }
+    protected override IReadOnlyList<MissionEvent> Stamp(IReadOnlyList<MissionEvent> events) =>
+        (State.TraceId ?? events.FirstOrDefault(e => e.TraceId is not null)?.TraceId) is { } traceId
+            ? events.Select(e => e.TraceId is null ? e with { TraceId = traceId } : e).ToList()
+            : events;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mission {MissionId} created in session {SessionId} ({ObjectiveType})")]
     private static partial void LogCreated(ILogger logger, string missionId, string sessionId, string objectiveType);

@@ -1,5 +1,6 @@
 using Missions.Chat;
 using Microsoft.Extensions.Options;
+using Missions.EventSourcing;
 using Missions.Log;
 
 namespace Missions.Schedules;
@@ -12,29 +13,29 @@ namespace Missions.Schedules;
 /// in-memory reminders a restart loses none, and a firing missed while the process was down runs once at start, not
 /// once per missed period. A firing while the previous run still goes is skipped, and the skip recorded.
 /// </summary>
-public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOptions> options, IOptions<Execution.ExecutionOptions> execution, ILogger<ScheduleGrain> logger)
-    : Grain, IScheduleGrain, IRemindable
+public sealed partial class ScheduleGrain(
+    IMissionStore store, AggregateReader aggregates, IOptions<ScheduleOptions> options, IOptions<Execution.ExecutionOptions> execution, ILogger<ScheduleGrain> logger)
+    : EventSourcedGrain<ScheduleState, MissionEvent>(store), IScheduleGrain, IRemindable
 {
     private const string Reminder = "fire";
 
-    private ScheduleState _state = new();
+    protected override string Noun => "Schedule";
 
-    private string ScheduleId => this.GetPrimaryKeyString();
+    private string ScheduleId => StreamId;
 
-    private Cadence Cadence => Cadence.FromDefinition(_state.Definition!);
+    private Cadence Cadence => Cadence.FromDefinition(State.Definition!);
 
-    private DateTime Anchor => _state.Definition!.Timestamp;
+    private DateTime Anchor => State.Definition!.Timestamp;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
-        _state = ScheduleState.Fold(await log.ReadEventsAsync(ScheduleId));
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => LoadAsync();
 
     public async Task<ScheduleCommandResult> CreateAsync(ScheduleCreated definition)
     {
-        if (!_state.Exists && Cadence.FromDefinition(definition).Unusable(DateTime.UtcNow) is { } unusable)
+        if (!State.Exists && Cadence.FromDefinition(definition).Unusable(DateTime.UtcNow) is { } unusable)
         {
             return new ScheduleCommandResult { ScheduleId = ScheduleId, Accepted = false, Exists = false, Message = unusable };
         }
-        if (!_state.Exists)
+        if (!State.Exists)
         {
             await RaiseAsync([definition with { MissionId = ScheduleId, Timestamp = DateTime.UtcNow, Seq = 0 }]);
             LogCreated(logger, ScheduleId, definition.Cadence, definition.SessionId);
@@ -56,15 +57,15 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
 
     private async Task<ScheduleCommandResult> ChangeAsync(string change, Actor by, Func<ScheduleState, string?> refusal, string done)
     {
-        if (!_state.Exists)
+        if (!State.Exists)
         {
             return new ScheduleCommandResult { ScheduleId = ScheduleId, Accepted = false, Exists = false, Message = $"There is no schedule {ScheduleId}." };
         }
-        if (_state.Deleted)
+        if (State.Deleted)
         {
             return Result(false, $"Schedule {ScheduleId} was deleted.");
         }
-        if (refusal(_state) is { } refused)
+        if (refusal(State) is { } refused)
         {
             return Result(false, refused);
         }
@@ -77,7 +78,7 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
 
     public async Task WakeAsync()
     {
-        if (!_state.Exists || _state.Deleted)
+        if (!State.Exists || State.Deleted)
         {
             return;
         }
@@ -97,13 +98,13 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
 
     public async Task RunEndedAsync(string missionId)
     {
-        if (_state.RecentMissions.Contains(missionId) && _state.LastCompared?.RunMissionId != missionId)
+        if (State.RecentMissions.Contains(missionId) && State.LastCompared?.RunMissionId != missionId)
         {
-            await CompareAsync(missionId, MissionState.Fold(await log.ReadEventsAsync(missionId)));
+            await CompareAsync(missionId, await aggregates.MissionAsync(missionId));
         }
     }
 
-    private DateTime? NextDue() => ScheduleViews.NextDue(_state);
+    private DateTime? NextDue() => ScheduleViews.NextDue(State);
 
     /// <summary>
     /// Fires once if an occurrence is due — for the latest one reached, however many passed meanwhile. False when none
@@ -122,7 +123,7 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
             return false;
         }
         var occurrence = Cadence.LatestUpTo(due, now, Anchor);
-        if (_state.LastMissionId is { } last && await SettleLastRunAsync() is { } previous)
+        if (State.LastMissionId is { } last && await SettleLastRunAsync() is { } previous)
         {
             if (!previous.Exists)
             {
@@ -148,7 +149,7 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
             LogSkippedFull(logger, ScheduleId, full);
             return true;
         }
-        var missionId = ScheduleIds.RunMissionId(ScheduleId, _state.Runs + 1);
+        var missionId = ScheduleIds.RunMissionId(ScheduleId, State.Runs + 1);
         await RaiseAsync([new ScheduleFired { MissionId = ScheduleId, Timestamp = now, Due = occurrence, RunMissionId = missionId }]);
         LogFired(logger, ScheduleId, missionId, occurrence);
         await MakeRunAsync(missionId);
@@ -169,7 +170,7 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
 
     private async Task MakeRunAsync(string missionId)
     {
-        var d = _state.Definition!;
+        var d = State.Definition!;
         try
         {
             await GrainFactory.Mission(missionId).CreateAsync(new MissionDraft
@@ -197,12 +198,12 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
     /// </summary>
     private async Task<MissionState?> SettleLastRunAsync()
     {
-        if (_state.LastMissionId is not { } last)
+        if (State.LastMissionId is not { } last)
         {
             return null;
         }
-        var run = MissionState.Fold(await log.ReadEventsAsync(last));
-        if (_state.LastCompared?.RunMissionId != last)
+        var run = await aggregates.MissionAsync(last);
+        if (State.LastCompared?.RunMissionId != last)
         {
             await CompareAsync(last, run);
         }
@@ -215,7 +216,7 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
         {
             return;
         }
-        var compared = RunComparison.Compare(ScheduleId, missionId, run, _state.LastCompleted);
+        var compared = RunComparison.Compare(ScheduleId, missionId, run, State.LastCompleted);
         await RaiseAsync([compared]);
         Notify(compared, run);
     }
@@ -232,7 +233,7 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
             MissionId = compared.RunMissionId, Status = run.Status, Attempt = run.Attempt, Text = RunComparison.Notice(ScheduleId, Describe(), compared, run),
             ScheduleId = ScheduleId,
         };
-        _ = GrainFactory.Session(_state.Definition!.SessionId).PostMissionOutcomeAsync(notice).ContinueWith(
+        _ = GrainFactory.Session(State.Definition!.SessionId).PostMissionOutcomeAsync(notice).ContinueWith(
             t => LogNotifyFailed(logger, t.Exception!, ScheduleId),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
@@ -240,9 +241,9 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
     /// <summary>The last comparison's notice, again: if the process went down between its line and the chat's, this is the one that lands.</summary>
     private async Task NotifyLastAsync()
     {
-        if (_state.LastCompared is { } last && (last.Changed || last.Status != MissionStatus.Completed))
+        if (State.LastCompared is { } last && (last.Changed || last.Status != MissionStatus.Completed))
         {
-            Notify(last, MissionState.Fold(await log.ReadEventsAsync(last.RunMissionId)));
+            Notify(last, await aggregates.MissionAsync(last.RunMissionId));
         }
     }
 
@@ -268,21 +269,7 @@ public sealed partial class ScheduleGrain(IMissionStore log, IOptions<ScheduleOp
         await this.RegisterOrUpdateReminder(Reminder, dueIn, period);
     }
 
-    private async Task RaiseAsync(IReadOnlyList<MissionEvent> events)
-    {
-        if (!await log.AppendAsync(ScheduleId, events, _state.Version))
-        {
-            _state = ScheduleState.Fold(await log.ReadEventsAsync(ScheduleId));
-            DeactivateOnIdle();
-            throw new InvalidOperationException($"Schedule {ScheduleId} changed in the log underneath this activation; try again.");
-        }
-        foreach (var e in events)
-        {
-            _state.Apply(e);
-        }
-    }
-
-    private string Describe() => $"{_state.Definition!.Objective.Type} on {string.Join(", ", _state.Definition.Constraints.AllowedDomains)} {_state.Definition.Cadence}";
+    private string Describe() => $"{State.Definition!.Objective.Type} on {string.Join(", ", State.Definition.Constraints.AllowedDomains)} {State.Definition.Cadence}";
 
     private static string When(DateTime? at) => at is { } t ? $"at {t:yyyy-MM-dd HH:mm:ss} UTC" : "never";
 

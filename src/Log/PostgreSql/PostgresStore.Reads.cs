@@ -7,12 +7,12 @@ namespace Missions.Log.PostgreSql;
 /// <summary>The store's reads: a mission's events, the unfinished missions, a conversation's messages.</summary>
 public sealed partial class PostgresStore
 {
-    public async ValueTask<IReadOnlyList<MissionEvent>> ReadEventsAsync(string missionId)
+    public async ValueTask<IReadOnlyList<MissionEvent>> ReadStreamAsync(string streamId)
     {
         try
         {
             await using var command = _db.CreateCommand("SELECT line FROM mission_events WHERE mission_id = @id ORDER BY seq");
-            command.Parameters.AddWithValue("id", missionId);
+            command.Parameters.AddWithValue("id", streamId);
             var events = new List<MissionEvent>();
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
@@ -74,6 +74,8 @@ public sealed partial class PostgresStore
             throw Unavailable("read", ex);
         }
     }
+
+    ValueTask<IReadOnlyList<ChatMessage>> IEventStore<ChatMessage>.ReadStreamAsync(string sessionId) => ReadAsync(sessionId, 0, int.MaxValue);
 
     public async ValueTask<IReadOnlyList<ChatMessage>> ReadAsync(string sessionId, int from, int count)
     {

@@ -40,6 +40,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
     private readonly NpgsqlDataSource _db;
     private readonly ILogger _logger;
     private readonly Channel<Pending> _pending = System.Threading.Channels.Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly MissionAppend.InFlight _chatsAppending = new();
     private readonly MissionAppend.InFlight _appending = new();
     private readonly Task _writing;
     private volatile string? _lastFailure;
@@ -74,40 +75,52 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
 
     private sealed record MissionWrite(string MissionId, int Expected, MissionEvent[] Events, string[] Lines) : Pending;
 
-    private sealed record ChatAppend(ChatMessage[] Messages, string[] Lines) : Pending;
+    private sealed record ChatWrite(string SessionId, int Expected, ChatMessage[] Messages, string[] Lines) : Pending;
 
-    public async Task<bool> AppendAsync(string missionId, IReadOnlyList<MissionEvent> events, int expectedVersion)
+    public async Task<bool> AppendAsync(string streamId, IReadOnlyList<MissionEvent> events, int expectedVersion)
     {
         if (events.Count == 0)
         {
             return true;
         }
-        if (!_appending.TryEnter(missionId))
+        if (!_appending.TryEnter(streamId))
         {
             return false; // another append of this mission is on its way: the version moves under this one
         }
         try
         {
-            var numbered = MissionAppend.Number(missionId, events, expectedVersion);
-            var append = new MissionWrite(missionId, expectedVersion, numbered, Lines(numbered, MissionsJson.Context.MissionEvent));
+            var numbered = MissionAppend.Number(streamId, events, expectedVersion);
+            var append = new MissionWrite(streamId, expectedVersion, numbered, Lines(numbered, MissionsJson.Context.MissionEvent));
             _pending.Writer.TryWrite(append);
             return await append.Done.Task;
         }
         finally
         {
-            _appending.Exit(missionId);
+            _appending.Exit(streamId);
         }
     }
 
-    public Task AppendAsync(IReadOnlyList<ChatMessage> messages)
+    public async Task<bool> AppendAsync(string streamId, IReadOnlyList<ChatMessage> events, int expectedVersion)
     {
-        if (messages.Count == 0)
+        if (events.Count == 0)
         {
-            return Task.CompletedTask;
+            return true;
         }
-        var append = new ChatAppend([.. messages], Lines(messages, MissionsJson.Context.ChatMessage));
-        _pending.Writer.TryWrite(append);
-        return append.Done.Task;
+        if (!_chatsAppending.TryEnter(streamId))
+        {
+            return false;
+        }
+        try
+        {
+            var numbered = ChatAppend.Number(streamId, events, expectedVersion);
+            var append = new ChatWrite(streamId, expectedVersion, numbered, Lines(numbered, MissionsJson.Context.ChatMessage));
+            _pending.Writer.TryWrite(append);
+            return await append.Done.Task;
+        }
+        finally
+        {
+            _chatsAppending.Exit(streamId);
+        }
     }
 
     private static string[] Lines<T>(IReadOnlyList<T> items, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
@@ -137,7 +150,7 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
                 _lastFailure = null;
                 foreach (var pending in batch)
                 {
-                    pending.Done.TrySetResult(pending is not MissionWrite append || won.Contains(append.MissionId));
+                    pending.Done.TrySetResult(pending switch { MissionWrite m => won.Missions.Contains(m.MissionId), ChatWrite c => won.Chats.Contains(c.SessionId), _ => true });
                 }
             }
             catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
@@ -154,11 +167,11 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         }
     }
 
-    /// <summary>Writes one batch in one transaction; returns the missions whose append won its version.</summary>
-    private async Task<HashSet<string>> CommitAsync(List<Pending> batch)
+    /// <summary>Writes one batch in one transaction; returns the missions and conversations whose append won its version.</summary>
+    private async Task<(HashSet<string> Missions, HashSet<string> Chats)> CommitAsync(List<Pending> batch)
     {
         var missions = batch.OfType<MissionWrite>().ToList();
-        var chats = batch.OfType<ChatAppend>().ToList();
+        var chats = batch.OfType<ChatWrite>().ToList();
         await using var connection = await _db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var commands = new NpgsqlBatch(connection, transaction);
@@ -170,26 +183,18 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         var rows = missions.Sum(m => m.Events.Length);
         if (chats.Count > 0)
         {
-            var messages = chats.SelectMany(c => c.Messages).ToList();
-            rows += messages.Count;
-            commands.BatchCommands.Add(new NpgsqlBatchCommand(
-                "INSERT INTO chat_messages (session_id, seq, line) SELECT s, q, l FROM unnest(@s, @q, @l) WITH ORDINALITY AS c(s, q, l, o) ORDER BY o ON CONFLICT DO NOTHING")
-            {
-                Parameters =
-                {
-                    new("s", messages.Select(m => m.SessionId).ToArray()),
-                    new("q", messages.Select(m => m.Seq).ToArray()),
-                    new("l", chats.SelectMany(c => c.Lines).ToArray()),
-                },
-            });
+            rows += chats.Sum(c => c.Messages.Length);
+            commands.BatchCommands.Add(ChatsCommand(chats));
         }
         // The notification says which streams moved, so a mirror reads only those.
         commands.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{Channel}', '{(missions.Count > 0 ? MissionsMoved : "")}{(chats.Count > 0 ? ChatsMoved : "")}')"));
 
         var won = new HashSet<string>(StringComparer.Ordinal);
+        var chatsWon = new HashSet<string>(StringComparer.Ordinal);
         await using (var reader = await commands.ExecuteReaderAsync())
         {
-            // Result sets: the lock's, then (with missions in the batch) the winners', then the notification's.
+            // Result sets: the lock's, then the winning missions' (with missions in the batch), the winning
+            // conversations' (with chats), then the notification's.
             if (missions.Count > 0 && await reader.NextResultAsync())
             {
                 while (await reader.ReadAsync())
@@ -197,12 +202,42 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
                     won.Add(reader.GetString(0));
                 }
             }
+            if (chats.Count > 0 && await reader.NextResultAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    chatsWon.Add(reader.GetString(0));
+                }
+            }
         }
         await transaction.CommitAsync();
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _rows, rows);
-        return won;
+        return (won, chatsWon);
     }
+
+    /// <summary>
+    /// One statement for every chat append of the batch: a conversation's messages go in only when its last message
+    /// is still the one its writer expected (the statement sees the table as it was before it, and the commit lock
+    /// keeps other writers out until it commits), so a lost race writes nothing. Returns the conversations that won.
+    /// </summary>
+    private static NpgsqlBatchCommand ChatsCommand(List<ChatWrite> appends) => new(
+        """
+        INSERT INTO chat_messages (session_id, seq, line)
+        SELECT c.s, c.q, c.l FROM unnest(@s, @q, @l, @e) WITH ORDINALITY AS c(s, q, l, e, o)
+        WHERE COALESCE((SELECT max(m.seq) FROM chat_messages m WHERE m.session_id = c.s), 0) = c.e
+        ORDER BY c.o
+        RETURNING session_id
+        """)
+    {
+        Parameters =
+        {
+            new("s", appends.SelectMany(c => c.Messages.Select(m => m.SessionId)).ToArray()),
+            new("q", appends.SelectMany(c => c.Messages.Select(m => m.Seq)).ToArray()),
+            new("l", appends.SelectMany(c => c.Lines).ToArray()),
+            new("e", appends.SelectMany(c => c.Messages.Select(_ => c.Expected)).ToArray()),
+        },
+    };
 
     /// <summary>
     /// One statement for every mission append of the batch: each mission's row moves from its expected version to the

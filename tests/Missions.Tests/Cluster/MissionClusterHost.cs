@@ -86,7 +86,7 @@ public sealed class MissionClusterHost : IAsyncDisposable
 
     /// <summary>How many lines the mission has in the store (its version).</summary>
     public async Task<int> VersionOfAsync(string missionId) =>
-        (await Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>().ReadEventsAsync(missionId)).Count;
+        (await Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>().ReadStreamAsync(missionId)).Count;
 
     /// <summary>How many missions the store has.</summary>
     public async Task<int> MissionCountAsync()

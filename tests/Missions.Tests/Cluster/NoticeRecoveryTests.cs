@@ -49,7 +49,7 @@ public sealed class NoticeRecoveryTests
             run = await before.CreateAsync("ok"); // a run's own end goes to its schedule, not to a chat
             var ended = await before.WaitForTerminalAsync(run);
             var store = before.Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>();
-            var version = (await store.ReadEventsAsync(scheduleId)).Count;
+            var version = (await store.ReadStreamAsync(scheduleId)).Count;
             var now = DateTime.UtcNow;
             Assert.True(await store.AppendAsync(scheduleId,
             [
@@ -96,7 +96,7 @@ public sealed class ScheduleBoundTests
         var id = (await chat.SendAsync(new ChatRequest { Message = "check example.org every 1 second" })).ScheduleId!;
         var state = await Eventually.WaitAsync(() => ScheduleScenarios.StateForTests(host, id), s => s.Skipped >= 1, TimeSpan.FromSeconds(20), "a firing skipped");
         Assert.Equal(0, state.Runs);
-        var events = await host.Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>().ReadEventsAsync(id);
+        var events = await host.Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>().ReadStreamAsync(id);
         Assert.Contains(events, e => e is ScheduleFired { RunMissionId: null, Skipped: { } why } && why.Contains("the most the service keeps waiting (2)"));
 
         host.Executor.Open(gate);

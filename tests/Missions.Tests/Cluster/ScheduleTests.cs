@@ -13,7 +13,7 @@ public abstract class ScheduleScenarios(MissionClusterHost host)
     protected static IChatSessionGrain NewChat(MissionClusterHost host) => host.Client.GetGrain<IChatSessionGrain>("s-" + Guid.NewGuid().ToString("N"));
 
     protected static async Task<ScheduleState> StateAsync(MissionClusterHost host, string scheduleId) =>
-        ScheduleState.Fold(await host.Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>().ReadEventsAsync(scheduleId));
+        ScheduleState.Fold(await host.Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>().ReadStreamAsync(scheduleId));
 
     public static Task<ScheduleState> StateForTests(MissionClusterHost host, string scheduleId) => StateAsync(host, scheduleId);
 
@@ -71,7 +71,7 @@ public abstract class ScheduleScenarios(MissionClusterHost host)
         Host.Executor.Open(gate);
         state = await Eventually.WaitAsync(() => StateAsync(Host, id), s => s.Runs >= 2, TimeSpan.FromSeconds(20), "the next run after the gate opened");
         Assert.All(state.RecentMissions, m => Assert.Equal(1, Host.Executor.RunsOf(m)));
-        var events = await Host.Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>().ReadEventsAsync(id);
+        var events = await Host.Cluster.Silos[0].ServiceProvider.GetRequiredService<Missions.Log.IMissionStore>().ReadStreamAsync(id);
         Assert.Contains(events, e => e is ScheduleFired { RunMissionId: null, Skipped: { } why } && why.Contains("still active"));
         await Host.Client.GetGrain<IScheduleGrain>(id).DeleteAsync(Actor.Api(Owners.Local));
     }

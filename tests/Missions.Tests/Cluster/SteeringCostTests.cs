@@ -18,7 +18,13 @@ public sealed class SteeringCostTests
             return inner.ReadAsync(sessionId, from, count);
         }
 
-        public Task AppendAsync(IReadOnlyList<ChatMessage> messages) => inner.AppendAsync(messages);
+        public ValueTask<IReadOnlyList<ChatMessage>> ReadStreamAsync(string streamId)
+        {
+            Interlocked.Increment(ref Reads);
+            return inner.ReadStreamAsync(streamId);
+        }
+
+        public Task<bool> AppendAsync(string streamId, IReadOnlyList<ChatMessage> events, int expectedVersion) => inner.AppendAsync(streamId, events, expectedVersion);
     }
 
     [Fact]

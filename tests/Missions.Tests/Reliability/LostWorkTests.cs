@@ -67,11 +67,11 @@ public sealed class LostWorkTests
                     CompletedAt = now, ExecutionResult = new ExecutionResult { Success = true, FinalAnswer = "Reminders live in the reminder table." },
                 },
             ], 0));
-            await chat.AppendAsync(
+            Assert.True(await chat.AppendAsync(session,
             [
                 Message(session, 1, ChatMessage.UserRole, "research ok on example.org", null),
                 Message(session, 2, ChatMessage.AssistantRole, "On it", ended),
-            ]);
+            ], 0));
         }
 
         for (var start = 1; start <= 2; start++)

@@ -43,10 +43,10 @@ public sealed class PostgresStoreTests(PostgresServer postgres)
             store.AppendAsync("m1", [Status("m1", MissionStatus.Failed)], 3));
         Assert.Single(ends, won => won);
 
-        var events = await store.ReadEventsAsync("m1");
+        var events = await store.ReadStreamAsync("m1");
         Assert.Equal([1, 2, 3, 4], events.Select(e => e.Seq));
         Assert.True(((MissionStatusUpdated)events[^1]).Status.IsTerminal());
-        Assert.Empty(await store.ReadEventsAsync("unknown"));
+        Assert.Empty(await store.ReadStreamAsync("unknown"));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class PostgresStoreTests(PostgresServer postgres)
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
             (i % 2 == 0 ? silo1 : silo2).AppendAsync("m", [Status("m", MissionStatus.Completed, i)], 1)));
         Assert.Single(results, won => won);
-        Assert.Equal(2, (await silo2.ReadEventsAsync("m")).Count);
+        Assert.Equal(2, (await silo2.ReadStreamAsync("m")).Count);
     }
 
     [Fact]
@@ -93,9 +93,18 @@ public sealed class PostgresStoreTests(PostgresServer postgres)
         Assert.Equal(2_000, rows);
         Assert.True(commits < 1_000, $"{commits} commits for 2,000 appends: they were not grouped");
 
-        await store.AppendAsync([.. Enumerable.Range(1, 5).Select(i => new ChatMessage { SessionId = "s1", Seq = i, Role = "user", Text = $"m{i}", Timestamp = DateTime.UtcNow })]);
+        Assert.True(await store.AppendAsync("s1", [.. Enumerable.Range(1, 5).Select(Message)], 0));
         Assert.Equal(["m3", "m4"], (await store.ReadAsync("s1", 2, 2)).Select(m => m.Text));
         Assert.Equal(5, (await store.ReadAsync("s1", 0, int.MaxValue)).Count);
+
+        // Fenced like a mission: an append at a version the conversation has moved past writes nothing and says so.
+        Assert.False(await store.AppendAsync("s1", [Message(4), Message(5)], 3));
+        Assert.False(await store.AppendAsync("s1", [Message(1)], 0));
+        Assert.Equal(["m1", "m2", "m3", "m4", "m5"], (await store.ReadAsync("s1", 0, int.MaxValue)).Select(m => m.Text));
+        Assert.True(await store.AppendAsync("s1", [Message(6)], 5));
+        Assert.Equal([1, 2, 3, 4, 5, 6], (await store.ReadAsync("s1", 0, int.MaxValue)).Select(m => m.Seq));
+
+        static ChatMessage Message(int i) => new() { SessionId = "s1", Role = "user", Text = $"m{i}", Timestamp = DateTime.UtcNow };
     }
 
     [Fact]

@@ -1,46 +1,47 @@
+using Missions.EventSourcing;
+using Missions.Log;
 using Missions.Schedules;
 
 namespace Missions.Chat;
 
-/// <summary>A conversation's schedules: set in words ("check … every hour"), listed ("schedules"), paused, resumed and stopped.</summary>
-public sealed partial class ChatSessionGrain
+/// <summary>
+/// A conversation's schedules, said in words: set ("check … every hour"), listed ("schedules"), paused, resumed and
+/// stopped. The schedules' states are read from the store (see <see cref="AggregateReader"/>); changes go through
+/// their grains.
+/// </summary>
+public sealed class ScheduleSteering(
+    string sessionId, ConversationState conversation, IGrainFactory grains, AggregateReader aggregates, ScheduleOptions options, ServerKey serverKey)
 {
     /// <summary>Schedules a conversation may keep at once (not deleted): each fires on its own, so a client cannot set thousands.</summary>
     public const int MaxSchedulesPerSession = 20;
 
-    /// <summary>The schedules this conversation set, oldest first.</summary>
-    private readonly List<string> _schedules = [];
-
-    /// <summary>Position of the last answer that set a schedule (-1: none).</summary>
-    private int _lastScheduleAnswer = -1;
-
-    private async Task<ChatResponse> ScheduleAsync(ChatRequest request, Intent intent)
+    public async Task<ChatResponse> SetAsync(ChatRequest request, Intent intent)
     {
         if (intent.Schedule is not { } cadence)
         {
             return Reply(intent.ScheduleError!); // a cadence was named that cannot be used: what is wrong with it
         }
-        var shortest = scheduleOptions.Value.MinimumPeriod;
+        var shortest = options.MinimumPeriod;
         if (cadence.ShortestGap(DateTime.UtcNow) < shortest)
         {
             return Reply(ChatReplies.TooOften(cadence, shortest));
         }
         var kept = 0;
-        foreach (var existing in _schedules)
+        foreach (var existing in conversation.Schedules)
         {
-            kept += ScheduleState.Fold(await missionLog.ReadEventsAsync(existing)) is { Exists: true, Deleted: false } ? 1 : 0;
+            kept += await aggregates.ScheduleAsync(existing) is { Exists: true, Deleted: false } ? 1 : 0;
         }
         if (kept >= MaxSchedulesPerSession)
         {
             return Reply($"This chat has {kept} schedules, the most it may keep; stop one first (\"schedules\" lists them).");
         }
-        var draft = MissionDraftBuilder.Build(SessionId, intent.WorkText ?? request.Message, intent, null, request.Priority);
-        var scheduleId = request.ClientMessageId is { } id ? ScheduleIds.For(serverKey.Key, SessionId, id) : ScheduleIds.New();
-        var result = await GrainFactory.GetGrain<IScheduleGrain>(scheduleId).CreateAsync(new ScheduleCreated
+        var draft = MissionDraftBuilder.Build(sessionId, intent.WorkText ?? request.Message, intent, null, request.Priority);
+        var scheduleId = request.ClientMessageId is { } id ? ScheduleIds.For(serverKey.Key, sessionId, id) : ScheduleIds.New();
+        var result = await grains.GetGrain<IScheduleGrain>(scheduleId).CreateAsync(new ScheduleCreated
         {
             MissionId = scheduleId,
             Timestamp = DateTime.UtcNow,
-            SessionId = SessionId,
+            SessionId = sessionId,
             Cadence = cadence.Text,
             EverySeconds = cadence.EverySeconds,
             Cron = cadence.Cron,
@@ -49,7 +50,7 @@ public sealed partial class ChatSessionGrain
             StartUrls = draft.StartUrls,
             Priority = draft.Priority,
             SourceMessage = request.Message,
-            Owner = _owner,
+            Owner = conversation.Owner,
         });
         if (!result.Accepted)
         {
@@ -57,21 +58,19 @@ public sealed partial class ChatSessionGrain
         }
         return new ChatResponse
         {
-            Type = ChatResponse.ScheduleCreated, SessionId = SessionId, ScheduleId = scheduleId,
+            Type = ChatResponse.ScheduleCreated, SessionId = sessionId, ScheduleId = scheduleId,
             Message = ChatReplies.ScheduleSet(scheduleId, draft, cadence, result.NextRun),
         };
     }
 
-    /// <summary>True when "that" means a schedule: one was set after the last mission was asked for.</summary>
-    private bool ThatIsASchedule => _lastScheduleAnswer > _lastMissionAnswer;
-
-    private async Task<ChatResponse> SteerScheduleAsync(Intent intent)
+    /// <summary>"schedules", "pause …", "resume …", "stop …" (a cancel that means a schedule comes here as a delete).</summary>
+    public async Task<ChatResponse> SteerAsync(Intent intent)
     {
-        var schedules = _schedules;
+        var schedules = conversation.Schedules;
         var states = new Dictionary<string, ScheduleState>(StringComparer.Ordinal);
         foreach (var scheduleId in schedules)
         {
-            states[scheduleId] = ScheduleState.Fold(await missionLog.ReadEventsAsync(scheduleId));
+            states[scheduleId] = await aggregates.ScheduleAsync(scheduleId);
         }
         if (intent.Command == SessionCommand.Schedules)
         {
@@ -98,13 +97,16 @@ public sealed partial class ChatSessionGrain
         {
             return Reply(intent.Target is null ? "You have no schedules in this chat." : $"None of your schedules in this chat has an id starting with '{intent.Target}'.");
         }
-        var schedule = GrainFactory.GetGrain<IScheduleGrain>(target);
+        var schedule = grains.GetGrain<IScheduleGrain>(target);
+        var by = Actor.Chat(conversation.Owner!);
         var result = intent.Command switch
         {
-            SessionCommand.Pause => await schedule.PauseAsync(Actor.Chat(_owner!)),
-            SessionCommand.Resume => await schedule.ResumeAsync(Actor.Chat(_owner!)),
-            _ => await schedule.DeleteAsync(Actor.Chat(_owner!)),
+            SessionCommand.Pause => await schedule.PauseAsync(by),
+            SessionCommand.Resume => await schedule.ResumeAsync(by),
+            _ => await schedule.DeleteAsync(by),
         };
         return Reply(result.Message) with { ScheduleId = target };
     }
+
+    private ChatResponse Reply(string text) => new() { Type = ChatResponse.Reply, SessionId = sessionId, Message = text };
 }

@@ -1,12 +1,21 @@
 namespace Missions.Chat;
 
 /// <summary>
-/// The latest mission a session started for each meaning, for as long as a repeat of the request may still reuse
-/// it: while it is queued or running, and for the freshness window after it ended. Older entries are forgotten,
-/// so a session's memory does not grow with the missions it has finished.
+/// The missions a repeated request may reuse: the latest mission a conversation started for each meaning (see
+/// <see cref="MeaningOf"/>), for as long as a repeat may still join it — while it is queued or running, and for the
+/// freshness window after it ended. Older entries are forgotten, so a conversation's memory does not grow with the
+/// missions it has finished.
 /// </summary>
-public sealed class RecentMeanings
+public sealed class ReusableMissions
 {
+    /// <summary>What makes two requests the same: objective type and words (case and spacing aside) and constraints.</summary>
+    public static string MeaningOf(MissionDraft draft)
+    {
+        var words = string.Join(' ', draft.Objective.Description.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', '!', '?', ' ');
+        var c = draft.Constraints;
+        return $"{draft.Objective.Type}|{words}|{string.Join(',', c.AllowedDomains.Order(StringComparer.Ordinal))}|{c.MaxPages}|{c.MaxDurationSeconds}";
+    }
+
     private readonly Dictionary<string, string> _missionByMeaning = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Meaning, DateTime? EndedAt)> _byMission = new(StringComparer.Ordinal);
     private readonly Queue<(string MissionId, DateTime EndedAt)> _endings = new();
