@@ -1,3 +1,4 @@
+using Missions.Research;
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,7 @@ using Missions.Chat;
 using Missions.Execution;
 using Missions.Hosting;
 using Missions.Log;
-using Missions.Log.PostgreSql;
+using Missions.PostgreSql;
 using Orleans.Configuration;
 
 // End-to-end throughput through the grain API on the embedded default (durable: every line fsynced before it
@@ -171,7 +172,7 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
                 ["Missions:Orleans:GatewayPort"] = (40000 + i).ToString(),
                 ["Missions:Chat:FreshnessSeconds"] = "1",
             });
-            other.UseOrleans(silo => silo.UseMissionsClustering(other.Configuration).AddMissions(other.Configuration));
+            other.UseOrleans(silo => silo.UseMissionsClustering(other.Configuration).AddMissions(other.Configuration).AddResearchAgent(other.Configuration));
             others.Add(other.Build());
         }
         // Silo 1's process also plays a web frontend: its logs are the store's mirror, what "done" is read from.
@@ -184,7 +185,7 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
         lagListener.SetMeasurementEventCallback<double>((_, value, _, _) => { lock (lag) lag.Add(value); });
         lagListener.Start();
     }
-    builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration)
+    builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration).AddResearchAgent(builder.Configuration)
         .Configure<GrainDirectoryOptions>(o => o.MaximumCacheTTL = TimeSpan.FromSeconds(1)));
     var host = builder.Build();
     await host.StartAsync();
@@ -256,7 +257,7 @@ static async Task<(double Rate, double Seconds, AppenderStats Stats, double Kept
     chatLines.Dispose();
     if (ClusterSilos > 0)
     {
-        var stores = new[] { host }.Concat(others).Select(h => h.Services.GetRequiredService<Missions.Log.PostgreSql.PostgresStore>().Stats).ToList();
+        var stores = new[] { host }.Concat(others).Select(h => h.Services.GetRequiredService<Missions.PostgreSql.PostgresStore>().Stats).ToList();
         var (commits, rows) = (stores.Sum(s => s.Commits), stores.Sum(s => s.Rows));
         List<double> sorted;
         lock (lag) sorted = lag.Order().ToList();
@@ -305,10 +306,10 @@ static async Task<Dictionary<string, string?>> ClusterSettingsAsync()
         await create.ExecuteNonQueryAsync();
     }
     // The product's own pool bound (the administrator's connection string sizes Hangfire's pool, not this one).
-    var store = new Npgsql.NpgsqlConnectionStringBuilder(ClusterStore) { Database = name, MaxPoolSize = Missions.Log.PostgreSql.PostgresServices.DefaultMaxPoolSize }.ConnectionString;
-    await using (var db = Missions.Log.PostgreSql.PostgresServices.OpenDataSource(store))
+    var store = new Npgsql.NpgsqlConnectionStringBuilder(ClusterStore) { Database = name, MaxPoolSize = Missions.PostgreSql.PostgresServices.DefaultMaxPoolSize }.ConnectionString;
+    await using (var db = Missions.PostgreSql.PostgresServices.OpenDataSource(store))
     {
-        await Missions.Log.PostgreSql.PostgresSchema.EnsureAsync(db);
+        await Missions.PostgreSql.PostgresSchema.EnsureAsync(db);
     }
     return new Dictionary<string, string?>
     {

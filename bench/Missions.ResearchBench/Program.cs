@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Missions;
 using Missions.Execution;
 using Missions.Log;
+using Missions.LanguageModel;
 using Missions.Research;
 
 // The research agent on a generated local website: 10 sections of 20 pages, each section's pages linked from
@@ -80,7 +81,7 @@ static class BenchAgent
     public static ResearchAgent Create(string data, int politenessMs) => new(
         Options.Create(new ExecutionOptions { AllowPrivateNetworks = true, PolitenessDelayMilliseconds = politenessMs }),
         new ToolCallStore(Options.Create(new MissionsOptions { DataDirectory = data }), NullLogger<ToolCallStore>.Instance),
-        new LlmAnswerWriter(new LlmClient(Options.Create(new Missions.Research.LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
+        new LlmAnswerWriter(new LlmClient(Options.Create(new Missions.LanguageModel.LlmOptions())), NullLogger<LlmAnswerWriter>.Instance),
         NullLogger<ResearchAgent>.Instance,
         new SemanticMatcher(Options.Create(new ResearchOptions { Semantic = Environment.GetEnvironmentVariable("MISSIONS_BENCH_SEMANTIC") == "true" }),
             NullLogger<SemanticMatcher>.Instance));

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Security.Cryptography;
-using Npgsql;
 
 namespace Missions.Log;
 
@@ -25,6 +24,12 @@ public sealed class ServerKey
 
     /// <summary>A fixed key (tests).</summary>
     public static ServerKey Of(byte[] key) => new(() => key);
+
+    /// <summary>A key another store keeps (<paramref name="load"/> is called at first use, and again after it failed).</summary>
+    public static ServerKey LoadedBy(Func<byte[]> load) => new(load);
+
+    /// <summary>The key's length in bytes.</summary>
+    public const int Length = Size;
 
     /// <summary>The key in <c>server.key</c> of <paramref name="dataDirectory"/>, made there (readable by its owner only) the first time.</summary>
     public static ServerKey InDataDirectory(string dataDirectory) => new(() =>
@@ -58,32 +63,17 @@ public sealed class ServerKey
             ? key
             : throw new InvalidOperationException($"{path} is not a key of {Size} bytes: restore it from a backup, or delete it (conversations begun before can no longer be named).");
     });
-
-    /// <summary>The key in the store (cluster mode): inserted by the first process that needs it, read by all.</summary>
-    public static ServerKey InStore(NpgsqlDataSource db) => new(() =>
-    {
-        PostgreSql.PostgresSchema.EnsureAsync(db).GetAwaiter().GetResult();
-        using var command = db.CreateCommand(
-            "INSERT INTO missions_secrets (name, value) VALUES ('ids', @value) ON CONFLICT (name) DO NOTHING; SELECT value FROM missions_secrets WHERE name = 'ids'");
-        command.Parameters.AddWithValue("value", RandomNumberGenerator.GetBytes(Size));
-        return (byte[])command.ExecuteScalar()!;
-    });
 }
 
 public static class ServerKeyServices
 {
-    /// <summary>The deployment's <see cref="ServerKey"/>: in the store when <c>Missions:Store:PostgreSql</c> is set, else in the data directory.</summary>
-    public static IServiceCollection AddServerKey(this IServiceCollection services, string? storeConnectionString)
+    /// <summary>
+    /// The deployment's <see cref="ServerKey"/>: one a store registered before (cluster mode's, in PostgreSQL), else
+    /// the one in the data directory; read as the process starts.
+    /// </summary>
+    public static IServiceCollection AddServerKey(this IServiceCollection services)
     {
-        if (storeConnectionString is not null)
-        {
-            services.TryAddSingleton(_ => PostgreSql.PostgresServices.OpenDataSource(storeConnectionString));
-            services.TryAddSingleton(sp => ServerKey.InStore(sp.GetRequiredService<NpgsqlDataSource>()));
-        }
-        else
-        {
-            services.TryAddSingleton(sp => ServerKey.InDataDirectory(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MissionsOptions>>().Value.DataDirectory));
-        }
+        services.TryAddSingleton(sp => ServerKey.InDataDirectory(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MissionsOptions>>().Value.DataDirectory));
         services.AddHostedService<Warmup>();
         return services;
     }

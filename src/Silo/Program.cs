@@ -1,3 +1,4 @@
+using Missions.Research;
 using Missions.Hosting;
 using Missions.Log;
 using Missions.Telemetry;
@@ -11,7 +12,7 @@ if (await ClusterPreflight.CheckAsync(builder.Configuration) is { } problem)
 try
 {
     // No live log trace on the dashboard: log lines name sessions.
-    builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration).AddDashboard(dashboard => dashboard.HideTrace = true));
+    builder.UseOrleans(silo => silo.UseMissionsClustering(builder.Configuration).AddMissions(builder.Configuration).AddResearchAgent(builder.Configuration).AddDashboard(dashboard => dashboard.HideTrace = true));
     builder.Services.AddMissionsTelemetry("missions-silo");
     builder.Build().Run();
     return 0;
@@ -21,7 +22,7 @@ catch (Exception ex) when (DataDirectoryInUseException.In(ex) is { } inUse)
     Console.Error.WriteLine(inUse.Message);
     return 3;
 }
-catch (Missions.Log.PostgreSql.StoreUnavailableException ex)
+catch (Missions.PostgreSql.StoreUnavailableException ex)
 {
     Console.Error.WriteLine(ex.Message);
     return 4;

@@ -26,7 +26,7 @@ catch (Exception ex) when (DataDirectoryInUseException.In(ex) is { } inUse)
     Console.Error.WriteLine(inUse.Message);
     return 3;
 }
-catch (Missions.Log.PostgreSql.StoreUnavailableException ex)
+catch (Missions.PostgreSql.StoreUnavailableException ex)
 {
     Console.Error.WriteLine(ex.Message);
     return 4;

@@ -175,7 +175,7 @@ public sealed partial class IntentClassifier
             {
                 var domain = match.Value.TrimEnd('.');
                 // "Node.js", "e.g.", "textwrap.wrap" look like domains but are not (DomainShape).
-                if (!domain.Contains('@') && Research.DomainShape.IsDomain(domain))
+                if (!domain.Contains('@') && Execution.DomainShape.IsDomain(domain))
                 {
                     AddDomain(domains, domain);
                 }

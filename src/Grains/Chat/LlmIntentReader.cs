@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Missions.Research;
+using Missions.LanguageModel;
 using Missions.Telemetry;
 
 namespace Missions.Chat;

@@ -5,8 +5,11 @@ public sealed class ExecutionOptions
 {
     public const string Section = "Missions:Execution";
 
+    /// <summary>The research agent's name (<c>Missions.Research</c>), the default executor.</summary>
+    public const string ResearchExecutor = "web";
+
     /// <summary>The executor for every objective type without its own entry in <see cref="Executors"/>.</summary>
-    public string Executor { get; set; } = Research.ResearchAgent.ExecutorName;
+    public string Executor { get; set; } = ResearchExecutor;
 
     /// <summary>Executor per objective type, e.g. <c>"summarize": "web"</c>.</summary>
     public Dictionary<string, string> Executors { get; set; } = new(StringComparer.OrdinalIgnoreCase);

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using Missions.Log.PostgreSql;
+using Missions.PostgreSql;
 using Npgsql;
 using StackExchange.Redis;
 

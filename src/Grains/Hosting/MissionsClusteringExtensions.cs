@@ -41,7 +41,7 @@ public static class MissionsClusteringExtensions
 
     /// <summary>Cluster mode's PostgreSQL connection string, or null for the embedded logs.</summary>
     public static string? StorePostgreSql(this IConfiguration configuration) =>
-        string.IsNullOrWhiteSpace(configuration[Log.PostgreSql.PostgresServices.Setting]) ? null : configuration[Log.PostgreSql.PostgresServices.Setting];
+        string.IsNullOrWhiteSpace(configuration[PostgreSql.PostgresServices.Setting]) ? null : configuration[PostgreSql.PostgresServices.Setting];
 
     /// <summary>
     /// One silo with the configured ports and in-memory reminders: on loopback by default; reachable from other

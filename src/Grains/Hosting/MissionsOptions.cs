@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Missions.Chat;
 using Missions.Execution;
-using Missions.Research;
+using Missions.LanguageModel;
 using Missions.Schedules;
 
 namespace Missions.Hosting;
@@ -21,7 +21,6 @@ public static class MissionsOptionsServices
         services.Bound<ChatOptions, ChatRules>(configuration, ChatOptions.Section);
         services.Bound<ScheduleOptions, ScheduleRules>(configuration, ScheduleOptions.Section);
         services.Bound<LlmOptions, LlmRules>(configuration, LlmOptions.Section);
-        services.AddOptions<ResearchOptions>().Bind(configuration.GetSection(ResearchOptions.Section)).ValidateOnStart();
         return services;
     }
 

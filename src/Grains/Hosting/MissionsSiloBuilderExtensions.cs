@@ -4,11 +4,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Missions.Chat;
 using Missions.Execution;
 using Missions.Log;
-using Missions.Log.PostgreSql;
+using Missions.PostgreSql;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Missions.Queue;
-using Missions.Research;
+using Missions.LanguageModel;
 using Missions.Telemetry;
 using Orleans.Configuration;
 
@@ -17,8 +17,10 @@ namespace Missions.Hosting;
 public static class MissionsSiloBuilderExtensions
 {
     /// <summary>
-    /// Adds missions to a silo: the logs under <c>Missions:DataDirectory</c>, the event-sourced mission grains,
-    /// the execution queue (activated at start-up, kept alive by a reminder), chat sessions and the executors.
+    /// Adds missions to a silo: the store (the logs under <c>Missions:DataDirectory</c>, or PostgreSQL in cluster
+    /// mode), the event-sourced mission, schedule and conversation grains, the execution queue (activated at start-up,
+    /// kept alive by a reminder) and the built-in executors (<c>noop</c>, <c>delay</c>). The research agent, the
+    /// default executor, is its own project: add it with <c>AddResearchAgent</c>.
     /// </summary>
     public static ISiloBuilder AddMissions(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -32,27 +34,19 @@ public static class MissionsSiloBuilderExtensions
         {
             silo.Services.AddMissionLogs(configuration);
         }
-        silo.Services.AddServerKey(configuration.StorePostgreSql());
+        if (configuration.StorePostgreSql() is { } keyStore)
+        {
+            silo.Services.AddServerKeyInStore(keyStore);
+        }
+        silo.Services.AddServerKey();
         silo.Services.AddMissionsOptions(configuration);
         silo.Services.AddSingleton<IntentClassifier>();
         silo.Services.AddSingleton<EventSourcing.AggregateReader>();
         silo.Services.AddSingleton<IMissionExecutor, NoopExecutor>();
         LlmClient.AddLanguageModel(silo.Services, configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions());
         silo.Services.AddSingleton<LlmClient>();
-        silo.Services.AddSingleton<LlmAnswerWriter>();
-        silo.Services.AddSingleton<LlmLinkChooser>();
-        silo.Services.AddSingleton<SemanticMatcher>();
         silo.Services.AddSingleton<LlmIntentReader>();
-        silo.Services.AddSingleton<ToolCallStore>();
-        if (configuration.StorePostgreSql() is null)
-        {
-            silo.Services.AddSingleton<IToolCallLedger>(sp => sp.GetRequiredService<ToolCallStore>());
-        }
-        else
-        {
-            silo.Services.AddSingleton<IToolCallLedger, PostgresToolCalls>(); // shared: a re-run on another silo reuses the first attempt's fetches
-        }
-        silo.Services.AddSingleton<IMissionExecutor, ResearchAgent>();
+        silo.Services.TryAddSingleton<IMissionWorkspace, NoWorkspace>(); // an executor that keeps something replaces it
         silo.Services.AddSingleton<IMissionExecutor, DelayExecutor>();
         silo.Services.AddSingleton<ExecutorCatalog>();
 

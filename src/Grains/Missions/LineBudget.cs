@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Missions.Research;
+using Missions.Execution;
 
 namespace Missions;
 
@@ -20,13 +20,13 @@ public static class LineBudget
         var bounded = result with
         {
             Sources = result.Sources.Take(MaxSources)
-                .Select(s => new PageSource { Url = PageLimits.Clip(s.Url, 2_048), Title = PageLimits.Clip(s.Title, 300) }).ToList(),
-            Notes = result.Notes.Take(MaxNotes).Select(n => PageLimits.Clip(n, MaxNoteChars)).ToList(),
-            ToolsUsed = result.ToolsUsed.Take(20).Select(t => PageLimits.Clip(t, 100)).ToList(),
-            Answer = result.Answer is null ? null : PageLimits.Clip(result.Answer, 1_500),
+                .Select(s => new PageSource { Url = PlainText.Clip(s.Url, 2_048), Title = PlainText.Clip(s.Title, 300) }).ToList(),
+            Notes = result.Notes.Take(MaxNotes).Select(n => PlainText.Clip(n, MaxNoteChars)).ToList(),
+            ToolsUsed = result.ToolsUsed.Take(20).Select(t => PlainText.Clip(t, 100)).ToList(),
+            Answer = result.Answer is null ? null : PlainText.Clip(result.Answer, 1_500),
             Citations = result.Citations.Take(5).Select(c => c with
             {
-                Url = PageLimits.Clip(c.Url, 2_048), Title = PageLimits.Clip(c.Title, 300), Quote = PageLimits.Clip(c.Quote, 600),
+                Url = PlainText.Clip(c.Url, 2_048), Title = PlainText.Clip(c.Title, 300), Quote = PlainText.Clip(c.Quote, 600),
             }).ToList(),
         };
         if (UpperBound(bounded) <= MaxResultBytes)
@@ -38,7 +38,7 @@ public static class LineBudget
         {
             var answer = bounded.FinalAnswer;
             bounded = answer.Length > 200
-                ? bounded with { FinalAnswer = PageLimits.Clip(answer, (int)(answer.Length * (MaxResultBytes * 0.9 / size))) }
+                ? bounded with { FinalAnswer = PlainText.Clip(answer, (int)(answer.Length * (MaxResultBytes * 0.9 / size))) }
                 : bounded with { Sources = bounded.Sources.Take(bounded.Sources.Count / 2).ToList(), Notes = bounded.Notes.Take(bounded.Notes.Count / 2).ToList() };
         }
         return bounded;

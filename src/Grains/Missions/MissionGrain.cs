@@ -4,7 +4,6 @@ using Missions.EventSourcing;
 using Missions.Execution;
 using Missions.Log;
 using Missions.Queue;
-using Missions.Research;
 using Missions.Telemetry;
 
 namespace Missions;
@@ -24,7 +23,7 @@ namespace Missions;
 public sealed partial class MissionGrain(
     IMissionStore log,
     ExecutorCatalog executors,
-    IToolCallLedger toolCalls,
+    IMissionWorkspace workspace,
     IOptions<ExecutionOptions> options,
     IOptions<ChatOptions> chatOptions,
     ILogger<MissionGrain> logger)
@@ -235,7 +234,7 @@ public sealed partial class MissionGrain(
         // (in cluster mode that saves a round trip to the store per mission; anything left is swept by age).
         if (State.PagesRead > 0 || result?.ToolsUsed is { Count: > 0 })
         {
-            _ = toolCalls.ForgetAsync(MissionId);
+            _ = workspace.ForgetAsync(MissionId);
         }
         await FreeQueueSlotAsync();
         if (State.ScheduleId is { } scheduleId)

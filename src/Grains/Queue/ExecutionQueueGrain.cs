@@ -14,7 +14,7 @@ namespace Missions.Queue;
 /// </summary>
 public sealed partial class ExecutionQueueGrain(
     IMissionStore log,
-    Research.IToolCallLedger toolCalls,
+    IMissionWorkspace workspaces,
     IOptions<ExecutionOptions> options,
     Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<ExecutionQueueGrain> logger)
@@ -51,7 +51,7 @@ public sealed partial class ExecutionQueueGrain(
             LogRecovered(logger, recovered);
         }
         Dispatch();
-        SweepToolCalls();
+        SweepWorkspaces();
         ExpireProposals();
     }
 
@@ -116,7 +116,7 @@ public sealed partial class ExecutionQueueGrain(
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         Dispatch();
-        SweepToolCalls();
+        SweepWorkspaces();
         ExpireProposals();
         return Task.CompletedTask;
     }
@@ -146,18 +146,18 @@ public sealed partial class ExecutionQueueGrain(
         }
     }
 
-    private DateTime _toolCallsSweptAt;
+    private DateTime _workspacesSweptAt;
 
-    /// <summary>Every ten minutes at most, off the queue's turn: kept tool calls past their retention go.</summary>
-    private void SweepToolCalls()
+    /// <summary>Every ten minutes at most, off the queue's turn: what executors kept past its retention goes.</summary>
+    private void SweepWorkspaces()
     {
-        if (DateTime.UtcNow - _toolCallsSweptAt < TimeSpan.FromMinutes(10))
+        if (DateTime.UtcNow - _workspacesSweptAt < TimeSpan.FromMinutes(10))
         {
             return;
         }
-        _toolCallsSweptAt = DateTime.UtcNow;
+        _workspacesSweptAt = DateTime.UtcNow;
         var age = TimeSpan.FromHours(options.Value.ToolCallRetentionHours);
-        _ = Task.Run(() => toolCalls.SweepOlderThanAsync(age));
+        _ = Task.Run(() => workspaces.SweepOlderThanAsync(age));
     }
 
     /// <summary>Hands out work while slots are free. Never awaits a mission inside this turn.</summary>

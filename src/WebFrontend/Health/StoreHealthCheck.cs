@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Missions.Log.PostgreSql;
+using Missions.PostgreSql;
 
 namespace Missions.Web.Health;
 

@@ -3,12 +3,13 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Missions.Hosting;
+using Missions.Research;
 using Missions.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Orleans.Dashboard;
 using Missions.Log;
-using Missions.Log.PostgreSql;
+using Missions.PostgreSql;
 using Missions.Web.Chat;
 using Missions.Web.Schedules;
 using Missions.Web.Health;
@@ -69,7 +70,7 @@ public static class MissionsWebExtensions
         {
             // The silo runs in this process; on the embedded default it writes the logs, and the reader and feeds
             // are its writer's (see AddMissionLogs).
-            builder.UseOrleans(silo => silo.UseMissionsClustering(configuration).AddMissions(configuration).AddDashboard(HideTrace));
+            builder.UseOrleans(silo => silo.UseMissionsClustering(configuration).AddMissions(configuration).AddResearchAgent(configuration).AddDashboard(HideTrace));
         }
         if (configuration.StorePostgreSql() is { } store)
         {
@@ -95,7 +96,11 @@ public static class MissionsWebExtensions
         }
 
         builder.AddMissionsSignIn(configuration.StorePostgreSql());
-        builder.Services.AddServerKey(configuration.StorePostgreSql());
+        if (configuration.StorePostgreSql() is { } keyStore)
+        {
+            builder.Services.AddServerKeyInStore(keyStore);
+        }
+        builder.Services.AddServerKey();
         builder.Services.AddSingleton<Access>();
         builder.Services.AddRateLimiter(limiter =>
         {

@@ -63,7 +63,7 @@ public static class KeyStorage
         {
             if (Interlocked.Exchange(ref _ensured, 1) == 0)
             {
-                global::Missions.Log.PostgreSql.PostgresSchema.EnsureAsync(db).GetAwaiter().GetResult();
+                global::Missions.PostgreSql.PostgresSchema.EnsureAsync(db).GetAwaiter().GetResult();
             }
         }
     }

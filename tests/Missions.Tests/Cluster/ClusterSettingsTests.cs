@@ -24,7 +24,7 @@ public sealed class ClusterSettingsTests
     [InlineData("host=127.0.0.1;username=u;maxpoolsize=50", 50, 5)]
     public void A_store_connection_is_bounded_unless_the_connection_string_says_otherwise(string given, int pool, int timeout)
     {
-        using var db = Missions.Log.PostgreSql.PostgresServices.OpenDataSource(given);
+        using var db = Missions.PostgreSql.PostgresServices.OpenDataSource(given);
         var used = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString);
         Assert.Equal(pool, used.MaxPoolSize);
         Assert.Equal(timeout, used.Timeout);

@@ -1,3 +1,4 @@
+using Missions.Research;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Missions.Execution;
@@ -49,7 +50,7 @@ public sealed class MissionClusterHost : IAsyncDisposable
             new Dictionary<string, string?>
             {
                 [MissionsTelemetry.GrainCallSpansSetting] = "true",
-                [Missions.Log.PostgreSql.PostgresServices.Setting] = store?.PostgreSql,
+                [Missions.PostgreSql.PostgresServices.Setting] = store?.PostgreSql,
             }));
         builder.ConfigureSilo((_, silo) =>
         {
@@ -61,7 +62,7 @@ public sealed class MissionClusterHost : IAsyncDisposable
             {
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = ClusterPreflight.RedisOptions(store.Redis));
             }
-            silo.AddMissions(silo.Configuration);
+            silo.AddMissions(silo.Configuration).AddResearchAgent(silo.Configuration);
             silo.Services.AddSingleton<IMissionExecutor>(executor);
             silo.Services.Configure<MissionsOptions>(o => o.DataDirectory = dataDirectory);
             silo.Services.Configure<Missions.Chat.ChatOptions>(o => o.ProposalTtlMinutes = ProposalTtlMinutes);

@@ -1,4 +1,4 @@
-using Missions.Log.PostgreSql;
+using Missions.PostgreSql;
 using Missions.Tests.Support;
 
 namespace Missions.Tests.Cluster;

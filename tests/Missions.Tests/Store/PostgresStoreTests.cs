@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Missions.Chat;
-using Missions.Log.PostgreSql;
+using Missions.PostgreSql;
 using Missions.Tests.Support;
 using Npgsql;
 
@@ -156,11 +156,11 @@ public sealed class PostgresStoreTests(PostgresServer postgres)
         var connection = await postgres.CreateDatabaseAsync();
         await using var first = NpgsqlDataSource.Create(connection);
         await using var second = NpgsqlDataSource.Create(connection);
-        var keys = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => Missions.Log.ServerKey.InStore(i % 2 == 0 ? first : second).Key.ToArray())));
+        var keys = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => Missions.PostgreSql.PostgresServices.ServerKeyIn(i % 2 == 0 ? first : second).Key.ToArray())));
 
         Assert.Equal(32, keys[0].Length);
         Assert.All(keys, k => Assert.Equal(keys[0], k));
         var session = Ids.NewSessionId(keys[0], "p-alice");
-        Assert.True(Ids.IsSessionOf(Missions.Log.ServerKey.InStore(second).Key, session, "p-alice")); // made by one process, recognised by another
+        Assert.True(Ids.IsSessionOf(Missions.PostgreSql.PostgresServices.ServerKeyIn(second).Key, session, "p-alice")); // made by one process, recognised by another
     }
 }

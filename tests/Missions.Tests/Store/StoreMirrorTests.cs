@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Missions.Log.PostgreSql;
+using Missions.PostgreSql;
 using Missions.Tests.Support;
 using Npgsql;
 

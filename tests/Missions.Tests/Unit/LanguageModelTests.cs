@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Missions.Chat;
 using Missions.Execution;
+using Missions.LanguageModel;
 using Missions.Research;
 using Missions.Tests.Support;
 

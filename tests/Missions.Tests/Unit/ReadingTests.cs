@@ -1,4 +1,6 @@
+using Missions.Execution;
 using System.Diagnostics;
+using Missions.LanguageModel;
 using Missions.Research;
 
 namespace Missions.Tests.Unit;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Missions.Execution;
 using Missions.Log;
+using Missions.LanguageModel;
 using Missions.Research;
 using Missions.Tests.Support;
 

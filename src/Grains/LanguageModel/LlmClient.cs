@@ -1,10 +1,11 @@
+using Missions.Execution;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
 
-namespace Missions.Research;
+namespace Missions.LanguageModel;
 
 /// <summary>
 /// The configured language model as an <see cref="IChatClient"/> (Microsoft.Extensions.AI over the OpenAI
@@ -82,7 +83,7 @@ public sealed class LlmClient : IDisposable
         var reason = ex is not OperationCanceledException ? ex.Message
             : cancellationToken.IsCancellationRequested ? "the mission's time ran out first"
             : $"no answer within {Options.TimeoutSeconds} s";
-        return PageLimits.Clip(reason, 300);
+        return PlainText.Clip(reason, 300);
     }
 
     public void Dispose()

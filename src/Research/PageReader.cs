@@ -195,11 +195,11 @@ public static partial class PageReader
                 text.Append(t.Data).Append(' ');
             }
         }
-        return PageLimits.Collapse(text.ToString());
+        return PlainText.Collapse(text.ToString());
     }
 
     /// <summary>A heading or term as a passage carries it: collapsed and clipped.</summary>
-    internal static string Label(string text) => PageLimits.Clip(PageLimits.Collapse(text), PageLimits.MaxLabelChars);
+    internal static string Label(string text) => PlainText.Clip(PlainText.Collapse(text), PageLimits.MaxLabelChars);
 
     [GeneratedRegex(@"\[(?<text>[^\]\n]{0,300})\]\((?<url>[^)\s]{1,2048})\)", RegexOptions.NonBacktracking)]
     private static partial Regex MarkdownLinks();
@@ -269,9 +269,9 @@ public static partial class PageReader
         }
         if (holder.LocalName == "dt" && holder.NextElementSibling is { LocalName: "dd" } definition)
         {
-            text.Append(PageLimits.Clip(definition.TextContent, PageLimits.MaxLabelChars));
+            text.Append(PlainText.Clip(definition.TextContent, PageLimits.MaxLabelChars));
         }
-        return Label(PageLimits.Clip(text.ToString(), 4 * PageLimits.MaxLabelChars));
+        return Label(PlainText.Clip(text.ToString(), 4 * PageLimits.MaxLabelChars));
     }
 
     /// <summary>A Prev/Next/Up/Home link: by its rel, or by words that say where it is in the site, not what it is about.</summary>
@@ -300,7 +300,7 @@ public static partial class PageReader
                 var clean = new UriBuilder(link) { Fragment = "" }.Uri.ToString();
                 if (clean.Length <= PageLimits.MaxUrlChars && _seen.Add(clean))
                 {
-                    List.Add(new PageLink(clean, Label(PageLimits.Clip(text(), 4 * PageLimits.MaxLabelChars)))
+                    List.Add(new PageLink(clean, Label(PlainText.Clip(text(), 4 * PageLimits.MaxLabelChars)))
                     {
                         Context = Label(context), Chrome = chrome,
                     });

@@ -83,15 +83,15 @@ public sealed class WebFetcher : IDisposable
             }
             if (next.Scheme is not ("http" or "https") || next.AbsoluteUri.Length > PageLimits.MaxUrlChars)
             {
-                throw new RedirectRefusedException($"redirects to {PageLimits.Clip(next.ToString(), 200)}, which is not a web page address");
+                throw new RedirectRefusedException($"redirects to {PlainText.Clip(next.ToString(), 200)}, which is not a web page address");
             }
             if (!visited.Add(next.AbsoluteUri))
             {
-                throw new HttpRequestException($"redirects in a loop (back to {PageLimits.Clip(next.ToString(), 200)})");
+                throw new HttpRequestException($"redirects in a loop (back to {PlainText.Clip(next.ToString(), 200)})");
             }
             if (await refuseHop(next) is { } refusal)
             {
-                throw new RedirectRefusedException($"redirects to {PageLimits.Clip(next.ToString(), 200)}, which {refusal}");
+                throw new RedirectRefusedException($"redirects to {PlainText.Clip(next.ToString(), 200)}, which {refusal}");
             }
             current = next;
         }

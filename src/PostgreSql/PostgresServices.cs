@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
-namespace Missions.Log.PostgreSql;
+namespace Missions.PostgreSql;
 
 /// <summary>Cluster mode's store in a process: the silo's (the stores its grains write) and the web frontend's (its mirror).</summary>
 public static class PostgresServices
@@ -48,6 +48,27 @@ public static class PostgresServices
         services.TryAddSingleton<LogHealth>();
         return services;
     }
+
+    /// <summary>
+    /// The deployment's <see cref="ServerKey"/> in the store, shared by every silo and web frontend: inserted by the
+    /// first process that needs it, read by all. (Before <see cref="ServerKeyServices.AddServerKey"/>, which then keeps it.)
+    /// </summary>
+    public static IServiceCollection AddServerKeyInStore(this IServiceCollection services, string connectionString)
+    {
+        services.TryAddSingleton(_ => OpenDataSource(connectionString));
+        services.TryAddSingleton(sp => ServerKeyIn(sp.GetRequiredService<NpgsqlDataSource>()));
+        return services;
+    }
+
+    /// <summary>The deployment's key in the store's <c>missions_secrets</c> (see <see cref="AddServerKeyInStore"/>).</summary>
+    public static ServerKey ServerKeyIn(NpgsqlDataSource db) => ServerKey.LoadedBy(() =>
+    {
+        PostgresSchema.EnsureAsync(db).GetAwaiter().GetResult();
+        using var command = db.CreateCommand(
+            "INSERT INTO missions_secrets (name, value) VALUES ('ids', @value) ON CONFLICT (name) DO NOTHING; SELECT value FROM missions_secrets WHERE name = 'ids'");
+        command.Parameters.AddWithValue("value", System.Security.Cryptography.RandomNumberGenerator.GetBytes(ServerKey.Length));
+        return (byte[])command.ExecuteScalar()!;
+    });
 
     /// <summary>A web frontend's mirror of the store into its own logs (which must be registered too).</summary>
     public static IServiceCollection AddStoreMirror(this IServiceCollection services, string connectionString)

@@ -4,7 +4,7 @@ using Missions.Chat;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Missions.Log.PostgreSql;
+namespace Missions.PostgreSql;
 
 /// <summary>
 /// The mission and chat streams in PostgreSQL (cluster mode), as the grains of every silo use them.

@@ -46,7 +46,7 @@ internal sealed class PassageBuilder
     private void Add(string text, bool term)
     {
         _inTerms &= term;
-        text = PageLimits.Collapse(text);
+        text = PlainText.Collapse(text);
         if (text.Length == 0 || _passages.Count >= PageLimits.MaxPassagesPerPage)
         {
             return;

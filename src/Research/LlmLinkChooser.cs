@@ -42,12 +42,12 @@ public sealed partial class LlmLinkChooser(LlmClient llm, ILogger<LlmLinkChooser
         prompt.Append("Question: ").Append(question).Append("\n\nRead so far:\n");
         foreach (var title in read.TakeLast(12))
         {
-            prompt.Append("- ").Append(PageLimits.Clip(title, MaxWordsChars)).Append('\n');
+            prompt.Append("- ").Append(PlainText.Clip(title, MaxWordsChars)).Append('\n');
         }
         prompt.Append("\nCandidates:\n");
         for (var i = 0; i < top.Count; i++)
         {
-            prompt.Append(i + 1).Append(". ").Append(PageLimits.Clip(top[i].Words, MaxWordsChars)).Append(" — ").Append(top[i].Url).Append('\n');
+            prompt.Append(i + 1).Append(". ").Append(PlainText.Clip(top[i].Words, MaxWordsChars)).Append(" — ").Append(top[i].Url).Append('\n');
         }
         try
         {

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Missions.Log.PostgreSql;
+namespace Missions.PostgreSql;
 
 /// <summary>
 /// The store's own schema in PostgreSQL, created and migrated at start, idempotently: every process runs it, one at a

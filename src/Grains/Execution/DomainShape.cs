@@ -1,4 +1,4 @@
-namespace Missions.Research;
+namespace Missions.Execution;
 
 /// <summary>
 /// Whether a dotted word names a site ("learn.microsoft.com", "docs.b.io") or a thing on it ("textwrap.wrap",

@@ -20,7 +20,7 @@ namespace Missions.Research;
 /// </summary>
 public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
 {
-    public const string ExecutorName = "web";
+    public const string ExecutorName = ExecutionOptions.ResearchExecutor;
     public const string FetchTool = "http_fetch";
     public const string SitemapTool = "sitemap";
 
@@ -33,7 +33,7 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
 
     private readonly ExecutionOptions _options;
     private readonly WebFetcher _fetcher;
-    private readonly IToolCallLedger _store;
+    private readonly IToolCallStore _store;
     private readonly ResearchAnswer _answer;
     private readonly ILogger<ResearchAgent> _logger;
     private readonly RobotsCache _robots;
@@ -41,7 +41,7 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
     private readonly SemanticMatcher _semantic;
     private readonly LlmLinkChooser? _chooser;
 
-    public ResearchAgent(IOptions<ExecutionOptions> options, IToolCallLedger store, LlmAnswerWriter writer, ILogger<ResearchAgent> logger,
+    public ResearchAgent(IOptions<ExecutionOptions> options, IToolCallStore store, LlmAnswerWriter writer, ILogger<ResearchAgent> logger,
         SemanticMatcher? semantic = null, LlmLinkChooser? chooser = null)
     {
         _semantic = semantic ?? SemanticMatcher.Off;
@@ -160,7 +160,7 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
             catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
             {
                 cancellationToken.ThrowIfCancellationRequested(); // the mission's time is up, not this page's
-                var message = PageLimits.Clip(ex switch
+                var message = PlainText.Clip(ex switch
                 {
                     OperationCanceledException => $"timed out after {_options.RequestTimeoutSeconds} s",
                     HttpRequestException { InnerException: BlockedAddressException blocked } => blocked.Message,

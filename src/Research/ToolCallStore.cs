@@ -9,27 +9,21 @@ namespace Missions.Research;
 
 /// <summary>
 /// What a mission's tool calls returned, kept by idempotency key, so a retried attempt — after a crash, a transient
-/// failure or a person's retry — reuses a page an earlier attempt fetched instead of fetching it again. A mission's
-/// calls are dropped when it ends (in any terminal status), and whatever is older than the retention is swept.
-/// Keeping is only an optimisation: a call that cannot be kept or read back is fetched again.
+/// failure or a person's retry — reuses a page an earlier attempt fetched instead of fetching it again: the research
+/// agent's workspace (<see cref="IMissionWorkspace"/>). A call that cannot be kept or read back is fetched again.
 /// </summary>
-public interface IToolCallLedger
+public interface IToolCallStore : IMissionWorkspace
 {
     Task<PageContent?> TryGetAsync(string missionId, string key, CancellationToken cancellationToken);
 
     Task PutAsync(string missionId, string key, PageContent content, CancellationToken cancellationToken);
-
-    Task ForgetAsync(string missionId);
-
-    /// <summary>Drops what missions kept longer ago than <paramref name="age"/>; returns how many missions' calls went.</summary>
-    Task<int> SweepOlderThanAsync(TimeSpan age);
 }
 
 /// <summary>
-/// The ledger on disk (<c>tool-calls/{mission}/{key}.json</c> in the data directory): the embedded default. In cluster
+/// The tool-call store on disk (<c>tool-calls/{mission}/{key}.json</c> in the data directory): the embedded default. In cluster
 /// mode it is <see cref="PostgresToolCalls"/>, so an attempt re-run on another silo finds what the first one fetched.
 /// </summary>
-public sealed partial class ToolCallStore(IOptions<MissionsOptions> options, ILogger<ToolCallStore> logger) : IToolCallLedger
+public sealed partial class ToolCallStore(IOptions<MissionsOptions> options, ILogger<ToolCallStore> logger) : IToolCallStore
 {
     public const string DirectoryName = "tool-calls";
 
@@ -151,7 +145,7 @@ public sealed partial class ToolCallStore(IOptions<MissionsOptions> options, ILo
 /// The ledger in the store (cluster mode): rows of <c>tool_calls</c> by mission and key, shared by every silo, so an
 /// attempt re-run on another silo after a silo died reuses the pages the first one fetched.
 /// </summary>
-public sealed partial class PostgresToolCalls(Npgsql.NpgsqlDataSource db, ILogger<PostgresToolCalls> logger) : IToolCallLedger
+public sealed partial class PostgresToolCalls(Npgsql.NpgsqlDataSource db, ILogger<PostgresToolCalls> logger) : IToolCallStore
 {
     public async Task<PageContent?> TryGetAsync(string missionId, string key, CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-namespace Missions.Research;
+namespace Missions.LanguageModel;
 
 /// <summary>
 /// The optional language model (<c>Missions:Llm</c>): any OpenAI-compatible chat-completions endpoint, such as a

@@ -2,7 +2,7 @@ using System.Text;
 using Missions.Chat;
 using Npgsql;
 
-namespace Missions.Log.PostgreSql;
+namespace Missions.PostgreSql;
 
 /// <summary>The store's reads: a mission's events, the unfinished missions, a conversation's messages.</summary>
 public sealed partial class PostgresStore

@@ -2,7 +2,7 @@ using System.Text;
 using Missions.Chat;
 using Npgsql;
 
-namespace Missions.Log.PostgreSql;
+namespace Missions.PostgreSql;
 
 /// <summary>
 /// A web frontend's copy of the store (cluster mode): <c>missions.jsonl</c> and <c>chat_sessions.jsonl</c> in its own

@@ -1,0 +1,2 @@
+global using Microsoft.Extensions.Logging;
+global using Missions.Log;

@@ -1,0 +1,3 @@
+global using Microsoft.Extensions.Logging;
+global using Missions.Execution;
+global using Missions.LanguageModel;
