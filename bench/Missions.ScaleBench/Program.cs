@@ -56,7 +56,7 @@ if (args.Contains("--scan-only"))
         JsonlScanner.Scan(file, 0, (_, _) => true);
         Console.WriteLine($"lines only: {c2.ElapsedMilliseconds} ms");
         c2.Restart();
-        JsonlScanner.Scan(file, 0, (line, where) => { Span<char> id = stackalloc char[64]; return MissionLineFacts.TryRead(line, id, out _, out _); });
+        JsonlScanner.Scan(file, 0, (line, where) => { Span<char> id = stackalloc char[64]; return MissionLineHeader.TryRead(line, id, out _, out _); });
         Console.WriteLine($"facts only: {c2.ElapsedMilliseconds} ms");
         c2.Restart();
         JsonlScanner.Scan(file, 0, (line, where) => { var r = new System.Text.Json.Utf8JsonReader(line); while (r.Read()) { } return true; });

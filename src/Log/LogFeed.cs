@@ -13,18 +13,23 @@ public readonly record struct LogLine<T>(T Value, LineRef Where)
 /// <summary>
 /// The seam between whoever learns that lines of a log are durable and whoever follows them: the ordered stream of
 /// a log's durable lines, from any position. Its source publishes lines in file order — the writer as its batches
-/// land (the embedded default), or a follower of a file another process writes (client mode); readers (the live
-/// stream, the signals projection) are wired the same way whichever it is.
+/// land (the embedded default), or a follower of a file another process writes (client mode); its readers (the
+/// signals projection, each browser's live stream) are projections of it, wired the same way whichever it is.
+/// A reader that falls behind (a slow browser) holds at most <see cref="MaxQueued"/> lines in memory: past that it
+/// reads on from the file where it was, and catches up with what is published once it has.
 /// </summary>
 public sealed class LogFeed<T>
 {
     /// <summary>How far a replay reads at once.</summary>
     private const int ReplayChunk = 1 << 20;
 
+    /// <summary>Lines published and not yet read that one reader may hold before it reads from the file instead.</summary>
+    public const int MaxQueued = 8_192;
+
     private readonly SafeFileHandle _file;
     private readonly Func<ReadOnlySpan<byte>, T?> _parse;
     private readonly Lock _lock = new();
-    private readonly List<Channel<LogLine<T>>> _followers = [];
+    private readonly List<Cursor> _followers = [];
     private long _end;
 
     /// <param name="file">A read handle on the log, for replays.</param>
@@ -43,6 +48,22 @@ public sealed class LogFeed<T>
         get { lock (_lock) { return _end; } }
     }
 
+    /// <summary>Whether a line of the log starts at <paramref name="position"/> (0, its end, or just after a newline).</summary>
+    public bool IsLineStart(long position)
+    {
+        var end = End;
+        if (position == 0 || position == end)
+        {
+            return true;
+        }
+        if (position < 0 || position > end)
+        {
+            return false;
+        }
+        Span<byte> before = stackalloc byte[1];
+        return RandomAccess.Read(_file, before, position - 1) == 1 && before[0] == (byte)'\n';
+    }
+
     /// <summary>Called by the source, in file order, as lines become durable.</summary>
     public void Publish(ReadOnlySpan<LogLine<T>> entries)
     {
@@ -53,11 +74,11 @@ public sealed class LogFeed<T>
         lock (_lock)
         {
             _end = entries[^1].Next;
-            foreach (var follower in _followers)
+            for (var i = _followers.Count - 1; i >= 0; i--)
             {
-                foreach (var entry in entries)
+                if (!_followers[i].Offer(entries))
                 {
-                    follower.Writer.TryWrite(entry);
+                    _followers.RemoveAt(i); // it reads on from the file (see Cursor.ReadAsync)
                 }
             }
         }
@@ -70,58 +91,115 @@ public sealed class LogFeed<T>
     /// </summary>
     public Cursor Follow(long from)
     {
-        var live = Channel.CreateUnbounded<LogLine<T>>(new UnboundedChannelOptions { SingleReader = true });
-        lock (_lock)
-        {
-            // What is published from now on goes to the channel; what was before, the cursor reads from the file.
-            _followers.Add(live);
-            return new Cursor(this, live, Math.Min(from, _end), _end);
-        }
+        var cursor = new Cursor(this, from);
+        cursor.Attach();
+        return cursor;
     }
 
     /// <summary>A follower's place in the feed.</summary>
     public sealed class Cursor : IDisposable
     {
         private readonly LogFeed<T> _feed;
-        private readonly Channel<LogLine<T>> _live;
-        private readonly long _replayTo;
+        private Channel<LogLine<T>> _live = null!;
+        private long _replayTo;
         private long _replayed;
 
-        internal Cursor(LogFeed<T> feed, Channel<LogLine<T>> live, long from, long replayTo)
+        /// <summary>Set (under the feed's lock) when a publication found this reader's queue full: it was let go.</summary>
+        private bool _behind;
+
+        private bool _disposed;
+
+        internal Cursor(LogFeed<T> feed, long from)
         {
             _feed = feed;
-            _live = live;
             _replayed = from;
-            _replayTo = replayTo;
+            Position = from;
         }
+
+        /// <summary>Where the line after the last one read starts: following again from here misses nothing.</summary>
+        public long Position { get; private set; }
 
         /// <summary>Whether lines durable before following began are still to be read.</summary>
         public bool Replaying => _replayed < _replayTo;
 
+        /// <summary>From <see cref="Position"/> on: what is durable now is read from the file, what is published from now on is queued.</summary>
+        internal void Attach()
+        {
+            lock (_feed._lock)
+            {
+                _live = Channel.CreateBounded<LogLine<T>>(new BoundedChannelOptions(MaxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+                _behind = false;
+                _replayed = Math.Min(Position, _feed._end);
+                _replayTo = _feed._end;
+                if (!_disposed)
+                {
+                    _feed._followers.Add(this);
+                }
+            }
+        }
+
+        /// <summary>Queues published lines; false (and this reader let go) when its queue is full.</summary>
+        internal bool Offer(ReadOnlySpan<LogLine<T>> entries)
+        {
+            foreach (var entry in entries)
+            {
+                if (!_live.Writer.TryWrite(entry))
+                {
+                    _behind = true;
+                    _live.Writer.TryComplete();
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /// <summary>The next lines in order, at least one (none once the cursor is disposed): waits while there are none.</summary>
         public async ValueTask<IReadOnlyList<LogLine<T>>> ReadAsync(int max, CancellationToken cancellationToken)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            while (Replaying)
+            while (true)
             {
-                if (Replay() is { Count: > 0 } replayed)
+                cancellationToken.ThrowIfCancellationRequested();
+                while (Replaying)
                 {
-                    return replayed;
+                    if (Replay() is { Count: > 0 } replayed)
+                    {
+                        return Read(replayed);
+                    }
                 }
+                var live = _live;
+                var batch = new List<LogLine<T>>();
+                while (batch.Count == 0)
+                {
+                    if (!await live.Reader.WaitToReadAsync(cancellationToken))
+                    {
+                        break;
+                    }
+                    while (batch.Count < max && live.Reader.TryRead(out var entry))
+                    {
+                        batch.Add(entry);
+                    }
+                }
+                if (batch.Count > 0)
+                {
+                    return Read(batch);
+                }
+                bool behind;
+                lock (_feed._lock)
+                {
+                    behind = _behind && !_disposed;
+                }
+                if (!behind)
+                {
+                    return batch; // disposed
+                }
+                Attach(); // it fell behind: on from the file, where it was
             }
-            var batch = new List<LogLine<T>>();
-            while (batch.Count == 0)
-            {
-                if (!await _live.Reader.WaitToReadAsync(cancellationToken))
-                {
-                    return batch;
-                }
-                while (batch.Count < max && _live.Reader.TryRead(out var entry))
-                {
-                    batch.Add(entry);
-                }
-            }
-            return batch;
+        }
+
+        private List<LogLine<T>> Read(List<LogLine<T>> lines)
+        {
+            Position = Math.Max(Position, lines[^1].Next);
+            return lines;
         }
 
         /// <summary>Lines that were durable when following began, read from the file a chunk at a time.</summary>
@@ -150,6 +228,7 @@ public sealed class LogFeed<T>
                 if (end == _replayTo)
                 {
                     _replayed = _replayTo;
+                    Position = Math.Max(Position, _replayTo); // malformed lines at the end are passed too
                 }
             }
             return batch;
@@ -160,9 +239,10 @@ public sealed class LogFeed<T>
         {
             lock (_feed._lock)
             {
-                _feed._followers.Remove(_live);
+                _disposed = true;
+                _feed._followers.Remove(this);
+                _live.Writer.TryComplete();
             }
-            _live.Writer.TryComplete();
         }
     }
 }

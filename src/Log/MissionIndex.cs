@@ -81,7 +81,7 @@ public sealed class MissionIndex
     }
 
     /// <summary>Adds one line of the log to the index.</summary>
-    public void Add(MissionEvent e, LineRef line) => Add(e.MissionId, MissionLineFacts.Of(e), line, e switch
+    public void Add(MissionEvent e, LineRef line) => Add(e.MissionId, MissionLineHeader.Of(e), line, e switch
     {
         MissionCreated c => c.Owner,
         ScheduleCreated s => s.Owner,
@@ -92,7 +92,7 @@ public sealed class MissionIndex
     /// Adds one line of the log to the index from its facts alone (opening a log: nobody listens yet). The id is
     /// made a string only for a mission not seen before.
     /// </summary>
-    public void Add(ReadOnlySpan<char> missionId, in MissionLineFacts facts, LineRef line, ReadOnlySpan<char> owner = default)
+    public void Add(ReadOnlySpan<char> missionId, in MissionLineHeader facts, LineRef line, ReadOnlySpan<char> owner = default)
     {
         lock (_lock)
         {

@@ -89,7 +89,7 @@ public static class MissionIndexSnapshot
             return null;
         }
         var entries = new List<MissionIndex.Captured>(count);
-        Span<char> id = stackalloc char[MissionLineFacts.MaxIdLength];
+        Span<char> id = stackalloc char[MissionLineHeader.MaxIdLength];
         Span<char> owner = stackalloc char[Ids.MaxLength];
         var owners = new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         for (var n = 0; n < count; n++)

@@ -66,6 +66,34 @@ public sealed class MissionLogReader : IDisposable
         return events;
     }
 
+    /// <summary>A mission's state as its lines say (one that does not exist when unknown).</summary>
+    public MissionState ReadState(string missionId) => MissionState.Fold(ReadEvents(missionId));
+
+    /// <summary>
+    /// A schedule's state as its lines say, or null when they cannot be folded (a line this build cannot read): a page
+    /// lists the others, and <see cref="OnUnreadable"/> hears of it once per schedule.
+    /// </summary>
+    public ScheduleState? ReadSchedule(string scheduleId)
+    {
+        try
+        {
+            return ScheduleState.Fold(ReadEvents(scheduleId));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            if (_unreadableReported.TryAdd(scheduleId, true))
+            {
+                OnUnreadable?.Invoke(scheduleId, ex);
+            }
+            return null;
+        }
+    }
+
+    /// <summary>Told once of each stream that cannot be folded (see <see cref="ReadSchedule"/>).</summary>
+    public Action<string, Exception>? OnUnreadable { get; set; }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _unreadableReported = new(StringComparer.Ordinal);
+
     /// <summary>The mission as the whiteboard shows it, or null when unknown.</summary>
     public MissionView? ReadView(string missionId)
     {
@@ -88,9 +116,9 @@ public sealed class MissionLogReader : IDisposable
     /// <summary>A scan handler that reads each line's facts into <paramref name="index"/>; a malformed line is reported and skipped.</summary>
     public static JsonlScanner.LineHandler FactIndexer(MissionIndex index, Action<string>? onMalformed = null) => (line, where) =>
     {
-        Span<char> id = stackalloc char[MissionLineFacts.MaxIdLength];
+        Span<char> id = stackalloc char[MissionLineHeader.MaxIdLength];
         Span<char> owner = stackalloc char[Ids.MaxLength];
-        if (MissionLineFacts.TryRead(line, id, out var length, owner, out var ownerLength, out var facts))
+        if (MissionLineHeader.TryRead(line, id, out var length, owner, out var ownerLength, out var facts))
         {
             index.Add(id[..length], facts, where, owner[..ownerLength]);
             return true;

@@ -19,6 +19,10 @@ namespace Missions;
 [JsonDerivedType(typeof(ScheduleRunCompared), ScheduleRunCompared.EventType)]
 public abstract record MissionEvent
 {
+    /// <summary>
+    /// The stream the event belongs to: a mission's id, or for a schedule's events (<see cref="ScheduleEvent"/>) the
+    /// schedule's — schedules are streams of the same store. (Named for the line's <c>mission_id</c>, which the wire keeps.)
+    /// </summary>
     [Id(0), JsonPropertyOrder(-3)] public required string MissionId { get; init; }
 
     /// <summary>The mission's version after this event: 1, 2, 3 … (assigned when the line is appended).</summary>

@@ -6,7 +6,12 @@ namespace Missions;
 /// as the missions it makes. <see cref="MissionEvent.MissionId"/> holds the schedule's id.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("missions.ScheduleEvent")]
-public abstract record ScheduleEvent : MissionEvent;
+public abstract record ScheduleEvent : MissionEvent
+{
+    /// <summary>The schedule's id (<c>sch-…</c>): a schedule's stream is kept beside the missions', so on the line it is <c>mission_id</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string ScheduleId => MissionId;
+}
 
 /// <summary>The schedule exists: when it fires, and the mission it makes each time.</summary>
 [GenerateSerializer, Immutable, Alias("missions.ScheduleCreated")]

@@ -189,7 +189,7 @@ public sealed partial class MissionGrain
             new MissionStatusUpdated
             {
                 MissionId = MissionId, Timestamp = now, Status = MissionStatus.Queued, Attempt = attempt + 1, Reason = MissionReasons.RetryScheduled,
-                Error = $"Attempt {attempt} failed: {error}", RetryAt = retryAt, ExecutionResult = LineBudget.Fit(outcome.Result),
+                Error = $"Attempt {attempt} failed: {error}", RetryAt = retryAt, ExecutionResult = ResultLimits.Fit(outcome.Result),
             },
         ]);
         LogRetryScheduled(logger, MissionId, attempt, backoff);

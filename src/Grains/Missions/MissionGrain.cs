@@ -217,7 +217,7 @@ public sealed partial class MissionGrain(
                 Attempt = attempt,
                 Reason = reason,
                 CompletedAt = now,
-                ExecutionResult = result is null ? null : LineBudget.Fit(result),
+                ExecutionResult = result is null ? null : ResultLimits.Fit(result),
                 Error = error,
                 DecidedVia = decidedBy?.Via,
                 DecidedBy = decidedBy?.PersonId,

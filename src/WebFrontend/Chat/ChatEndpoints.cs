@@ -73,7 +73,7 @@ public static class ChatEndpoints
         if (!person.IsLocal && limits.SchedulesPerPerson > 0 && missions.Index.Schedules(person.Id) is { } schedules && schedules.Count >= limits.SchedulesPerPerson
             && Work() is { Kind: IntentKind.Actionable, Schedule: not null })
         {
-            var kept = schedules.Count(id => ScheduleFolds.TryFold(missions, id) is { Exists: true, Deleted: false });
+            var kept = schedules.Count(id => missions.ReadSchedule(id) is { Exists: true, Deleted: false });
             return kept >= limits.SchedulesPerPerson
                 ? Problems.TooMany(context, "Too many schedules",
                     $"You keep {kept} schedules, the most one person may ({limits.SchedulesPerPerson}). Stop one first (\"schedules\" lists them).",

@@ -140,8 +140,7 @@ public static class MissionsWebExtensions
             tracing => tracing.AddAspNetCoreInstrumentation(),
             metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
         builder.Services.TryAddSingleton<IConversationReader, SessionConversations>();
-        builder.Services.AddSingleton<LiveFeed>();
-        builder.Services.AddHostedService<LiveFeedSources>();
+        builder.Services.AddSingleton<LiveStreamSlots>();
         builder.Services.AddMissionsHealthChecks();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<LogUnavailableExceptionHandler>();
@@ -181,7 +180,7 @@ public static class MissionsWebExtensions
         {
             app.UseRateLimiter(); // per person: the local owner alone is not limited, and pays nothing for it
         }
-        Schedules.ScheduleFolds.UseLogger(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Missions.Schedules"));
+        Schedules.ScheduleEndpoints.ReportUnreadable(app.Services.GetRequiredService<MissionLogReader>(), app.Services.GetRequiredService<ILoggerFactory>());
         app.MapChat();
         app.MapWhiteboard();
         app.MapQueue();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Missions.Log;
 using Missions.Schedules;
@@ -12,7 +11,7 @@ namespace Missions.Web.Schedules;
 /// and deleting go to the schedule's grain. A person sees and steers their own (an operator all); a schedule's session
 /// id is shown only to that conversation (<c>?session_id=</c>).
 /// </summary>
-public static class ScheduleEndpoints
+public static partial class ScheduleEndpoints
 {
     public static IEndpointRouteBuilder MapSchedules(this IEndpointRouteBuilder app)
     {
@@ -66,11 +65,11 @@ public static class ScheduleEndpoints
 
     private static ScheduleView? ViewOf(string scheduleId, MissionLogReader reader, string session)
     {
-        if (ScheduleFolds.TryFold(reader, scheduleId) is not { Exists: true } state)
+        if (reader.ReadSchedule(scheduleId) is not { Exists: true } state)
         {
             return null;
         }
-        return ScheduleViews.From(scheduleId, state, missionId => MissionState.Fold(reader.ReadEvents(missionId)) is { Exists: true } m ? m.Status : null,
+        return ScheduleViews.From(scheduleId, state, missionId => reader.ReadState(missionId) is { Exists: true } m ? m.Status : null,
             withSession: session.Length > 0 && session == state.Definition!.SessionId);
     }
 
@@ -96,38 +95,20 @@ public static class ScheduleEndpoints
             : Unknown(scheduleId);
     }
 
-    private static ProblemHttpResult InvalidId(string scheduleId) =>
-        Problems.BadRequest("Invalid schedule id", $"'{Problems.Shorten(scheduleId)}' is not a schedule id: schedule ids start with '{ScheduleIds.Prefix}'.");
-
-    private static ProblemHttpResult Unknown(string scheduleId) => Problems.NotFound("Unknown schedule", $"You have no schedule '{scheduleId}'.");
-}
-
-/// <summary>A schedule's fold, read from the log; one that cannot be folded is skipped (and said once in the log), never a failed page.</summary>
-public static partial class ScheduleFolds
-{
-    private static readonly ConcurrentDictionary<string, bool> Reported = new(StringComparer.Ordinal);
-    private static ILogger? _logger;
-
-    public static void UseLogger(ILogger logger) => _logger = logger;
-
-    public static ScheduleState? TryFold(MissionLogReader reader, string scheduleId)
+    /// <summary>A schedule that cannot be read is left out of lists, never a failed page, and said once in the log.</summary>
+    public static void ReportUnreadable(MissionLogReader reader, ILoggerFactory loggers)
     {
-        try
-        {
-            return ScheduleState.Fold(reader.ReadEvents(scheduleId));
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            if (Reported.TryAdd(scheduleId, true) && _logger is { } logger)
-            {
-                LogUnreadable(logger, ex, scheduleId);
-            }
-            return null;
-        }
+        var logger = loggers.CreateLogger("Missions.Schedules");
+        reader.OnUnreadable = (scheduleId, ex) => LogUnreadable(logger, ex, scheduleId);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Schedule {ScheduleId} cannot be read from the log; it is left out of lists")]
     private static partial void LogUnreadable(ILogger logger, Exception ex, string scheduleId);
+
+    private static ProblemHttpResult InvalidId(string scheduleId) =>
+        Problems.BadRequest("Invalid schedule id", $"'{Problems.Shorten(scheduleId)}' is not a schedule id: schedule ids start with '{ScheduleIds.Prefix}'.");
+
+    private static ProblemHttpResult Unknown(string scheduleId) => Problems.NotFound("Unknown schedule", $"You have no schedule '{scheduleId}'.");
 }
 
 /// <summary>The body of <c>GET /api/schedules</c>.</summary>

@@ -156,6 +156,7 @@ async function send(event) {
   $("messages").scrollTop = $("messages").scrollHeight;
   input.value = "";
   try {
+    await opened; // a message typed while the page still opens its conversation goes into that conversation
     await api("/chat/integrated", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -478,10 +479,14 @@ $("new-chat").addEventListener("click", () => newSession().then(switchSession).c
 // Ages and running times move on by themselves.
 setInterval(() => { for (const m of state.missions.values()) { const c = cardOf(m.mission_id); if (c) c.querySelector(".meta").textContent = meta(m); } }, 1000);
 
+let conversationOpened;
+const opened = new Promise((resolve) => { conversationOpened = resolve; });
+
 (async () => {
   if (!(await signIn())) return;
   state.session = await openSession();
   localStorage.setItem(sessionKey(), state.session);
+  conversationOpened();
   connect();
   refresh();
   if (location.hash.length > 1) select(location.hash.slice(1)).catch(() => {});

@@ -88,10 +88,11 @@ public sealed class LiveStreamTests(WebFrontendFixture web)
         await web.WaitForTerminalAsync(missionId!);
 
         var replayed = await ReadAsync("", first[^1].Id, e => IsTerminalOf(e, missionId!));
+        Assert.Equal("ready", replayed[0].Kind); // resumed, not asked to reload
 
         // /reminders and the two pages it links to: a progress line each.
         Assert.Equal(["mission_status_update", "mission_status_update", "mission_progress", "mission_progress", "mission_progress", "mission_status_update"],
-            replayed.Where(e => e.Data.GetProperty("mission_id").GetString() == missionId).Select(e => e.Data.GetProperty("event_type").GetString()));
+            replayed.Where(e => e.Kind == "mission" && e.Data.GetProperty("mission_id").GetString() == missionId).Select(e => e.Data.GetProperty("event_type").GetString()));
     }
 
     [Fact]
@@ -100,6 +101,25 @@ public sealed class LiveStreamTests(WebFrontendFixture web)
         var events = await ReadAsync("", "123abc-5", _ => true);
 
         Assert.Equal("reset", events.Single().Kind);
+    }
+
+    [Fact]
+    public async Task An_id_is_a_place_in_the_logs_and_one_that_is_not_a_line_start_or_past_the_end_asks_to_reload()
+    {
+        var opened = (await ReadAsync("", null, _ => true)).Single();
+        Assert.Equal("ready", opened.Kind);
+        var parts = opened.Id.Split('.');
+        Assert.Equal(2, parts.Length);
+        var (missions, chats) = (long.Parse(parts[0]), long.Parse(parts[1]));
+
+        // Its own id resumes ("ready"); one byte into a line, or past the end of a log, does not.
+        Assert.Equal("ready", (await ReadAsync("", opened.Id, _ => true)).Single().Kind);
+        if (missions > 0)
+        {
+            Assert.Equal("reset", (await ReadAsync("", $"{missions - 1}.{chats}", _ => true)).Single().Kind);
+        }
+        Assert.Equal("reset", (await ReadAsync("", $"{missions + 1_000_000_000}.{chats}", _ => true)).Single().Kind);
+        Assert.Equal("reset", (await ReadAsync("", $"{missions}.-1", _ => true)).Single().Kind);
     }
 
     [Fact]

@@ -118,7 +118,7 @@ public sealed class HostileInputTests
             Notes = Enumerable.Range(0, 100).Select(_ => new string('n', 5_000)).ToList(),
         };
 
-        var fitted = Missions.LineBudget.Fit(huge);
+        var fitted = Missions.ResultLimits.Fit(huge);
 
         var line = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
             new MissionStatusUpdated { MissionId = "m", Timestamp = DateTime.UtcNow, Status = MissionStatus.Completed, Reason = "x", ExecutionResult = fitted },

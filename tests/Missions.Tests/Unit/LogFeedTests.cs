@@ -59,6 +59,29 @@ public sealed class LogFeedTests : IDisposable
     }
 
     [Fact]
+    public async Task A_follower_that_falls_behind_holds_a_bounded_queue_and_reads_on_from_the_file_missing_nothing()
+    {
+        await using var log = new MissionLog(Options, NullLogger<MissionLog>.Instance);
+        using var slow = log.Feed.Follow(log.Feed.End);
+        var total = LogFeed<MissionEvent>.MaxQueued * 2 + 123;
+        for (var i = 0; i < total; i += 100)
+        {
+            await log.AppendAsync($"burst-{i}", [.. Enumerable.Range(i, Math.Min(100, total - i)).Select(j => Created($"burst-{i}") with { TraceId = j.ToString() })], 0);
+        }
+
+        // It read nothing while twice its queue was published: it was let go, and reads on from where it was.
+        var seen = await ReadAsync(slow, total);
+        Assert.Equal(total, seen.Count);
+        Assert.Equal(Enumerable.Range(0, total).Select(j => j.ToString()), seen.Select(e => e.Value.TraceId));
+        Assert.True(seen.Zip(seen.Skip(1)).All(pair => pair.First.Next == pair.Second.Where.Offset), "lines follow each other in the file, none skipped");
+        Assert.Equal(log.Feed.End, slow.Position);
+
+        // And it is live again: what comes next arrives as it is published.
+        await log.AppendAsync("later", [Created("later")], 0);
+        Assert.Equal("later", Assert.Single(await slow.ReadAsync(10, CancellationToken.None)).Value.MissionId);
+    }
+
+    [Fact]
     public async Task Following_from_the_end_gives_only_what_comes_next_and_a_closed_cursor_drains_then_ends()
     {
         await using var log = new MissionLog(Options, NullLogger<MissionLog>.Instance);

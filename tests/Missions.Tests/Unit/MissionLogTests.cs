@@ -47,9 +47,9 @@ public sealed class MissionLogTests : IDisposable
         foreach (var e in events)
         {
             var line = JsonSerializer.SerializeToUtf8Bytes(e, MissionsJson.Context.MissionEvent);
-            var id = new char[MissionLineFacts.MaxIdLength];
-            Assert.True(MissionLineFacts.TryRead(line, id, out var length, out var facts), Encoding.UTF8.GetString(line));
-            Assert.Equal(MissionLineFacts.Of(e), facts);
+            var id = new char[MissionLineHeader.MaxIdLength];
+            Assert.True(MissionLineHeader.TryRead(line, id, out var length, out var facts), Encoding.UTF8.GetString(line));
+            Assert.Equal(MissionLineHeader.Of(e), facts);
             Assert.Equal(e.MissionId, new string(id, 0, length));
         }
     }
@@ -64,7 +64,7 @@ public sealed class MissionLogTests : IDisposable
     [InlineData("""{"event_type":"mission_created","mission_id":"m1","objective":{"type":"x",}""")]
     [InlineData("[]")]
     public void Lines_that_are_not_mission_events_have_no_facts(string line) =>
-        Assert.False(MissionLineFacts.TryRead(Encoding.UTF8.GetBytes(line), new char[MissionLineFacts.MaxIdLength], out _, out _));
+        Assert.False(MissionLineHeader.TryRead(Encoding.UTF8.GetBytes(line), new char[MissionLineHeader.MaxIdLength], out _, out _));
 
     [Fact]
     public async Task Appended_events_are_numbered_on_disk_and_indexed()

@@ -8,7 +8,7 @@ namespace Missions;
 /// 64 KB). A result is built from pages anyone wrote, or by a model: it is cut here, once, before it is written,
 /// so the log, the stream and the chat all get the same bounded line.
 /// </summary>
-public static class LineBudget
+public static class ResultLimits
 {
     public const int MaxResultBytes = 48 * 1024;
     private const int MaxSources = 50;

@@ -21,7 +21,7 @@ public enum MissionLineKind
 /// status and retry time, for a creation the priority. Read without building the event (no objective, no result),
 /// which makes opening a large log several times faster than parsing every line whole.
 /// </summary>
-public readonly record struct MissionLineFacts(MissionLineKind Kind, MissionStatus Status, MissionPriority Priority, long RetryAtTicks)
+public readonly record struct MissionLineHeader(MissionLineKind Kind, MissionStatus Status, MissionPriority Priority, long RetryAtTicks)
 {
     /// <summary>Room for any valid mission id.</summary>
     public const int MaxIdLength = 64;
@@ -46,7 +46,7 @@ public readonly record struct MissionLineFacts(MissionLineKind Kind, MissionStat
         [("high"u8.ToArray(), MissionPriority.High), ("normal"u8.ToArray(), MissionPriority.Normal), ("low"u8.ToArray(), MissionPriority.Low)];
 
     /// <summary>The facts of an event as the writer appends it.</summary>
-    public static MissionLineFacts Of(MissionEvent e) => e switch
+    public static MissionLineHeader Of(MissionEvent e) => e switch
     {
         MissionCreated c => new(MissionLineKind.Created, MissionStatus.Proposed, c.Priority, 0),
         MissionStatusUpdated u => new(MissionLineKind.StatusUpdated, u.Status, MissionPriority.Normal, u.RetryAt?.Ticks ?? 0),
@@ -62,11 +62,11 @@ public readonly record struct MissionLineFacts(MissionLineKind Kind, MissionStat
     /// long; no string is made for it). False when the line is not a well-formed mission event: bad JSON, trailing
     /// bytes, an unknown event type, no valid mission id, a status change without a known status.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> line, Span<char> missionId, out int idLength, out MissionLineFacts facts) =>
+    public static bool TryRead(ReadOnlySpan<byte> line, Span<char> missionId, out int idLength, out MissionLineHeader facts) =>
         TryRead(line, missionId, out idLength, [], out _, out facts);
 
     /// <summary>As above, and the line's <c>owner</c> (a creation line's) into <paramref name="owner"/>: 0 long when it has none.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> line, Span<char> missionId, out int idLength, Span<char> owner, out int ownerLength, out MissionLineFacts facts)
+    public static bool TryRead(ReadOnlySpan<byte> line, Span<char> missionId, out int idLength, Span<char> owner, out int ownerLength, out MissionLineHeader facts)
     {
         facts = default;
         idLength = 0;
@@ -136,7 +136,7 @@ public readonly record struct MissionLineFacts(MissionLineKind Kind, MissionStat
             {
                 return false;
             }
-            facts = new MissionLineFacts(kind.Value, status ?? MissionStatus.Proposed, priority, retryAt);
+            facts = new MissionLineHeader(kind.Value, status ?? MissionStatus.Proposed, priority, retryAt);
             return true;
         }
         catch (JsonException)
