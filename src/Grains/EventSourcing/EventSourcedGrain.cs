@@ -67,6 +67,6 @@ public abstract class EventSourcedGrain<TState, TEvent>(IEventStore<TEvent> stor
     protected InvalidOperationException Conflict()
     {
         DeactivateOnIdle();
-        return new InvalidOperationException($"{Noun} {StreamId} changed in the log underneath this activation; try again.");
+        return new InvalidOperationException($"{Noun} {StreamId} changed in the store underneath this activation; try again.");
     }
 }

@@ -64,9 +64,10 @@ public static class LiveEvents
 
         var nextMissions = missions.ReadAsync(Batch, cancellationToken).AsTask();
         var nextChats = chats?.ReadAsync(Batch, cancellationToken).AsTask() ?? new TaskCompletionSource<IReadOnlyList<LogLine<ChatMessage>>>().Task;
+        Task? idle = null; // one timer for the next heartbeat, not one per batch
         while (!cancellationToken.IsCancellationRequested)
         {
-            var idle = Task.Delay(Heartbeat, cancellationToken);
+            idle ??= Task.Delay(Heartbeat, cancellationToken);
             var ready = await Task.WhenAny(nextMissions, nextChats, idle);
             if (ready.IsCanceled)
             {
@@ -74,6 +75,7 @@ public static class LiveEvents
             }
             if (ready == idle)
             {
+                idle = null;
                 // Lines passed that this person is not shown count as read: the id moves past them.
                 var now = place.ToString();
                 yield return new SseItem<string>("{}", "heartbeat") { EventId = now == sent ? null : now };
