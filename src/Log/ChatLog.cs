@@ -12,6 +12,9 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
     private readonly Dictionary<string, Conversation> _bySession = new(StringComparer.Ordinal);
     private readonly MissionAppend.InFlight _appending = new();
 
+    /// <summary><see cref="Add"/>, made a delegate once (not at every append).</summary>
+    private readonly Action<ChatMessage, LineRef> _indexLine;
+
     /// <summary>Each owner's conversations, oldest first.</summary>
     private readonly Dictionary<string, List<Conversation>> _byOwner = new(StringComparer.Ordinal);
 
@@ -44,6 +47,7 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
             return true;
         }, logger);
         Feed = new LogFeed<ChatMessage>(_file.ReadHandle, ParseOrNull, _file.Opened.CompleteLength);
+        _indexLine = Add;
     }
 
     /// <summary>The log's durable lines, in file order, from any position.</summary>
@@ -123,7 +127,7 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
         {
             var numbered = ChatAppend.Number(streamId, events, expectedVersion);
             var (payload, lines) = JsonlLines.Serialize(numbered, MissionsJson.Context.ChatMessage);
-            await _file.AppendAsync(numbered, payload, i => lines[i], Add, Feed);
+            await _file.AppendAsync(numbered, payload, lines, _indexLine, Feed);
             return true;
         }
         finally
@@ -150,7 +154,7 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
             return Task.CompletedTask;
         }
         var (payload, starts) = JsonlLines.Join(lines);
-        return _file.AppendAsync(messages, payload, i => (starts[i], lines[i].Length), Add, Feed);
+        return _file.AppendAsync(messages, payload, JoinedLines.Of(starts, lines), _indexLine, Feed);
     }
 
     private void Add(ChatMessage message, LineRef line)

@@ -64,15 +64,15 @@ public sealed partial class JsonlFile : IAsyncDisposable
     /// <summary>Reads one line (without its newline).</summary>
     /// <summary>
     /// The one way lines enter a log: <paramref name="payload"/> is appended, and once it is durable each line is
-    /// indexed (<paramref name="index"/>) and then published to the log's readers (<paramref name="feed"/>), in order.
+    /// indexed (<paramref name="index"/>; <paramref name="lines"/> says where each item's line is in the payload) and then published to the log's readers (<paramref name="feed"/>), in order.
     /// </summary>
-    public Task AppendAsync<T>(IReadOnlyList<T> items, byte[] payload, Func<int, (int Start, int Length)> lineOf, Action<T, LineRef> index, LogFeed<T> feed) =>
+    public Task AppendAsync<T>(IReadOnlyList<T> items, byte[] payload, (int Start, int Length)[] lines, Action<T, LineRef> index, LogFeed<T> feed) =>
         Appender.AppendAsync(payload, items.Count, offset =>
         {
             var durable = new LogLine<T>[items.Count];
             for (var i = 0; i < items.Count; i++)
             {
-                var (start, length) = lineOf(i);
+                var (start, length) = lines[i];
                 durable[i] = new LogLine<T>(items[i], new LineRef(offset + start, length));
                 index(items[i], durable[i].Where);
             }
@@ -103,4 +103,18 @@ public sealed partial class JsonlFile : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Opened {Path}: {Lines} lines in {ElapsedMs} ms")]
     private static partial void LogOpened(ILogger logger, string path, long lines, long elapsedMs);
+}
+
+/// <summary>Where lines already serialized sit in the payload <see cref="JsonlLines.Join"/> made of them.</summary>
+public static class JoinedLines
+{
+    public static (int Start, int Length)[] Of(int[] starts, IReadOnlyList<byte[]> lines)
+    {
+        var where = new (int, int)[starts.Length];
+        for (var i = 0; i < starts.Length; i++)
+        {
+            where[i] = (starts[i], lines[i].Length);
+        }
+        return where;
+    }
 }

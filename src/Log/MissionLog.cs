@@ -16,12 +16,16 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
     private readonly ILogger<MissionLog> _logger;
     private readonly DataDirectoryLock _lock;
 
+    /// <summary>The index's <c>Add</c>, made a delegate once (not at every append).</summary>
+    private readonly Action<MissionEvent, LineRef> _indexLine;
+
     public MissionLog(IOptions<MissionsOptions> options, ILogger<MissionLog> logger)
     {
         _logger = logger;
         // The mission log is the source of truth: its writer holds the directory for every log of this process.
         _lock = DataDirectoryLock.Acquire(Path.GetDirectoryName(options.Value.PathOf(LogFiles.Missions))!);
         Index = new MissionIndex();
+        _indexLine = Index.Add;
         _checkpointPath = options.Value.PathOf(LogFiles.MissionsIndex);
         // From the index's checkpoint when it still matches the log; the lines after it are read as usual.
         _file = JsonlFile.Open(options.Value.PathOf(LogFiles.Missions), MissionLogReader.FactIndexer(Index), logger,
@@ -56,7 +60,7 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
         {
             var numbered = MissionAppend.Number(streamId, events, expectedVersion);
             var (payload, lines) = JsonlLines.Serialize(numbered, MissionsJson.Context.MissionEvent);
-            await _file.AppendAsync(numbered, payload, i => lines[i], Index.Add, Feed);
+            await _file.AppendAsync(numbered, payload, lines, _indexLine, Feed);
             return true;
         }
         finally
@@ -96,7 +100,7 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
             next[e.MissionId] = e.Seq;
         }
         var (payload, starts) = JsonlLines.Join(lines);
-        return _file.AppendAsync(events, payload, i => (starts[i], lines[i].Length), Index.Add, Feed);
+        return _file.AppendAsync(events, payload, JoinedLines.Of(starts, lines), _indexLine, Feed);
     }
 
     /// <summary>Writes the index's checkpoint (<c>missions.index</c>), so the next start reads only what comes after.</summary>
