@@ -14,6 +14,9 @@ public enum MissionLineKind
 
     /// <summary>A line of a schedule's stream (<see cref="ScheduleEvent"/>): not a mission's.</summary>
     Schedule,
+
+    /// <summary>A line of a type this build does not know (<see cref="UnknownEvent"/>): it counts in its stream's version.</summary>
+    Unknown,
 }
 
 /// <summary>
@@ -54,13 +57,15 @@ public readonly record struct MissionLineHeader(MissionLineKind Kind, MissionSta
         MissionProgress => new(MissionLineKind.Progress, MissionStatus.Proposed, MissionPriority.Normal, 0),
         MissionRevised r => new(MissionLineKind.Revised, MissionStatus.Proposed, r.Priority, 0),
         ScheduleEvent => new(MissionLineKind.Schedule, MissionStatus.Proposed, MissionPriority.Normal, 0),
+        UnknownEvent => new(MissionLineKind.Unknown, MissionStatus.Proposed, MissionPriority.Normal, 0),
         _ => throw new ArgumentException($"Unknown mission event {e.GetType().Name}", nameof(e)),
     };
 
     /// <summary>
     /// Reads a line's facts, and its mission id into <paramref name="missionId"/> (at least <see cref="MaxIdLength"/>
     /// long; no string is made for it). False when the line is not a well-formed mission event: bad JSON, trailing
-    /// bytes, an unknown event type, no valid mission id, a status change without a known status.
+    /// bytes, no event type, no valid mission id, a status change without a known status. An event type this build
+    /// does not know is read as <see cref="MissionLineKind.Unknown"/>.
     /// </summary>
     public static bool TryRead(ReadOnlySpan<byte> line, Span<char> missionId, out int idLength, out MissionLineHeader facts) =>
         TryRead(line, missionId, out idLength, [], out _, out facts);
@@ -94,7 +99,8 @@ public readonly record struct MissionLineHeader(MissionLineKind Kind, MissionSta
                 else if (reader.ValueTextEquals("event_type"u8))
                 {
                     reader.Read();
-                    kind = Match(ref reader, Kinds);
+                    // A type this build does not know is a newer build's line: still a line of its stream.
+                    kind = reader.TokenType == JsonTokenType.String ? Match(ref reader, Kinds) ?? MissionLineKind.Unknown : null;
                 }
                 else if (reader.ValueTextEquals("status"u8))
                 {

@@ -28,10 +28,47 @@ public sealed class MissionLogReader : IDisposable
 
     public MissionIndex Index { get; }
 
-    /// <summary>Parses one line of the mission log.</summary>
-    public static MissionEvent ParseLine(ReadOnlySpan<byte> line) =>
-        JsonSerializer.Deserialize(line, MissionsJson.Context.MissionEvent)
-        ?? throw new JsonException("A mission line was null.");
+    /// <summary>Parses one line of the mission log; a well-formed line of a type this build does not know is an <see cref="UnknownEvent"/>.</summary>
+    public static MissionEvent ParseLine(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, MissionsJson.Context.MissionEvent)
+                ?? throw new JsonException("A mission line was null.");
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        {
+            return UnknownOrNull(line) ?? throw (ex as JsonException ?? new JsonException(ex.Message, ex));
+        }
+    }
+
+    /// <summary>The line as an <see cref="UnknownEvent"/> when it is a well-formed event of a type this build does not know.</summary>
+    private static UnknownEvent? UnknownOrNull(ReadOnlySpan<byte> line)
+    {
+        Span<char> id = stackalloc char[MissionLineHeader.MaxIdLength];
+        if (!MissionLineHeader.TryRead(line, id, out var length, out var header) || header.Kind != MissionLineKind.Unknown)
+        {
+            return null;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(line.ToArray());
+            var root = document.RootElement;
+            return new UnknownEvent
+            {
+                MissionId = id[..length].ToString(),
+                Seq = root.TryGetProperty("seq", out var seq) && seq.TryGetInt32(out var n) ? n : 0,
+                Timestamp = root.TryGetProperty("timestamp", out var at) && at.TryGetDateTime(out var t) ? t : DateTime.MinValue,
+                OriginalEventType = ClipType(root.GetProperty("event_type").GetString() ?? ""),
+            };
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static string ClipType(string type) => type.Length <= 64 ? type : type[..64];
 
     /// <summary>Parses one line of the mission log; null when it is not a mission event.</summary>
     public static MissionEvent? ParseOrNull(ReadOnlySpan<byte> line)

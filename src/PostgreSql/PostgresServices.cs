@@ -11,6 +11,12 @@ public static class PostgresServices
     /// <summary>The configuration key of the store's connection string.</summary>
     public const string Setting = "Missions:Store:PostgreSql";
 
+    /// <summary>How long a session may sit in an open transaction without a statement before the server ends it.</summary>
+    public static readonly TimeSpan IdleInTransaction = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a statement waits for a lock (the commit lock) before it fails.</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(15);
+
     /// <summary>Connections a process keeps to the store at most, unless the connection string says otherwise.</summary>
     public const int DefaultMaxPoolSize = 20;
 
@@ -34,6 +40,13 @@ public static class PostgresServices
             builder.MaxPoolSize = DefaultMaxPoolSize;
         }
         builder.ApplicationName ??= "missions";
+        // A process frozen (SIGSTOP, a long pause, a VM migration) or cut off inside a commit holds the store's commit
+        // lock: the server ends such a session after IdleInTransaction and its transaction rolls back, so the other
+        // processes wait at most that long (they wait up to LockWait for the lock, a little longer, then fail cleanly).
+        if (!given.ContainsKey("Options"))
+        {
+            builder.Options = $"-c idle_in_transaction_session_timeout={(int)IdleInTransaction.TotalMilliseconds} -c lock_timeout={(int)LockWait.TotalMilliseconds}";
+        }
         return NpgsqlDataSource.Create(builder.ConnectionString);
     }
 

@@ -130,8 +130,15 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
     }
 
 
-    private LogWriteException Unavailable(string what, Exception ex) =>
-        new($"The mission store ({Where}) could not be {what}: {ex.Message}");
+    /// <summary>
+    /// What a client is told when the store cannot be reached: that it is unavailable and to try again — not where it
+    /// is or what the driver said (those go to this process's log, with the exception).
+    /// </summary>
+    private LogWriteException Unavailable(string what, Exception ex)
+    {
+        LogUnavailable(_logger, ex, what, Where);
+        return new($"The mission store could not be {what} just now; try again in a few seconds.");
+    }
 
     /// <summary>The group commit: whatever has gathered goes in one transaction.</summary>
     private async Task WriteLoopAsync()
@@ -323,6 +330,9 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
         _pending.Writer.TryComplete();
         await _writing;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The mission store ({Where}) could not be {What}")]
+    private static partial void LogUnavailable(ILogger logger, Exception ex, string what, string where);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A commit of {Count} appends to the mission store failed; their callers were told")]
     private static partial void LogCommitFailed(ILogger logger, Exception ex, int count);

@@ -76,7 +76,8 @@ public sealed partial class StoreMirror(
             }
             catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
             {
-                Problem = $"The mirror cannot read the store ({PostgresStore.Describe(db)}): {ex.Message}";
+                // Readiness says what is wrong, not where the store is or what the driver said: that is in the log.
+                Problem = "The mirror cannot read the store; it tries again (the log says why).";
                 LogBehind(logger, ex, wait.TotalSeconds);
             }
             await Task.Delay(wait, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);

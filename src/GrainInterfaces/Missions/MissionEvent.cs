@@ -17,6 +17,7 @@ namespace Missions;
 [JsonDerivedType(typeof(ScheduleFired), ScheduleFired.EventType)]
 [JsonDerivedType(typeof(ScheduleStateChanged), ScheduleStateChanged.EventType)]
 [JsonDerivedType(typeof(ScheduleRunCompared), ScheduleRunCompared.EventType)]
+[JsonDerivedType(typeof(UnknownEvent), UnknownEvent.EventType)]
 public abstract record MissionEvent
 {
     /// <summary>

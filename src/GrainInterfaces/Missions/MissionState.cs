@@ -60,6 +60,7 @@ public sealed class MissionState : IEventFold<MissionEvent>
             case MissionProgress progress: Apply(progress); break;
             case MissionRevised revised: Apply(revised); break;
             case ScheduleEvent: Version++; break; // a schedule's stream: no mission there
+            case UnknownEvent: Version++; break; // a newer build's line: its place counts, its meaning is not known here
             default: throw new ArgumentException($"Unknown mission event {e.GetType().Name}", nameof(e));
         }
     }

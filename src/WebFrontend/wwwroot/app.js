@@ -232,8 +232,8 @@ function applyMissionEvent(e) {
     if (m) return;
     m = { mission_id: e.mission_id, status: "proposed", objective: e.objective, session_id: e.session_id, created_at: e.timestamp, attempt: 0, priority: e.priority,
       max_pages: e.constraints ? e.constraints.max_pages : 0 };
-  } else if (!m) {
-    return; // a mission not on the loaded pages
+  } else if (!m || e.event_type !== "mission_status_update") {
+    return; // a mission not on the loaded pages, or a line this page does not know (a newer server's)
   } else {
     m = { ...m, status: e.status, attempt: Math.max(m.attempt || 0, e.attempt || 0) };
     if (e.execution_result && e.execution_result.answer) m.answer = e.execution_result.answer.length > 240 ? e.execution_result.answer.slice(0, 240) + "…" : e.execution_result.answer;

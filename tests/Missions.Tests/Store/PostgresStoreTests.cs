@@ -108,6 +108,38 @@ public sealed class PostgresStoreTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_process_frozen_inside_a_commit_stops_the_others_for_at_most_the_idle_timeout_and_its_commit_is_lost_not_doubled()
+    {
+        var connection = await postgres.CreateDatabaseAsync();
+        await using var db = PostgresServices.OpenDataSource(connection);
+        await PostgresSchema.EnsureAsync(db);
+        await using var store = new PostgresStore(db, NullLogger<PostgresStore>.Instance);
+
+        // Another process's session (same settings) takes the commit lock, writes a line, and freezes before COMMIT.
+        await using var otherProcess = PostgresServices.OpenDataSource(connection);
+        await using var frozen = await otherProcess.OpenConnectionAsync();
+        await using (var begin = new NpgsqlCommand("BEGIN; SELECT pg_advisory_xact_lock(@lock); INSERT INTO chat_messages (session_id, seq, line) VALUES ('s-frozen', 1, '{}')", frozen))
+        {
+            begin.Parameters.AddWithValue("lock", PostgresStore.CommitLock);
+            await begin.ExecuteNonQueryAsync();
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.True(await store.AppendAsync("m-after", [Created("m-after")], 0));
+        var waited = clock.Elapsed;
+
+        Assert.True(waited < PostgresServices.IdleInTransaction + TimeSpan.FromSeconds(3), $"waited {waited}");
+        Assert.True(waited >= PostgresServices.IdleInTransaction - TimeSpan.FromSeconds(1), $"waited only {waited}: the lock was not held");
+        // The frozen one wakes to a closed session: its commit fails, and its line was never kept.
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var commit = new NpgsqlCommand("COMMIT", frozen);
+            await commit.ExecuteNonQueryAsync();
+        });
+        Assert.Empty(await store.ReadAsync("s-frozen", 0, 10));
+    }
+
+    [Fact]
     public async Task A_schema_newer_than_the_build_is_refused_with_a_message_and_an_older_one_is_migrated_once()
     {
         var (db, store) = await OpenAsync();
