@@ -9,6 +9,9 @@ public interface IMissionStore : IEventStore<MissionEvent>
     /// <summary>Created missions not yet ended nor waiting for approval whose backoff (if any) is over by <paramref name="dueBy"/>, oldest first.</summary>
     ValueTask<IReadOnlyList<(string MissionId, MissionPriority Priority)>> UnfinishedAsync(DateTime dueBy);
 
+    /// <summary>Missions whose last run started and has not ended (status <c>active</c>), oldest first: the runs a queue that comes back holds slots for first.</summary>
+    ValueTask<IReadOnlyList<string>> ActiveAsync();
+
     /// <summary>Proposals waiting for a person's approval, oldest first.</summary>
     ValueTask<IReadOnlyList<string>> ProposedAsync();
 

@@ -311,6 +311,14 @@ public sealed class MissionIndex
     }
 
     /// <summary>Proposals waiting for a person's approval, oldest first.</summary>
+    public IReadOnlyList<string> Active()
+    {
+        lock (_lock)
+        {
+            return _unfinished.Where(e => e.Status == MissionStatus.Active).OrderBy(e => e.Order).Select(e => e.MissionId).ToList();
+        }
+    }
+
     public IReadOnlyList<string> Proposed()
     {
         lock (_lock)

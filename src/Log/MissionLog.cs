@@ -74,6 +74,8 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
     public ValueTask<IReadOnlyList<(string MissionId, MissionPriority Priority)>> UnfinishedAsync(DateTime dueBy) =>
         ValueTask.FromResult(Index.UnfinishedWithPriority(dueBy));
 
+    public ValueTask<IReadOnlyList<string>> ActiveAsync() => ValueTask.FromResult(Index.Active());
+
     public ValueTask<IReadOnlyList<string>> ProposedAsync() => ValueTask.FromResult(Index.Proposed());
 
     public ValueTask<IReadOnlyList<string>> SchedulesAsync() => ValueTask.FromResult(Index.Schedules());

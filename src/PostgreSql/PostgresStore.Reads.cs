@@ -49,6 +49,9 @@ public sealed partial class PostgresStore
         }
     }
 
+    public ValueTask<IReadOnlyList<string>> ActiveAsync() =>
+        IdsAsync("SELECT mission_id FROM missions WHERE created AND status = @p ORDER BY ord", MissionStatus.Active.ToWireName());
+
     public ValueTask<IReadOnlyList<string>> ProposedAsync() =>
         IdsAsync("SELECT mission_id FROM missions WHERE created AND status = @p ORDER BY ord", MissionStatus.Proposed.ToWireName());
 

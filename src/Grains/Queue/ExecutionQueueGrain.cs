@@ -45,6 +45,15 @@ public sealed partial class ExecutionQueueGrain(
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
         var sweep = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.QueueSweepSeconds));
         _sweep = this.RegisterGrainTimer(SweepAsync, sweep, sweep);
+        // Runs that were going when the queue went (its silo stopped or was lost) hold their slots first, asked after
+        // in place: a still-running one keeps its slot, a lost one starts again as its next attempt. Queued work is
+        // dispatched only into what is left, so a queue coming back never lets more than the limit run.
+        var now = DateTime.UtcNow;
+        foreach (var missionId in await log.ActiveAsync())
+        {
+            Hold(missionId, now + Lease);
+            _ = StartAsync(missionId);
+        }
         var recovered = await ReconcileAsync();
         if (recovered > 0)
         {
@@ -105,10 +114,17 @@ public sealed partial class ExecutionQueueGrain(
 
     public async Task SiloLostAsync()
     {
-        // Every run is asked after as if its lease had run out: the reconciling queues them again (they are
-        // unfinished), and starting one that still runs is answered "already running" and keeps its slot.
+        // Every run is asked after in place, keeping its slot meanwhile: one its silo took with it starts again as its
+        // next attempt (its mission comes back on a silo that is here), one still running says so, one that ended
+        // gives the slot back. Slots are never freed before the runs are known to be gone, so a lost silo (or a
+        // restarted one reporting silos long gone) never lets more than the limit run at once.
         LogAskingAfterRuns(logger, _running.Count);
-        _running.Clear();
+        var now = DateTime.UtcNow;
+        foreach (var missionId in _running.Keys.ToList())
+        {
+            _running[missionId] = now + Lease;
+            _ = StartAsync(missionId);
+        }
         await ReconcileAsync();
         Dispatch();
     }

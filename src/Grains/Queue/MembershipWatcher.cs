@@ -11,11 +11,18 @@ public sealed partial class MembershipWatcher(IClusterMembershipService membersh
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var gone = new HashSet<SiloAddress>();
+        HashSet<SiloAddress>? gone = null;
         try
         {
             await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
             {
+                if (gone is null)
+                {
+                    // Silos already dead when this one started (the membership table keeps them a while) were told of
+                    // when they went, or their runs' leases find them: a restart reports only what goes from now on.
+                    gone = [.. snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress)];
+                    continue;
+                }
                 var lost = snapshot.Members.Values
                     .Where(m => m.Status == SiloStatus.Dead && gone.Add(m.SiloAddress))
                     .Select(m => m.SiloAddress)

@@ -17,6 +17,9 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
 {
     private const int Clients = 16;
 
+    /// <summary>The cluster's limit on missions running at once.</summary>
+    private const int MaxConcurrency = 24;
+
     /// <summary>A cluster of its own (its own database, cluster id and data directories) on the shared servers.</summary>
     private sealed class LocalCluster(ClusterServers servers, string store) : IAsyncDisposable
     {
@@ -40,7 +43,7 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
                 ["Missions__Cluster__ProbeTimeoutSeconds"] = "2",
                 ["Missions__Execution__Executor"] = "delay",
                 ["Missions__Execution__DelayMilliseconds"] = delayMs.ToString(),
-                ["Missions__Execution__MaxConcurrency"] = "24",
+                ["Missions__Execution__MaxConcurrency"] = MaxConcurrency.ToString(),
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information", // "Application started": the silo has joined
             };
@@ -150,6 +153,35 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         return events;
     }
 
+    /// <summary>
+    /// The most runs the store shows at once: each run from its <c>active</c> line to the mission's next status line
+    /// (its end, or the line that queues it again), across every silo.
+    /// </summary>
+    private static int MostRunningAtOnce(List<MissionEvent> events)
+    {
+        var edges = new List<(DateTime At, int Delta)>();
+        foreach (var mission in events.OfType<MissionStatusUpdated>().GroupBy(e => e.MissionId))
+        {
+            var lines = mission.OrderBy(e => e.Seq).ToList();
+            for (var i = 0; i < lines.Count; i++)
+            {
+                if (lines[i].Status == MissionStatus.Active && i + 1 < lines.Count)
+                {
+                    edges.Add((lines[i].Timestamp, +1));
+                    edges.Add((lines[i + 1].Timestamp, -1));
+                }
+            }
+        }
+        var running = 0;
+        var most = 0;
+        foreach (var (_, delta) in edges.OrderBy(e => e.At).ThenBy(e => e.Delta)) // an end before a start at the same instant
+        {
+            running += delta;
+            most = Math.Max(most, running);
+        }
+        return most;
+    }
+
     /// <summary>Each mission: one creation, lines numbered 1..n, exactly one end per attempt, completed in the end.</summary>
     private static void AssertEachEndedOncePerAttempt(List<MissionEvent> events, IEnumerable<string> missionIds)
     {
@@ -185,6 +217,7 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         var interrupted = events.OfType<MissionStatusUpdated>().Where(u => u.Reason == MissionReasons.Interrupted).ToList();
         Assert.NotEmpty(interrupted);
         Assert.All(interrupted, u => Assert.Equal(2, u.Attempt));
+        Assert.InRange(MostRunningAtOnce(events), 1, MaxConcurrency);
         output.WriteLine($"{interrupted.Count} runs cut off by the kill ran again as attempt 2; {events.Count} lines");
 
         // The web frontend's mirror holds the store's lines, line for line and in its order.
@@ -367,6 +400,37 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         AssertEachEndedOncePerAttempt(events, answered.Values);
         var rerun = events.OfType<MissionStatusUpdated>().Count(u => u.Reason == MissionReasons.Interrupted);
         output.WriteLine($"{rerun} runs of the stopped silo ran again elsewhere");
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_of_every_silo_under_load_never_runs_more_than_the_limit_and_loses_nothing()
+    {
+        const int missions = 240;
+        await using var cluster = new LocalCluster(servers, await servers.Postgres.CreateDatabaseAsync());
+        for (var i = 0; i < 3; i++)
+        {
+            cluster.StartSilo(delayMs: 800);
+        }
+        await cluster.StartWebAsync(delayMs: 800);
+        var answered = await SubmitAsync(cluster.Http, missions, "rolling");
+
+        // Each silo in turn stopped as a service manager would (SIGTERM) and a new one started in its place, while
+        // the missions run; each restarted silo sees the ones before it as dead in the membership table.
+        for (var i = 0; i < 3; i++)
+        {
+            cluster.Silos[i].Terminate();
+            await cluster.Silos[i].WaitForExitAsync(TimeSpan.FromSeconds(90));
+            cluster.StartSilo(delayMs: 800);
+            await cluster.WaitForSilosAsync();
+        }
+        await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= missions, TimeSpan.FromSeconds(180),
+            $"all {missions} missions to complete through the restarts\n{cluster.Outputs}");
+
+        var events = await StoreEventsAsync(cluster.Store);
+        AssertEachEndedOncePerAttempt(events, answered.Values);
+        var most = MostRunningAtOnce(events);
+        output.WriteLine($"at most {most} runs at once (limit {MaxConcurrency}); {events.Count} lines");
+        Assert.InRange(most, 1, MaxConcurrency);
     }
 
     [Fact]
