@@ -415,6 +415,14 @@ function renderSchedule(s) {
   return item;
 }
 
+// The queue's figures follow the missions' events, at most once a second however many arrive (a burst of a
+// thousand events is one request, not a thousand).
+let queueTimer = null;
+function queueSoon() {
+  if (queueTimer) return;
+  queueTimer = setTimeout(() => { queueTimer = null; loadQueue().catch(() => {}); }, 1000);
+}
+
 async function loadQueue() {
   const q = await api("/api/queue");
   $("queue").textContent = "queue: " + q.size + " waiting · " + q.in_flight + " running (limit " + q.concurrency_limit + ")";
@@ -435,7 +443,7 @@ function connect() {
     const line = JSON.parse(e.data);
     if (line.event_type.startsWith("schedule_")) { loadSchedules().catch(() => {}); return; }
     applyMissionEvent(line);
-    loadQueue().catch(() => {});
+    queueSoon();
   });
   source.addEventListener("chat", (e) => {
     const m = JSON.parse(e.data);

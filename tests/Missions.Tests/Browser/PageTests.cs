@@ -186,6 +186,32 @@ public sealed class PageTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task The_queue_figures_follow_the_events_at_most_once_a_second_not_once_an_event()
+    {
+        var page = await fixture.OpenAsync();
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live");
+        var queueRequests = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/api/queue"))
+            {
+                Interlocked.Increment(ref queueRequests);
+            }
+        };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var url = fixture.Web.Site.Url("/faq/reminder-persistence");
+        await SendAsync(page, $"research where reminders live on {url}");
+
+        // Several events of this mission alone (created, queued, active, a page each, completed), and others' too.
+        await Expect(Card(page, "where reminders live").Locator(".badge")).ToHaveTextAsync("completed", new() { Timeout = 30_000 });
+        await page.WaitForTimeoutAsync(1_500); // the last figures' request
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        Assert.InRange(queueRequests, 1, (int)Math.Ceiling(seconds) + 1);
+        await Expect(page.Locator("#queue")).ToContainTextAsync("queue:");
+    }
+
+    [Fact]
     public async Task Status_command_lists_the_chats_missions_without_starting_one()
     {
         var page = await fixture.OpenAsync(width: 390, height: 844);
