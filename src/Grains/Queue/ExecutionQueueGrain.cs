@@ -209,26 +209,48 @@ public sealed partial class ExecutionQueueGrain(
         _dispatched++;
     }
 
+    /// <summary>How often a start is asked for before its slot is given up: a call can fail for a moment after a silo is lost (the cluster still routes to it).</summary>
+    private const int StartAsks = 5;
+
     private async Task StartAsync(string missionId)
     {
-        try
+        for (var ask = 1; ; ask++)
         {
-            var start = await GrainFactory.Mission(missionId).StartExecutionAsync();
-            if (start.Result == StartExecutionResult.NotRunnable)
+            try
             {
-                _running.Remove(missionId);
-                Dispatch();
+                var start = await GrainFactory.Mission(missionId).StartExecutionAsync();
+                if (start.Result == StartExecutionResult.NotRunnable)
+                {
+                    _running.Remove(missionId);
+                    Dispatch();
+                }
+                else if (_running.ContainsKey(missionId))
+                {
+                    _running[missionId] = LeaseFor(start.BudgetSeconds);
+                }
+                return;
             }
-            else if (_running.ContainsKey(missionId))
+            catch (Exception ex) when (ask < StartAsks && _running.ContainsKey(missionId))
             {
-                _running[missionId] = LeaseFor(start.BudgetSeconds);
+                // Unknown whether it runs (the call may have gone to a silo just lost, its run going on or gone):
+                // it keeps its slot and is asked again, so a slot is never handed on while its run may still go.
+                LogStartAskedAgain(logger, missionId, ask, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(ask));
+                if (!_running.ContainsKey(missionId))
+                {
+                    return; // it ended meanwhile and gave the slot back
+                }
             }
-        }
-        catch (Exception ex)
-        {
-            // Leave it to the next sweep: it finds the mission unfinished in the log and queues it again.
-            LogStartFailed(logger, ex, missionId);
-            _running.Remove(missionId);
+            catch (Exception ex)
+            {
+                // Leave it to the next sweep: it finds the mission unfinished in the log and queues it again.
+                LogStartFailed(logger, ex, missionId);
+                if (_running.Remove(missionId))
+                {
+                    Dispatch();
+                }
+                return;
+            }
         }
     }
 
@@ -270,6 +292,9 @@ public sealed partial class ExecutionQueueGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting mission {MissionId} failed; it will be queued again")]
     private static partial void LogStartFailed(ILogger logger, Exception ex, string missionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Starting mission {MissionId} failed (ask {Ask}: {Reason}); it keeps its slot and is asked again")]
+    private static partial void LogStartAskedAgain(ILogger logger, string missionId, int ask, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A silo left the cluster: asking after the {Count} running missions")]
     private static partial void LogAskingAfterRuns(ILogger logger, int count);
