@@ -83,7 +83,7 @@ public static class ChatEndpoints
         return Intake.Refusal(context, person, missions, intake, limits) is { } refused && Work() is { Kind: IntentKind.Actionable, Schedule: null } ? refused : null;
     }
 
-    private static async Task<IResult> GetConversationAsync(string sessionId, HttpContext context, Access access, IConversationReader conversations)
+    private static async Task<IResult> GetConversationAsync(string sessionId, HttpContext context, Access access, IConversationReader conversations, MessageMarkup markup)
     {
         if (!Ids.IsValid(sessionId))
         {
@@ -105,12 +105,12 @@ public static class ChatEndpoints
             return Problems.NotFound("Unknown conversation", $"You have no conversation '{sessionId}'.");
         }
         var page = await conversations.ReadAsync(sessionId, before, after, limit ?? ChatPage.DefaultLimit);
-        return TypedResults.Ok(new ConversationResponse(sessionId, page.Messages, page.HasEarlier, page.HasLater));
+        return TypedResults.Ok(new ConversationResponse(sessionId, [.. page.Messages.Select(m => ChatMessageView.Of(m, markup))], page.HasEarlier, page.HasLater));
     }
 }
 
 /// <summary>The body of <c>GET /api/chat/{session_id}</c>.</summary>
-public sealed record ConversationResponse(string SessionId, IReadOnlyList<ChatMessage> Messages, bool HasEarlier, bool HasLater);
+public sealed record ConversationResponse(string SessionId, IReadOnlyList<ChatMessageView> Messages, bool HasEarlier, bool HasLater);
 
 /// <summary>The body of <c>POST /api/conversations</c>.</summary>
 public sealed record NewConversation(string SessionId);
@@ -120,3 +120,32 @@ public sealed record ConversationList(IReadOnlyList<ConversationSummary> Convers
 
 /// <summary>One conversation in the list: its id, a title (the start of its first message), how many messages, when it began and last moved.</summary>
 public sealed record ConversationSummary(string SessionId, string Title, int Messages, DateTime StartedAt, DateTime LastActivity);
+
+/// <summary>A message as the page gets it: the stored message and, for an answer, its Markdown as sanitized HTML.</summary>
+public sealed record ChatMessageView
+{
+    public required string SessionId { get; init; }
+    public int Seq { get; init; }
+    public required DateTime Timestamp { get; init; }
+    public required string Role { get; init; }
+
+    /// <summary>The message as written (an answer's Markdown source).</summary>
+    public required string Text { get; init; }
+
+    /// <summary>An answer's text as HTML that is safe to insert (see <see cref="MessageMarkup"/>); none on a person's own message.</summary>
+    public string? Html { get; init; }
+
+    public string? MissionId { get; init; }
+    public string? ClientMessageId { get; init; }
+    public string? ReplyType { get; init; }
+    public MissionStatus? Status { get; init; }
+    public int? Attempt { get; init; }
+    public string? ScheduleId { get; init; }
+
+    public static ChatMessageView Of(ChatMessage message, MessageMarkup markup) => new()
+    {
+        SessionId = message.SessionId, Seq = message.Seq, Timestamp = message.Timestamp, Role = message.Role, Text = message.Text,
+        Html = markup.HtmlOf(message), MissionId = message.MissionId, ClientMessageId = message.ClientMessageId,
+        ReplyType = message.ReplyType, Status = message.Status, Attempt = message.Attempt, ScheduleId = message.ScheduleId,
+    };
+}

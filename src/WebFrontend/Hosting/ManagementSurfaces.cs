@@ -2,6 +2,13 @@ using Microsoft.AspNetCore.Http;
 
 namespace Missions.Web.Hosting;
 
+/// <summary>The ports of <c>Missions:ManagementUrls</c>; empty when the operations surfaces share the main URLs.</summary>
+public sealed record ManagementPorts(IReadOnlySet<int> Ports)
+{
+    /// <summary>Where the page links to the Orleans dashboard: on the main URLs, or nowhere when it has URLs of its own.</summary>
+    public string? DashboardPath => Ports.Count == 0 ? "/dashboard/" : null;
+}
+
 /// <summary>
 /// The operations surfaces (<c>/dashboard</c>, <c>/metrics</c>) on URLs of their own (<c>Missions:ManagementUrls</c>,
 /// e.g. <c>http://127.0.0.1:9090</c>): when set, the server also listens there, serves those surfaces only there,

@@ -141,6 +141,7 @@ public static class MissionsWebExtensions
             metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
         builder.Services.TryAddSingleton<IConversationReader, SessionConversations>();
         builder.Services.AddSingleton<LiveStreamSlots>();
+        builder.Services.AddSingleton<MessageMarkup>();
         builder.Services.AddMissionsHealthChecks();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<LogUnavailableExceptionHandler>();
@@ -183,6 +184,7 @@ public static class MissionsWebExtensions
         Schedules.ScheduleEndpoints.ReportUnreadable(app.Services.GetRequiredService<MissionLogReader>(), app.Services.GetRequiredService<ILoggerFactory>());
         app.MapChat();
         app.MapWhiteboard();
+        app.MapFallbackToFile("/missions/{missionId}", "index.html"); // a mission's permalink: the page opens its detail
         app.MapQueue();
         app.MapMissionCommands();
         app.MapSchedules();
@@ -198,8 +200,6 @@ public static class MissionsWebExtensions
     /// <summary>The dashboard without its live log trace: the silo's log lines name sessions, and a session id is a capability.</summary>
     private static void HideTrace(DashboardOptions dashboard) => dashboard.HideTrace = true;
 
-    /// <summary>The ports of <c>Missions:ManagementUrls</c>; empty when the operations surfaces share the main URLs.</summary>
-    private sealed record ManagementPorts(IReadOnlySet<int> Ports);
 
     private static IPEndPoint[] ParseGateways(string gateways) =>
         gateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -54,7 +54,7 @@ public static class LiveEvents
     /// </summary>
     public static async IAsyncEnumerable<SseItem<string>> EventsAsync(
         LogFeed<MissionEvent> missionFeed, LogFeed<ChatMessage> chatFeed, MissionIndex index, Person person, string? sessionId, Place? from, bool reset,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        Func<ChatMessage, string> chatJson, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var place = from ?? new Place(missionFeed.End, chatFeed.End);
         using var missions = missionFeed.Follow(place.Missions);
@@ -116,7 +116,7 @@ public static class LiveEvents
                     if (line.Value.SessionId == sessionId)
                     {
                         sent = place.ToString();
-                        yield return new SseItem<string>(JsonSerializer.Serialize(line.Value, MissionsJson.Context.ChatMessage), "chat") { EventId = sent };
+                        yield return new SseItem<string>(chatJson(line.Value), "chat") { EventId = sent };
                     }
                 }
                 nextChats = chats!.ReadAsync(Batch, cancellationToken).AsTask();

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using Missions.Chat;
 using Missions.Log;
+using System.Text.Json;
+using Missions.Web.Chat;
 using Missions.Web.Http;
 using Missions.Web.People;
 
@@ -18,7 +20,7 @@ public static class StreamEndpoints
 
     private static IResult Stream(
         HttpContext context, LogFeed<MissionEvent> missions, LogFeed<ChatMessage> chats, MissionLogReader reader, Access access,
-        LiveStreamSlots slots, IOptions<PersonLimits> limits)
+        LiveStreamSlots slots, IOptions<PersonLimits> limits, MessageMarkup markup, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     {
         var person = context.Person();
         var sessionId = context.Request.Query["session_id"].ToString();
@@ -46,6 +48,6 @@ public static class StreamEndpoints
         context.Response.Headers["X-Accel-Buffering"] = "no";
         return TypedResults.ServerSentEvents(LiveEvents.EventsAsync(
             missions, chats, reader.Index, person, sessionId.Length > 0 ? sessionId : null, from, reset: lastEventId.Length > 0 && from is null,
-            context.RequestAborted));
+            message => JsonSerializer.Serialize(ChatMessageView.Of(message, markup), json.Value.SerializerOptions), context.RequestAborted));
     }
 }

@@ -215,11 +215,12 @@ public static class SignIn
                     : Results.Redirect("/"))
             .RequirePerson()
             .WithSummary("Signs out here and at the provider (a form post from the page, with its antiforgery token).");
-        app.MapGet("/api/me", (HttpContext context, IAntiforgery antiforgery) =>
+        app.MapGet("/api/me", (HttpContext context, IAntiforgery antiforgery, Hosting.ManagementPorts management) =>
             {
                 var person = context.Person();
                 var tokens = antiforgery.GetAndStoreTokens(context);
-                return TypedResults.Ok(new SignedIn(person.Id, person.Name, person.IsOperator, signIn, tokens.RequestToken!, AntiforgeryHeader, tokens.FormFieldName));
+                return TypedResults.Ok(new SignedIn(person.Id, person.Name, person.IsOperator, signIn, tokens.RequestToken!, AntiforgeryHeader, tokens.FormFieldName,
+                    person.IsOperator ? management.DashboardPath : null));
             })
             .RequirePerson()
             .WithSummary("Who is signed in, whether they operate the service, and the token the page sends with its changes.");
@@ -265,7 +266,8 @@ public static class SignIn
 }
 
 /// <summary>The body of <c>GET /api/me</c>.</summary>
-public sealed record SignedIn(string PersonId, string Name, bool IsOperator, bool SignIn, string Antiforgery, string AntiforgeryHeader, string AntiforgeryField);
+/// <param name="DashboardUrl">Where this person finds the Orleans dashboard from the page: an operator's, on the page's own URLs; none otherwise.</param>
+public sealed record SignedIn(string PersonId, string Name, bool IsOperator, bool SignIn, string Antiforgery, string AntiforgeryHeader, string AntiforgeryField, string? DashboardUrl);
 
 /// <summary>The server would listen beyond loopback with nobody to sign people in.</summary>
 public sealed class SignInRequiredException(string message) : InvalidOperationException(message);

@@ -10,9 +10,11 @@ const CHAT_PAGE = 100;
 let TERMINAL = new Set();
 let RETRYABLE = new Set();
 
-// ?session=ID opens that conversation (a link to a chat of yours); otherwise this browser's last one continues.
+// The URL names the open conversation (?session=ID: a link to a chat of yours opens it; back and forward move between
+// them); without one, this browser's last conversation continues. /missions/ID opens that mission's detail.
 // Conversation ids are the server's (POST /api/conversations) and belong to the signed-in person.
 const linked = new URLSearchParams(location.search).get("session");
+const MISSION_PATH = /^\/missions\/([^/]+)$/;
 const state = {
   me: null,              // GET /api/me: who is signed in, and the token the page's changes carry
   session: null,
@@ -24,6 +26,7 @@ const state = {
   oldest: null,          // last mission id of the loaded pages, for "show older"
   source: null,
   polling: null,
+  conversations: [],     // GET /api/conversations: the person's, the one that moved last first
 };
 const sessionKey = () => "missions.session." + state.me.person_id;
 
@@ -40,7 +43,8 @@ async function signIn() {
   $("sign-out").hidden = !state.me.sign_in;
   $("sign-out-token").name = state.me.antiforgery_field;
   $("sign-out-token").value = state.me.antiforgery;
-  $("dashboard").hidden = !state.me.is_operator;
+  $("dashboard").hidden = !state.me.dashboard_url; // only where the dashboard is (not when it has URLs of its own)
+  if (state.me.dashboard_url) $("dashboard").href = state.me.dashboard_url;
   return true;
 }
 
@@ -82,6 +86,26 @@ function elapsed(start, end) {
 
 const label = (status) => status.replace("_", " ");
 
+// A message's time in the reader's zone: the time of day for today's, with the date before that.
+function clock(iso) {
+  const at = new Date(iso);
+  const today = new Date().toDateString() === at.toDateString();
+  return today ? at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+    : at.toLocaleString([], { day: "numeric", month: "short", year: at.getFullYear() === new Date().getFullYear() ? undefined : "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
+function copyButton(text) {
+  const button = el("button", "copy", "Copy");
+  button.type = "button";
+  button.title = "Copy this answer's text";
+  button.addEventListener("click", async () => {
+    try { await navigator.clipboard.writeText(text); button.textContent = "Copied"; }
+    catch { button.textContent = "Copy failed"; }
+    setTimeout(() => { button.textContent = "Copy"; }, 2000);
+  });
+  return button;
+}
+
 async function api(path, options) {
   options = options || {};
   if (options.method && options.method !== "GET" && state.me) {
@@ -100,19 +124,35 @@ function showMessage(m, earlier) {
   state.messages.set(m.seq, m);
   state.newest = Math.max(state.newest, m.seq);
   const list = $("messages");
-  const item = el("li", m.role === "user" ? "user" : "assistant", m.text);
+  const item = el("li", m.role === "user" ? "user" : "assistant");
   item.dataset.seq = m.seq;
+  if (m.html) {
+    // The server's rendering of the answer's Markdown, through its allow-list sanitizer: the only HTML this page inserts.
+    const body = el("div", "md");
+    body.innerHTML = m.html;
+    item.append(body);
+  } else {
+    item.append(el("div", "text", m.text));
+  }
+  const foot = el("div", "foot");
+  const when = el("time", "muted", clock(m.timestamp));
+  when.dateTime = m.timestamp;
+  when.title = new Date(m.timestamp).toLocaleString();
+  foot.append(when);
+  if (m.role !== "user") foot.append(" ", copyButton(m.text));
+  item.append(foot);
   if (m.role !== "user" && m.mission_id) {
-    item.append(document.createElement("br"));
+    const links = el("div", "mission-links");
     const link = el("a", null, "Open mission " + m.mission_id.slice(0, 8) + "…");
-    link.href = "#" + m.mission_id;
-    link.addEventListener("click", (e) => { e.preventDefault(); select(m.mission_id); });
-    item.append(link);
-    if (m.reply_type === "mission_proposed") item.append(" ", decisionButton(m.mission_id, "approve", "Approve"), " ", decisionButton(m.mission_id, "reject", "Reject"));
+    link.href = "/missions/" + encodeURIComponent(m.mission_id);
+    link.addEventListener("click", (e) => { e.preventDefault(); select(m.mission_id).catch(shown); });
+    links.append(link);
+    if (m.reply_type === "mission_proposed") links.append(" ", decisionButton(m.mission_id, "approve", "Approve"), " ", decisionButton(m.mission_id, "reject", "Reject"));
+    item.insertBefore(links, foot);
   }
   const after = Array.from(list.children).find((li) => li.dataset.seq && Number(li.dataset.seq) > m.seq);
   list.insertBefore(item, after || null);
-  list.querySelectorAll("li.pending").forEach((p) => { if (p.textContent === m.text) p.remove(); });
+  list.querySelectorAll("li.pending").forEach((p) => { if (p.dataset.text === m.text) p.remove(); });
   if (!earlier) list.scrollTop = list.scrollHeight;
 }
 
@@ -152,6 +192,7 @@ async function send(event) {
   if (!text) return;
   $("chat-error").hidden = true;
   const pending = el("li", "user pending", text);
+  pending.dataset.text = text;
   $("messages").append(pending);
   $("messages").scrollTop = $("messages").scrollHeight;
   input.value = "";
@@ -181,11 +222,21 @@ async function loadBoard(older) {
   const body = await api("/api/whiteboard?" + params);
   TERMINAL = new Set(body.terminal_statuses);
   RETRYABLE = new Set(body.retryable_statuses);
+  showCounts(body.counts || {}, body.total);
   if (!older) { state.missions.clear(); $("cards").replaceChildren(); }
   for (const m of body.missions) { state.missions.set(m.mission_id, m); $("cards").append(renderCard(m)); }
   if (body.missions.length) state.oldest = body.missions[body.missions.length - 1].mission_id;
   $("more").hidden = body.missions.length < PAGE;
   if (state.selected) await loadDetail(state.selected);
+}
+
+// How many missions each status has, in the filter's choices.
+function showCounts(counts, total) {
+  for (const option of $("status-filter").options) {
+    const name = option.value ? label(option.value) : "all";
+    const n = option.value ? counts[option.value] || 0 : total;
+    option.textContent = name.charAt(0).toUpperCase() + name.slice(1) + (n === undefined ? "" : " (" + n + ")");
+  }
 }
 
 function renderCard(m) {
@@ -203,8 +254,8 @@ function renderCard(m) {
     card.append(bar);
   }
   if (m.answer) card.append(el("span", "lead", m.answer));
-  card.addEventListener("click", () => select(m.mission_id));
-  card.addEventListener("keydown", (e) => { if (e.key === "Enter") select(m.mission_id); });
+  card.addEventListener("click", () => select(m.mission_id).catch(shown));
+  card.addEventListener("keydown", (e) => { if (e.key === "Enter") select(m.mission_id).catch(shown); });
   return card;
 }
 
@@ -251,7 +302,7 @@ function applyMissionEvent(e) {
 
 async function select(id) {
   state.selected = id;
-  history.replaceState(null, "", "#" + id);
+  history.replaceState(history.state, "", "/missions/" + encodeURIComponent(id) + location.search); // a permalink to the mission
   $("action-message").textContent = "";
   await loadDetail(id);
 }
@@ -389,9 +440,9 @@ function renderSchedule(s) {
   const runs = el("div", "runs");
   for (const run of s.recent_runs.slice(0, 5)) {
     const link = el("a", "badge " + (run.status || "queued"), run.mission_id.slice(0, 8));
-    link.href = "#" + run.mission_id;
+    link.href = "/missions/" + encodeURIComponent(run.mission_id);
     link.title = run.status || "";
-    link.addEventListener("click", (e) => { e.preventDefault(); select(run.mission_id); });
+    link.addEventListener("click", (e) => { e.preventDefault(); select(run.mission_id).catch(shown); });
     runs.append(link, " ");
   }
   item.append(runs);
@@ -447,7 +498,9 @@ function connect() {
   });
   source.addEventListener("chat", (e) => {
     const m = JSON.parse(e.data);
-    if (m.session_id === state.session) showMessage(m);
+    if (m.session_id !== state.session) return;
+    showMessage(m);
+    if (!state.conversations.some((c) => c.session_id === m.session_id) || m.seq === 1) loadConversations().catch(shown);
   });
   source.addEventListener("reset", () => refresh());
   source.addEventListener("error", () => {
@@ -457,33 +510,81 @@ function connect() {
   });
 }
 
+// A load that failed says so (and what to do) until the next one succeeds.
+function shown(error) {
+  $("problem").textContent = "Could not load: " + error.message + " — it is tried again by itself; reload the page if this stays.";
+  $("problem").hidden = false;
+}
+
 async function refresh() {
-  try { await Promise.all([loadChat(), loadBoard(), loadQueue(), loadSchedules()]); } catch (e) { /* shown on the next user action */ }
+  try {
+    await Promise.all([loadChat(), loadBoard(), loadQueue(), loadSchedules(), loadConversations()]);
+    $("problem").hidden = true;
+  } catch (e) { shown(e); }
+}
+
+// Opens another conversation and names it in the URL (a new history entry: back returns to the one before).
+function go(id) {
+  if (id === state.session) return;
+  history.pushState({ session: id }, "", location.pathname + "?session=" + encodeURIComponent(id));
+  switchSession(id);
+}
+
+async function loadConversations() {
+  state.conversations = (await api("/api/conversations")).conversations;
+  renderConversations();
+}
+
+function renderConversations() {
+  const current = state.conversations.find((c) => c.session_id === state.session);
+  $("conversation-title").textContent = current ? current.title : "New conversation";
+  $("conversation-list").replaceChildren(...state.conversations.map((c) => {
+    const item = el("li");
+    const link = el("a", null, c.title || "(untitled)");
+    link.href = "/?session=" + encodeURIComponent(c.session_id);
+    if (c.session_id === state.session) link.setAttribute("aria-current", "page");
+    link.addEventListener("click", (e) => { e.preventDefault(); $("conversations").open = false; go(c.session_id); });
+    const when = el("span", "muted", ago(c.last_activity) + " · " + c.messages + (c.messages === 1 ? " message" : " messages"));
+    item.append(link, " ", when);
+    return item;
+  }));
 }
 
 function switchSession(id) {
   state.session = id;
   localStorage.setItem(sessionKey(), id);
+  renderConversations();
   state.messages.clear();
   state.chatLoaded = false;
   state.newest = 0;
   $("earlier").hidden = true;
   $("messages").replaceChildren();
   connect();
-  loadChat().catch(() => {});
+  loadChat().catch(shown);
+  loadSchedules().catch(shown);
 }
 
 $("composer").addEventListener("submit", send);
 $("input").addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("composer").requestSubmit(); } });
-$("status-filter").addEventListener("change", () => loadBoard().catch(() => {}));
-$("more").addEventListener("click", () => loadBoard(true).catch(() => {}));
-$("earlier").addEventListener("click", () => loadEarlier().catch(() => {}));
+$("status-filter").addEventListener("change", () => loadBoard().then(() => { $("problem").hidden = true; }, shown));
+$("more").addEventListener("click", () => loadBoard(true).catch(shown));
+$("earlier").addEventListener("click", () => loadEarlier().catch(shown));
 $("cancel").addEventListener("click", () => command("cancel"));
 $("retry").addEventListener("click", () => command("retry"));
 $("approve").addEventListener("click", () => command("approve"));
 $("reject").addEventListener("click", () => command("reject"));
-$("close-detail").addEventListener("click", () => { state.selected = null; $("detail").hidden = true; history.replaceState(null, "", location.pathname + location.search); });
-$("new-chat").addEventListener("click", () => newSession().then(switchSession).catch((e) => { $("chat-error").textContent = e.message; $("chat-error").hidden = false; }));
+function closeDetail() {
+  state.selected = null;
+  $("detail").hidden = true;
+  history.replaceState(history.state, "", "/" + location.search);
+}
+$("close-detail").addEventListener("click", closeDetail);
+document.addEventListener("keydown", (e) => { if (e.key === "Escape" && state.selected) closeDetail(); });
+$("new-chat").addEventListener("click", () => newSession().then((id) => go(id)).catch(shown));
+window.addEventListener("popstate", () => {
+  const id = new URLSearchParams(location.search).get("session");
+  if (id && id !== state.session) switchSession(id);
+});
 // Ages and running times move on by themselves.
 setInterval(() => { for (const m of state.missions.values()) { const c = cardOf(m.mission_id); if (c) c.querySelector(".meta").textContent = meta(m); } }, 1000);
 
@@ -494,9 +595,13 @@ const opened = new Promise((resolve) => { conversationOpened = resolve; });
   if (!(await signIn())) return;
   state.session = await openSession();
   localStorage.setItem(sessionKey(), state.session);
+  const permalink = MISSION_PATH.exec(location.pathname);
+  history.replaceState({ session: state.session }, "", location.pathname + "?session=" + encodeURIComponent(state.session));
   conversationOpened();
   connect();
   refresh();
-  if (location.hash.length > 1) select(location.hash.slice(1)).catch(() => {});
+  if (permalink) select(decodeURIComponent(permalink[1])).catch(shown);
+  else if (location.hash.length > 1) select(location.hash.slice(1)).catch(shown); // links of earlier versions
+  setInterval(() => loadConversations().catch(() => {}), 30000); // another browser's new conversations
   setInterval(() => loadSchedules().catch(() => {}), 15000);
-})().catch((e) => { $("chat-error").textContent = e.message; $("chat-error").hidden = false; });
+})().catch(shown);

@@ -150,6 +150,130 @@ public sealed class PageTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task An_answer_renders_its_markdown_with_linked_citations_and_hostile_text_from_the_page_stays_inert()
+    {
+        var page = await fixture.OpenAsync();
+        var dialogs = 0;
+        page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
+        var url = fixture.Web.Site.Url("/markup");
+
+        await SendAsync(page, $"research markup reminders on {url} up to 1 pages");
+
+        var answer = page.Locator("#messages li.assistant", new() { HasText = "completed." });
+        await Expect(answer).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await AssertRenderedAsync(page, answer, url);
+        await answer.Locator("a.cite").First.FocusAsync(); // the quoted words show on focus
+        await fixture.ScreenshotAsync(page, "rendered-answer");
+
+        // The same from the conversation's history as from the live stream.
+        await page.ReloadAsync();
+        answer = page.Locator("#messages li.assistant", new() { HasText = "completed." });
+        await Expect(answer).ToBeVisibleAsync();
+        await AssertRenderedAsync(page, answer, url);
+        Assert.Equal(0, dialogs);
+    }
+
+    private static async Task AssertRenderedAsync(IPage page, ILocator answer, string url)
+    {
+        await Expect(answer.Locator(".md strong").First).ToHaveTextAsync("strong words");
+        var cite = answer.Locator("a.cite").First;
+        await Expect(cite).ToHaveAttributeAsync("href", url);
+        await Expect(cite).ToHaveAttributeAsync("rel", "noopener noreferrer nofollow");
+        await Expect(cite).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("Markup"));
+        await Expect(answer).ToContainTextAsync("<img src=x onerror=alert(2)>"); // shown as the words it is
+        Assert.Equal(0, await page.Locator("#messages img, #messages script, #messages iframe, #messages style, #messages [style]").CountAsync());
+        var hrefs = await page.Locator("#messages .md a[href]").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+        Assert.NotEmpty(hrefs);
+        Assert.All(hrefs, h => Assert.Matches("^https?://", h));
+        var handlers = await page.Locator("#messages .md *").EvaluateAllAsync<int>(
+            "nodes => nodes.filter(n => [...n.attributes].some(a => a.name.startsWith('on'))).length");
+        Assert.Equal(0, handlers);
+    }
+
+    [Fact]
+    public async Task Conversations_are_listed_named_in_the_url_moved_between_with_back_and_forward_and_kept_by_the_server()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var page = await fixture.OpenAsync();
+        await SendAsync(page, $"hello first {tag}");
+        await Expect(page.Locator("#messages li.assistant")).ToHaveCountAsync(1);
+        var first = SessionOf(page.Url);
+
+        await page.ClickAsync("#new-chat");
+        await Expect(page.Locator("#messages li")).ToHaveCountAsync(0);
+        var second = SessionOf(page.Url);
+        Assert.NotEqual(first, second);
+        await SendAsync(page, $"hello second {tag}");
+        await Expect(page.Locator("#messages li.assistant")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#conversation-title")).ToHaveTextAsync($"hello second {tag}");
+
+        await page.GoBackAsync();
+        await Expect(page.Locator("#messages li.user .text")).ToHaveTextAsync([$"hello first {tag}"]);
+        Assert.Equal(first, SessionOf(page.Url));
+        await page.GoForwardAsync();
+        await Expect(page.Locator("#messages li.user .text")).ToHaveTextAsync([$"hello second {tag}"]);
+
+        // Another browser of the same person lists both, and opens one from the list.
+        var other = await fixture.OpenAsync();
+        await other.ClickAsync("#conversations summary");
+        var listed = other.Locator("#conversation-list a", new() { HasText = $"hello first {tag}" });
+        await Expect(listed).ToBeVisibleAsync();
+        await Expect(other.Locator("#conversation-list a", new() { HasText = $"hello second {tag}" })).ToBeVisibleAsync();
+        await fixture.ScreenshotAsync(other, "conversations");
+        await listed.ClickAsync();
+        await Expect(other.Locator("#messages li.user .text")).ToHaveTextAsync([$"hello first {tag}"]);
+        Assert.Equal(first, SessionOf(other.Url));
+        // A link to it opens it.
+        var linked = await fixture.OpenAsync();
+        await linked.GotoAsync($"/?session={second}");
+        await Expect(linked.Locator("#messages li.user .text")).ToHaveTextAsync([$"hello second {tag}"]);
+    }
+
+    private static string SessionOf(string url) =>
+        System.Web.HttpUtility.ParseQueryString(new Uri(url).Query)["session"] ?? throw new Xunit.Sdk.XunitException($"no session in {url}");
+
+    [Fact]
+    public async Task A_mission_has_a_permalink_that_opens_its_detail_and_escape_closes_it()
+    {
+        var url = fixture.Web.Site.Url("/timers") + "?permalink=" + Guid.NewGuid().ToString("N")[..8];
+        var answer = await fixture.Web.PostChatAsync(new { message = $"fetch {url} up to 1 pages" });
+        var mission = answer.GetProperty("mission_id").GetString()!;
+        var page = await fixture.OpenAsync();
+
+        await page.GotoAsync($"/missions/{mission}");
+
+        await Expect(page.Locator("#detail")).ToBeVisibleAsync();
+        await Expect(page.Locator("#detail-meta")).ToContainTextAsync(mission);
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.Locator("#detail")).ToBeHiddenAsync();
+        Assert.Equal("/", new Uri(page.Url).AbsolutePath);
+        // A card opened from the board gets the same address.
+        await Card(page, url).First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/missions/{mission}\\?session="));
+        // The filter shows how many missions each status has.
+        await Expect(page.Locator("#status-filter option[value=completed]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Completed \(\d+\)$"));
+    }
+
+    [Fact]
+    public async Task A_load_that_fails_says_so_and_what_to_do_and_the_next_one_clears_it()
+    {
+        var page = await fixture.OpenAsync();
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live");
+        await page.RouteAsync("**/api/whiteboard?*", route => route.FulfillAsync(new()
+        {
+            Status = 503, ContentType = "application/problem+json",
+            Body = """{"title":"Service unavailable","status":503,"detail":"The store is unavailable; try again in a moment."}""",
+        }));
+        await page.SelectOptionAsync("#status-filter", "completed");
+        await Expect(page.Locator("#problem")).ToContainTextAsync("The store is unavailable; try again in a moment.");
+        await fixture.ScreenshotAsync(page, "load-failed");
+
+        await page.UnrouteAllAsync();
+        await page.SelectOptionAsync("#status-filter", "");
+        await Expect(page.Locator("#problem")).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task Reload_keeps_the_conversation()
     {
         var page = await fixture.OpenAsync();
@@ -158,7 +282,7 @@ public sealed class PageTests(BrowserFixture fixture)
 
         await page.ReloadAsync();
 
-        await Expect(page.Locator("#messages li.user")).ToHaveTextAsync(["what can you do?"]);
+        await Expect(page.Locator("#messages li.user .text")).ToHaveTextAsync(["what can you do?"]);
         await Expect(page.Locator("#messages li.assistant").Last).ToContainTextAsync("I run missions");
     }
 
@@ -175,13 +299,13 @@ public sealed class PageTests(BrowserFixture fixture)
         await page.GotoAsync($"/?session={session}");
 
         await Expect(page.Locator("#messages li")).ToHaveCountAsync(100);
-        await Expect(page.Locator("#messages li.user").First).ToHaveTextAsync("hello 6");
+        await Expect(page.Locator("#messages li.user .text").First).ToHaveTextAsync("hello 6");
         await page.ClickAsync("#earlier");
         await Expect(page.Locator("#messages li")).ToHaveCountAsync(110);
-        await Expect(page.Locator("#messages li.user").First).ToHaveTextAsync("hello 1");
+        await Expect(page.Locator("#messages li.user .text").First).ToHaveTextAsync("hello 1");
         await Expect(page.Locator("#earlier")).ToBeHiddenAsync();
         await SendAsync(page, "thanks");
-        await Expect(page.Locator("#messages li.assistant").Last).ToHaveTextAsync("You're welcome.");
+        await Expect(page.Locator("#messages li.assistant .md").Last).ToHaveTextAsync("You're welcome.");
         await Expect(page.Locator("#messages li")).ToHaveCountAsync(112);
     }
 

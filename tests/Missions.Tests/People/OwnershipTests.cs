@@ -99,6 +99,7 @@ public sealed class OwnershipTests(SignedInFixture fixture)
         using var ops = await fixture.AsAsync(OidcProvider.OperatorClient);
         var me = await ops.GetJsonAsync("api/me");
         Assert.True(me.GetProperty("is_operator").GetBoolean());
+        Assert.Equal("/dashboard/", me.GetProperty("dashboard_url").GetString()); // the dashboard shares the page's URLs here
 
         Assert.Equal("completed", (await ops.GetJsonAsync($"api/whiteboard/{a.Mission}")).GetProperty("status").GetString());
         Assert.True((await ops.GetJsonAsync($"api/chat/{a.Session}")).GetProperty("messages").GetArrayLength() >= 2);

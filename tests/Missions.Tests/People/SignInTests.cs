@@ -47,6 +47,7 @@ public sealed class SignInTests(SignedInFixture fixture)
         Assert.StartsWith("p-", me.GetProperty("person_id").GetString());
         Assert.Equal("dave-script", me.GetProperty("name").GetString());
         Assert.False(me.GetProperty("is_operator").GetBoolean());
+        Assert.False(me.TryGetProperty("dashboard_url", out var dashboard) && dashboard.ValueKind == JsonValueKind.String); // not an operator: no link
         var answer = await dave.PostChatAsync(new { message = $"fetch {fixture.Site.Url("/timers")} up to 1 pages" });
         var mission = answer.GetProperty("mission_id").GetString()!;
         await Eventually.WaitAsync(() => dave.GetJsonAsync($"api/whiteboard/{mission}"), m => m.GetProperty("status").GetString() == "completed",

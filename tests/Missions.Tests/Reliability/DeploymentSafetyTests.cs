@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Net;
 using Missions.Tests.Support;
@@ -39,5 +40,9 @@ public sealed class DeploymentSafetyTests
         Assert.Equal(HttpStatusCode.OK, (await ops.GetAsync("dashboard/")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await ops.GetAsync("api/queue")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await ops.GetAsync("healthz")).StatusCode);
+        // The page links to the dashboard only where it is: not on the main URL, so no link.
+        var me = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("api/me");
+        Assert.True(me.GetProperty("is_operator").GetBoolean());
+        Assert.False(me.TryGetProperty("dashboard_url", out var link) && link.ValueKind != System.Text.Json.JsonValueKind.Null, me.ToString());
     }
 }

@@ -132,6 +132,10 @@ public sealed class TestWebsite : IAsyncDisposable
                 // the reader stopped at its cap
             }
         });
+        app.MapGet("/markup", () => Html("Markup <img src=x onerror=alert(9)> **Title**",
+            "<main><h1>Markup</h1><p>Markup reminders are written as **strong words**, [a link](javascript:alert(1)), " +
+            "&lt;img src=x onerror=alert(2)&gt;, &lt;script&gt;alert(3)&lt;/script&gt;, ![pixel](http://127.0.0.1:9/pixel.png), " +
+            "&lt;a href=\"javascript:alert(4)\" style=\"position:fixed;inset:0\"&gt;cover&lt;/a&gt; and [docs](https://docs.example/reminders).</p></main>"));
         app.MapGet("/timers", () => Html("Grain Timers",
             "<main><h1>Timers</h1><p>Timers live only while their grain is active.</p></main>"));
         app.MapGet("/deep", () => Html("Deep Page", "<main><p>Two links from home.</p></main>"));
