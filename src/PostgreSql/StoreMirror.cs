@@ -29,6 +29,9 @@ public sealed partial class StoreMirror(
     /// <summary>Why the mirror is behind, or null while it keeps up.</summary>
     public string? Problem { get; private set; }
 
+    /// <summary>For operators only (readiness on the management URLs): where the store is and what the driver said.</summary>
+    public string? ProblemDetail { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         for (var wait = TimeSpan.FromMilliseconds(250); !stoppingToken.IsCancellationRequested; wait = Backoff.Longer(wait))
@@ -45,6 +48,7 @@ public sealed partial class StoreMirror(
                 _missionsAt ??= await ResumeAsync("mission_events", "mission_id", missions.Index.LastLine, LogFiles.Missions, stoppingToken);
                 _chatsAt ??= await ResumeAsync("chat_messages", "session_id", chats.LastLine, LogFiles.ChatSessions, stoppingToken);
                 Problem = null;
+                ProblemDetail = null;
                 wait = TimeSpan.FromMilliseconds(250);
                 while (!stoppingToken.IsCancellationRequested)
                 {
@@ -78,6 +82,8 @@ public sealed partial class StoreMirror(
             {
                 // Readiness says what is wrong, not where the store is or what the driver said: that is in the log.
                 Problem = "The mirror cannot read the store; it tries again (the log says why).";
+                var where = new NpgsqlConnectionStringBuilder(db.ConnectionString); // no password: the data source's string leaves it out
+                ProblemDetail = $"{ex.GetType().Name} from {where.Host}:{where.Port}/{where.Database}: {ex.Message}";
                 LogBehind(logger, ex, wait.TotalSeconds);
             }
             await Task.Delay(wait, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);

@@ -9,6 +9,12 @@ public static class HealthEndpoints
 {
     public const string Ready = "ready";
 
+    /// <summary>
+    /// A check's data key for what only operators are told (where a server is, a driver's words): written on the
+    /// management URLs (<c>Missions:ManagementUrls</c>), left out on the public ones — and so everywhere when there are none.
+    /// </summary>
+    public const string OperatorDetail = "operator_detail";
+
     /// <summary>The report's keys are written as they are (snake_case already); its data values are plain numbers and text.</summary>
     private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web);
 
@@ -33,6 +39,7 @@ public static class HealthEndpoints
     private static Task WriteReportAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        var operators = context.RequestServices.GetRequiredService<Hosting.ManagementPorts>().Ports.Contains(context.Connection.LocalPort);
         var body = new Dictionary<string, object?>
         {
             ["status"] = report.Status.ToString().ToLowerInvariant(),
@@ -40,7 +47,7 @@ public static class HealthEndpoints
             {
                 ["status"] = e.Value.Status.ToString().ToLowerInvariant(),
                 ["description"] = e.Value.Description,
-                ["data"] = e.Value.Data,
+                ["data"] = operators ? e.Value.Data : e.Value.Data.Where(d => d.Key != OperatorDetail).ToDictionary(),
             }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, ReportJson), context.RequestAborted);

@@ -17,7 +17,8 @@ public sealed class QueueHealthCheck(IGrainFactory grains) : IHealthCheck
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {
-            return HealthCheckResult.Unhealthy($"The execution queue does not answer: {ex.Message}");
+            return HealthCheckResult.Unhealthy("The execution queue does not answer; the cluster may be starting or a silo lost (the log says why).",
+                data: new Dictionary<string, object> { [HealthEndpoints.OperatorDetail] = $"{ex.GetType().Name}: {ex.Message}" });
         }
     }
 }

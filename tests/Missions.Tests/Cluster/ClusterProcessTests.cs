@@ -75,16 +75,23 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         public Task WaitForSilosAsync() =>
             Eventually.WaitAsync(() => Silos.All(s => s.HasExited || s.Output.Contains("Application started")), TimeSpan.FromSeconds(90), $"the silos to join\n{Outputs}");
 
+        /// <summary>The web frontend's management URL (readiness with the operators' detail, the dashboard, metrics).</summary>
+        public HttpClient? Ops { get; private set; }
+
         public async Task StartWebAsync(int delayMs)
         {
             await WaitForSilosAsync();
             var port = FreePort.Next();
+            var management = FreePort.Next();
             Http?.Dispose();
+            Ops?.Dispose();
             Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+            Ops = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{management}/"), Timeout = TimeSpan.FromSeconds(30) };
             Web = AppProcess.Start(RepositoryPaths.WebFrontendDll, "web frontend (cluster client)", new Dictionary<string, string>(Shared(delayMs))
             {
                 ["Missions__DataDirectory"] = WebData.Path,
                 ["Missions__Orleans__Mode"] = "client",
+                ["Missions__ManagementUrls"] = $"http://127.0.0.1:{management}",
             }, "--urls", $"http://127.0.0.1:{port}");
             await Web.WaitUntilReadyAsync(Http, "readyz", TimeSpan.FromSeconds(90));
         }
@@ -369,6 +376,9 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
                 Assert.DoesNotContain($":{where.Port}", told);
                 Assert.DoesNotContain("Npgsql", told);
             }
+            // Operators, on the management URL, are told where and what the driver said.
+            await Eventually.WaitAsync(async () => await (await cluster.Ops!.GetAsync("readyz")).Content.ReadAsStringAsync(),
+                ops => ops.Contains($"{where.Host}:{where.Port}") && ops.Contains("Npgsql"), TimeSpan.FromSeconds(30), "the operators' readiness to say where the store is");
         }
         finally
         {
