@@ -149,6 +149,8 @@ function showMessage(m, earlier) {
     links.append(link);
     if (m.reply_type === "mission_proposed") links.append(" ", decisionButton(m.mission_id, "approve", "Approve"), " ", decisionButton(m.mission_id, "reject", "Reject"));
     item.insertBefore(links, foot);
+    if (m.reply_type === "mission_update") endChatCard(m.mission_id);
+    else if (STARTED.has(m.reply_type) && !answered(m.mission_id)) item.insertBefore(chatCard(m.mission_id), foot);
   }
   const after = Array.from(list.children).find((li) => li.dataset.seq && Number(li.dataset.seq) > m.seq);
   list.insertBefore(item, after || null);
@@ -210,6 +212,77 @@ async function send(event) {
     $("chat-error").textContent = error.message;
     $("chat-error").hidden = false;
   }
+}
+
+// ---- a mission's card in the chat: under the message that started it, live, until its answer comes ----
+const STARTED = new Set(["mission_started", "mission_proposed"]);
+const chatCards = new Map(); // mission id → { node, view }
+
+const answered = (id) => Array.from(state.messages.values()).some((x) => x.reply_type === "mission_update" && x.mission_id === id);
+
+function chatCard(id) {
+  const entry = { node: el("div", "chat-card muted", "…"), view: null };
+  entry.node.dataset.missionId = id;
+  chatCards.set(id, entry);
+  api("/api/whiteboard/" + encodeURIComponent(id)).then((view) => {
+    if (chatCards.get(id) !== entry) return; // ended meanwhile
+    entry.view = view;
+    renderChatCard(entry);
+  }).catch(() => { entry.node.textContent = ""; });
+  return entry.node;
+}
+
+function renderChatCard(entry) {
+  const v = entry.view;
+  const c = v.constraints || {};
+  const parts = [el("span", "badge " + v.status, label(v.status))];
+  if (v.status === "active") {
+    parts.push(" read " + (v.pages_read || 0) + " of " + c.max_pages + " pages");
+    if (v.start_time && c.max_duration_seconds) {
+      const left = Math.max(0, Math.round((Date.parse(v.start_time) + c.max_duration_seconds * 1000 - Date.now()) / 1000));
+      parts.push(" · " + (left < 120 ? left + " s" : Math.round(left / 60) + " min") + " left");
+    }
+  } else if (v.status === "queued") {
+    parts.push(" waiting for a free slot");
+  } else if (v.status === "proposed") {
+    parts.push(" waits for your approval");
+  } else if (TERMINAL.has(v.status)) {
+    parts.push(" — the answer follows");
+  }
+  if (v.status === "active" || v.status === "queued") {
+    const cancel = el("button", "cancel", "Cancel");
+    cancel.type = "button";
+    cancel.addEventListener("click", async () => {
+      cancel.disabled = true;
+      try { await api(`/api/missions/${encodeURIComponent(v.mission_id)}/cancel`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }); }
+      catch (error) { entry.node.append(el("span", "error", " " + error.message)); cancel.disabled = false; }
+    });
+    parts.push(" ", cancel);
+  }
+  entry.node.className = "chat-card";
+  entry.node.replaceChildren(...parts);
+}
+
+// A mission's line from the stream moves its chat card as it moves the whiteboard's.
+function applyToChatCard(e) {
+  const entry = chatCards.get(e.mission_id);
+  if (!entry || !entry.view) return;
+  const v = entry.view;
+  if (e.event_type === "mission_progress") v.pages_read = e.pages_read;
+  else if (e.event_type === "mission_revised" && e.constraints) v.constraints = e.constraints;
+  else if (e.event_type === "mission_status_update") {
+    v.status = e.status;
+    if (e.status === "active") { v.start_time = e.timestamp; v.pages_read = 0; }
+  } else return;
+  renderChatCard(entry);
+}
+
+// Its answer arrived: the card gives way to it.
+function endChatCard(id) {
+  const entry = chatCards.get(id);
+  if (!entry) return;
+  entry.node.remove();
+  chatCards.delete(id);
 }
 
 // ---- whiteboard ----
@@ -471,7 +544,13 @@ function renderSchedule(s) {
 let queueTimer = null;
 function queueSoon() {
   if (queueTimer) return;
-  queueTimer = setTimeout(() => { queueTimer = null; loadQueue().catch(() => {}); }, 1000);
+  queueTimer = setTimeout(() => { queueTimer = null; loadQueue().catch(() => {}); loadCounts().catch(() => {}); }, 1000);
+}
+
+// The filter's counts per status, with the queue's figures.
+async function loadCounts() {
+  const body = await api("/api/whiteboard?limit=1");
+  showCounts(body.counts || {}, body.total);
 }
 
 async function loadQueue() {
@@ -494,6 +573,7 @@ function connect() {
     const line = JSON.parse(e.data);
     if (line.event_type.startsWith("schedule_")) { loadSchedules().catch(() => {}); return; }
     applyMissionEvent(line);
+    applyToChatCard(line);
     queueSoon();
   });
   source.addEventListener("chat", (e) => {
@@ -555,6 +635,7 @@ function switchSession(id) {
   localStorage.setItem(sessionKey(), id);
   renderConversations();
   state.messages.clear();
+  chatCards.clear();
   state.chatLoaded = false;
   state.newest = 0;
   $("earlier").hidden = true;
@@ -586,7 +667,10 @@ window.addEventListener("popstate", () => {
   if (id && id !== state.session) switchSession(id);
 });
 // Ages and running times move on by themselves.
-setInterval(() => { for (const m of state.missions.values()) { const c = cardOf(m.mission_id); if (c) c.querySelector(".meta").textContent = meta(m); } }, 1000);
+setInterval(() => {
+  for (const m of state.missions.values()) { const c = cardOf(m.mission_id); if (c) c.querySelector(".meta").textContent = meta(m); }
+  for (const entry of chatCards.values()) if (entry.view && entry.view.status === "active") renderChatCard(entry);
+}, 1000);
 
 let conversationOpened;
 const opened = new Promise((resolve) => { conversationOpened = resolve; });

@@ -1,3 +1,4 @@
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -106,6 +107,27 @@ public sealed class PageTests(BrowserFixture fixture)
         await Expect(schedule.Locator("button.schedule-resume")).ToBeVisibleAsync();
         await schedule.Locator("button.schedule-delete").ClickAsync();
         await Expect(schedule).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_missions_card_in_the_chat_follows_it_live_cancels_it_and_gives_way_to_its_answer()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var page = await fixture.OpenAsync();
+
+        await SendAsync(page, $"fetch {fixture.Web.Site.Url("/timers")}?card={tag} {fixture.Web.Site.Url("/slow")}?card={tag} up to 2 pages within 2 minutes");
+
+        var card = page.Locator("#messages li.assistant", new() { HasText = "On it — mission" }).Locator(".chat-card");
+        await Expect(card.Locator(".badge")).ToHaveTextAsync("active", new() { Timeout = 10_000 });
+        await Expect(card).ToContainTextAsync("read 1 of 2 pages", new() { Timeout = 10_000 });
+        await Expect(card).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\d+ (s|min) left"));
+        await page.ReloadAsync(); // the same card from the conversation's history
+        await Expect(card).ToContainTextAsync("read 1 of 2 pages");
+        await fixture.ScreenshotAsync(page, "chat-card");
+
+        await card.Locator("button.cancel").ClickAsync();
+        await Expect(page.Locator("#messages li.assistant", new() { HasText = "cancelled" })).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(page.Locator("#messages .chat-card")).ToHaveCountAsync(0);
     }
 
     [Fact]
@@ -271,6 +293,26 @@ public sealed class PageTests(BrowserFixture fixture)
         await page.UnrouteAllAsync();
         await page.SelectOptionAsync("#status-filter", "");
         await Expect(page.Locator("#problem")).ToBeHiddenAsync();
+    }
+
+    [Theory]
+    [InlineData(1280, 860, "desktop")]
+    [InlineData(390, 844, "phone")]
+    public async Task Axe_finds_nothing_with_the_conversations_open_a_rendered_cited_answer_and_a_missions_detail(int width, int height, string name)
+    {
+        var page = await fixture.OpenAsync(width, height);
+        var url = fixture.Web.Site.Url("/markup") + "?axe=" + name;
+        await SendAsync(page, $"research markup reminders on {url} up to 1 pages");
+        await Expect(page.Locator("#messages li.assistant", new() { HasText = "completed." }).Locator("a.cite").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await page.ClickAsync("#conversations summary");
+        await Card(page, url).ClickAsync();
+        await Expect(page.Locator("#detail")).ToBeVisibleAsync();
+
+        var results = await page.RunAxe();
+
+        await fixture.ScreenshotAsync(page, "axe-" + name);
+        Assert.True(results.Violations.Length == 0, string.Join("\n", results.Violations.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help} — {string.Join(" | ", v.Nodes.Take(5).Select(n => n.Html + " " + string.Join("; ", n.Any.Concat(n.All).Concat(n.None).Select(c => c.Message))))}")));
     }
 
     [Fact]
