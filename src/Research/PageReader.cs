@@ -22,6 +22,16 @@ public static partial class PageReader
     private const string Blocks = "h1, h2, h3, h4, h5, h6, p, li, pre, blockquote, td, th, dd, dt, figcaption, summary";
     private const string Boilerplate = "script, style, noscript, template, nav, header, footer, aside, form, svg, iframe, button, [hidden], [aria-hidden=true], [role=navigation]";
 
+    /// <summary>
+    /// A link to its own heading or term shown as one mark (Sphinx's ¶, rustdoc's §, MkDocs' and GitHub's #, a 🔗):
+    /// how documentation generators offer a permalink — not words of the page.
+    /// </summary>
+    private static bool IsSelfLinkMark(IElement anchor)
+    {
+        var text = anchor.TextContent.Trim();
+        return text.Length is > 0 and <= 2 && !text.Any(char.IsLetterOrDigit);
+    }
+
     public static PageContent ReadHtml(Uri url, string html, CancellationToken cancellationToken = default)
     {
         var document = new HtmlParser().ParseDocument(HtmlNesting.Limit(html));
@@ -45,6 +55,10 @@ public static partial class PageReader
         foreach (var boilerplate in document.QuerySelectorAll(Boilerplate))
         {
             boilerplate.Remove();
+        }
+        foreach (var mark in document.QuerySelectorAll("a[href^='#']").Where(IsSelfLinkMark).ToList())
+        {
+            mark.Remove();
         }
         main = document.QuerySelector("main, [role=main], article") ?? document.Body;
         if (title.Length == 0)
@@ -185,18 +199,46 @@ public static partial class PageReader
     }
 
     /// <summary>The readable text of an element, with block boundaries kept as spaces ("Title Body", not "TitleBody").</summary>
+    /// <summary>
+    /// The words of an element as a browser shows them: inline elements run on (<c>&lt;em&gt;maxsize&lt;/em&gt;=&lt;em&gt;128&lt;/em&gt;</c>
+    /// reads "maxsize=128", not "maxsize = 128"), every other element is set apart by a space.
+    /// </summary>
     private static string TextOf(INode root)
     {
         var text = new StringBuilder();
-        foreach (var node in root.GetDescendants())
-        {
-            if (node is IText t)
-            {
-                text.Append(t.Data).Append(' ');
-            }
-        }
+        AppendText(root, text);
         return PlainText.Collapse(text.ToString());
     }
+
+    private static void AppendText(INode node, StringBuilder text)
+    {
+        foreach (var child in node.ChildNodes)
+        {
+            if (child is IText t)
+            {
+                text.Append(t.Data);
+            }
+            else if (child is IElement element)
+            {
+                var apart = !InlineElements.Contains(element.LocalName);
+                if (apart)
+                {
+                    text.Append(' ');
+                }
+                AppendText(element, text); // as deep as HtmlNesting.Limit lets a page nest
+                if (apart)
+                {
+                    text.Append(' ');
+                }
+            }
+        }
+    }
+
+    private static readonly HashSet<string> InlineElements = new(StringComparer.Ordinal)
+    {
+        "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd", "mark",
+        "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var",
+    };
 
     /// <summary>A heading or term as a passage carries it: collapsed and clipped.</summary>
     internal static string Label(string text) => PlainText.Clip(PlainText.Collapse(text), PageLimits.MaxLabelChars);

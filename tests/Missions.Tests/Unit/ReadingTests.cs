@@ -259,6 +259,28 @@ public sealed class ReadingTests
     }
 
     [Fact]
+    public void Permalink_marks_of_documentation_generators_are_not_read_as_words()
+    {
+        var page = PageReader.ReadHtml(new Uri("https://docs.example/functools.html"), """
+            <html><body><main><h1>functools<a class="headerlink" href="#functools" title="Permalink">¶</a></h1><dl>
+            <dt id="lru"><code>functools.lru_cache(maxsize=128)</code><a class="headerlink" href="#lru">¶</a></dt>
+            <dt id="lru2"><code>functools.</code><span class="sig-name"><span class="pre">lru_cache</span></span>(<em class="sig-param"><span class="n">user_function</span></em>, <em><span class="n">typed</span><span class="o">=</span><span class="default_value">False</span></em>)</dt>
+            <dd><p>Decorator that saves up to the maxsize most recent calls. See <a href="#cache">the cache</a> and note <a href="#n1">1</a>.</p></dd>
+            <h2 id="s"><a href="#s">§</a> Examples <a href="#s" aria-label="link">#</a></h2><p>Fibonacci with a cache.</p>
+            </dl></main></body></html>
+            """);
+
+        var text = string.Join(" | ", page.Passages.Select(p => p.Heading + ": " + p.Text));
+        Assert.DoesNotContain("¶", text);
+        Assert.DoesNotContain("§", text);
+        Assert.DoesNotContain("#", text);
+        Assert.Contains("functools.lru_cache(maxsize=128)", text);
+        Assert.Contains("lru_cache(user_function, typed=False)", text); // inline elements run on, as the browser shows them
+        Assert.Contains("the cache", text); // a link of words stays
+        Assert.Contains("note 1", text);
+    }
+
+    [Fact]
     public void A_page_that_only_shares_a_word_teaches_nothing()
     {
         var question = Terms.OfQuestion("what does the etag check prevent when grain state is written");
