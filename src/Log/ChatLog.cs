@@ -25,12 +25,14 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
         public readonly string Owner = owner;
         public readonly List<LineRef> Lines = [];
         public string Title = "";
+        public bool Renamed;
+        public bool Archived;
         public DateTime StartedAt;
         public DateTime LastAt;
     }
 
     /// <summary>What a list of conversations shows of one.</summary>
-    public readonly record struct ConversationInfo(string SessionId, string Owner, string Title, int Messages, DateTime StartedAt, DateTime LastAt);
+    public readonly record struct ConversationInfo(string SessionId, string Owner, string Title, int Messages, DateTime StartedAt, DateTime LastAt, bool Archived);
 
     /// <summary>How long a title is kept: the start of the first message.</summary>
     public const int TitleLength = 80;
@@ -90,13 +92,14 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
         }
     }
 
-    /// <summary>An owner's conversations, the one that moved last first: at most <paramref name="limit"/>.</summary>
-    public IReadOnlyList<ConversationInfo> ConversationsOf(string owner, int limit)
+    /// <summary>An owner's conversations, archived or not, the one that moved last first: at most <paramref name="limit"/>.</summary>
+    public IReadOnlyList<ConversationInfo> ConversationsOf(string owner, int limit, bool archived = false)
     {
         lock (_bySession)
         {
             return _byOwner.TryGetValue(owner, out var list)
-                ? list.OrderByDescending(c => c.LastAt).Take(limit).Select(c => new ConversationInfo(c.SessionId, c.Owner, c.Title, c.Lines.Count, c.StartedAt, c.LastAt)).ToList()
+                ? list.Where(c => c.Archived == archived).OrderByDescending(c => c.LastAt).Take(limit)
+                    .Select(c => new ConversationInfo(c.SessionId, c.Owner, c.Title, c.Lines.Count, c.StartedAt, c.LastAt, c.Archived)).ToList()
                 : [];
         }
     }
@@ -174,14 +177,40 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
                 }
                 owned.Add(conversation);
             }
-            if (conversation.Title.Length == 0 && message.Role == ChatMessage.UserRole)
+            if (message.Role == ChatMessage.UserRole)
             {
-                var text = string.Join(' ', message.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-                conversation.Title = text.Length > TitleLength ? text[..(TitleLength - 1)] + "…" : text;
+                conversation.Archived = false; // written in again, it is back in the list
+                if (conversation.Title.Length == 0 && !conversation.Renamed)
+                {
+                    conversation.Title = TitleOf(message.Text);
+                }
+            }
+            else if (message.Role == ChatMessage.ConversationRole)
+            {
+                switch (message.ReplyType)
+                {
+                    case ChatMessage.Renamed:
+                        conversation.Title = TitleOf(message.Text);
+                        conversation.Renamed = true;
+                        break;
+                    case ChatMessage.Archived:
+                        conversation.Archived = true;
+                        break;
+                    case ChatMessage.Restored:
+                        conversation.Archived = false;
+                        break;
+                }
             }
             conversation.LastAt = message.Timestamp;
             conversation.Lines.Add(line);
         }
+    }
+
+    /// <summary>A title as lists show it: whitespace collapsed, at most <see cref="TitleLength"/> characters.</summary>
+    public static string TitleOf(string text)
+    {
+        text = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return text.Length > TitleLength ? text[..(TitleLength - 1)] + "…" : text;
     }
 
     /// <summary>Why the last write failed, or null when it succeeded.</summary>

@@ -7,11 +7,23 @@ public sealed record ChatMessage
     public const string UserRole = "user";
     public const string AssistantRole = "assistant";
 
+    /// <summary>A change of the conversation itself, not something said: <see cref="ReplyType"/> says which (<see cref="Renamed"/>, <see cref="Archived"/>, <see cref="Restored"/>).</summary>
+    public const string ConversationRole = "conversation";
+
+    /// <summary>The person named the conversation: <see cref="Text"/> is its title from then on.</summary>
+    public const string Renamed = "conversation_renamed";
+
+    /// <summary>The person put the conversation away: lists leave it out until it is restored or written in.</summary>
+    public const string Archived = "conversation_archived";
+
+    /// <summary>The person brought an archived conversation back into the list.</summary>
+    public const string Restored = "conversation_restored";
+
     [Id(0)] public required string SessionId { get; init; }
     [Id(1)] public int Seq { get; init; }
     [Id(2)] public required DateTime Timestamp { get; init; }
 
-    /// <summary><c>user</c> or <c>assistant</c>.</summary>
+    /// <summary><c>user</c>, <c>assistant</c>, or <c>conversation</c> (<see cref="ConversationRole"/>).</summary>
     [Id(3)] public required string Role { get; init; }
     [Id(4)] public required string Text { get; init; }
 

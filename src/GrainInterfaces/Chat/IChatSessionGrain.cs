@@ -17,4 +17,10 @@ public interface IChatSessionGrain : IGrainWithStringKey
     /// <summary>Posts a mission's outcome into the conversation as an assistant message (one-way: the mission does not wait for the chat).</summary>
     [OneWay]
     Task PostMissionOutcomeAsync(MissionOutcomeNotice notice);
+
+    /// <summary>
+    /// Renames the conversation and/or archives or restores it, as lines of its own (<see cref="ChatMessage.ConversationRole"/>);
+    /// false when there is no such conversation (nothing said in it yet). Writes nothing for what is already so.
+    /// </summary>
+    Task<bool> ChangeAsync(ConversationChange change);
 }

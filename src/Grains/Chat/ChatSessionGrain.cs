@@ -300,6 +300,33 @@ public sealed partial class ChatSessionGrain(
         }
     }
 
+    public async Task<bool> ChangeAsync(ConversationChange change)
+    {
+        if (State.Version == 0)
+        {
+            return false; // nothing said in it yet: not a conversation of anyone's
+        }
+        var now = DateTime.UtcNow;
+        var lines = new List<ChatMessage>(2);
+        if (change.Title is { } title && title != State.Title)
+        {
+            lines.Add(new ChatMessage { SessionId = SessionId, Timestamp = now, Role = ChatMessage.ConversationRole, ReplyType = ChatMessage.Renamed, Text = title });
+        }
+        if (change.Archived is { } archived && archived != State.Archived)
+        {
+            lines.Add(new ChatMessage
+            {
+                SessionId = SessionId, Timestamp = now, Role = ChatMessage.ConversationRole,
+                ReplyType = archived ? ChatMessage.Archived : ChatMessage.Restored, Text = archived ? "Archived." : "Restored.",
+            });
+        }
+        if (lines.Count > 0)
+        {
+            await AppendAsync(lines);
+        }
+        return true;
+    }
+
     /// <summary>Hands lines to the write loop, starting it if it is not running; completes once they are durable.</summary>
     private Task AppendAsync(IReadOnlyList<ChatMessage> lines)
     {

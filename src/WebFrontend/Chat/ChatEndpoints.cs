@@ -21,16 +21,84 @@ public static class ChatEndpoints
             .RequirePerson()
             .WithSummary($"One of your conversations, oldest message first: the last ?limit= messages (default {ChatPage.DefaultLimit}, " +
                          $"max {ChatPage.MaxLimit}), ?before=<seq> for earlier ones, ?after=<seq> for the ones after a message.");
-        app.MapGet("/api/conversations", (HttpContext context, Access access) =>
-                TypedResults.Ok(new ConversationList(access.ConversationsOf(context.Person(), MaxConversationsListed)
-                    .Select(c => new ConversationSummary(c.SessionId, c.Title, c.Messages, c.StartedAt, c.LastAt)).ToList())))
+        app.MapGet("/api/conversations", ListConversations)
             .RequirePerson()
-            .WithSummary($"Your conversations, the one that moved last first (at most {MaxConversationsListed}).");
+            .WithSummary($"Your conversations, the one that moved last first (at most {MaxConversationsListed}); ?archived=true lists the archived ones instead.");
+        app.MapPatch("/api/conversations/{sessionId}", ChangeAsync)
+            .RequirePerson()
+            .WithSummary($"Renames one of your conversations ({{\"title\": text of 1 to {ChatLog.TitleLength} characters}}) and/or archives or restores it ({{\"archived\": true or false}}). Writing in an archived conversation restores it.");
         app.MapPost("/api/conversations", (HttpContext context, Access access) =>
                 TypedResults.Created((string?)null, new NewConversation(access.NewSessionId(context.Person()))))
             .RequirePerson()
             .WithSummary("A new conversation's id (made by the server for you; nothing is written until its first message).");
         return app;
+    }
+
+    private static IResult ListConversations(HttpContext context, Access access)
+    {
+        var archived = context.Request.Query["archived"].ToString();
+        if (archived.Length > 0 && archived is not ("true" or "false"))
+        {
+            return Problems.BadRequest("Invalid archived", $"archived is true or false, not '{Problems.Shorten(archived)}'.");
+        }
+        return TypedResults.Ok(new ConversationList(access.ConversationsOf(context.Person(), MaxConversationsListed, archived == "true")
+            .Select(c => new ConversationSummary(c.SessionId, c.Title, c.Messages, c.StartedAt, c.LastAt, c.Archived)).ToList()));
+    }
+
+    private const int MaxChangeBytes = 4 * 1024;
+
+    private static async Task<IResult> ChangeAsync(string sessionId, HttpContext context, Access access, IGrainFactory grains)
+    {
+        if (!Ids.IsValid(sessionId))
+        {
+            return Problems.InvalidId("session id", sessionId);
+        }
+        var (document, problem) = await ChatRequestReader.ReadObjectAsync(context.Request, MaxChangeBytes, "{\"title\": \"Reminders research\"} or {\"archived\": true}");
+        if (problem is not null)
+        {
+            return problem;
+        }
+        string? title;
+        bool? archived = null;
+        using (document)
+        {
+            var root = document!.RootElement;
+            if (!ChatRequestReader.TryGetString(root, "title", required: false, out title, out problem))
+            {
+                return problem!;
+            }
+            if (root.TryGetProperty("archived", out var flag) && flag.ValueKind != System.Text.Json.JsonValueKind.Null)
+            {
+                if (flag.ValueKind is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False))
+                {
+                    return Problems.BadRequest("Wrong type for archived", $"The field 'archived' must be true or false, not {ChatRequestReader.Describe(flag.ValueKind)}.");
+                }
+                archived = flag.GetBoolean();
+            }
+        }
+        if (title is not null)
+        {
+            if (title.Any(c => char.IsControl(c) && !char.IsWhiteSpace(c)))
+            {
+                return Problems.BadRequest("Invalid title", "The title contains control characters.");
+            }
+            var collapsed = ChatLog.TitleOf(title);
+            if (collapsed.Length == 0 || title.Trim().Length > ChatLog.TitleLength)
+            {
+                return Problems.BadRequest("Invalid title", $"A title is 1 to {ChatLog.TitleLength} characters; this one has {title.Trim().Length}.");
+            }
+            title = collapsed;
+        }
+        if (title is null && archived is null)
+        {
+            return Problems.BadRequest("Nothing to change", "Send a new title ({\"title\": \"…\"}), or archived true or false, or both.");
+        }
+        var person = context.Person();
+        if (!access.MayWriteTo(person, sessionId) || !await grains.Session(sessionId).ChangeAsync(new ConversationChange { Title = title, Archived = archived }))
+        {
+            return Problems.NotFound("Unknown conversation", $"You have no conversation '{sessionId}' (a new one is listed once something is said in it).");
+        }
+        return TypedResults.Ok(new ConversationChanged(sessionId, title, archived));
     }
 
     /// <summary>The rules only (no model): enough to tell work from talk, and a schedule, before it reaches the conversation.</summary>
@@ -118,8 +186,11 @@ public sealed record NewConversation(string SessionId);
 /// <summary>The body of <c>GET /api/conversations</c>.</summary>
 public sealed record ConversationList(IReadOnlyList<ConversationSummary> Conversations);
 
-/// <summary>One conversation in the list: its id, a title (the start of its first message), how many messages, when it began and last moved.</summary>
-public sealed record ConversationSummary(string SessionId, string Title, int Messages, DateTime StartedAt, DateTime LastActivity);
+/// <summary>One conversation in the list: its id, a title (the person's, else the start of its first message), how many messages, when it began and last moved, whether it is archived.</summary>
+public sealed record ConversationSummary(string SessionId, string Title, int Messages, DateTime StartedAt, DateTime LastActivity, bool Archived);
+
+/// <summary>The body of <c>PATCH /api/conversations/{session_id}</c>'s answer: what was changed (null: left as it was).</summary>
+public sealed record ConversationChanged(string SessionId, string? Title, bool? Archived);
 
 /// <summary>A message as the page gets it: the stored message and, for an answer, its Markdown as sanitized HTML.</summary>
 public sealed record ChatMessageView

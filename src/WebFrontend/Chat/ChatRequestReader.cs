@@ -21,43 +21,14 @@ public static class ChatRequestReader
 
     public static async Task<Result> ReadAsync(HttpRequest request)
     {
-        if (request.ContentLength > MaxBodyBytes)
+        var (document, failed) = await ReadObjectAsync(request, MaxBodyBytes, "{\"session_id\": \"s-1\", \"message\": \"hello\"}");
+        if (failed is not null)
         {
-            return Fail(Problems.TooLarge($"The request body is {request.ContentLength} bytes; the limit is {MaxBodyBytes} bytes."));
+            return Fail(failed);
         }
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes)
-            {
-                return Fail(Problems.TooLarge($"The request body is over the limit of {MaxBodyBytes} bytes."));
-            }
-        }
-        if (buffer.Length == 0)
-        {
-            return Fail(Problems.BadRequest("Empty request body", "Send a JSON object such as {\"session_id\": \"s-1\", \"message\": \"hello\"}."));
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
-        }
-        catch (JsonException ex)
-        {
-            return Fail(Problems.BadRequest("Malformed JSON", $"The request body is not valid JSON: {ex.Message}"));
-        }
-
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return Fail(Problems.BadRequest("Wrong body", $"The request body must be a JSON object, not {Describe(root.ValueKind)}."));
-            }
+            var root = document!.RootElement;
             if (!TryGetString(root, "message", required: true, out var message, out var problem))
             {
                 return Fail(problem!);
@@ -104,7 +75,47 @@ public static class ChatRequestReader
         }
     }
 
-    private static bool TryGetString(JsonElement root, string name, bool required, out string? value, out IResult? problem)
+    /// <summary>A request's body as one JSON object of at most <paramref name="maxBytes"/>, or the problem that says why not (<paramref name="example"/> shows what to send).</summary>
+    internal static async Task<(JsonDocument? Document, IResult? Problem)> ReadObjectAsync(HttpRequest request, int maxBytes, string example)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, Problems.TooLarge($"The request body is {request.ContentLength} bytes; the limit is {maxBytes} bytes."));
+        }
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > maxBytes)
+            {
+                return (null, Problems.TooLarge($"The request body is over the limit of {maxBytes} bytes."));
+            }
+        }
+        if (buffer.Length == 0)
+        {
+            return (null, Problems.BadRequest("Empty request body", $"Send a JSON object such as {example}."));
+        }
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problems.BadRequest("Malformed JSON", $"The request body is not valid JSON: {ex.Message}"));
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            var kind = Describe(document.RootElement.ValueKind);
+            document.Dispose();
+            return (null, Problems.BadRequest("Wrong body", $"The request body must be a JSON object, not {kind}."));
+        }
+        return (document, null);
+    }
+
+    internal static bool TryGetString(JsonElement root, string name, bool required, out string? value, out IResult? problem)
     {
         value = null;
         problem = null;
@@ -135,7 +146,7 @@ public static class ChatRequestReader
         return true;
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
+    internal static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Array => "an array",
         JsonValueKind.Object => "an object",

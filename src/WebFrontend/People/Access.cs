@@ -31,5 +31,6 @@ public sealed class Access(MissionLogReader missions, ServerKey key, IServicePro
     public string NewSessionId(Person person) => Ids.NewSessionId(key.Key, person.Id);
 
     /// <summary>The person's conversations, the one that moved last first (none where this process keeps no index of them).</summary>
-    public IReadOnlyList<ChatLog.ConversationInfo> ConversationsOf(Person person, int limit) => _chats?.ConversationsOf(person.Id, limit) ?? [];
+    public IReadOnlyList<ChatLog.ConversationInfo> ConversationsOf(Person person, int limit, bool archived = false) =>
+        _chats?.ConversationsOf(person.Id, limit, archived) ?? [];
 }

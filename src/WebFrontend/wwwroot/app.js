@@ -27,6 +27,7 @@ const state = {
   source: null,
   polling: null,
   conversations: [],     // GET /api/conversations: the person's, the one that moved last first
+  showArchived: false,   // the list shows the archived ones instead
 };
 const sessionKey = () => "missions.session." + state.me.person_id;
 
@@ -124,6 +125,13 @@ function showMessage(m, earlier) {
   state.messages.set(m.seq, m);
   state.newest = Math.max(state.newest, m.seq);
   const list = $("messages");
+  if (m.role === "conversation") { // renamed, archived, restored: a note in the conversation, not something said
+    const note = el("li", "note muted", m.reply_type === "conversation_renamed" ? "Renamed “" + m.text + "” · " + clock(m.timestamp)
+      : (m.reply_type === "conversation_archived" ? "Archived" : "Restored") + " · " + clock(m.timestamp));
+    note.dataset.seq = m.seq;
+    list.insertBefore(note, Array.from(list.children).find((li) => li.dataset.seq && Number(li.dataset.seq) > m.seq) || null);
+    return;
+  }
   const item = el("li", m.role === "user" ? "user" : "assistant");
   item.dataset.seq = m.seq;
   if (m.html) {
@@ -288,16 +296,32 @@ function endChatCard(id) {
 // ---- whiteboard ----
 const filter = () => $("status-filter").value;
 
+// The missions' events that arrive while the first page loads: the page may have been read before them, so they
+// are applied again over it (a mission made meanwhile would otherwise have no card until a reload).
+let arrivedDuringLoad = null;
+
 async function loadBoard(older) {
   const params = new URLSearchParams({ limit: PAGE });
   if (filter()) params.set("status", filter());
   if (older && state.oldest) params.set("before", state.oldest);
-  const body = await api("/api/whiteboard?" + params);
+  if (!older) arrivedDuringLoad = [];
+  let body;
+  try {
+    body = await api("/api/whiteboard?" + params);
+  } catch (error) {
+    if (!older) arrivedDuringLoad = null;
+    throw error;
+  }
   TERMINAL = new Set(body.terminal_statuses);
   RETRYABLE = new Set(body.retryable_statuses);
   showCounts(body.counts || {}, body.total);
   if (!older) { state.missions.clear(); $("cards").replaceChildren(); }
   for (const m of body.missions) { state.missions.set(m.mission_id, m); $("cards").append(renderCard(m)); }
+  if (!older && arrivedDuringLoad) {
+    const again = arrivedDuringLoad;
+    arrivedDuringLoad = null;
+    again.forEach(applyMissionEvent);
+  }
   if (body.missions.length) state.oldest = body.missions[body.missions.length - 1].mission_id;
   $("more").hidden = body.missions.length < PAGE;
   if (state.selected) await loadDetail(state.selected);
@@ -572,6 +596,7 @@ function connect() {
   source.addEventListener("mission", (e) => {
     const line = JSON.parse(e.data);
     if (line.event_type.startsWith("schedule_")) { loadSchedules().catch(() => {}); return; }
+    if (arrivedDuringLoad) arrivedDuringLoad.push(line);
     applyMissionEvent(line);
     applyToChatCard(line);
     queueSoon();
@@ -580,7 +605,7 @@ function connect() {
     const m = JSON.parse(e.data);
     if (m.session_id !== state.session) return;
     showMessage(m);
-    if (!state.conversations.some((c) => c.session_id === m.session_id) || m.seq === 1) loadConversations().catch(shown);
+    if (!state.conversations.some((c) => c.session_id === m.session_id) || m.seq === 1 || m.role === "conversation") loadConversations().catch(shown);
   });
   source.addEventListener("reset", () => refresh());
   source.addEventListener("error", () => {
@@ -610,14 +635,23 @@ function go(id) {
   switchSession(id);
 }
 
+// The list shows the open conversations, or (after "Archived conversations") the archived ones.
 async function loadConversations() {
-  state.conversations = (await api("/api/conversations")).conversations;
+  const archived = state.showArchived;
+  const body = await api("/api/conversations" + (archived ? "?archived=true" : ""));
+  if (archived !== state.showArchived) return; // switched meanwhile
+  state.conversations = body.conversations;
   renderConversations();
 }
 
+const changeConversation = (id, change) => api("/api/conversations/" + encodeURIComponent(id), {
+  method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(change),
+});
+
 function renderConversations() {
   const current = state.conversations.find((c) => c.session_id === state.session);
-  $("conversation-title").textContent = current ? current.title : "New conversation";
+  if (current || !state.showArchived) $("conversation-title").textContent = current ? current.title : $("conversation-title").textContent || "New conversation";
+  $("show-archived").textContent = state.showArchived ? "Back to your conversations" : "Archived conversations";
   $("conversation-list").replaceChildren(...state.conversations.map((c) => {
     const item = el("li");
     const link = el("a", null, c.title || "(untitled)");
@@ -625,9 +659,44 @@ function renderConversations() {
     if (c.session_id === state.session) link.setAttribute("aria-current", "page");
     link.addEventListener("click", (e) => { e.preventDefault(); $("conversations").open = false; go(c.session_id); });
     const when = el("span", "muted", ago(c.last_activity) + " · " + c.messages + (c.messages === 1 ? " message" : " messages"));
-    item.append(link, " ", when);
+    const rename = el("button", "rename", "Rename");
+    rename.type = "button";
+    rename.setAttribute("aria-label", "Rename “" + c.title + "”");
+    rename.addEventListener("click", () => startRename(item, c));
+    const archive = el("button", "archive", c.archived ? "Restore" : "Archive");
+    archive.type = "button";
+    archive.setAttribute("aria-label", (c.archived ? "Restore “" : "Archive “") + c.title + "”");
+    archive.addEventListener("click", () => changeConversation(c.session_id, { archived: !c.archived }).then(loadConversations).catch(shown));
+    item.append(link, " ", when, " ", rename, " ", archive);
     return item;
   }));
+  if (state.conversations.length === 0) $("conversation-list").append(el("li", "muted", state.showArchived ? "Nothing archived." : "No conversations yet."));
+}
+
+// Rename in place: Enter saves, Esc (or leaving the field) gives up.
+function startRename(item, c) {
+  const field = el("input", "title-field");
+  field.value = c.title;
+  field.maxLength = 80;
+  field.setAttribute("aria-label", "New title");
+  let done = false;
+  const finish = async (save) => {
+    if (done) return;
+    done = true;
+    const title = field.value.trim();
+    if (save && title && title !== c.title) {
+      try { await changeConversation(c.session_id, { title }); } catch (error) { shown(error); }
+    }
+    await loadConversations().catch(shown);
+  };
+  field.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") { e.preventDefault(); finish(true); }
+    if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); finish(false); }
+  });
+  field.addEventListener("blur", () => finish(false));
+  item.replaceChildren(field);
+  field.focus();
+  field.select();
 }
 
 function switchSession(id) {
@@ -661,6 +730,7 @@ function closeDetail() {
 }
 $("close-detail").addEventListener("click", closeDetail);
 document.addEventListener("keydown", (e) => { if (e.key === "Escape" && state.selected) closeDetail(); });
+$("show-archived").addEventListener("click", () => { state.showArchived = !state.showArchived; loadConversations().catch(shown); });
 $("new-chat").addEventListener("click", () => newSession().then((id) => go(id)).catch(shown));
 window.addEventListener("popstate", () => {
   const id = new URLSearchParams(location.search).get("session");

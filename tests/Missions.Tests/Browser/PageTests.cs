@@ -251,6 +251,37 @@ public sealed class PageTests(BrowserFixture fixture)
         await Expect(linked.Locator("#messages li.user .text")).ToHaveTextAsync([$"hello second {tag}"]);
     }
 
+    [Fact]
+    public async Task A_conversation_is_renamed_in_place_archived_and_restored_from_the_list()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var page = await fixture.OpenAsync();
+        await SendAsync(page, $"hello to rename {tag}");
+        await Expect(page.Locator("#messages li.assistant")).ToHaveCountAsync(1);
+        await page.ClickAsync("#conversations summary");
+        var item = page.Locator("#conversation-list li", new() { HasText = $"hello to rename {tag}" });
+
+        await item.Locator("button.rename").ClickAsync();
+        await page.FillAsync("#conversation-list .title-field", $"Named {tag}");
+        await page.PressAsync("#conversation-list .title-field", "Enter");
+        var named = page.Locator("#conversation-list li", new() { HasText = $"Named {tag}" });
+        await Expect(named).ToBeVisibleAsync();
+        await Expect(page.Locator("#conversation-title")).ToHaveTextAsync($"Named {tag}");
+        await Expect(page.Locator("#messages li.note")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex($"^Renamed “Named {tag}”"));
+        await fixture.ScreenshotAsync(page, "conversation-renamed");
+
+        await named.Locator("button.archive").ClickAsync();
+        await Expect(named).ToHaveCountAsync(0);
+        await page.ClickAsync("#show-archived");
+        var archived = page.Locator("#conversation-list li", new() { HasText = $"Named {tag}" });
+        await Expect(archived.Locator("button.archive")).ToHaveTextAsync("Restore");
+        await archived.Locator("button.archive").ClickAsync();
+        await Expect(archived).ToHaveCountAsync(0);
+        await page.ClickAsync("#show-archived");
+        await Expect(page.Locator("#conversation-list li", new() { HasText = $"Named {tag}" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#messages li.note")).ToHaveCountAsync(3); // renamed, archived, restored
+    }
+
     private static string SessionOf(string url) =>
         System.Web.HttpUtility.ParseQueryString(new Uri(url).Query)["session"] ?? throw new Xunit.Sdk.XunitException($"no session in {url}");
 

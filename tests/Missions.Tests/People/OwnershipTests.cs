@@ -59,6 +59,8 @@ public sealed class OwnershipTests(SignedInFixture fixture)
             (HttpMethod.Post, "chat/integrated", new { session_id = a.Session, message = "status" }, "Unknown conversation"),
             (HttpMethod.Post, "chat/integrated", new { session_id = a.Session, message = $"cancel {a.Mission[..8]}" }, "Unknown conversation"),
             (HttpMethod.Get, $"api/whiteboard/stream?session_id={a.Session}", null, "Unknown conversation"),
+            (HttpMethod.Patch, $"api/conversations/{a.Session}", new { title = "mine now" }, "Unknown conversation"),
+            (HttpMethod.Patch, $"api/conversations/{a.Session}", new { archived = true }, "Unknown conversation"),
             (HttpMethod.Get, $"api/whiteboard/{a.Mission}", null, "Unknown mission"),
             (HttpMethod.Get, $"api/whiteboard/{a.Proposal}", null, "Unknown mission"),
             (HttpMethod.Post, $"api/missions/{a.Mission}/cancel", null, "Unknown mission"),
@@ -109,6 +111,7 @@ public sealed class OwnershipTests(SignedInFixture fixture)
         Assert.DoesNotContain((await ops.GetJsonAsync("api/whiteboard?limit=500&owner=me")).GetProperty("missions").EnumerateArray(), m => m.GetProperty("mission_id").GetString() == a.Mission);
         // An operator reads a conversation but does not write in someone else's.
         Assert.Equal(HttpStatusCode.NotFound, (await ops.SendForStatusAsync(HttpMethod.Post, "chat/integrated", new { session_id = a.Session, message = "status" })).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await ops.SendForStatusAsync(HttpMethod.Patch, $"api/conversations/{a.Session}", new { archived = true })).Status);
 
         using (var pause = await ops.PostAsync($"api/schedules/{a.Schedule}/pause", null))
         {
