@@ -648,8 +648,18 @@ const changeConversation = (id, change) => api("/api/conversations/" + encodeURI
   method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(change),
 });
 
+// What this browser has seen of each conversation (its message count then): a conversation that has moved since
+// shows "new" — a result that came in while another one was open. One first seen here counts as read.
+const seenKey = () => "missions.seen." + state.me.person_id;
+function seenCounts() {
+  try { return JSON.parse(localStorage.getItem(seenKey()) || "{}"); } catch { return {}; }
+}
+
 function renderConversations() {
   const current = state.conversations.find((c) => c.session_id === state.session);
+  const seen = seenCounts();
+  for (const c of state.conversations) if (seen[c.session_id] === undefined || c.session_id === state.session) seen[c.session_id] = c.messages;
+  localStorage.setItem(seenKey(), JSON.stringify(seen));
   if (current || !state.showArchived) $("conversation-title").textContent = current ? current.title : $("conversation-title").textContent || "New conversation";
   $("show-archived").textContent = state.showArchived ? "Back to your conversations" : "Archived conversations";
   $("conversation-list").replaceChildren(...state.conversations.map((c) => {
@@ -659,6 +669,7 @@ function renderConversations() {
     if (c.session_id === state.session) link.setAttribute("aria-current", "page");
     link.addEventListener("click", (e) => { e.preventDefault(); $("conversations").open = false; go(c.session_id); });
     const when = el("span", "muted", ago(c.last_activity) + " · " + c.messages + (c.messages === 1 ? " message" : " messages"));
+    if (c.messages > seen[c.session_id]) item.append(el("span", "unread", "new"), " ");
     const rename = el("button", "rename", "Rename");
     rename.type = "button";
     rename.setAttribute("aria-label", "Rename “" + c.title + "”");
@@ -730,6 +741,7 @@ function closeDetail() {
 }
 $("close-detail").addEventListener("click", closeDetail);
 document.addEventListener("keydown", (e) => { if (e.key === "Escape" && state.selected) closeDetail(); });
+$("conversations").addEventListener("toggle", () => { if ($("conversations").open) loadConversations().catch(shown); });
 $("show-archived").addEventListener("click", () => { state.showArchived = !state.showArchived; loadConversations().catch(shown); });
 $("new-chat").addEventListener("click", () => newSession().then((id) => go(id)).catch(shown));
 window.addEventListener("popstate", () => {

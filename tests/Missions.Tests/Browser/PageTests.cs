@@ -282,6 +282,30 @@ public sealed class PageTests(BrowserFixture fixture)
         await Expect(page.Locator("#messages li.note")).ToHaveCountAsync(3); // renamed, archived, restored
     }
 
+    [Fact]
+    public async Task A_conversation_that_moved_while_another_was_open_shows_new_until_it_is_opened()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var page = await fixture.OpenAsync();
+        await SendAsync(page, $"hello unread {tag}");
+        await Expect(page.Locator("#messages li.assistant")).ToHaveCountAsync(1);
+        var first = SessionOf(page.Url);
+        await page.ClickAsync("#new-chat");
+        await SendAsync(page, $"hello other {tag}");
+        await Expect(page.Locator("#messages li.assistant")).ToHaveCountAsync(1);
+
+        await fixture.Web.PostChatAsync(new { session_id = first, message = "what can you do?" }); // another tab, a script
+
+        await page.ClickAsync("#conversations summary");
+        var moved = page.Locator("#conversation-list li", new() { HasText = $"hello unread {tag}" });
+        await Expect(moved.Locator(".unread")).ToHaveTextAsync("new");
+        await Expect(page.Locator("#conversation-list li", new() { HasText = $"hello other {tag}" }).Locator(".unread")).ToHaveCountAsync(0);
+        await moved.Locator("a").ClickAsync();
+        await Expect(page.Locator("#messages li.user .text")).ToHaveTextAsync([$"hello unread {tag}", "what can you do?"]);
+        await page.ClickAsync("#conversations summary");
+        await Expect(page.Locator("#conversation-list li", new() { HasText = $"hello unread {tag}" }).Locator(".unread")).ToHaveCountAsync(0);
+    }
+
     private static string SessionOf(string url) =>
         System.Web.HttpUtility.ParseQueryString(new Uri(url).Query)["session"] ?? throw new Xunit.Sdk.XunitException($"no session in {url}");
 
