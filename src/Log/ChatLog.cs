@@ -24,18 +24,13 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
         public readonly string SessionId = sessionId;
         public readonly string Owner = owner;
         public readonly List<LineRef> Lines = [];
-        public string Title = "";
-        public bool Renamed;
-        public bool Archived;
+        public readonly ConversationHeading Heading = new();
         public DateTime StartedAt;
         public DateTime LastAt;
     }
 
     /// <summary>What a list of conversations shows of one.</summary>
     public readonly record struct ConversationInfo(string SessionId, string Owner, string Title, int Messages, DateTime StartedAt, DateTime LastAt, bool Archived);
-
-    /// <summary>How long a title is kept: the start of the first message.</summary>
-    public const int TitleLength = 80;
 
     public ChatLog(IOptions<MissionsOptions> options, ILogger<ChatLog> logger)
     {
@@ -98,8 +93,8 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
         lock (_bySession)
         {
             return _byOwner.TryGetValue(owner, out var list)
-                ? list.Where(c => c.Archived == archived).OrderByDescending(c => c.LastAt).Take(limit)
-                    .Select(c => new ConversationInfo(c.SessionId, c.Owner, c.Title, c.Lines.Count, c.StartedAt, c.LastAt, c.Archived)).ToList()
+                ? list.Where(c => c.Heading.Archived == archived).OrderByDescending(c => c.LastAt).Take(limit)
+                    .Select(c => new ConversationInfo(c.SessionId, c.Owner, c.Heading.Title, c.Lines.Count, c.StartedAt, c.LastAt, c.Heading.Archived)).ToList()
                 : [];
         }
     }
@@ -177,40 +172,10 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
                 }
                 owned.Add(conversation);
             }
-            if (message.Role == ChatMessage.UserRole)
-            {
-                conversation.Archived = false; // written in again, it is back in the list
-                if (conversation.Title.Length == 0 && !conversation.Renamed)
-                {
-                    conversation.Title = TitleOf(message.Text);
-                }
-            }
-            else if (message.Role == ChatMessage.ConversationRole)
-            {
-                switch (message.ReplyType)
-                {
-                    case ChatMessage.Renamed:
-                        conversation.Title = TitleOf(message.Text);
-                        conversation.Renamed = true;
-                        break;
-                    case ChatMessage.Archived:
-                        conversation.Archived = true;
-                        break;
-                    case ChatMessage.Restored:
-                        conversation.Archived = false;
-                        break;
-                }
-            }
+            conversation.Heading.Apply(message);
             conversation.LastAt = message.Timestamp;
             conversation.Lines.Add(line);
         }
-    }
-
-    /// <summary>A title as lists show it: whitespace collapsed, at most <see cref="TitleLength"/> characters.</summary>
-    public static string TitleOf(string text)
-    {
-        text = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return text.Length > TitleLength ? text[..(TitleLength - 1)] + "…" : text;
     }
 
     /// <summary>Why the last write failed, or null when it succeeded.</summary>

@@ -82,8 +82,7 @@ public sealed partial class StoreMirror(
             {
                 // Readiness says what is wrong, not where the store is or what the driver said: that is in the log.
                 Problem = "The mirror cannot read the store; it tries again (the log says why).";
-                var where = new NpgsqlConnectionStringBuilder(db.ConnectionString); // no password: the data source's string leaves it out
-                ProblemDetail = $"{ex.GetType().Name} from {where.Host}:{where.Port}/{where.Database}: {ex.Message}";
+                ProblemDetail = $"{ex.GetType().Name} from {PostgresStore.Describe(db)}: {ex.Message}";
                 LogBehind(logger, ex, wait.TotalSeconds);
             }
             await Task.Delay(wait, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);

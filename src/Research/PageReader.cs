@@ -198,7 +198,6 @@ public static partial class PageReader
         return text.Length > 0 ? text.ToString() : null;
     }
 
-    /// <summary>The readable text of an element, with block boundaries kept as spaces ("Title Body", not "TitleBody").</summary>
     /// <summary>
     /// The words of an element as a browser shows them: inline elements run on (<c>&lt;em&gt;maxsize&lt;/em&gt;=&lt;em&gt;128&lt;/em&gt;</c>
     /// reads "maxsize=128", not "maxsize = 128"), every other element is set apart by a space.

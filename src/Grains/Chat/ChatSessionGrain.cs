@@ -308,11 +308,11 @@ public sealed partial class ChatSessionGrain(
         }
         var now = DateTime.UtcNow;
         var lines = new List<ChatMessage>(2);
-        if (change.Title is { } title && title != State.Title)
+        if (change.Title is { } title && title != State.Heading.Title)
         {
             lines.Add(new ChatMessage { SessionId = SessionId, Timestamp = now, Role = ChatMessage.ConversationRole, ReplyType = ChatMessage.Renamed, Text = title });
         }
-        if (change.Archived is { } archived && archived != State.Archived)
+        if (change.Archived is { } archived && archived != State.Heading.Archived)
         {
             lines.Add(new ChatMessage
             {

@@ -40,11 +40,8 @@ public sealed class ConversationState : IEventFold<ChatMessage>
     /// <summary>True when "that" means a schedule: one was set after the last mission was asked for.</summary>
     public bool ThatIsASchedule => _lastScheduleAnswer > _lastMissionAnswer;
 
-    /// <summary>The title the person gave it, if any.</summary>
-    public string? Title { get; private set; }
-
-    /// <summary>Whether the person archived it (and has not restored it or written in it since).</summary>
-    public bool Archived { get; private set; }
+    /// <summary>Its title and whether it is archived.</summary>
+    public ConversationHeading Heading { get; } = new();
 
     private int _lastMissionAnswer = -1;
     private int _lastScheduleAnswer = -1;
@@ -60,15 +57,9 @@ public sealed class ConversationState : IEventFold<ChatMessage>
         {
             Owner = Owners.Of(message.Owner);
         }
-        if (message.Role == ChatMessage.UserRole)
+        Heading.Apply(message);
+        if (message.Role is ChatMessage.UserRole or ChatMessage.ConversationRole)
         {
-            Archived = false; // written in again, it is back in the list
-            return;
-        }
-        if (message.Role == ChatMessage.ConversationRole)
-        {
-            Title = message.ReplyType == ChatMessage.Renamed ? message.Text : Title;
-            Archived = message.ReplyType == ChatMessage.Archived || (Archived && message.ReplyType != ChatMessage.Restored);
             return;
         }
         if (message.ClientMessageId is { } clientId && (ChatResponse.IsMissionAnswer(message.ReplyType) || message.ReplyType is ChatResponse.Reply or ChatResponse.ScheduleCreated))

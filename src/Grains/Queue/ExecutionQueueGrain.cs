@@ -244,9 +244,9 @@ public sealed partial class ExecutionQueueGrain(
             catch (Exception ex)
             {
                 // Leave it to the next sweep: it finds the mission unfinished in the log and queues it again.
-                LogStartFailed(logger, ex, missionId);
                 if (_running.Remove(missionId))
                 {
+                    LogStartFailed(logger, ex, missionId);
                     Dispatch();
                 }
                 return;

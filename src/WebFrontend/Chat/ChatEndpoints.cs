@@ -26,7 +26,7 @@ public static class ChatEndpoints
             .WithSummary($"Your conversations, the one that moved last first (at most {MaxConversationsListed}); ?archived=true lists the archived ones instead.");
         app.MapPatch("/api/conversations/{sessionId}", ChangeAsync)
             .RequirePerson()
-            .WithSummary($"Renames one of your conversations ({{\"title\": text of 1 to {ChatLog.TitleLength} characters}}) and/or archives or restores it ({{\"archived\": true or false}}). Writing in an archived conversation restores it.");
+            .WithSummary($"Renames one of your conversations ({{\"title\": text of 1 to {ConversationHeading.TitleLength} characters}}) and/or archives or restores it ({{\"archived\": true or false}}). Writing in an archived conversation restores it.");
         app.MapPost("/api/conversations", (HttpContext context, Access access) =>
                 TypedResults.Created((string?)null, new NewConversation(access.NewSessionId(context.Person()))))
             .RequirePerson()
@@ -59,21 +59,13 @@ public static class ChatEndpoints
             return problem;
         }
         string? title;
-        bool? archived = null;
+        bool? archived;
         using (document)
         {
-            var root = document!.RootElement;
-            if (!ChatRequestReader.TryGetString(root, "title", required: false, out title, out problem))
+            if (!ChatRequestReader.TryGetString(document!.RootElement, "title", required: false, out title, out problem)
+                || !ChatRequestReader.TryGetBool(document.RootElement, "archived", out archived, out problem))
             {
                 return problem!;
-            }
-            if (root.TryGetProperty("archived", out var flag) && flag.ValueKind != System.Text.Json.JsonValueKind.Null)
-            {
-                if (flag.ValueKind is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False))
-                {
-                    return Problems.BadRequest("Wrong type for archived", $"The field 'archived' must be true or false, not {ChatRequestReader.Describe(flag.ValueKind)}.");
-                }
-                archived = flag.GetBoolean();
             }
         }
         if (title is not null)
@@ -82,10 +74,10 @@ public static class ChatEndpoints
             {
                 return Problems.BadRequest("Invalid title", "The title contains control characters.");
             }
-            var collapsed = ChatLog.TitleOf(title);
-            if (collapsed.Length == 0 || title.Trim().Length > ChatLog.TitleLength)
+            var collapsed = ConversationHeading.TitleOf(title);
+            if (collapsed.Length == 0 || title.Trim().Length > ConversationHeading.TitleLength)
             {
-                return Problems.BadRequest("Invalid title", $"A title is 1 to {ChatLog.TitleLength} characters; this one has {title.Trim().Length}.");
+                return Problems.BadRequest("Invalid title", $"A title is 1 to {ConversationHeading.TitleLength} characters; this one has {title.Trim().Length}.");
             }
             title = collapsed;
         }

@@ -146,7 +146,25 @@ public static class ChatRequestReader
         return true;
     }
 
-    internal static string Describe(JsonValueKind kind) => kind switch
+    /// <summary>An optional true/false field: null when absent or null, a problem when it is anything else.</summary>
+    internal static bool TryGetBool(JsonElement root, string name, out bool? value, out IResult? problem)
+    {
+        value = null;
+        problem = null;
+        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+        if (element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            problem = Problems.BadRequest($"Wrong type for {name}", $"The field '{name}' must be true or false, not {Describe(element.ValueKind)}.");
+            return false;
+        }
+        value = element.GetBoolean();
+        return true;
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Array => "an array",
         JsonValueKind.Object => "an object",

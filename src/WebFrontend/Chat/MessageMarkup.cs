@@ -46,7 +46,8 @@ public sealed partial class MessageMarkup(MissionLogReader missions)
         {
             return html;
         }
-        html = Render(message.Text, message.MissionId is { } id ? CitationsOf(id) : []);
+        // Only a mission's outcome carries its answer's [N]; other replies about a mission need not read its stream.
+        html = Render(message.Text, message is { ReplyType: ChatResponse.MissionUpdate, MissionId: { } id } ? CitationsOf(id) : []);
         if (message.Seq > 0)
         {
             _rendered.Set(key, html, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });

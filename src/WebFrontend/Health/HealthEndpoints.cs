@@ -39,7 +39,7 @@ public static class HealthEndpoints
     private static Task WriteReportAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
-        var operators = context.RequestServices.GetRequiredService<Hosting.ManagementPorts>().Ports.Contains(context.Connection.LocalPort);
+        var operators = context.RequestServices.GetRequiredService<Hosting.ManagementPorts>().Serves(context);
         var body = new Dictionary<string, object?>
         {
             ["status"] = report.Status.ToString().ToLowerInvariant(),

@@ -7,6 +7,9 @@ public sealed record ManagementPorts(IReadOnlySet<int> Ports)
 {
     /// <summary>Where the page links to the Orleans dashboard: on the main URLs, or nowhere when it has URLs of its own.</summary>
     public string? DashboardPath => Ports.Count == 0 ? "/dashboard/" : null;
+
+    /// <summary>Whether the request came in on a management URL.</summary>
+    public bool Serves(HttpContext context) => Ports.Contains(context.Connection.LocalPort);
 }
 
 /// <summary>
@@ -39,16 +42,16 @@ public static class ManagementSurfaces
         return ports;
     }
 
-    public static IApplicationBuilder UseManagementSurfaces(this IApplicationBuilder app, IReadOnlySet<int> ports)
+    public static IApplicationBuilder UseManagementSurfaces(this IApplicationBuilder app, ManagementPorts management)
     {
-        if (ports.Count == 0)
+        if (management.Ports.Count == 0)
         {
             return app;
         }
         return app.Use((context, next) =>
         {
             var path = context.Request.Path;
-            var onManagement = ports.Contains(context.Connection.LocalPort);
+            var onManagement = management.Serves(context);
             var operations = OperationsPaths.Any(p => path.StartsWithSegments(p));
             if (operations != onManagement && !(onManagement && HealthPaths.Any(p => path.StartsWithSegments(p))))
             {

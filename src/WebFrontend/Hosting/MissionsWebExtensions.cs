@@ -171,7 +171,7 @@ public static class MissionsWebExtensions
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseManagementSurfaces(app.Services.GetRequiredService<ManagementPorts>().Ports);
+        app.UseManagementSurfaces(app.Services.GetRequiredService<ManagementPorts>());
         var signIn = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         app.UseRequestSafety(signIn.SignInConfigured && Uri.TryCreate(signIn.Authority, UriKind.Absolute, out var authority) ? authority.GetLeftPart(UriPartial.Authority) : null);
         app.UseDefaultFiles();
@@ -199,7 +199,6 @@ public static class MissionsWebExtensions
 
     /// <summary>The dashboard without its live log trace: the silo's log lines name sessions, and a session id is a capability.</summary>
     private static void HideTrace(DashboardOptions dashboard) => dashboard.HideTrace = true;
-
 
     private static IPEndPoint[] ParseGateways(string gateways) =>
         gateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -1,7 +1,7 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Missions.Chat;
 using Missions.Log;
-using System.Text.Json;
 using Missions.Web.Chat;
 using Missions.Web.Http;
 using Missions.Web.People;

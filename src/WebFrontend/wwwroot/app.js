@@ -262,7 +262,7 @@ function renderChatCard(entry) {
     cancel.type = "button";
     cancel.addEventListener("click", async () => {
       cancel.disabled = true;
-      try { await api(`/api/missions/${encodeURIComponent(v.mission_id)}/cancel`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }); }
+      try { await missionCommand(v.mission_id, "cancel"); }
       catch (error) { entry.node.append(el("span", "error", " " + error.message)); cancel.disabled = false; }
     });
     parts.push(" ", cancel);
@@ -482,6 +482,10 @@ const progressText = (call) => (call.title && call.title !== call.url ? call.tit
   (call.outcome === "reused" ? " (reused from an earlier attempt)" : call.outcome === "failed" ? " (failed: " + call.error + ")"
     : call.outcome === "skipped" ? " (skipped: " + call.error + ")" : "");
 
+// cancel, retry, approve or reject a mission: its answer carries the message to show.
+const missionCommand = (id, verb) =>
+  api(`/api/missions/${encodeURIComponent(id)}/${verb}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+
 // Approve / Reject under a proposal in the chat: the answer replaces the buttons.
 function decisionButton(id, verb, text) {
   const button = el("button", "decide " + verb, text);
@@ -491,7 +495,7 @@ function decisionButton(id, verb, text) {
     box.querySelectorAll("button.decide").forEach((b) => { b.disabled = true; });
     let answer;
     try {
-      answer = (await api(`/api/missions/${encodeURIComponent(id)}/${verb}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).message;
+      answer = (await missionCommand(id, verb)).message;
     } catch (error) {
       answer = error.message;
     }
@@ -506,7 +510,7 @@ async function command(verb) {
   const id = state.selected;
   if (!id) return;
   try {
-    const result = await api(`/api/missions/${encodeURIComponent(id)}/${verb}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const result = await missionCommand(id, verb);
     $("action-message").textContent = result.message;
   } catch (error) {
     $("action-message").textContent = error.message;

@@ -13,6 +13,15 @@ public sealed class PageTests(BrowserFixture fixture)
         await page.PressAsync("#input", "Enter");
     }
 
+    /// <summary>Sends a message the assistant answers in words, waits for its answer; the conversation's id.</summary>
+    private static async Task<string> SayAsync(IPage page, string message)
+    {
+        await SendAsync(page, message);
+        var said = page.Locator("#messages li.user[data-seq]", new() { HasText = message });
+        await Expect(said.Locator("xpath=following-sibling::li[1][contains(@class, 'assistant')]")).ToBeVisibleAsync();
+        return SessionOf(page.Url);
+    }
+
     private static ILocator Card(IPage page, string text) => page.Locator("#cards li", new PageLocatorOptions { HasText = text });
 
     [Fact]
@@ -217,16 +226,13 @@ public sealed class PageTests(BrowserFixture fixture)
     {
         var tag = Guid.NewGuid().ToString("N")[..6];
         var page = await fixture.OpenAsync();
-        await SendAsync(page, $"hello first {tag}");
-        await Expect(page.Locator("#messages li.assistant")).ToHaveCountAsync(1);
-        var first = SessionOf(page.Url);
+        var first = await SayAsync(page, $"hello first {tag}");
 
         await page.ClickAsync("#new-chat");
         await Expect(page.Locator("#messages li")).ToHaveCountAsync(0);
         var second = SessionOf(page.Url);
         Assert.NotEqual(first, second);
-        await SendAsync(page, $"hello second {tag}");
-        await Expect(page.Locator("#messages li.assistant")).ToHaveCountAsync(1);
+        await SayAsync(page, $"hello second {tag}");
         await Expect(page.Locator("#conversation-title")).ToHaveTextAsync($"hello second {tag}");
 
         await page.GoBackAsync();
@@ -256,8 +262,7 @@ public sealed class PageTests(BrowserFixture fixture)
     {
         var tag = Guid.NewGuid().ToString("N")[..6];
         var page = await fixture.OpenAsync();
-        await SendAsync(page, $"hello to rename {tag}");
-        await Expect(page.Locator("#messages li.assistant")).ToHaveCountAsync(1);
+        await SayAsync(page, $"hello to rename {tag}");
         await page.ClickAsync("#conversations summary");
         var item = page.Locator("#conversation-list li", new() { HasText = $"hello to rename {tag}" });
 
@@ -287,12 +292,9 @@ public sealed class PageTests(BrowserFixture fixture)
     {
         var tag = Guid.NewGuid().ToString("N")[..6];
         var page = await fixture.OpenAsync();
-        await SendAsync(page, $"hello unread {tag}");
-        await Expect(page.Locator("#messages li.assistant")).ToHaveCountAsync(1);
-        var first = SessionOf(page.Url);
+        var first = await SayAsync(page, $"hello unread {tag}");
         await page.ClickAsync("#new-chat");
-        await SendAsync(page, $"hello other {tag}");
-        await Expect(page.Locator("#messages li.assistant")).ToHaveCountAsync(1);
+        await SayAsync(page, $"hello other {tag}");
 
         await fixture.Web.PostChatAsync(new { session_id = first, message = "what can you do?" }); // another tab, a script
 

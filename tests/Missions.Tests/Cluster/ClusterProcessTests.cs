@@ -160,16 +160,12 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         return events;
     }
 
-    /// <summary>
-    /// The most runs the store shows at once: each run from its <c>active</c> line to the mission's next status line
-    /// (its end, or the line that queues it again), across every silo.
-    /// </summary>
-    private static int MostRunningAtOnce(List<MissionEvent> events) => MostRunningAtOnce(events, out _);
+    /// <summary>One run as the store shows it: from its <c>active</c> line to the mission's next status line (its end, or the line that queues it again).</summary>
+    private sealed record Run(string Mission, int Attempt, DateTime From, DateTime To, string EndedBy);
 
-    /// <summary>As above, and which runs were going at the busiest instant (mission, attempt, from, to, the line that ended it).</summary>
-    private static int MostRunningAtOnce(List<MissionEvent> events, out string busiest)
+    private static List<Run> RunsIn(List<MissionEvent> events)
     {
-        var runs = new List<(string Mission, int Attempt, DateTime From, DateTime To, string EndedBy)>();
+        var runs = new List<Run>();
         foreach (var mission in events.OfType<MissionStatusUpdated>().GroupBy(e => e.MissionId))
         {
             var lines = mission.OrderBy(e => e.Seq).ToList();
@@ -177,46 +173,31 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
             {
                 if (lines[i].Status == MissionStatus.Active)
                 {
-                    runs.Add((mission.Key, lines[i].Attempt, lines[i].Timestamp, lines[i + 1].Timestamp, $"{lines[i + 1].Status.ToWireName()}/{lines[i + 1].Reason}"));
+                    runs.Add(new Run(mission.Key, lines[i].Attempt, lines[i].Timestamp, lines[i + 1].Timestamp, $"{lines[i + 1].Status.ToWireName()}/{lines[i + 1].Reason}"));
                 }
             }
         }
-        var most = MostRunningAtOnceCore(events);
-        busiest = "";
-        foreach (var at in runs.Select(r => r.From).Order())
-        {
-            var going = runs.Where(r => r.From <= at && r.To > at).ToList();
-            if (going.Count == most)
-            {
-                busiest = $"at {at:HH:mm:ss.fff}: " + string.Join("; ", going.Select(r => $"{r.Mission} #{r.Attempt} {r.From:HH:mm:ss.fff}-{r.To:HH:mm:ss.fff} {r.EndedBy}"));
-                break;
-            }
-        }
-        return most;
+        return runs;
     }
 
-    private static int MostRunningAtOnceCore(List<MissionEvent> events)
+    /// <summary>The most runs the store shows at once, across every silo.</summary>
+    private static int MostRunningAtOnce(List<MissionEvent> events) => MostRunningAtOnce(RunsIn(events), out _);
+
+    /// <summary>As above, and which runs were going at the busiest instant (mission, attempt, from, to, the line that ended it).</summary>
+    private static int MostRunningAtOnce(List<Run> runs, out string busiest)
     {
-        var edges = new List<(DateTime At, int Delta)>();
-        foreach (var mission in events.OfType<MissionStatusUpdated>().GroupBy(e => e.MissionId))
-        {
-            var lines = mission.OrderBy(e => e.Seq).ToList();
-            for (var i = 0; i < lines.Count; i++)
-            {
-                if (lines[i].Status == MissionStatus.Active && i + 1 < lines.Count)
-                {
-                    edges.Add((lines[i].Timestamp, +1));
-                    edges.Add((lines[i + 1].Timestamp, -1));
-                }
-            }
-        }
-        var running = 0;
-        var most = 0;
-        foreach (var (_, delta) in edges.OrderBy(e => e.At).ThenBy(e => e.Delta)) // an end before a start at the same instant
+        var edges = runs.SelectMany(r => new[] { (At: r.From, Delta: +1), (At: r.To, Delta: -1) });
+        var (running, most, busiestAt) = (0, 0, DateTime.MinValue);
+        foreach (var (at, delta) in edges.OrderBy(e => e.At).ThenBy(e => e.Delta)) // an end before a start at the same instant
         {
             running += delta;
-            most = Math.Max(most, running);
+            if (running > most)
+            {
+                (most, busiestAt) = (running, at);
+            }
         }
+        busiest = $"at {busiestAt:HH:mm:ss.fff}: " + string.Join("; ", runs.Where(r => r.From <= busiestAt && r.To > busiestAt)
+            .Select(r => $"{r.Mission} #{r.Attempt} {r.From:HH:mm:ss.fff}-{r.To:HH:mm:ss.fff} {r.EndedBy}"));
         return most;
     }
 
@@ -258,7 +239,7 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         var interrupted = events.OfType<MissionStatusUpdated>().Where(u => u.Reason == MissionReasons.Interrupted).ToList();
         Assert.True(interrupted.Count > 0, $"no run was cut off by the kill\n{cluster.Outputs}");
         Assert.All(interrupted, u => Assert.Equal(2, u.Attempt));
-        var most = MostRunningAtOnce(events, out var busiest);
+        var most = MostRunningAtOnce(RunsIn(events), out var busiest);
         Assert.True(most is >= 1 and <= MaxConcurrency, $"{most} runs at once (limit {MaxConcurrency}) {busiest}\n{cluster.Outputs}");
         output.WriteLine($"{interrupted.Count} runs cut off by the kill ran again as attempt 2; {events.Count} lines");
 
