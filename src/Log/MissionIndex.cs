@@ -80,19 +80,32 @@ public sealed class MissionIndex
         get { lock (_lock) { return _inOrder.Count; } }
     }
 
+    /// <summary>
+    /// Told of each mission's creation and each end (a terminal status) as its line is indexed, with the mission's
+    /// place in creation order; called on the writer's path, outside the index's lock: it must be quick.
+    /// </summary>
+    public Action<int, MissionEvent>? Observer { get; set; }
+
     /// <summary>Adds one line of the log to the index.</summary>
-    public void Add(MissionEvent e, LineRef line) => Add(e.MissionId, MissionLineHeader.Of(e), line, e switch
+    public void Add(MissionEvent e, LineRef line)
     {
-        MissionCreated c => c.Owner,
-        ScheduleCreated s => s.Owner,
-        _ => null,
-    });
+        var order = Add(e.MissionId, MissionLineHeader.Of(e), line, e switch
+        {
+            MissionCreated c => c.Owner,
+            ScheduleCreated s => s.Owner,
+            _ => null,
+        });
+        if (Observer is { } observer && (e is MissionCreated || e is MissionStatusUpdated u && u.Status.IsTerminal()))
+        {
+            observer(order, e);
+        }
+    }
 
     /// <summary>
     /// Adds one line of the log to the index from its facts alone (opening a log: nobody listens yet). The id is
-    /// made a string only for a mission not seen before.
+    /// made a string only for a mission not seen before. Returns the mission's place in creation order.
     /// </summary>
-    public void Add(ReadOnlySpan<char> missionId, in MissionLineHeader facts, LineRef line, ReadOnlySpan<char> owner = default)
+    public int Add(ReadOnlySpan<char> missionId, in MissionLineHeader facts, LineRef line, ReadOnlySpan<char> owner = default)
     {
         lock (_lock)
         {
@@ -156,6 +169,7 @@ public sealed class MissionIndex
                     entry.Owned.Schedules.Add(entry);
                     break;
             }
+            return entry.Order;
         }
     }
 
@@ -327,11 +341,35 @@ public sealed class MissionIndex
         }
     }
 
+    /// <summary>The mission or schedule at a place in creation order: its id, lines so far and status; null past the end.</summary>
+    public (string MissionId, LineRef[] Lines, MissionStatus Status, bool Created)? At(int order)
+    {
+        lock (_lock)
+        {
+            if (order < 0 || order >= _inOrder.Count)
+            {
+                return null;
+            }
+            var entry = _inOrder[order];
+            return (entry.MissionId, entry.Lines[..entry.LineCount], entry.Status, entry.Created);
+        }
+    }
+
+    /// <summary>The id at a place in creation order, or null past the end.</summary>
+    public string? IdAt(int order)
+    {
+        lock (_lock)
+        {
+            return order >= 0 && order < _inOrder.Count ? _inOrder[order].MissionId : null;
+        }
+    }
+
     /// <summary>
     /// The newest missions first, optionally only those in one status, starting after <paramref name="before"/>
-    /// (a mission id: the last one of the previous page).
+    /// (a mission id: the last one of the previous page); with <paramref name="match"/>, only the places in creation
+    /// order it accepts (a search's). It is called under the index's lock: it must not call back into the index.
     /// </summary>
-    public IReadOnlyList<(string MissionId, LineRef[] Lines)> Newest(MissionStatus? status, int limit, string? before = null, string? owner = null)
+    public IReadOnlyList<(string MissionId, LineRef[] Lines)> Newest(MissionStatus? status, int limit, string? before = null, string? owner = null, Func<int, bool>? match = null)
     {
         var result = new List<(string, LineRef[])>(Math.Min(limit, 256));
         lock (_lock)
@@ -351,7 +389,7 @@ public sealed class MissionIndex
             for (var i = start; i >= 0 && result.Count < limit; i--)
             {
                 var entry = list[i];
-                if (entry.Created && (status is null || entry.Status == status))
+                if (entry.Created && (status is null || entry.Status == status) && (match is null || match(entry.Order)))
                 {
                     result.Add((entry.MissionId, entry.Lines[..entry.LineCount]));
                 }

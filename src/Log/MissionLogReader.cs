@@ -103,6 +103,14 @@ public sealed class MissionLogReader : IDisposable
         return events;
     }
 
+    /// <summary>One line of the log, parsed.</summary>
+    public MissionEvent ReadEvent(LineRef line)
+    {
+        var buffer = new byte[line.Length];
+        JsonlScanner.ReadLine(_file, line, buffer);
+        return ParseLine(buffer);
+    }
+
     /// <summary>A mission's state as its lines say (one that does not exist when unknown).</summary>
     public MissionState ReadState(string missionId) => MissionState.Fold(ReadEvents(missionId));
 
@@ -142,8 +150,8 @@ public sealed class MissionLogReader : IDisposable
     private readonly SummaryCache _summaries = new(capacity: 5_000);
 
     /// <summary>Newest missions first, as whiteboard cards; with <paramref name="owner"/>, that owner's only.</summary>
-    public IReadOnlyList<MissionSummary> ReadNewest(MissionStatus? status, int limit, string? before = null, string? owner = null) =>
-        Index.Newest(status, limit, before, owner)
+    public IReadOnlyList<MissionSummary> ReadNewest(MissionStatus? status, int limit, string? before = null, string? owner = null, Func<int, bool>? match = null) =>
+        Index.Newest(status, limit, before, owner, match)
             .Select(m => _summaries.GetOrAdd(m.MissionId, m.Lines.Length, () => MissionSummary.From(MissionState.Fold(ReadEvents(m.Lines)))))
             .ToList();
 

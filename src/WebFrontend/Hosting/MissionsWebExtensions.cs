@@ -95,6 +95,10 @@ public static class MissionsWebExtensions
             builder.Services.AddSingleton<LogHealth>();
         }
 
+        // The whiteboard's search: an index of the missions' words beside the mission index, in every mode.
+        builder.Services.AddSingleton<MissionSearch>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MissionSearch>());
+
         builder.AddMissionsSignIn(configuration.StorePostgreSql());
         if (configuration.StorePostgreSql() is { } keyStore)
         {
