@@ -14,6 +14,7 @@ using Missions.Log;
 //  - GET /api/whiteboard/{id} (random missions) and GET /api/whiteboard?limit=50 (newest, and paged with before=):
 //    p50/p99 over HTTP from one keep-alive client.
 // Usage: dotnet run -c Release --project bench/Missions.ScaleBench -- [events ...] [--runs R] [--reads N] [--keep]
+//        dotnet run -c Release --project bench/Missions.ScaleBench -- MISSIONS --search [--queries N] (the whiteboard's search, see SearchBench)
 // (--keep leaves the generated logs under $TMPDIR/missions-scalebench for a closer look.)
 var sizes = args.TakeWhile(a => !a.StartsWith("--")).Select(int.Parse).DefaultIfEmpty(10_000).ToList();
 var runs = Arg("--runs", 3);
@@ -21,6 +22,12 @@ var reads = Arg("--reads", 4000);
 var work = Path.Combine(Path.GetTempPath(), "missions-scalebench");
 // Lines after the checkpoint in the crash case: just under the 50,000 that make the next checkpoint.
 const int TailLines = 48_000;
+if (args.Contains("--search"))
+{
+    // The whiteboard's search alone, in this process: the first size is a count of missions.
+    await SearchBench.RunAsync(work, sizes[0], Arg("--queries", 200));
+    return;
+}
 if (args.Contains("--scan-only"))
 {
     // Indexing alone, in this process, three times (the first one cold): what opening the log costs.

@@ -369,7 +369,7 @@ public sealed class MissionIndex
     /// (a mission id: the last one of the previous page); with <paramref name="match"/>, only the places in creation
     /// order it accepts (a search's). It is called under the index's lock: it must not call back into the index.
     /// </summary>
-    public IReadOnlyList<(string MissionId, LineRef[] Lines)> Newest(MissionStatus? status, int limit, string? before = null, string? owner = null, Func<int, bool>? match = null)
+    public IReadOnlyList<(string MissionId, LineRef[] Lines)> Newest(MissionStatus? status, int limit, string? before = null, string? owner = null, IFilter? match = null)
     {
         var result = new List<(string, LineRef[])>(Math.Min(limit, 256));
         lock (_lock)
@@ -386,16 +386,26 @@ public sealed class MissionIndex
                 var at = list.BinarySearch(cursor, ByOrder.Instance);
                 start = (at >= 0 ? at : ~at) - 1;
             }
-            for (var i = start; i >= 0 && result.Count < limit; i--)
+            // Everyone's list is in creation order (its index is the place): a filter skips to its next candidate.
+            var skips = match is not null && ReferenceEquals(list, _inOrder);
+            for (var i = skips ? match!.Previous(start) : start; i >= 0 && result.Count < limit; i = skips ? match!.Previous(i - 1) : i - 1)
             {
                 var entry = list[i];
-                if (entry.Created && (status is null || entry.Status == status) && (match is null || match(entry.Order)))
+                if (entry.Created && (status is null || entry.Status == status) && (match is null || match.Matches(entry.Order)))
                 {
                     result.Add((entry.MissionId, entry.Lines[..entry.LineCount]));
                 }
             }
         }
         return result;
+    }
+
+    /// <summary>Which places in creation order a listing takes (a search), and the next candidate at or below a place (-1: none), so a listing need not look at each.</summary>
+    public interface IFilter
+    {
+        bool Matches(int order);
+
+        int Previous(int order);
     }
 
     /// <summary>How many missions are in each status (kept as lines arrive, not counted per call), of everyone or of one owner.</summary>

@@ -150,7 +150,7 @@ public sealed class MissionLogReader : IDisposable
     private readonly SummaryCache _summaries = new(capacity: 5_000);
 
     /// <summary>Newest missions first, as whiteboard cards; with <paramref name="owner"/>, that owner's only.</summary>
-    public IReadOnlyList<MissionSummary> ReadNewest(MissionStatus? status, int limit, string? before = null, string? owner = null, Func<int, bool>? match = null) =>
+    public IReadOnlyList<MissionSummary> ReadNewest(MissionStatus? status, int limit, string? before = null, string? owner = null, MissionIndex.IFilter? match = null) =>
         Index.Newest(status, limit, before, owner, match)
             .Select(m => _summaries.GetOrAdd(m.MissionId, m.Lines.Length, () => MissionSummary.From(MissionState.Fold(ReadEvents(m.Lines)))))
             .ToList();

@@ -64,6 +64,11 @@ public sealed partial class MissionSearch : BackgroundService
     /// <summary>When each mission was made (UTC ticks), by place in creation order; 0 for a schedule's stream.</summary>
     private long[] _createdTicks = new long[1024];
 
+    /// <summary>The earliest and latest creation time in each block of 4,096 places (a date search skips the others).</summary>
+    private long[] _blockLow = [];
+    private long[] _blockHigh = [];
+    private const int BlockShift = 12;
+
     /// <summary>Places in creation order read so far: every mission before it is searchable.</summary>
     private volatile int _indexed;
 
@@ -97,18 +102,20 @@ public sealed partial class MissionSearch : BackgroundService
     /// <paramref name="text"/> (or whose id begins with it), made between <paramref name="from"/> and
     /// <paramref name="to"/> (UTC, both inclusive). Only missions already indexed match (see <see cref="Progress"/>).
     /// </summary>
-    public Func<int, bool> Find(string? text, DateTime? from, DateTime? to)
+    public Match Find(string? text, DateTime? from, DateTime? to)
     {
         var words = QueryWords(text);
         var idStart = IdStart(text);
         ulong[]? bits = null;
         long[] ticks;
+        long[] blockLow;
+        long[] blockHigh;
         int known;
         List<int>? idCandidates = null;
         lock (_lock)
         {
             known = _indexed;
-            ticks = _createdTicks;
+            (ticks, blockLow, blockHigh) = (_createdTicks, _blockLow, _blockHigh);
             if (words.Count > 0 || idStart is not null)
             {
                 bits = new ulong[(known + 63) / 64];
@@ -123,7 +130,7 @@ public sealed partial class MissionSearch : BackgroundService
             }
             else if (!string.IsNullOrWhiteSpace(text))
             {
-                return _ => false; // words too short or only punctuation: nothing has them
+                known = 0; // words too short or only punctuation: nothing has them
             }
         }
         if (idCandidates is not null)
@@ -136,12 +143,44 @@ public sealed partial class MissionSearch : BackgroundService
                 }
             }
         }
-        var low = from?.Ticks ?? long.MinValue;
-        var high = to?.Ticks ?? long.MaxValue;
-        var dated = from is not null || to is not null;
-        return order => order < known
+        return new Match(known, bits, from is null && to is null ? null : (ticks, blockLow, blockHigh, from?.Ticks ?? long.MinValue, to?.Ticks ?? long.MaxValue));
+    }
+
+    /// <summary>
+    /// What a search accepts, by place in creation order: the places whose bit is set (words, ids) and whose creation
+    /// time is in range. It skips to the next candidate without looking at each mission: over a word's bits 64 at a
+    /// time, over blocks of 4,096 missions none of which was made in the range.
+    /// </summary>
+    public sealed class Match(int known, ulong[]? bits, (long[] Ticks, long[] BlockLow, long[] BlockHigh, long Low, long High)? dates) : MissionIndex.IFilter
+    {
+        public bool Matches(int order) => order >= 0 && order < known
             && (bits is null || (bits[order >> 6] & (1UL << order)) != 0)
-            && (!dated || ticks[order] != 0 && ticks[order] >= low && ticks[order] <= high);
+            && (dates is not { } d || d.Ticks[order] != 0 && d.Ticks[order] >= d.Low && d.Ticks[order] <= d.High);
+
+        public int Previous(int order)
+        {
+            order = Math.Min(order, known - 1);
+            while (order >= 0)
+            {
+                if (dates is { } d && (order >> BlockShift) < d.BlockLow.Length
+                    && (d.BlockLow[order >> BlockShift] > d.High || d.BlockHigh[order >> BlockShift] < d.Low))
+                {
+                    order = ((order >> BlockShift) << BlockShift) - 1; // no mission of this block was made in the range
+                    continue;
+                }
+                if (bits is null)
+                {
+                    return order;
+                }
+                var word = bits[order >> 6] & (ulong.MaxValue >> (63 - (order & 63)));
+                if (word != 0)
+                {
+                    return ((order >> 6) << 6) + 63 - System.Numerics.BitOperations.LeadingZeroCount(word);
+                }
+                order = ((order >> 6) << 6) - 1;
+            }
+            return -1;
+        }
     }
 
     /// <summary>Marks in <paramref name="bits"/> the missions that have every word (rarest first; stops when none is left).</summary>
@@ -379,7 +418,22 @@ public sealed partial class MissionSearch : BackgroundService
     private void AddCreated(int order, MissionCreated created)
     {
         Grow(ref _createdTicks, order + 1);
-        _createdTicks[order] = created.Timestamp.Ticks;
+        var ticks = created.Timestamp.Ticks;
+        _createdTicks[order] = ticks;
+        var block = order >> BlockShift;
+        if (block >= _blockLow.Length)
+        {
+            // Replaced, not grown in place: a search holds the arrays it was given.
+            var low = new long[Math.Max(block + 1, _blockLow.Length * 2)];
+            var high = new long[low.Length];
+            Array.Fill(low, long.MaxValue);
+            Array.Fill(high, long.MinValue);
+            _blockLow.CopyTo(low, 0);
+            _blockHigh.CopyTo(high, 0);
+            (_blockLow, _blockHigh) = (low, high);
+        }
+        _blockLow[block] = Math.Min(_blockLow[block], ticks);
+        _blockHigh[block] = Math.Max(_blockHigh[block], ticks);
         AddDocument(order, created.Objective.Description);
         if (created.MissionId.Length >= IdStartLength)
         {

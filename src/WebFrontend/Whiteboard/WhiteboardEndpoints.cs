@@ -70,7 +70,7 @@ public static class WhiteboardEndpoints
         {
             return Problems.BadRequest("Dates the wrong way round", $"'from' ({from:O}) is after 'to' ({to:O}).");
         }
-        Func<int, bool>? match = null;
+        MissionSearch.Match? match = null;
         SearchProgress? searched = null;
         if (q.Trim().Length > 0 || from is not null || to is not null)
         {
