@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Missions.Tests.Support;
 
 namespace Missions.Tests.Http;
 
@@ -14,6 +15,11 @@ public sealed class WhiteboardApiTests(WebFrontendFixture web)
     [InlineData("api/whiteboard?limit=0", HttpStatusCode.BadRequest, "Invalid limit")]
     [InlineData("api/whiteboard?limit=100000", HttpStatusCode.BadRequest, "Invalid limit")]
     [InlineData("api/whiteboard?limit=ten", HttpStatusCode.BadRequest, "Invalid limit")]
+    [InlineData("api/whiteboard?q=" + "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789", HttpStatusCode.BadRequest, "Search too long")]
+    [InlineData("api/whiteboard?from=yesterday", HttpStatusCode.BadRequest, "Not a date")]
+    [InlineData("api/whiteboard?to=2026-13-40", HttpStatusCode.BadRequest, "Not a date")]
+    [InlineData("api/whiteboard?from=1e9", HttpStatusCode.BadRequest, "Not a date")]
+    [InlineData("api/whiteboard?from=2026-12-08&to=2026-12-01", HttpStatusCode.BadRequest, "Dates the wrong way round")]
     [InlineData("api/chat/bad%2Fid", HttpStatusCode.BadRequest, "Invalid session id")]
     [InlineData("api/chat/s-1?limit=0", HttpStatusCode.BadRequest, "Invalid limit")]
     [InlineData("api/chat/s-1?limit=501", HttpStatusCode.BadRequest, "Invalid limit")]
@@ -47,6 +53,37 @@ public sealed class WhiteboardApiTests(WebFrontendFixture web)
         Assert.All(failed.GetProperty("missions").EnumerateArray(), m => Assert.Equal("failed", m.GetProperty("status").GetString()));
         Assert.Contains(second, failed.GetProperty("missions").EnumerateArray().Select(m => m.GetProperty("mission_id").GetString()));
         Assert.True(all.GetProperty("counts").GetProperty("completed").GetInt32() >= 1);
+    }
+
+    [Fact]
+    public async Task Search_finds_missions_by_objective_answer_id_and_date()
+    {
+        var session = await web.NewSessionAsync();
+        var timers = (await web.PostChatAsync(new { session_id = session, message = $"fetch {web.Site.Url("/timers")}" })).GetProperty("mission_id").GetString()!;
+        var missing = (await web.PostChatAsync(new { session_id = session, message = $"fetch {web.Site.Url("/missing")}" })).GetProperty("mission_id").GetString()!;
+        await web.WaitForTerminalAsync(timers);
+        await web.WaitForTerminalAsync(missing);
+
+        async Task<List<string>> FindAsync(string query)
+        {
+            var page = await web.GetJsonAsync("api/whiteboard?limit=500&" + query);
+            Assert.True(page.GetProperty("search").GetProperty("complete").GetBoolean());
+            return page.GetProperty("missions").EnumerateArray().Select(m => m.GetProperty("mission_id").GetString()!).ToList();
+        }
+
+        // The answer's words ("Timers live only while their grain is active") — indexed as the mission ended.
+        await Eventually.WaitAsync(() => FindAsync("q=grain+ACTIVE"), found => found.Contains(timers), TimeSpan.FromSeconds(20), "the answer's words to be found");
+        Assert.DoesNotContain(missing, await FindAsync("q=grain+active"));
+        Assert.Contains(missing, await FindAsync("q=missing"));          // the objective's words (its URL's)
+        Assert.Contains(missing, await FindAsync("q=404"));              // the error's
+        Assert.Equal([timers], await FindAsync($"q={timers[..8]}"));      // an id's start
+        Assert.Equal([timers], await FindAsync($"q={timers[..8]}&status=completed"));
+        Assert.Empty(await FindAsync($"q={timers[..8]}&status=failed"));
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        Assert.Contains(timers, await FindAsync($"q=timers&from={today}&to={today}"));
+        Assert.Empty(await FindAsync($"q=timers&to=2000-01-01"));
+        Assert.Contains(timers, await FindAsync($"from={Uri.EscapeDataString(DateTime.UtcNow.AddHours(-1).ToString("O"))}"));
+        Assert.Empty(await FindAsync("q=%27%22%3C%3E%21"));
     }
 
     [Fact]

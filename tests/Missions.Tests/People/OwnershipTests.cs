@@ -82,6 +82,14 @@ public sealed class OwnershipTests(SignedInFixture fixture)
         var board = await bob.GetJsonAsync("api/whiteboard?limit=500");
         Assert.DoesNotContain(board.GetProperty("missions").EnumerateArray(), m => m.GetProperty("mission_id").GetString() is var id && (id == a.Mission || id == a.Proposal));
         Assert.Equal(board.GetProperty("missions").GetArrayLength(), board.GetProperty("total").GetInt32());
+        // Nor does a search: by the words of her mission's objective and answer, or by her mission's id.
+        foreach (var q in new[] { "timers", "grain active", a.Mission[..8], a.Mission })
+        {
+            var found = await bob.GetJsonAsync($"api/whiteboard?q={Uri.EscapeDataString(q)}");
+            Assert.DoesNotContain(found.GetProperty("missions").EnumerateArray(), m => m.GetProperty("mission_id").GetString() is var id && (id == a.Mission || id == a.Proposal));
+        }
+        await Eventually.WaitAsync(() => alice.GetJsonAsync($"api/whiteboard?q={a.Mission[..8]}"),
+            m => m.GetProperty("missions").EnumerateArray().Any(x => x.GetProperty("mission_id").GetString() == a.Mission), TimeSpan.FromSeconds(20), "alice to find her own mission by its id");
         var schedules = await bob.GetJsonAsync("api/schedules");
         Assert.DoesNotContain(schedules.GetProperty("schedules").EnumerateArray(), s => s.GetProperty("schedule_id").GetString() == a.Schedule);
         Assert.DoesNotContain((await bob.GetJsonAsync("api/conversations")).GetProperty("conversations").EnumerateArray(),
