@@ -300,8 +300,30 @@ const filter = () => $("status-filter").value;
 // are applied again over it (a mission made meanwhile would otherwise have no card until a reload).
 let arrivedDuringLoad = null;
 
+// The search: words or an id's start, and days in the person's own time zone (sent as the instants they begin and end).
+function searchParams() {
+  const params = {};
+  const q = $("search").value.trim();
+  if (q) params.q = q;
+  const day = (value, end) => { const [y, m, d] = value.split("-").map(Number); return new Date(y, m - 1, d, end ? 23 : 0, end ? 59 : 0, end ? 59 : 0, end ? 999 : 0).toISOString(); };
+  if ($("search-from").value) params.from = day($("search-from").value, false);
+  if ($("search-to").value) params.to = day($("search-to").value, true);
+  return params;
+}
+const searching = () => Object.keys(searchParams()).length > 0;
+
+function showSearch(search, found) {
+  const note = $("search-note");
+  if (!search) { note.hidden = true; return; }
+  const parts = [];
+  if (!found) parts.push("No mission matches" + ($("search").value.trim() ? " “" + $("search").value.trim() + "”" : "") + (filter() ? " among " + label(filter()) + " missions" : "") + ".");
+  if (!search.complete) parts.push("Still indexing older missions after a restart (" + search.indexed + " of " + search.of + "): try again in a moment for the rest.");
+  note.textContent = parts.join(" ");
+  note.hidden = parts.length === 0;
+}
+
 async function loadBoard(older) {
-  const params = new URLSearchParams({ limit: PAGE });
+  const params = new URLSearchParams({ limit: PAGE, ...searchParams() });
   if (filter()) params.set("status", filter());
   if (older && state.oldest) params.set("before", state.oldest);
   if (!older) arrivedDuringLoad = [];
@@ -315,6 +337,7 @@ async function loadBoard(older) {
   TERMINAL = new Set(body.terminal_statuses);
   RETRYABLE = new Set(body.retryable_statuses);
   showCounts(body.counts || {}, body.total);
+  if (!older) showSearch(body.search, body.missions.length > 0);
   if (!older) { state.missions.clear(); $("cards").replaceChildren(); }
   for (const m of body.missions) { state.missions.set(m.mission_id, m); $("cards").append(renderCard(m)); }
   if (!older && arrivedDuringLoad) {
@@ -389,7 +412,8 @@ function applyMissionEvent(e) {
     if (TERMINAL.has(e.status)) m.end_time = e.completed_at || e.timestamp;
   }
   state.missions.set(m.mission_id, m);
-  const visible = !filter() || filter() === m.status;
+  // While searching, the page shows what the search found: a new mission joins only on the next search.
+  const visible = (!filter() || filter() === m.status) && !(searching() && e.event_type === "mission_created");
   const existing = cardOf(m.mission_id);
   if (existing && !visible) existing.remove();
   else if (existing) existing.replaceWith(renderCard(m));
@@ -733,6 +757,20 @@ $("composer").addEventListener("submit", send);
 $("input").addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("composer").requestSubmit(); } });
 $("status-filter").addEventListener("change", () => loadBoard().then(() => { $("problem").hidden = true; }, shown));
 $("more").addEventListener("click", () => loadBoard(true).catch(shown));
+// Searches as the person types (a quarter second after the last key), at once on Enter or a date; Escape clears it.
+let searchTimer = null;
+function searchNow() {
+  clearTimeout(searchTimer);
+  searchTimer = null;
+  loadBoard().then(() => { $("problem").hidden = true; }, shown);
+}
+$("search").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(searchNow, 250); });
+$("search").addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && $("search").value) { e.preventDefault(); e.stopPropagation(); $("search").value = ""; searchNow(); }
+});
+$("search-form").addEventListener("submit", (e) => { e.preventDefault(); searchNow(); });
+$("search-from").addEventListener("change", searchNow);
+$("search-to").addEventListener("change", searchNow);
 $("earlier").addEventListener("click", () => loadEarlier().catch(shown));
 $("cancel").addEventListener("click", () => command("cancel"));
 $("retry").addEventListener("click", () => command("retry"));

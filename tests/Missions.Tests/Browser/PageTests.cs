@@ -334,6 +334,46 @@ public sealed class PageTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task The_whiteboard_finds_missions_by_words_an_ids_start_and_dates()
+    {
+        var tag = "zq" + Guid.NewGuid().ToString("N")[..8];
+        var first = fixture.Web.Site.Url("/timers") + "?find=" + tag + "first";
+        var second = fixture.Web.Site.Url("/timers") + "?find=" + tag + "second";
+        await fixture.Web.PostChatAsync(new { message = $"fetch {first} up to 1 pages" });
+        var secondId = (await fixture.Web.PostChatAsync(new { message = $"fetch {second} up to 1 pages" })).GetProperty("mission_id").GetString()!;
+        var page = await fixture.OpenAsync();
+
+        // A word's start finds both, a whole word one; an id's first characters find its mission.
+        await page.FillAsync("#search", tag);
+        await Expect(page.Locator("#cards li")).ToHaveCountAsync(2);
+        await page.FillAsync("#search", tag + "first");
+        await Expect(page.Locator("#cards li")).ToHaveCountAsync(1);
+        await Expect(Card(page, first)).ToBeVisibleAsync();
+        await fixture.ScreenshotAsync(page, "search");
+        await page.FillAsync("#search", secondId[..8]);
+        await Expect(page.Locator("#cards li")).ToHaveCountAsync(1);
+        await Expect(Card(page, second)).ToBeVisibleAsync();
+
+        // Dates: made today, not before 2000; nothing found says so.
+        await page.FillAsync("#search", tag);
+        await page.FillAsync("#search-from", DateTime.Now.ToString("yyyy-MM-dd"));
+        await Expect(page.Locator("#cards li")).ToHaveCountAsync(2);
+        await page.FillAsync("#search-from", "");
+        await page.FillAsync("#search-to", "2000-01-01");
+        await Expect(page.Locator("#cards li")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#search-note")).ToContainTextAsync($"No mission matches “{tag}”");
+        await page.FillAsync("#search-to", "");
+
+        // Escape clears the search: the whole board again.
+        await page.FocusAsync("#search");
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.Locator("#search")).ToHaveValueAsync("");
+        await Expect(page.Locator("#search-note")).ToBeHiddenAsync();
+        await Expect(Card(page, first)).ToBeVisibleAsync();
+        await Expect(Card(page, second)).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task A_load_that_fails_says_so_and_what_to_do_and_the_next_one_clears_it()
     {
         var page = await fixture.OpenAsync();
