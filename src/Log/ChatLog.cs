@@ -30,7 +30,7 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
     }
 
     /// <summary>What a list of conversations shows of one.</summary>
-    public readonly record struct ConversationInfo(string SessionId, string Owner, string Title, int Messages, DateTime StartedAt, DateTime LastAt, bool Archived);
+    public readonly record struct ConversationInfo(string SessionId, string Owner, string Title, int Messages, DateTime StartedAt, DateTime LastAt, bool Archived, bool Unread, int ReadThrough);
 
     public ChatLog(IOptions<MissionsOptions> options, ILogger<ChatLog> logger)
     {
@@ -94,7 +94,7 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
         {
             return _byOwner.TryGetValue(owner, out var list)
                 ? list.Where(c => c.Heading.Archived == archived).OrderByDescending(c => c.LastAt).Take(limit)
-                    .Select(c => new ConversationInfo(c.SessionId, c.Owner, c.Heading.Title, c.Lines.Count, c.StartedAt, c.LastAt, c.Heading.Archived)).ToList()
+                    .Select(c => new ConversationInfo(c.SessionId, c.Owner, c.Heading.Title, c.Heading.Said, c.StartedAt, c.LastAt, c.Heading.Archived, c.Heading.Unread, c.Heading.ReadThrough)).ToList()
                 : [];
         }
     }
@@ -173,7 +173,10 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
                 owned.Add(conversation);
             }
             conversation.Heading.Apply(message);
-            conversation.LastAt = message.Timestamp;
+            if (message.ReplyType != ChatMessage.Read)
+            {
+                conversation.LastAt = message.Timestamp; // looking at a conversation does not move it up the list
+            }
             conversation.Lines.Add(line);
         }
     }

@@ -39,6 +39,9 @@ public sealed partial class MissionSearch : BackgroundService
 
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
 
+    /// <summary>Once caught up, how long a round waits to take what arrives together.</summary>
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(100);
+
     private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
     {
         "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "in", "is", "it", "of", "on", "or", "the",
@@ -317,15 +320,19 @@ public sealed partial class MissionSearch : BackgroundService
             try
             {
                 Interlocked.Exchange(ref _signalled, 0);
-                TakeArrived();
-                while (_indexed < _reader.Index.Count && !stoppingToken.IsCancellationRequested)
+                for (var n = 0; !stoppingToken.IsCancellationRequested; n++)
                 {
-                    for (var n = 0; n < 1_000 && ReadNext(); n++)
+                    if (n % 1_000 == 0)
                     {
+                        TakeArrived(); // what came meanwhile: made at the next place (no read), and ends of missions read
                     }
-                    TakeArrived(); // ends of missions already read, while a long catch-up goes on
+                    if (_indexed >= _reader.Index.Count || !ReadNext())
+                    {
+                        break;
+                    }
                 }
-                if (!caughtUp)
+                TakeArrived();
+                if (!caughtUp && _indexed >= _reader.Index.Count)
                 {
                     caughtUp = true;
                     var (words, documents) = Size;
@@ -339,6 +346,10 @@ public sealed partial class MissionSearch : BackgroundService
             try
             {
                 await _wake.WaitAsync(Idle, stoppingToken);
+                if (caughtUp)
+                {
+                    await Task.Delay(Gather, stoppingToken); // a round per tenth of a second, not per mission
+                }
             }
             catch (OperationCanceledException)
             {
@@ -349,20 +360,25 @@ public sealed partial class MissionSearch : BackgroundService
 
     /// <summary>
     /// The missions made and ended since the last round: one made at the next place is indexed from its event (no
-    /// read); one further on is left for <see cref="ReadNext"/> (its lines are in the index already); an end of a
-    /// mission already read adds its answer.
+    /// read; the places before it, a schedule's or a mission whose event went by, are read first); an end of a
+    /// mission already read adds its answer; anything else is read from the log when its place comes.
     /// </summary>
     private void TakeArrived()
     {
         while (_arrived.TryDequeue(out var arrived))
         {
             var (order, e) = arrived;
+            if (e is MissionCreated && order > _indexed)
+            {
+                while (_indexed < order && ReadNext())
+                {
+                }
+            }
             lock (_lock)
             {
                 if (e is MissionCreated created && order == _indexed)
                 {
                     AddCreated(order, created);
-                    AddEnd(order, null);
                     _indexed = order + 1;
                 }
                 else if (e is MissionStatusUpdated ended && order < _indexed)

@@ -19,6 +19,9 @@ public sealed record ChatMessage
     /// <summary>The person brought an archived conversation back into the list.</summary>
     public const string Restored = "conversation_restored";
 
+    /// <summary>The person has seen the conversation up to message <see cref="ReadThrough"/>: its results before that are not "new" in any of their browsers.</summary>
+    public const string Read = "conversation_read";
+
     [Id(0)] public required string SessionId { get; init; }
     [Id(1)] public int Seq { get; init; }
     [Id(2)] public required DateTime Timestamp { get; init; }
@@ -47,4 +50,7 @@ public sealed record ChatMessage
 
     /// <summary>On a conversation's first message: the person it belongs to (<see cref="Owners"/>); none on conversations begun before owners were recorded.</summary>
     [Id(11)] public string? Owner { get; init; }
+
+    /// <summary>On <see cref="Read"/>: the last message seen (its <see cref="Seq"/>).</summary>
+    [Id(12)] public int? ReadThrough { get; init; }
 }

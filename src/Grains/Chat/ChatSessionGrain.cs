@@ -320,6 +320,14 @@ public sealed partial class ChatSessionGrain(
                 ReplyType = archived ? ChatMessage.Archived : ChatMessage.Restored, Text = archived ? "Archived." : "Restored.",
             });
         }
+        if (change.ReadThrough is { } read && Math.Min(read, State.Heading.Lines) is var through && through > State.Heading.ReadThrough)
+        {
+            lines.Add(new ChatMessage
+            {
+                SessionId = SessionId, Timestamp = now, Role = ChatMessage.ConversationRole, ReplyType = ChatMessage.Read, ReadThrough = through,
+                Text = $"Read through message {through}.",
+            });
+        }
         if (lines.Count > 0)
         {
             await AppendAsync(lines);

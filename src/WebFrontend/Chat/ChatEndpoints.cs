@@ -26,7 +26,8 @@ public static class ChatEndpoints
             .WithSummary($"Your conversations, the one that moved last first (at most {MaxConversationsListed}); ?archived=true lists the archived ones instead.");
         app.MapPatch("/api/conversations/{sessionId}", ChangeAsync)
             .RequirePerson()
-            .WithSummary($"Renames one of your conversations ({{\"title\": text of 1 to {ConversationHeading.TitleLength} characters}}) and/or archives or restores it ({{\"archived\": true or false}}). Writing in an archived conversation restores it.");
+            .WithSummary($"Renames one of your conversations ({{\"title\": text of 1 to {ConversationHeading.TitleLength} characters}}), archives or restores it ({{\"archived\": true or false}}), "
+                + "and/or marks it read up to a message ({\"read_through\": seq}: its results up to there are no longer new in any of your browsers). Writing in an archived conversation restores it.");
         app.MapPost("/api/conversations", (HttpContext context, Access access) =>
                 TypedResults.Created((string?)null, new NewConversation(access.NewSessionId(context.Person()))))
             .RequirePerson()
@@ -42,7 +43,7 @@ public static class ChatEndpoints
             return Problems.BadRequest("Invalid archived", $"archived is true or false, not '{Problems.Shorten(archived)}'.");
         }
         return TypedResults.Ok(new ConversationList(access.ConversationsOf(context.Person(), MaxConversationsListed, archived == "true")
-            .Select(c => new ConversationSummary(c.SessionId, c.Title, c.Messages, c.StartedAt, c.LastAt, c.Archived)).ToList()));
+            .Select(c => new ConversationSummary(c.SessionId, c.Title, c.Messages, c.StartedAt, c.LastAt, c.Archived, c.Unread, c.ReadThrough)).ToList()));
     }
 
     private const int MaxChangeBytes = 4 * 1024;
@@ -60,10 +61,12 @@ public static class ChatEndpoints
         }
         string? title;
         bool? archived;
+        int? readThrough;
         using (document)
         {
             if (!ChatRequestReader.TryGetString(document!.RootElement, "title", required: false, out title, out problem)
-                || !ChatRequestReader.TryGetBool(document.RootElement, "archived", out archived, out problem))
+                || !ChatRequestReader.TryGetBool(document.RootElement, "archived", out archived, out problem)
+                || !ChatRequestReader.TryGetInt(document.RootElement, "read_through", 1, out readThrough, out problem))
             {
                 return problem!;
             }
@@ -81,16 +84,16 @@ public static class ChatEndpoints
             }
             title = collapsed;
         }
-        if (title is null && archived is null)
+        if (title is null && archived is null && readThrough is null)
         {
-            return Problems.BadRequest("Nothing to change", "Send a new title ({\"title\": \"…\"}), or archived true or false, or both.");
+            return Problems.BadRequest("Nothing to change", "Send a new title ({\"title\": \"…\"}), archived true or false, or read_through (the last message seen).");
         }
         var person = context.Person();
-        if (!access.MayWriteTo(person, sessionId) || !await grains.Session(sessionId).ChangeAsync(new ConversationChange { Title = title, Archived = archived }))
+        if (!access.MayWriteTo(person, sessionId) || !await grains.Session(sessionId).ChangeAsync(new ConversationChange { Title = title, Archived = archived, ReadThrough = readThrough }))
         {
             return Problems.NotFound("Unknown conversation", $"You have no conversation '{sessionId}' (a new one is listed once something is said in it).");
         }
-        return TypedResults.Ok(new ConversationChanged(sessionId, title, archived));
+        return TypedResults.Ok(new ConversationChanged(sessionId, title, archived, readThrough));
     }
 
     /// <summary>The rules only (no model): enough to tell work from talk, and a schedule, before it reaches the conversation.</summary>
@@ -179,10 +182,12 @@ public sealed record NewConversation(string SessionId);
 public sealed record ConversationList(IReadOnlyList<ConversationSummary> Conversations);
 
 /// <summary>One conversation in the list: its id, a title (the person's, else the start of its first message), how many messages, when it began and last moved, whether it is archived.</summary>
-public sealed record ConversationSummary(string SessionId, string Title, int Messages, DateTime StartedAt, DateTime LastActivity, bool Archived);
+/// <param name="Unread">A result came in after the person last looked (in any of their browsers).</param>
+/// <param name="ReadThrough">The last message the person has seen (marked read, or the last they wrote).</param>
+public sealed record ConversationSummary(string SessionId, string Title, int Messages, DateTime StartedAt, DateTime LastActivity, bool Archived, bool Unread, int ReadThrough);
 
 /// <summary>The body of <c>PATCH /api/conversations/{session_id}</c>'s answer: what was changed (null: left as it was).</summary>
-public sealed record ConversationChanged(string SessionId, string? Title, bool? Archived);
+public sealed record ConversationChanged(string SessionId, string? Title, bool? Archived, int? ReadThrough);
 
 /// <summary>A message as the page gets it: the stored message and, for an answer, its Markdown as sanitized HTML.</summary>
 public sealed record ChatMessageView

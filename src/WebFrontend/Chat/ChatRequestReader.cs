@@ -164,6 +164,24 @@ public static class ChatRequestReader
         return true;
     }
 
+    /// <summary>An optional whole number of at least <paramref name="min"/>: null when absent or null, a problem when it is anything else.</summary>
+    internal static bool TryGetInt(JsonElement root, string name, int min, out int? value, out IResult? problem)
+    {
+        value = null;
+        problem = null;
+        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out var number) || number < min)
+        {
+            problem = Problems.BadRequest($"Wrong type for {name}", $"The field '{name}' must be a whole number of at least {min}, not {(element.ValueKind == JsonValueKind.Number ? Problems.Shorten(element.GetRawText()) : Describe(element.ValueKind))}.");
+            return false;
+        }
+        value = number;
+        return true;
+    }
+
     private static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Array => "an array",

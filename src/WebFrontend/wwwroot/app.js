@@ -125,6 +125,7 @@ function showMessage(m, earlier) {
   state.messages.set(m.seq, m);
   state.newest = Math.max(state.newest, m.seq);
   const list = $("messages");
+  if (m.reply_type === "conversation_read") return; // a mark of what the person has seen, not shown
   if (m.role === "conversation") { // renamed, archived, restored: a note in the conversation, not something said
     const note = el("li", "note muted", m.reply_type === "conversation_renamed" ? "Renamed “" + m.text + "” · " + clock(m.timestamp)
       : (m.reply_type === "conversation_archived" ? "Archived" : "Restored") + " · " + clock(m.timestamp));
@@ -177,6 +178,7 @@ async function loadChat() {
     body.messages.forEach((m) => showMessage(m));
     $("earlier").hidden = !body.has_earlier;
     state.chatLoaded = true;
+    markReadSoon();
     return;
   }
   let body;
@@ -633,6 +635,7 @@ function connect() {
     const m = JSON.parse(e.data);
     if (m.session_id !== state.session) return;
     showMessage(m);
+    if (m.reply_type === "mission_update") markReadSoon();
     if (!state.conversations.some((c) => c.session_id === m.session_id) || m.seq === 1 || m.role === "conversation") loadConversations().catch(shown);
   });
   source.addEventListener("reset", () => refresh());
@@ -670,24 +673,33 @@ async function loadConversations() {
   if (archived !== state.showArchived) return; // switched meanwhile
   state.conversations = body.conversations;
   renderConversations();
+  markReadSoon();
 }
+
+// The open conversation's results are seen while the page is in view: marked read on the server (at most once a
+// second), so a conversation is "new" in none of the person's browsers once they have looked at it in one.
+let readTimer = null;
+function markReadSoon() {
+  if (readTimer) return;
+  readTimer = setTimeout(() => { readTimer = null; markRead().catch(() => {}); }, 1000);
+}
+async function markRead() {
+  if (document.visibilityState !== "visible") return;
+  const c = state.conversations.find((x) => x.session_id === state.session); // one's own (an operator reading another's marks nothing)
+  const results = [...state.messages.values()].filter((m) => m.reply_type === "mission_update").map((m) => m.seq);
+  const last = results.length ? Math.max(...results) : 0;
+  if (!c || last <= Math.max(c.read_through || 0, state.readMarked || 0)) return;
+  state.readMarked = last;
+  await changeConversation(c.session_id, { read_through: last });
+}
+document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") markReadSoon(); });
 
 const changeConversation = (id, change) => api("/api/conversations/" + encodeURIComponent(id), {
   method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(change),
 });
 
-// What this browser has seen of each conversation (its message count then): a conversation that has moved since
-// shows "new" — a result that came in while another one was open. One first seen here counts as read.
-const seenKey = () => "missions.seen." + state.me.person_id;
-function seenCounts() {
-  try { return JSON.parse(localStorage.getItem(seenKey()) || "{}"); } catch { return {}; }
-}
-
 function renderConversations() {
   const current = state.conversations.find((c) => c.session_id === state.session);
-  const seen = seenCounts();
-  for (const c of state.conversations) if (seen[c.session_id] === undefined || c.session_id === state.session) seen[c.session_id] = c.messages;
-  localStorage.setItem(seenKey(), JSON.stringify(seen));
   if (current || !state.showArchived) $("conversation-title").textContent = current ? current.title : $("conversation-title").textContent || "New conversation";
   $("show-archived").textContent = state.showArchived ? "Back to your conversations" : "Archived conversations";
   $("conversation-list").replaceChildren(...state.conversations.map((c) => {
@@ -697,7 +709,8 @@ function renderConversations() {
     if (c.session_id === state.session) link.setAttribute("aria-current", "page");
     link.addEventListener("click", (e) => { e.preventDefault(); $("conversations").open = false; go(c.session_id); });
     const when = el("span", "muted", ago(c.last_activity) + " · " + c.messages + (c.messages === 1 ? " message" : " messages"));
-    if (c.messages > seen[c.session_id]) item.append(el("span", "unread", "new"), " ");
+    // A result came in after the person last looked (the server keeps what they have seen, for all their browsers).
+    if (c.unread && c.session_id !== state.session) item.append(el("span", "unread", "new"), " ");
     const rename = el("button", "rename", "Rename");
     rename.type = "button";
     rename.setAttribute("aria-label", "Rename “" + c.title + "”");
@@ -746,6 +759,7 @@ function switchSession(id) {
   chatCards.clear();
   state.chatLoaded = false;
   state.newest = 0;
+  state.readMarked = 0;
   $("earlier").hidden = true;
   $("messages").replaceChildren();
   connect();

@@ -1,6 +1,7 @@
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using Missions.Tests.Support;
 
 namespace Missions.Tests.Browser;
 
@@ -288,7 +289,7 @@ public sealed class PageTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task A_conversation_that_moved_while_another_was_open_shows_new_until_it_is_opened()
+    public async Task A_result_that_came_in_while_another_conversation_was_open_is_new_in_every_browser_until_seen_in_one()
     {
         var tag = Guid.NewGuid().ToString("N")[..6];
         var page = await fixture.OpenAsync();
@@ -296,16 +297,34 @@ public sealed class PageTests(BrowserFixture fixture)
         await page.ClickAsync("#new-chat");
         await SayAsync(page, $"hello other {tag}");
 
-        await fixture.Web.PostChatAsync(new { session_id = first, message = "what can you do?" }); // another tab, a script
+        // Another tab (a script) asks for work in the first conversation; its result comes in there.
+        var mission = (await fixture.Web.PostChatAsync(new { session_id = first, message = $"fetch {fixture.Web.Site.Url("/timers")}?unread={tag} up to 1 pages" }))
+            .GetProperty("mission_id").GetString()!;
+        await fixture.Web.WaitForTerminalAsync(mission);
 
         await page.ClickAsync("#conversations summary");
         var moved = page.Locator("#conversation-list li", new() { HasText = $"hello unread {tag}" });
-        await Expect(moved.Locator(".unread")).ToHaveTextAsync("new");
+        await Expect(moved.Locator(".unread")).ToHaveTextAsync("new", new() { Timeout = 10_000 });
         await Expect(page.Locator("#conversation-list li", new() { HasText = $"hello other {tag}" }).Locator(".unread")).ToHaveCountAsync(0);
+        // Another browser of the same person sees it too: the server keeps what the person has seen.
+        var other = await fixture.OpenAsync();
+        await other.ClickAsync("#conversations summary");
+        var there = other.Locator("#conversation-list li", new() { HasText = $"hello unread {tag}" });
+        await Expect(there.Locator(".unread")).ToHaveTextAsync("new");
+        await fixture.ScreenshotAsync(other, "unread");
+
+        // Seen in the first browser: new in neither.
         await moved.Locator("a").ClickAsync();
-        await Expect(page.Locator("#messages li.user .text")).ToHaveTextAsync([$"hello unread {tag}", "what can you do?"]);
+        await Expect(page.Locator("#messages li.assistant", new() { HasText = "completed." })).ToBeVisibleAsync();
         await page.ClickAsync("#conversations summary");
         await Expect(page.Locator("#conversation-list li", new() { HasText = $"hello unread {tag}" }).Locator(".unread")).ToHaveCountAsync(0);
+        await Eventually.WaitAsync(async () =>
+        {
+            await other.ClickAsync("#conversations summary"); // closed, then opened again: the list is read again
+            await other.ClickAsync("#conversations summary");
+            return await there.Locator(".unread").CountAsync();
+        }, count => count == 0, TimeSpan.FromSeconds(15), "the other browser to see it read");
+        Assert.DoesNotContain(await page.Locator("#messages li").AllTextContentsAsync(), text => text.Contains("Read through"));
     }
 
     private static string SessionOf(string url) =>

@@ -60,6 +60,37 @@ public sealed class ConversationListTests(WebFrontendFixture web)
     }
 
     [Fact]
+    public async Task A_result_is_new_until_the_person_marks_it_read_which_moves_nothing_and_writes_once()
+    {
+        var session = await web.NewSessionAsync();
+        var mission = (await web.PostChatAsync(new { session_id = session, message = $"fetch {web.Site.Url("/timers")}" })).GetProperty("mission_id").GetString()!;
+        await web.WaitForTerminalAsync(mission);
+        // The outcome is posted into the conversation: a result its person has not seen.
+        await Eventually.WaitAsync(() => LinesAsync(session), lines => lines.Contains("assistant/mission_update"), TimeSpan.FromSeconds(20), "the outcome in the chat");
+        var before = (await ListedAsync(session))!.Value;
+        Assert.True(before.GetProperty("unread").GetBoolean());
+        var lines = await LinesAsync(session);
+
+        // Marked read (past the end: up to the last message); then again, and earlier: nothing more is written.
+        var marked = await PatchAsync(session, new { read_through = 1_000 });
+        Assert.Equal(1_000, marked.GetProperty("read_through").GetInt32());
+        await PatchAsync(session, new { read_through = lines.Length });
+        await PatchAsync(session, new { read_through = 1 });
+        var after = (await ListedAsync(session))!.Value;
+        Assert.False(after.GetProperty("unread").GetBoolean());
+        Assert.Equal(lines.Length, after.GetProperty("read_through").GetInt32());
+        Assert.Equal(lines.Append("conversation/conversation_read").ToArray(), await LinesAsync(session));
+        // Looking does not move it up the list, nor count as a message.
+        Assert.Equal(before.GetProperty("last_activity").GetDateTime(), after.GetProperty("last_activity").GetDateTime());
+        Assert.Equal(before.GetProperty("messages").GetInt32(), after.GetProperty("messages").GetInt32());
+
+        // The person's own message counts as having seen what came before it.
+        var second = (await web.PostChatAsync(new { session_id = session, message = $"fetch {web.Site.Url("/timers")}?again=1" })).GetProperty("mission_id").GetString()!;
+        await web.WaitForTerminalAsync(second);
+        await Eventually.WaitAsync(() => ListedAsync(session), c => c!.Value.GetProperty("unread").GetBoolean(), TimeSpan.FromSeconds(20), "the second outcome to be new");
+    }
+
+    [Fact]
     public async Task Bad_changes_are_refused_with_what_to_send_and_change_nothing()
     {
         var session = await web.NewSessionAsync();
@@ -77,6 +108,11 @@ public sealed class ConversationListTests(WebFrontendFixture web)
             ("{\"title\": \"\\ud800\"}", "Invalid title"),
             ("{\"title\": 5}", "Wrong type for title"),
             ("{\"archived\": \"yes\"}", "Wrong type for archived"),
+            ("{\"read_through\": 0}", "Wrong type for read_through"),
+            ("{\"read_through\": -3}", "Wrong type for read_through"),
+            ("{\"read_through\": 1.5}", "Wrong type for read_through"),
+            ("{\"read_through\": 1e20}", "Wrong type for read_through"),
+            ("{\"read_through\": \"2\"}", "Wrong type for read_through"),
             ("{\"title\": \"" + new string('x', 5000) + "\"}", "Too large"),
         };
         foreach (var (body, title) in cases)
