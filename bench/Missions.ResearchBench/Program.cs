@@ -20,7 +20,7 @@ using Missions.Research;
 if (Array.IndexOf(args, "--docs") is var docsAt and >= 0 && docsAt + 1 < args.Length)
 {
     // Real manuals (bench/docs.sh): dotnet run … -- --docs DIR [--budget 12] [--explain]
-    await DocsBench.RunAsync(args[docsAt + 1], int.Parse(Arg("--budget", "12")), args.Contains("--explain"));
+    await DocsBench.RunAsync(args[docsAt + 1], int.Parse(Arg("--budget", "12")), args.Contains("--explain"), Arg("--set", "docs"), Arg("--half", "all"));
     return;
 }
 var budgets = Arg("--budgets", "5,10").Split(',').Select(int.Parse).ToArray();
