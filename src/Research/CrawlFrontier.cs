@@ -41,6 +41,11 @@ public sealed partial class CrawlFrontier(IReadOnlyList<string> question)
 
     private const int MissesToStop = 2;
 
+    /// <summary>Single-page editions (see <see cref="PageLink.Map"/>) read ahead of the links' scores: one per site section met (the book, the reference).</summary>
+    private const int MaxMaps = 2;
+
+    private int _maps;
+
     /// <summary>How much a model's similarity (cosine, 0–1) adds: enough to order links the words leave tied or near.</summary>
     public const double SemanticWeight = 1.0;
 
@@ -149,9 +154,18 @@ public sealed partial class CrawlFrontier(IReadOnlyList<string> question)
             }
             var child = below is not null && at.StartsWith(below, StringComparison.Ordinal) && at.Length > below.Length;
             Offer(url, depth, new Evidence(terms[i].Text, terms[i].Url, TextTerms(link.Context), weak, link.Chrome, child));
-            if (link.Text.Length > 0 && _unread.TryGetValue(KeyOf(url), out var candidate) && candidate.Shown.Length == 0)
+            if (_unread.TryGetValue(KeyOf(url), out var candidate))
             {
-                candidate.Shown = link.Text;
+                if (link.Text.Length > 0 && candidate.Shown.Length == 0)
+                {
+                    candidate.Shown = link.Text;
+                }
+                if (link.Map && _maps < MaxMaps && candidate.Preferred == 0)
+                {
+                    // The site's single-page edition is looked at next: its words are all there, whatever the contents call them.
+                    _maps++;
+                    candidate.Preferred = _unread.Values.Max(c => c.Preferred) + 1;
+                }
             }
         }
     }

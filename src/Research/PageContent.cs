@@ -36,4 +36,10 @@ public sealed record PageLink(string Url, string Text)
 
     /// <summary>Site chrome: a link in navigation, a header or footer, or a Prev/Next/Up/Home link.</summary>
     public bool Chrome { get; init; }
+
+    /// <summary>
+    /// The site's single-page edition (print this book, everything on one page): what a person searches with the
+    /// browser's find when the table of contents does not name what they look for.
+    /// </summary>
+    public bool Map { get; init; }
 }

@@ -326,6 +326,21 @@ public static partial class PageReader
         return text.Length <= 40 && ChromeWords.Contains(text.Trim().Trim('«', '»', '‹', '›', '←', '→', '↑', '|', '<', '>', '[', ']', ' ', '.', ':'));
     }
 
+    /// <summary>The file names sites give their single-page edition (mdBook's print.html; not rustdoc's all.html, a list of names).</summary>
+    private static readonly HashSet<string> MapFiles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "print.html", "single-page.html", "onepage.html",
+    };
+
+    /// <summary>What such links say (the whole text, or its title): "Print this book", "Single page" …</summary>
+    private static readonly HashSet<string> MapWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "print this book", "single page", "one page", "all on one page", "single-page edition", "single page edition", "whole book on one page",
+    };
+
+    private static bool IsMap(Uri link, string text) =>
+        MapFiles.Contains(link.Segments[^1]) || MapWords.Contains(text.Trim().Trim('[', ']', '(', ')', '.', ':', ' '));
+
     /// <summary>A page's links: http(s) only, without fragments, each once, at most <see cref="PageLimits.MaxLinksPerPage"/>.</summary>
     private sealed class Links(Uri page)
     {
@@ -341,10 +356,8 @@ public static partial class PageReader
                 var clean = new UriBuilder(link) { Fragment = "" }.Uri.ToString();
                 if (clean.Length <= PageLimits.MaxUrlChars && _seen.Add(clean))
                 {
-                    List.Add(new PageLink(clean, Label(PlainText.Clip(text(), 4 * PageLimits.MaxLabelChars)))
-                    {
-                        Context = Label(context), Chrome = chrome,
-                    });
+                    var words = Label(PlainText.Clip(text(), 4 * PageLimits.MaxLabelChars));
+                    List.Add(new PageLink(clean, words) { Context = Label(context), Chrome = chrome, Map = IsMap(link, words) });
                 }
             }
             return List.Count < PageLimits.MaxLinksPerPage;

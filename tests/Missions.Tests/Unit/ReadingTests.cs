@@ -196,6 +196,33 @@ public sealed class ReadingTests
     }
 
     [Fact]
+    public void A_sites_single_page_edition_is_read_right_after_the_start_page_and_a_list_of_names_is_not_one()
+    {
+        var page = PageReader.ReadHtml(new Uri("https://docs.example/book/index.html"), """
+            <html><body><nav><a href="ch01.html">1. Getting started</a><a href="ch03-02.html">3.2 Data types</a>
+            <a href="print.html" title="Print this book" aria-label="Print this book"><i class="fa fa-print"></i></a>
+            <a href="../std/all.html">All Items</a></nav>
+            <main><h1>The Book</h1><p>Read <a href="ch01.html">the first chapter</a>.</p></main></body></html>
+            """);
+
+        Assert.True(page.Links.Single(l => l.Url.EndsWith("/print.html", StringComparison.Ordinal)).Map);   // by its file name and title
+        Assert.False(page.Links.Single(l => l.Url.EndsWith("/all.html", StringComparison.Ordinal)).Map);    // rustdoc's list of names
+        Assert.False(page.Links.Single(l => l.Url.EndsWith("/ch03-02.html", StringComparison.Ordinal)).Map);
+        var named = PageReader.ReadHtml(new Uri("https://docs.example/guide/"), """<html><body><main><a href="everything">Single page</a></main></body></html>""");
+        Assert.True(named.Links.Single().Map); // by what the link says
+
+        // The contents do not name what the question asks ("floating-point"): the single-page edition is read next.
+        var frontier = new CrawlFrontier(Terms.OfQuestion("what is the default floating-point type"));
+        frontier.OfferLinks(new Uri(page.Url), page.Links, 1);
+        Assert.True(frontier.TryTakeNext(out var first, out _));
+        Assert.EndsWith("/print.html", first.AbsolutePath, StringComparison.Ordinal);
+        // Offered again by every page it is on, it is not raised again once read (nor more than twice a mission).
+        frontier.OfferLinks(new Uri("https://docs.example/book/ch01.html"), page.Links, 2);
+        Assert.True(frontier.TryTakeNext(out var second, out _));
+        Assert.DoesNotContain("print", second.AbsolutePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_better_passage_found_later_changes_which_link_is_read_next()
     {
         var question = Terms.OfQuestion("what does the etag check prevent when grain state is written");
