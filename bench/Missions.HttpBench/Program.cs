@@ -15,6 +15,7 @@ using Missions.Benchmarks;
 // With --cluster (and MISSIONS_BENCH_PG, MISSIONS_BENCH_REDIS: bench/run.sh starts both), the web frontend runs in
 // cluster mode: its silo on Redis, writing PostgreSQL (a fresh database per run), and its whiteboard on its mirror.
 // Usage: dotnet run -c Release --project bench/Missions.HttpBench -- [--missions N] [--clients C] [--rate R] [--runs K] [--warmup W] [--cluster]
+//        … -- --burst SECONDS [--idle SECONDS] [--clients C]: memory through a burst at full rate and the idle time after it
 var missions = Arg("--missions", 5000);
 var warmup = Arg("--warmup", 0);
 var clients = Arg("--clients", 32);
@@ -27,6 +28,53 @@ var runs = Arg("--runs", 3);
 const string FsyncHistogram = "missions_log_fsync_seconds_bucket{";
 const string MissionLogFile = "file=\"missions.jsonl\"";
 const string ChatToActiveHistogram = "missions_chat_to_active_seconds_bucket{";
+
+if (Arg("--burst", 0) is var burst and > 0)
+{
+    // Memory after a burst (issue 29): full rate for --burst seconds, then --idle seconds of nothing; the server's
+    // RSS every 5 s. What a burst takes should come back: ended missions keep no activation.
+    await using var app = await WebApp.StartAsync(args.Contains("--cluster"));
+    await Task.Delay(TimeSpan.FromSeconds(5));
+    var idle = Arg("--idle", 60);
+    var samples = new List<(double At, string Phase, double RssMb)>();
+    var clock = Stopwatch.StartNew();
+    samples.Add((0, "started", app.RssMb));
+    using var sampling = new CancellationTokenSource();
+    var phase = "burst";
+    var sampler = Task.Run(async () =>
+    {
+        while (!sampling.IsCancellationRequested)
+        {
+            try { await Task.Delay(5_000, sampling.Token); } catch (OperationCanceledException) { break; }
+            samples.Add((clock.Elapsed.TotalSeconds, phase, app.RssMb));
+        }
+    });
+    var sent = 0;
+    var batches = 0;
+    while (clock.Elapsed.TotalSeconds < burst)
+    {
+        await ThroughputAsync(app.Http, 5_000, clients, $"b{batches++}-");
+        sent += 5_000;
+    }
+    var burstSeconds = clock.Elapsed.TotalSeconds;
+    phase = "idle";
+    await Task.Delay(TimeSpan.FromSeconds(idle));
+    sampling.Cancel();
+    await sampler;
+    samples.Add((clock.Elapsed.TotalSeconds, "end", app.RssMb));
+    Console.WriteLine($"burst: {sent:N0} missions in {burstSeconds:N0} s ({sent / burstSeconds:N0}/s, {clients} clients, MaxConcurrency 256), then {idle} s idle");
+    Console.WriteLine("| s | phase | RSS MB |");
+    Console.WriteLine("|---:|---|---:|");
+    foreach (var (at, p, rss) in samples)
+    {
+        Console.WriteLine($"| {at:N0} | {p} | {rss:N0} |");
+    }
+    var startRss = samples[0].RssMb;
+    var peak = samples.Max(x => x.RssMb);
+    var last = samples[^1].RssMb;
+    Console.WriteLine($"\nstart {startRss:N0} MB, peak {peak:N0} MB, {idle} s after the burst {last:N0} MB ({100 * (last - startRss) / startRss:+0;-0} % of the start)");
+    return;
+}
 
 Console.WriteLine($"| run | missions | clients | missions/s (HTTP) | server CPU µs/mission | client CPU µs/mission | chat p50 ms | chat p99 ms | chat→active p50 ms | chat→active p99 ms | SSE delivery p50 ms | SSE delivery p99 ms | offered/s |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -246,6 +294,16 @@ sealed class WebApp : IAsyncDisposable
     private WebApp(Process process, string data, HttpClient http) { _process = process; _data = data; Http = http; }
 
     public HttpClient Http { get; }
+
+    /// <summary>The server process's resident set, MB.</summary>
+    public double RssMb
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+        }
+    }
 
     /// <summary>The server process's processor time so far.</summary>
     public TimeSpan ServerCpu { get { _process.Refresh(); return _process.TotalProcessorTime; } }

@@ -14,7 +14,11 @@ namespace Missions.Chat;
 /// Its lines are written by one loop (<see cref="WriteAsync"/>) that writes whatever has gathered as one append:
 /// outcome notices that arrive together are one write, and a burst of them does not hold the conversation — a
 /// notice's turn only hands its line over.
+/// An idle conversation goes after five minutes (not Orleans' fifteen): a burst of conversations would otherwise keep
+/// each one's memory (its answers by client id, its steering targets) a quarter of an hour after its last word, and a
+/// conversation comes back by reading its lines.
 /// </summary>
+[CollectionAgeLimit(Minutes = 5)]
 public sealed partial class ChatSessionGrain(
     IChatStore store, AggregateReader aggregates, IntentClassifier classifier, LlmIntentReader intents, IOptions<ChatOptions> options,
     IOptions<Schedules.ScheduleOptions> scheduleOptions, ServerKey serverKey, ILogger<ChatSessionGrain> logger)

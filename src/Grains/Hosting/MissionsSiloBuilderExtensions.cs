@@ -61,6 +61,7 @@ public static class MissionsSiloBuilderExtensions
             }
         });
         silo.Services.AddHostedService<MembershipWatcher>();
+        silo.Services.AddHostedService<IdleMemoryTrimmer>();
         // A graceful stop waits for running missions up to their grace period (see MissionGrain.OnDeactivateAsync).
         silo.Services.AddOptions<HostOptions>().Configure<IOptions<ExecutionOptions>>((host, execution) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(host.ShutdownTimeout.TotalSeconds, execution.Value.ShutdownGraceSeconds + 15)));
