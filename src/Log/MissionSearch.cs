@@ -339,7 +339,7 @@ public sealed partial class MissionSearch : BackgroundService
                     LogCaughtUp(_logger, _indexed, words, documents, clock.ElapsedMilliseconds);
                 }
             }
-            catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 LogReadFailed(_logger, ex); // tried again on the next round; searches meanwhile see what was read
             }
@@ -401,13 +401,23 @@ public sealed partial class MissionSearch : BackgroundService
         MissionStatusUpdated? ended = null;
         if (at.Created && at.Lines.Length > 0)
         {
-            created = _reader.ReadEvent(at.Lines[0]) as MissionCreated;
-            if (at.Status.IsTerminal())
+            try
             {
-                for (var i = at.Lines.Length - 1; i > 0 && ended is null; i--)
+                created = _reader.ReadEvent(at.Lines[0]) as MissionCreated;
+                if (at.Status.IsTerminal())
                 {
-                    ended = _reader.ReadEvent(at.Lines[i]) is MissionStatusUpdated u && u.Status.IsTerminal() ? u : null;
+                    for (var i = at.Lines.Length - 1; i > 0 && ended is null; i--)
+                    {
+                        ended = _reader.ReadEvent(at.Lines[i]) is MissionStatusUpdated u && u.Status.IsTerminal() ? u : null;
+                    }
                 }
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                // A line its facts could be read from but not the whole of it: that mission is not searchable, the
+                // rest are (a read that failed, an IOException, is tried again instead).
+                LogUnreadable(_logger, at.MissionId, ex.Message);
+                (created, ended) = (null, null);
             }
         }
         lock (_lock)
@@ -569,6 +579,9 @@ public sealed partial class MissionSearch : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Search index caught up: {Places} missions and schedules, {Words} words, {Documents} documents in {ElapsedMs} ms")]
     private static partial void LogCaughtUp(ILogger logger, int places, int words, int documents, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} cannot be read whole ({Reason}): it is left out of searches")]
+    private static partial void LogUnreadable(ILogger logger, string missionId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the mission log for the search index failed; trying again")]
     private static partial void LogReadFailed(ILogger logger, Exception ex);

@@ -360,6 +360,9 @@ public sealed class PageTests(BrowserFixture fixture)
         var second = fixture.Web.Site.Url("/timers") + "?find=" + tag + "second";
         await fixture.Web.PostChatAsync(new { message = $"fetch {first} up to 1 pages" });
         var secondId = (await fixture.Web.PostChatAsync(new { message = $"fetch {second} up to 1 pages" })).GetProperty("mission_id").GetString()!;
+        // The search index takes missions in rounds of a tenth of a second: both are in it before the page asks.
+        await Eventually.WaitAsync(() => fixture.Web.GetJsonAsync($"api/whiteboard?q={tag}"), body => body.GetProperty("missions").GetArrayLength() == 2,
+            TimeSpan.FromSeconds(20), "both missions to be searchable");
         var page = await fixture.OpenAsync();
 
         // A word's start finds both, a whole word one; an id's first characters find its mission.

@@ -151,6 +151,62 @@ public sealed class MissionSearchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_line_that_cannot_be_read_whole_leaves_its_mission_out_and_the_rest_searchable()
+    {
+        await using (var before = new MissionLog(Options, NullLogger<MissionLog>.Instance))
+        {
+            await AppendAsync(before, Created("aaaa1111", "research first reminders", Day));
+        }
+        // Its facts read (a creation of a valid id), its body not (no objective): a hand-edited or damaged line.
+        await File.AppendAllTextAsync(Path.Combine(_data.Path, LogFiles.Missions),
+            """{"event_type":"mission_created","mission_id":"bbbb2222","seq":1,"timestamp":"2026-11-02T09:00:00Z","objective":42}""" + "\n");
+        await using var log = new MissionLog(Options, NullLogger<MissionLog>.Instance);
+        await AppendAsync(log, Created("cccc3333", "research third reminders", Day));
+        var search = await StartedAsync(log);
+        try
+        {
+            Assert.Equal(["cccc3333", "aaaa1111"], Find(log, search, "reminders"));
+            Assert.Empty(Find(log, search, "bbbb2222"));
+        }
+        finally
+        {
+            await search.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Missions_made_and_ended_while_it_runs_are_each_found_by_their_objective_and_answer()
+    {
+        await using var log = new MissionLog(Options, NullLogger<MissionLog>.Instance);
+        var search = await StartedAsync(log);
+        try
+        {
+            var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; i < 300; i++)
+                {
+                    var id = $"live{w}n{i:D4}";
+                    await AppendAsync(log, Created(id, $"research objective{w}x{i:D4}", Day));
+                    if (i % 3 == 0)
+                    {
+                        await Task.Delay(1);
+                    }
+                    await AppendAsync(log, Ended(id, 2, MissionStatus.Failed, error: $"error{w}x{i:D4} happened"));
+                }
+            })).ToList();
+            await Task.WhenAll(writers);
+            await CaughtUpAsync(search);
+            var ids = Enumerable.Range(0, 4).SelectMany(w => Enumerable.Range(0, 300).Select(i => (w, i))).ToList();
+            await Eventually(() => ids.All(x => Find(log, search, $"error{x.w}x{x.i:D4}").Count == 1));
+            Assert.All(ids, x => Assert.Equal([$"live{x.w}n{x.i:D4}"], Find(log, search, $"objective{x.w}x{x.i:D4}")));
+        }
+        finally
+        {
+            await search.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Words_in_any_script_are_found_and_overlong_runs_are_not_words()
     {
         await using var log = new MissionLog(Options, NullLogger<MissionLog>.Instance);
