@@ -301,6 +301,10 @@ public sealed class PageTests(BrowserFixture fixture)
         var mission = (await fixture.Web.PostChatAsync(new { session_id = first, message = $"fetch {fixture.Web.Site.Url("/timers")}?unread={tag} up to 1 pages" }))
             .GetProperty("mission_id").GetString()!;
         await fixture.Web.WaitForTerminalAsync(mission);
+        // Its outcome is posted into the conversation just after the mission ends: new once that line is there.
+        await Eventually.WaitAsync(() => fixture.Web.GetJsonAsync("api/conversations"),
+            body => body.GetProperty("conversations").EnumerateArray().Any(c => c.GetProperty("session_id").GetString() == first && c.GetProperty("unread").GetBoolean()),
+            TimeSpan.FromSeconds(20), "the outcome to come in");
 
         await page.ClickAsync("#conversations summary");
         var moved = page.Locator("#conversation-list li", new() { HasText = $"hello unread {tag}" });
