@@ -146,7 +146,7 @@ public sealed partial class MissionSearch : BackgroundService
                 }
             }
         }
-        return new Match(known, bits, from is null && to is null ? null : (ticks, blockLow, blockHigh, from?.Ticks ?? long.MinValue, to?.Ticks ?? long.MaxValue));
+        return new Match(words, known, bits, from is null && to is null ? null : (ticks, blockLow, blockHigh, from?.Ticks ?? long.MinValue, to?.Ticks ?? long.MaxValue));
     }
 
     /// <summary>
@@ -154,8 +154,11 @@ public sealed partial class MissionSearch : BackgroundService
     /// time is in range. It skips to the next candidate without looking at each mission: over a word's bits 64 at a
     /// time, over blocks of 4,096 missions none of which was made in the range.
     /// </summary>
-    public sealed class Match(int known, ulong[]? bits, (long[] Ticks, long[] BlockLow, long[] BlockHigh, long Low, long High)? dates) : MissionIndex.IFilter
+    public sealed class Match(IReadOnlyList<string> words, int known, ulong[]? bits, (long[] Ticks, long[] BlockLow, long[] BlockHigh, long Low, long High)? dates) : MissionIndex.IFilter
     {
+        /// <summary>The words looked for (the query's, without the small ones when it has others).</summary>
+        public IReadOnlyList<string> Words => words;
+
         public bool Matches(int order) => order >= 0 && order < known
             && (bits is null || (bits[order >> 6] & (1UL << order)) != 0)
             && (dates is not { } d || d.Ticks[order] != 0 && d.Ticks[order] >= d.Low && d.Ticks[order] <= d.High);
@@ -229,7 +232,7 @@ public sealed partial class MissionSearch : BackgroundService
     }
 
     /// <summary>A query's distinct words (at most <see cref="MaxQueryWords"/>), without the small words when it has others.</summary>
-    public static List<string> QueryWords(string? text)
+    private static List<string> QueryWords(string? text)
     {
         var words = new List<string>();
         if (string.IsNullOrEmpty(text))

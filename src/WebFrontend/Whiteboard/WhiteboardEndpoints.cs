@@ -76,7 +76,7 @@ public static class WhiteboardEndpoints
         {
             match = search.Find(q, from, to);
             var (indexed, complete) = search.Progress;
-            searched = new SearchProgress(MissionSearch.QueryWords(q), complete, indexed, reader.Index.Count);
+            searched = new SearchProgress(match.Words, complete, indexed, reader.Index.Count);
         }
         var counts = reader.Index.CountByStatus(owner).ToDictionary(c => c.Key.ToWireName(), c => c.Value);
         return TypedResults.Ok(new WhiteboardPage(reader.ReadNewest(status, limit ?? DefaultLimit, before.Length > 0 ? before : null, owner, match), counts, counts.Values.Sum())

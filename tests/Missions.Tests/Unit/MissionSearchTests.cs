@@ -41,14 +41,11 @@ public sealed class MissionSearchTests : IDisposable
         return search;
     }
 
-    private static async Task CaughtUpAsync(MissionSearch search)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!search.Progress.Complete)
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
+    private static Task CaughtUpAsync(MissionSearch search) =>
+        Eventually.WaitAsync(() => Task.FromResult(search.Progress.Complete), complete => complete, TimeSpan.FromSeconds(20), "the search index to catch up");
+
+    private static Task Until(Func<bool> condition, string what) =>
+        Eventually.WaitAsync(() => Task.FromResult(condition()), done => done, TimeSpan.FromSeconds(20), what);
 
     private static List<string> Find(MissionLog log, MissionSearch search, string? q, DateTime? from = null, DateTime? to = null, MissionStatus? status = null, string? owner = null) =>
         log.Index.Newest(status, 100, owner: owner, match: search.Find(q, from, to)).Select(m => m.MissionId).ToList();
@@ -79,10 +76,10 @@ public sealed class MissionSearchTests : IDisposable
             await AppendAsync(log, Created("cccc3333", "research grain placement", Day.AddDays(2)));
             await AppendAsync(log, new MissionStatusUpdated { MissionId = "cccc3333", Seq = 2, Timestamp = Day, Status = MissionStatus.Queued, Reason = "queued" });
             await CaughtUpAsync(search);
-            await Eventually(() => Find(log, search, "placement").SequenceEqual(["cccc3333"]));
+            await Until(() => Find(log, search, "placement").SequenceEqual(["cccc3333"]), "the objective made after the start");
             Assert.Empty(Find(log, search, "silo"));
             await AppendAsync(log, Ended("cccc3333", 3, MissionStatus.Completed, "Placement picks a silo for each activation [1]."));
-            await Eventually(() => Find(log, search, "silo activation").SequenceEqual(["cccc3333"]));
+            await Until(() => Find(log, search, "silo activation").SequenceEqual(["cccc3333"]), "the answer that came later");
         }
         finally
         {
@@ -197,7 +194,7 @@ public sealed class MissionSearchTests : IDisposable
             await Task.WhenAll(writers);
             await CaughtUpAsync(search);
             var ids = Enumerable.Range(0, 4).SelectMany(w => Enumerable.Range(0, 300).Select(i => (w, i))).ToList();
-            await Eventually(() => ids.All(x => Find(log, search, $"error{x.w}x{x.i:D4}").Count == 1));
+            await Until(() => ids.All(x => Find(log, search, $"error{x.w}x{x.i:D4}").Count == 1), "every error");
             Assert.All(ids, x => Assert.Equal([$"live{x.w}n{x.i:D4}"], Find(log, search, $"objective{x.w}x{x.i:D4}")));
         }
         finally
@@ -251,28 +248,19 @@ public sealed class MissionSearchTests : IDisposable
             })).ToList();
             await Task.WhenAll(writers);
             await CaughtUpAsync(search);
-            await Eventually(() => Find(log, search, "before").Count == 100 && log.Index.Newest(null, 10_000, match: search.Find("during", null, null)).Count == 2_000);
+            await Until(() => Find(log, search, "before").Count == 100 && log.Index.Newest(null, 10_000, match: search.Find("during", null, null)).Count == 2_000, "the missions before and during");
             var before = log.Index.Newest(null, 10_000, match: search.Find("before", null, null)).Select(m => m.MissionId).ToList();
             Assert.Equal(3_000, before.Count);
             Assert.Equal(3_000, before.Distinct().Count());
             Assert.Single(Find(log, search, "topic1234"));
             var ended = Enumerable.Range(0, 4).SelectMany(w => Enumerable.Range(w * 750, 500)).Where(i => i % 2 == 0).ToList();
             Assert.Equal(1_000, ended.Count);
-            await Eventually(() => ended.All(i => Find(log, search, $"answer{i}x").SequenceEqual([$"before{i:D5}"])));
+            await Until(() => ended.All(i => Find(log, search, $"answer{i}x").SequenceEqual([$"before{i:D5}"])), "every answer");
             Assert.Empty(Find(log, search, "answer1x")); // not ended
         }
         finally
         {
             await search.StopAsync(CancellationToken.None);
-        }
-    }
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token);
         }
     }
 }
