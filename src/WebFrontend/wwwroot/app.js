@@ -231,14 +231,20 @@ const chatCards = new Map(); // mission id → { node, view }
 const answered = (id) => Array.from(state.messages.values()).some((x) => x.reply_type === "mission_update" && x.mission_id === id);
 
 function chatCard(id) {
-  const entry = { node: el("div", "chat-card muted", "…"), view: null };
+  // Lines that arrive while the mission is read may be newer than what the read saw: kept, and applied after it
+  // when their seq is past the version read (a progress line in that window would otherwise be lost).
+  const entry = { node: el("div", "chat-card muted", "…"), view: null, version: 0, pending: [] };
   entry.node.dataset.missionId = id;
   chatCards.set(id, entry);
   api("/api/whiteboard/" + encodeURIComponent(id)).then((view) => {
     if (chatCards.get(id) !== entry) return; // ended meanwhile
     entry.view = view;
+    entry.version = (view.timeline || []).reduce((max, e) => Math.max(max, e.seq || 0), 0);
+    const pending = entry.pending.sort((a, b) => (a.seq || 0) - (b.seq || 0));
+    entry.pending = null;
     renderChatCard(entry);
-  }).catch(() => { entry.node.textContent = ""; });
+    pending.forEach(applyToChatCard);
+  }).catch(() => { entry.node.textContent = ""; entry.pending = null; });
   return entry.node;
 }
 
@@ -276,7 +282,9 @@ function renderChatCard(entry) {
 // A mission's line from the stream moves its chat card as it moves the whiteboard's.
 function applyToChatCard(e) {
   const entry = chatCards.get(e.mission_id);
-  if (!entry || !entry.view) return;
+  if (!entry) return;
+  if (!entry.view) { if (entry.pending) entry.pending.push(e); return; }
+  if (e.seq) { if (e.seq <= entry.version) return; entry.version = e.seq; }
   const v = entry.view;
   if (e.event_type === "mission_progress") v.pages_read = e.pages_read;
   else if (e.event_type === "mission_revised" && e.constraints) v.constraints = e.constraints;
