@@ -70,16 +70,15 @@ public static partial class PageReader
         if (main is not null)
         {
             var covered = 0;
-            foreach (var block in LeafBlocks(main))
+            foreach (var (kind, text) in ReadBlocks(main))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var text = TextOf(block);
                 covered += text.Length;
-                if (block.LocalName is ['h', >= '1' and <= '6'])
+                if (kind is ['h', >= '1' and <= '6'])
                 {
                     passages.Heading(text);
                 }
-                else if (block.LocalName == "dt")
+                else if (kind == "dt")
                 {
                     // A reference manual names its functions and options in definition terms: the term heads what
                     // follows it (the definition) as a heading does, and is read with it.
@@ -102,13 +101,16 @@ public static partial class PageReader
     }
 
     /// <summary>
-    /// The blocks that hold no other block (a list item holding paragraphs is read through its paragraphs), in
-    /// document order. Each block marks its ancestors up to the first one already marked, so the whole walk is
-    /// linear even in a page nested thousands of levels deep.
+    /// The page's text as a browser lays it out in blocks, in document order: each block element that holds no other
+    /// block (a list item holding paragraphs is read through its paragraphs), and, as a browser's anonymous blocks,
+    /// the text that stands in a container outside any block element — a description straight in a <c>&lt;div&gt;</c>
+    /// beside a definition list, the words of a list item before its sub-list. Each block marks its ancestors up to
+    /// the first one already marked, and the walk visits each node once, so it stays linear in a page nested deep.
     /// </summary>
-    private static List<IElement> LeafBlocks(IElement main)
+    private static List<(string Kind, string Text)> ReadBlocks(IElement main)
     {
         var blocks = main.QuerySelectorAll(Blocks);
+        var isBlock = new HashSet<IElement>(blocks, ReferenceEqualityComparer.Instance);
         var holdsBlock = new HashSet<IElement>(ReferenceEqualityComparer.Instance);
         foreach (var block in blocks)
         {
@@ -116,7 +118,55 @@ public static partial class PageReader
             {
             }
         }
-        return blocks.Where(b => !holdsBlock.Contains(b)).ToList();
+        var read = new List<(string, string)>();
+        Walk(main);
+        return read;
+
+        void Walk(IElement container) // as deep as HtmlNesting.Limit lets a page nest
+        {
+            var kind = isBlock.Contains(container) ? container.LocalName : "";
+            var run = new StringBuilder();
+            var ownWords = false; // a run of links alone is a bar of navigation (Next, Up, Index), not the page's words
+            foreach (var child in container.ChildNodes)
+            {
+                if (child is IText text)
+                {
+                    run.Append(text.Data);
+                    ownWords |= text.Data.Any(char.IsLetterOrDigit);
+                }
+                else if (child is not IElement element)
+                {
+                    continue; // a comment
+                }
+                else if (isBlock.Contains(element) && !holdsBlock.Contains(element))
+                {
+                    EndRun();
+                    read.Add((element.LocalName, TextOf(element)));
+                }
+                else if (holdsBlock.Contains(element) || !InlineElements.Contains(element.LocalName))
+                {
+                    EndRun();
+                    Walk(element);
+                }
+                else
+                {
+                    AppendText(element, run);
+                    ownWords |= element.LocalName != "a";
+                }
+            }
+            EndRun();
+
+            void EndRun()
+            {
+                var words = ownWords ? PlainText.Collapse(run.ToString()) : "";
+                if (words.Length > 0)
+                {
+                    read.Add((kind, words));
+                }
+                run.Clear();
+                ownWords = false;
+            }
+        }
     }
 
     /// <summary>Plain text or Markdown: paragraphs are separated by blank lines; "# Heading" lines are headings.</summary>
@@ -262,32 +312,52 @@ public static partial class PageReader
     /// <summary>
     /// The content's links in document order, each with the words it stands among (<see cref="PageLink.Context"/>): the
     /// heading above it, the own words of its list item (not those of the lists nested in it), or, for a definition
-    /// term, its definition. One walk, and each list item or definition read once, so a hostile page stays linear.
+    /// term, its definition. One walk that carries each element's holder and whether it is in the site's chrome down to
+    /// its children (a reference page has tens of thousands of anchors: looking up each one's ancestors cost more than
+    /// parsing the page), and each list item or definition read once, so a hostile page stays linear.
     /// </summary>
     private static void ReadContentLinks(IElement main, Links links)
     {
         var heading = "";
         var ownWords = new Dictionary<IElement, string>(ReferenceEqualityComparer.Instance);
-        foreach (var element in main.Descendants<IElement>())
+        Walk(main, main.Closest(Holders), main.Closest(ChromeContainers) is not null);
+
+        bool Walk(IElement parent, IElement? holder, bool chrome) // false once the page has given all the links it may
         {
-            if (element.LocalName is ['h', >= '1' and <= '6'])
+            for (var node = parent.FirstChild; node is not null; node = node.NextSibling)
             {
-                heading = Label(element.TextContent);
-                continue;
+                if (node is not IElement element)
+                {
+                    continue;
+                }
+                var inChrome = chrome || IsChromeContainer(element);
+                if (element.LocalName is ['h', >= '1' and <= '6'])
+                {
+                    heading = Label(element.TextContent);
+                }
+                else if (element.LocalName == "a" && element.GetAttribute("href") is { } href)
+                {
+                    var context = holder is null ? "" : ownWords.TryGetValue(holder, out var known) ? known : ownWords[holder] = OwnWords(holder);
+                    var anchor = element;
+                    if (!links.TryAdd(href, () => anchor.TextContent + " " + anchor.GetAttribute("title"), heading + " " + context, inChrome || IsChromeLink(element)))
+                    {
+                        return false;
+                    }
+                }
+                if (element.HasChildNodes && !Walk(element, element.LocalName is "li" or "dt" or "dd" or "p" or "td" ? element : holder, inChrome))
+                {
+                    return false;
+                }
             }
-            if (element.LocalName != "a" || element.GetAttribute("href") is not { } href)
-            {
-                continue;
-            }
-            var holder = element.Closest("li, dt, dd, p, td");
-            var context = holder is null ? "" : ownWords.TryGetValue(holder, out var known) ? known : ownWords[holder] = OwnWords(holder);
-            var chrome = element.Closest(ChromeContainers) is not null || IsChromeLink(element);
-            if (!links.TryAdd(href, () => element.TextContent + " " + element.GetAttribute("title"), heading + " " + context, chrome))
-            {
-                return;
-            }
+            return true;
         }
     }
+
+    private const string Holders = "li, dt, dd, p, td";
+
+    private static bool IsChromeContainer(IElement element) =>
+        element.LocalName is "nav" or "header" or "footer" or "aside"
+        || element.GetAttribute("role") is "navigation" or "banner" or "contentinfo";
 
     /// <summary>
     /// What a list item, definition or paragraph says of the links in it: its own text without the lists nested in it
@@ -346,14 +416,20 @@ public static partial class PageReader
     {
         private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
 
+        /// <summary>
+        /// Each href (without its fragment) resolved once: a reference page links the same few pages thousands of
+        /// times (a type in every signature, an anchor per member), and resolving a URL costs more than reading it.
+        /// </summary>
+        private readonly Dictionary<string, Uri?> _resolved = new(StringComparer.Ordinal);
+
         public List<PageLink> List { get; } = [];
 
         /// <summary>Adds a link (its text made only if it is kept); false once the page has given all it may.</summary>
         public bool TryAdd(string? href, Func<string> text, string context = "", bool chrome = false)
         {
-            if (href is { Length: > 0 and <= PageLimits.MaxUrlChars } && Uri.TryCreate(page, href, out var link) && link.Scheme is "http" or "https")
+            if (href is { Length: > 0 and <= PageLimits.MaxUrlChars } && Resolve(href) is { } link)
             {
-                var clean = new UriBuilder(link) { Fragment = "" }.Uri.ToString();
+                var clean = link.ToString();
                 if (clean.Length <= PageLimits.MaxUrlChars && _seen.Add(clean))
                 {
                     var words = Label(PlainText.Clip(text(), 4 * PageLimits.MaxLabelChars));
@@ -361,6 +437,20 @@ public static partial class PageReader
                 }
             }
             return List.Count < PageLimits.MaxLinksPerPage;
+        }
+
+        private Uri? Resolve(string href)
+        {
+            var hash = href.IndexOf('#');
+            var target = hash >= 0 ? href[..hash] : href;
+            if (!_resolved.TryGetValue(target, out var link))
+            {
+                link = Uri.TryCreate(page, target, out var resolved) && resolved.Scheme is "http" or "https"
+                    ? new UriBuilder(resolved) { Fragment = "" }.Uri
+                    : null;
+                _resolved[target] = link;
+            }
+            return link;
         }
     }
 }

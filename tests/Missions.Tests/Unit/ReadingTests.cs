@@ -196,6 +196,31 @@ public sealed class ReadingTests
     }
 
     [Fact]
+    public void Text_outside_any_block_element_is_read_where_it_stands_as_a_browser_lays_it_out()
+    {
+        // A member's description straight in a <div> beside its definition list, a list item's own words before its
+        // sub-list: text a browser shows as blocks of their own, in the page's order.
+        var page = PageReader.ReadHtml(new Uri("https://docs.example/api/Buffer.html"), """
+            <html><body><main><h1>Class Buffer</h1>
+            <section id="poolSize"><h3>poolSize</h3><div class="signature"><span>public static int</span> <b>poolSize</b></div>
+            <div class="block">The size of the pool, in bytes. Defaults to <code>8192</code>.</div>
+            <dl class="notes"><dt>Since:</dt><dd>1.4</dd></dl></section>
+            <ul><li>Limits <ul><li>at most 16 pools</li></ul></li></ul>
+            <div>plain <div>nested <em>words</em></div> after</div></main></body></html>
+            """);
+
+        var text = string.Join(" | ", page.Passages.Select(p => p.Heading + ": " + p.Text));
+        var pool = page.Passages.Single(p => p.Text.Contains("The size of the pool, in bytes. Defaults to 8192.", StringComparison.Ordinal));
+        Assert.Equal("poolSize", pool.Heading);
+        Assert.Contains("public static int poolSize", pool.Text, StringComparison.Ordinal);
+        Assert.True(text.IndexOf("public static int", StringComparison.Ordinal) < text.IndexOf("The size of the pool", StringComparison.Ordinal));
+        Assert.True(text.IndexOf("The size of the pool", StringComparison.Ordinal) < text.IndexOf("Since:", StringComparison.Ordinal));
+        Assert.Contains("Limits", text, StringComparison.Ordinal);
+        Assert.True(text.IndexOf("Limits", StringComparison.Ordinal) < text.IndexOf("at most 16 pools", StringComparison.Ordinal));
+        Assert.Matches("plain nested words after", text);
+    }
+
+    [Fact]
     public void A_sites_single_page_edition_is_read_right_after_the_start_page_and_a_list_of_names_is_not_one()
     {
         var page = PageReader.ReadHtml(new Uri("https://docs.example/book/index.html"), """
