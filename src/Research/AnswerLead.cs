@@ -21,7 +21,9 @@ public static class AnswerLead
 
     private const double ValueWeight = 1.5;
 
-    private static readonly HashSet<string> ValueWords = new(StringComparer.Ordinal) { "default", "many", "long", "much", "port", "size", "limit", "number", "version", "code", "level", "year", "timeout" };
+    /// <summary>Words that ask for a value, as the question's terms are: stemmed the same way ("size" is "siz").</summary>
+    private static readonly HashSet<string> ValueWords = new(
+        Terms.Of("default many long much port size limit number version code level year timeout"), StringComparer.Ordinal);
 
     internal static bool AsksForAValue(IReadOnlyCollection<string> question) => question.Any(ValueWords.Contains);
 
@@ -70,19 +72,26 @@ public static class AnswerLead
         {
             return null;
         }
-        var picked = new List<int> { order[0] };
-        var second = order.Skip(1).FirstOrDefault(i => candidates[i].From != candidates[order[0]].From && scores[i] >= SecondShare * scores[order[0]], -1);
-        if (second >= 0)
+        var picked = new List<(string Sentence, RankedPassage From)> { (candidates[order[0]].Sentence, candidates[order[0]].From) };
+        if (AsksForAValue(question) && candidates[order[0]].From.Passage.Defines && !candidates[order[0]].Sentence.Any(char.IsDigit)
+            && ValueOfTheDefinition(candidates[order[0]].Sentence, candidates[order[0]].From, question) is { } value)
         {
-            picked.Add(second);
+            picked.Add((value, candidates[order[0]].From));
+        }
+        else
+        {
+            var second = order.Skip(1).FirstOrDefault(i => candidates[i].From != candidates[order[0]].From && scores[i] >= SecondShare * scores[order[0]], -1);
+            if (second >= 0)
+            {
+                picked.Add((candidates[second].Sentence, candidates[second].From));
+            }
         }
         var text = new StringBuilder();
         var citations = new List<AnswerCitation>();
-        foreach (var i in picked)
+        foreach (var (sentence, from) in picked)
         {
-            var (sentence, from, _) = candidates[i];
             var n = IndexOf(pages, from.Page) + 1;
-            var said = WithTerm(sentence, from.Passage.Heading);
+            var said = text.Length > 0 && from == picked[0].From ? sentence : WithTerm(sentence, from.Passage.Heading);
             text.Append(text.Length > 0 ? " " : "").Append(said).Append(" [").Append(n).Append(']');
             if (citations.All(c => c.N != n || c.Quote != said))
             {
@@ -91,6 +100,66 @@ public static class AnswerLead
         }
         return new Lead(text.ToString(), citations);
     }
+
+    /// <summary>
+    /// The question asks for a value and the best sentence names what it asks about without stating one ("gc.auto: When
+    /// there are more than this many loose objects …"): a reference manual states the value further on in the same
+    /// definition ("Default value is 6700."). The definition is the passages of that page under the same heading (a
+    /// term or a section); its sentence that states a number and shares most with the question is the value.
+    /// </summary>
+    private static string? ValueOfTheDefinition(string first, RankedPassage from, IReadOnlyCollection<string> question)
+    {
+        var passages = from.Page.Passages;
+        var at = -1;
+        for (var i = 0; i < passages.Count && at < 0; i++)
+        {
+            if (ReferenceEquals(passages[i], from.Passage) || passages[i] == from.Passage)
+            {
+                at = i;
+            }
+        }
+        if (at < 0)
+        {
+            return null;
+        }
+        var index = new Bm25();
+        var sentences = new List<string>();
+        var start = at;
+        while (start > 0 && start > at - DefinitionPassages && passages[start - 1].Heading == from.Passage.Heading)
+        {
+            start--;
+        }
+        for (var i = start; i < passages.Count && i < at + DefinitionPassages && passages[i].Heading == from.Passage.Heading; i++)
+        {
+            foreach (var sentence in Sentences(passages[i].Text))
+            {
+                if (sentence != first)
+                {
+                    index.Add(sentence);
+                    sentences.Add(sentence);
+                }
+            }
+        }
+        // Asked for a default, the first sentence that says "default" with a number is the value (a definition states
+        // its value before it recounts the versions that changed it); otherwise the number's sentence that shares most.
+        if (question.Contains("default"))
+        {
+            return sentences.FirstOrDefault(s => s.Any(char.IsDigit) && s.Contains("default", StringComparison.OrdinalIgnoreCase));
+        }
+        var scores = index.Score(question);
+        var best = -1;
+        for (var i = 0; i < sentences.Count; i++)
+        {
+            if (scores[i] > 0 && sentences[i].Any(char.IsDigit) && (best < 0 || scores[i] > scores[best]))
+            {
+                best = i;
+            }
+        }
+        return best < 0 ? null : sentences[best];
+    }
+
+    /// <summary>How far a definition is read for its value: a few passages of the same heading either side.</summary>
+    private const int DefinitionPassages = 4;
 
     private static int IndexOf(IReadOnlyList<PageContent> pages, PageContent page)
     {

@@ -23,7 +23,11 @@ public sealed record PageContent
 }
 
 /// <summary>A stretch of a page's text (a few paragraphs under one heading), the unit answers are made of.</summary>
-public sealed record Passage(string Heading, string Text);
+public sealed record Passage(string Heading, string Text)
+{
+    /// <summary>Read under a definition's term (a <c>&lt;dt&gt;</c>): the passage says what that term is.</summary>
+    public bool Defines { get; init; }
+}
 
 /// <summary>A link and the words it was shown with, which say where it leads.</summary>
 public sealed record PageLink(string Url, string Text)

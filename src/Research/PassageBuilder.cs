@@ -83,7 +83,10 @@ internal sealed class PassageBuilder
     {
         if (_current.Length > 0 && _passages.Count < PageLimits.MaxPassagesPerPage)
         {
-            _passages.Add(new Passage(_term.Length == 0 ? _heading : _heading.Length == 0 ? _term : PageReader.Label(_heading + " › " + _term), _current.ToString()));
+            _passages.Add(new Passage(_term.Length == 0 ? _heading : _heading.Length == 0 ? _term : PageReader.Label(_heading + " › " + _term), _current.ToString())
+            {
+                Defines = _term.Length > 0,
+            });
         }
         _current.Clear();
         _words = 0;

@@ -368,6 +368,34 @@ public sealed class ReadingTests
     }
 
     [Fact]
+    public void Asked_for_a_value_the_lead_takes_it_from_the_definition_the_question_names()
+    {
+        // The sentence that matches the question best names the setting but states no value; the definition states it
+        // further on — after a version note that also says "default" and a number, and in a passage of its own.
+        var page = PageReader.ReadHtml(new Uri("https://docs.example/config.html"), """
+            <html><head><title>Configuration</title></head><body><h2>Variables</h2><dl>
+            <dt>pool.loose</dt><dd><p>When there are approximately more than this many loose objects in the pool, the pool compacts them on its own.
+            Some commands run this check after their work, so compaction happens in the background of normal use and needs no scheduling at all,
+            which keeps a busy pool healthy without anyone looking after it, day after day, on every machine that writes to it often.</p>
+            <p>Default value is 6700. Setting this to 0 disables the check.</p><p>Changed in version 2.1: the default was 8000.</p></dd>
+            <dt>pool.other</dt><dd><p>Another setting about loose objects in the pool with 3 values.</p></dd>
+            <dt>thread.stack([size])</dt><dd><p>Return the stack size used for new threads. The size must be 0 or at least 32,768 bytes (32 KiB); smaller values raise an error.</p></dd>
+            </dl></body></html>
+            """);
+        var pages = new[] { page };
+
+        var question = Terms.OfQuestion("How many loose objects make the pool compact them by default?");
+        var lead = AnswerLead.Of(ExtractiveAnswer.Rank(pages, question), pages, question)!;
+        Assert.Contains("Default value is 6700.", lead.Text, StringComparison.Ordinal);
+        Assert.StartsWith("pool.loose When there are approximately more than this many loose objects", lead.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("8000", lead.Text, StringComparison.Ordinal);
+
+        // "size" asks for a value too (the question's words are stemmed: the value words must be as well).
+        var size = Terms.OfQuestion("What is the smallest stack size thread.stack accepts?");
+        Assert.Contains("32 KiB", AnswerLead.Of(ExtractiveAnswer.Rank(pages, size), pages, size)!.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_definition_term_heads_its_definition_as_a_section_does()
     {
         var page = PageReader.ReadHtml(new Uri("https://docs.example/git-push.html"), """
