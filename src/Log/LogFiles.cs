@@ -10,5 +10,8 @@ public static class LogFiles
     public const string LearningSignals = "learning_signals.jsonl";
     public const string ChatSessions = "chat_sessions.jsonl";
 
+    /// <summary>The page's Data Protection keys (its sign-in and antiforgery cookies) on the embedded default.</summary>
+    public const string Keys = "keys";
+
     public const string DefaultDataDirectory = "./data";
 }

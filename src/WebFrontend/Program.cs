@@ -6,7 +6,12 @@ using Missions.Web.People;
 
 // Settings and the page come from beside the program, wherever it is started from; ./data stays relative to
 // the directory it is started in.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var command = DataDirectoryCommands.Handles(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = command ? [.. args.Skip(2)] : args, ContentRootPath = AppContext.BaseDirectory });
+if (command)
+{
+    return await DataDirectoryCommands.RunAsync(args, builder.Configuration); // backup / restore of the data directory
+}
 builder.WebHost.UseStaticWebAssets();
 if (await ClusterPreflight.CheckAsync(builder.Configuration) is { } problem)
 {

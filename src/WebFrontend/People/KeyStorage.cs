@@ -22,7 +22,7 @@ public static class KeyStorage
         {
             var options = new MissionsOptions();
             configuration.GetSection("Missions").Bind(options);
-            protection.PersistKeysToFileSystem(new DirectoryInfo(options.PathOf("keys")));
+            protection.PersistKeysToFileSystem(new DirectoryInfo(options.PathOf(LogFiles.Keys)));
         }
         else
         {
