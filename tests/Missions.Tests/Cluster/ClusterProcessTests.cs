@@ -429,6 +429,63 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_store_dumped_under_load_restores_into_a_new_cluster_that_has_and_ends_every_acknowledged_mission()
+    {
+        // As docs/operations.md says: pg_dump while the silos write, pg_restore into a new database, a new cluster on it
+        // (silos and a web frontend with an empty data directory: its mirror is rebuilt from the store).
+        using var dumps = new TempDirectory();
+        var dump = dumps.File("missions.dump");
+        var acknowledged = new ConcurrentDictionary<string, string>(); // mission id → its conversation
+        Dictionary<string, string> beforeDump;
+        string restoredStore;
+        await using (var cluster = new LocalCluster(servers, await servers.Postgres.CreateDatabaseAsync()))
+        {
+            cluster.StartSilo(delayMs: 300);
+            cluster.StartSilo(delayMs: 300);
+            await cluster.StartWebAsync(delayMs: 300);
+            var sessions = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Conversations.NewAsync(cluster.Http)));
+            using var stop = new CancellationTokenSource();
+            var sent = 0;
+            var writing = Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var i = Interlocked.Increment(ref sent);
+                    var session = sessions[i % sessions.Length];
+                    using var response = await cluster.Http.PostAsJsonAsync("chat/integrated",
+                        new { session_id = session, message = $"fetch https://example.org/dump-{i}", client_message_id = $"d-{i}" });
+                    if (response.IsSuccessStatusCode)
+                    {
+                        acknowledged[(await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("mission_id").GetString()!] = session;
+                    }
+                }
+            })));
+            await Eventually.WaitAsync(() => acknowledged.Count >= 150, TimeSpan.FromSeconds(60), $"150 acknowledged missions\n{cluster.Outputs}");
+            beforeDump = new Dictionary<string, string>(acknowledged);
+            await servers.Postgres.DumpAsync(cluster.Store, dump);
+            var duringDump = acknowledged.Count - beforeDump.Count;
+            stop.Cancel();
+            await writing;
+            output.WriteLine($"{beforeDump.Count} acknowledged before the dump, {duringDump} while it ran; dump {new FileInfo(dump).Length:N0} bytes");
+            restoredStore = await servers.Postgres.RestoreAsync(dump);
+        }
+
+        await using var restored = new LocalCluster(servers, restoredStore);
+        restored.StartSilo(delayMs: 50);
+        await restored.StartWebAsync(delayMs: 50);
+        var created = (await StoreEventsAsync(restoredStore)).OfType<MissionCreated>().Select(c => c.MissionId).ToHashSet();
+        var missing = beforeDump.Keys.Count(id => !created.Contains(id));
+        Assert.True(missing == 0, $"{missing} of {beforeDump.Count} acknowledged missions are not in the restored store");
+        // Every mission in the dump ends on the new cluster — those that were running or waiting when it was taken too —
+        // and the web frontend's new mirror has them, their conversations readable by the same ids (the key came along).
+        await Eventually.WaitAsync(() => restored.CountAsync("completed"), n => n >= created.Count, TimeSpan.FromSeconds(120),
+            $"the {created.Count} missions of the dump to complete on the restored cluster\n{restored.Outputs}");
+        var (someMission, someSession) = beforeDump.First();
+        Assert.Contains(someMission, await restored.Http.GetStringAsync($"api/chat/{someSession}"));
+        AssertEachEndedOncePerAttempt(await StoreEventsAsync(restoredStore), created);
+    }
+
+    [Fact]
     public async Task A_rolling_restart_of_every_silo_under_load_never_runs_more_than_the_limit_and_loses_nothing()
     {
         const int missions = 240;

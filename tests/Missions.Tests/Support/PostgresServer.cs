@@ -28,6 +28,21 @@ public sealed class PostgresServer : IAsyncLifetime
         return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
     }
 
+    /// <summary>
+    /// <c>pg_dump --format=custom</c> of a database made by <see cref="CreateDatabaseAsync"/> into <paramref name="file"/>, as
+    /// an operator backs the store up (docs/operations.md): a consistent snapshot while it is written.
+    /// </summary>
+    public Task DumpAsync(string connectionString, string file) =>
+        RunAsync(Path.Combine(Bin, "pg_dump"), $"--format=custom --file={file} \"host=127.0.0.1 port={Port} user=postgres dbname={new NpgsqlConnectionStringBuilder(connectionString).Database}\"");
+
+    /// <summary><c>pg_restore --no-owner</c> of a dump into a new database; its connection string.</summary>
+    public async Task<string> RestoreAsync(string file)
+    {
+        var store = await CreateDatabaseAsync();
+        await RunAsync(Path.Combine(Bin, "pg_restore"), $"--no-owner --dbname=\"host=127.0.0.1 port={Port} user=postgres dbname={new NpgsqlConnectionStringBuilder(store).Database}\" {file}");
+        return store;
+    }
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(Path.Combine(Bin, "initdb")))
