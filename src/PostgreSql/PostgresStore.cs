@@ -47,11 +47,24 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
     private long _commits;
     private long _rows;
 
-    public PostgresStore(NpgsqlDataSource db, ILogger<PostgresStore> logger)
+    private readonly CommitFaults? _faults;
+
+    public PostgresStore(NpgsqlDataSource db, ILogger<PostgresStore> logger, CommitFaults? faults = null)
     {
         _db = db;
         _logger = logger;
+        _faults = faults;
         _writing = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Faults a test injects into the commit, to see what callers are told; the store itself runs with none.</summary>
+    public sealed class CommitFaults
+    {
+        /// <summary>Called once the batch's rows are written, before COMMIT: a throw is a commit that never happened.</summary>
+        public Func<Task>? BeforeCommit { get; set; }
+
+        /// <summary>Called once COMMIT returned: a throw is a commit whose acknowledgement was lost on its way back.</summary>
+        public Func<Task>? AfterCommit { get; set; }
     }
 
     /// <summary>Where the store is, for messages (host, port and database; never the password).</summary>
@@ -162,12 +175,23 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
             }
             catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
             {
+                // The commit may have happened (the connection broke as its acknowledgement came back): what each
+                // caller is told is read back from the store, so none is told it failed when its lines are there, nor
+                // that it succeeded when they are not.
+                var settled = await ReadBackAsync(batch);
                 var failure = Unavailable("written", ex);
                 _lastFailure = failure.Message;
-                LogCommitFailed(_logger, ex, batch.Count);
+                LogCommitFailed(_logger, ex, batch.Count, settled?.Count(s => s.Value) ?? 0);
                 foreach (var pending in batch)
                 {
-                    pending.Done.TrySetException(failure);
+                    if (settled is not null && settled.TryGetValue(pending, out var outcome))
+                    {
+                        pending.Done.TrySetResult(outcome);
+                    }
+                    else
+                    {
+                        pending.Done.TrySetException(failure);
+                    }
                 }
             }
             batch.Clear();
@@ -217,10 +241,79 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
                 }
             }
         }
+        if (_faults?.BeforeCommit is { } beforeCommit)
+        {
+            await beforeCommit();
+        }
         await transaction.CommitAsync();
+        if (_faults?.AfterCommit is { } afterCommit)
+        {
+            await afterCommit();
+        }
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _rows, rows);
         return (won, chatsWon);
+    }
+
+    /// <summary>
+    /// After a commit that failed, what became of each append: true when its first line is in the store (it committed),
+    /// false when another writer's line holds its version (it lost, and wrote nothing); left out when nothing is at its
+    /// version (it did not commit). Read under the commit lock, which a commit holds until it has committed or rolled
+    /// back — so one still on its way (its COMMIT sent as the connection broke) is waited for, not misread. Null when
+    /// the store cannot be read either.
+    /// </summary>
+    private async Task<Dictionary<Pending, bool>?> ReadBackAsync(List<Pending> batch)
+    {
+        try
+        {
+            var missions = batch.OfType<MissionWrite>().ToList();
+            var chats = batch.OfType<ChatWrite>().ToList();
+            await using var connection = await _db.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var take = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@lock)", connection, transaction) { Parameters = { new("lock", CommitLock) } })
+            {
+                await take.ExecuteNonQueryAsync();
+            }
+            var settled = new Dictionary<Pending, bool>();
+            await ReadFirstLinesAsync("mission_events", "mission_id", missions, m => (m.MissionId, m.Expected + 1, m.Lines[0]));
+            await ReadFirstLinesAsync("chat_messages", "session_id", chats, c => (c.SessionId, c.Expected + 1, c.Lines[0]));
+            return settled;
+
+            async Task ReadFirstLinesAsync<T>(string table, string key, List<T> writes, Func<T, (string Stream, int Seq, string Line)> first) where T : Pending
+            {
+                if (writes.Count == 0)
+                {
+                    return;
+                }
+                var wanted = writes.Select(first).ToList();
+                await using var read = new NpgsqlCommand(
+                    $"SELECT t.{key}, t.seq, t.line FROM {table} t JOIN unnest(@streams, @seqs) AS w(s, q) ON t.{key} = w.s AND t.seq = w.q",
+                    connection, transaction)
+                {
+                    Parameters = { new("streams", wanted.Select(w => w.Stream).ToArray()), new("seqs", wanted.Select(w => w.Seq).ToArray()) },
+                };
+                var stored = new Dictionary<(string, int), string>();
+                await using (var reader = await read.ExecuteReaderAsync())
+                {
+                    while (await reader.ReadAsync())
+                    {
+                        stored[(reader.GetString(0), reader.GetInt32(1))] = reader.GetString(2);
+                    }
+                }
+                for (var i = 0; i < writes.Count; i++)
+                {
+                    if (stored.TryGetValue((wanted[i].Stream, wanted[i].Seq), out var line))
+                    {
+                        settled[writes[i]] = line == wanted[i].Line;
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+        {
+            LogReadBackFailed(_logger, ex);
+            return null;
+        }
     }
 
     /// <summary>
@@ -334,6 +427,9 @@ public sealed partial class PostgresStore : IMissionStore, IChatStore, IWrittenL
     [LoggerMessage(Level = LogLevel.Error, Message = "The mission store ({Where}) could not be {What}")]
     private static partial void LogUnavailable(ILogger logger, Exception ex, string what, string where);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A commit of {Count} appends to the mission store failed; their callers were told")]
-    private static partial void LogCommitFailed(ILogger logger, Exception ex, int count);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A commit of {Count} appends to the mission store failed; read back, {Committed} of them had committed after all; each caller was told what became of its append")]
+    private static partial void LogCommitFailed(ILogger logger, Exception ex, int count, int committed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "After a failed commit, the mission store could not be read back either; the callers were told their appends failed")]
+    private static partial void LogReadBackFailed(ILogger logger, Exception ex);
 }

@@ -108,6 +108,53 @@ public sealed class PostgresStoreTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_commit_whose_acknowledgement_is_lost_is_read_back_and_reported_as_the_success_it_was()
+    {
+        var faults = new PostgresStore.CommitFaults();
+        var db = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
+        await using var _ = db;
+        await PostgresSchema.EnsureAsync(db);
+        await using var store = new PostgresStore(db, NullLogger<PostgresStore>.Instance, faults);
+        var breaks = 0;
+        faults.AfterCommit = () => Interlocked.Exchange(ref breaks, 0) == 1 ? throw new IOException("connection reset as COMMIT's answer came") : Task.CompletedTask;
+
+        Volatile.Write(ref breaks, 1);
+        var appends = await Task.WhenAll( // one batch: a mission, a conversation, and a mission that loses its race
+            store.AppendAsync("m1", [Created("m1")], 0),
+            store.AppendAsync("s1", [Message("s1", 1), Message("s1", 2)], 0));
+        Assert.Equal([true, true], appends);
+        Assert.Equal([1], (await store.ReadStreamAsync("m1")).Select(e => e.Seq));
+        Assert.Equal(["m1", "m2"], (await store.ReadAsync("s1", 0, int.MaxValue)).Select(m => m.Text));
+
+        // An append that lost its race in a commit whose answer was lost: told it lost (false), not that it failed.
+        Volatile.Write(ref breaks, 1);
+        Assert.False(await store.AppendAsync("s1", [Message("s1", 9)], 1));
+        Assert.Equal(["m1", "m2"], (await store.ReadAsync("s1", 0, int.MaxValue)).Select(m => m.Text));
+        Assert.True(await store.AppendAsync("m1", [Status("m1", MissionStatus.Queued)], 1)); // and the store goes on
+
+        static ChatMessage Message(string session, int i) => new() { SessionId = session, Role = "user", Text = $"m{i}", Timestamp = DateTime.UtcNow };
+    }
+
+    [Fact]
+    public async Task A_commit_that_never_happened_is_reported_as_failed_and_writes_nothing_and_its_retry_lands_once()
+    {
+        var faults = new PostgresStore.CommitFaults();
+        var db = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
+        await using var _ = db;
+        await PostgresSchema.EnsureAsync(db);
+        await using var store = new PostgresStore(db, NullLogger<PostgresStore>.Instance, faults);
+        var breaks = 1;
+        faults.BeforeCommit = () => Interlocked.Exchange(ref breaks, 0) == 1 ? throw new IOException("connection reset before COMMIT") : Task.CompletedTask;
+
+        var failed = await Assert.ThrowsAsync<LogWriteException>(() => store.AppendAsync("m1", [Created("m1")], 0));
+
+        Assert.Contains("try again", failed.Message);
+        Assert.Empty(await store.ReadStreamAsync("m1"));
+        Assert.True(await store.AppendAsync("m1", [Created("m1")], 0)); // the caller's retry: once
+        Assert.Equal([1], (await store.ReadStreamAsync("m1")).Select(e => e.Seq));
+    }
+
+    [Fact]
     public async Task A_process_frozen_inside_a_commit_stops_the_others_for_at_most_the_idle_timeout_and_its_commit_is_lost_not_doubled()
     {
         var connection = await postgres.CreateDatabaseAsync();
