@@ -5,7 +5,10 @@ namespace Missions.PostgreSql;
 /// <summary>
 /// The store's own schema in PostgreSQL, created and migrated at start, idempotently: every process runs it, one at a
 /// time (an advisory lock), and each version's script runs once. A database whose schema is newer than this build
-/// knows is refused: an older build must not write rows a newer one reads differently.
+/// knows is refused: an older build must not write rows a newer one reads differently. The version moves with the
+/// tables (what a row may hold); a new kind of line in a stream does not move it, because every build keeps a line of
+/// a type it does not know verbatim and passes over it (<see cref="UnknownEvent"/>) — so two builds of one schema
+/// version can share a store through a rolling upgrade, and only a change of the tables stops the older one.
 /// </summary>
 public static class PostgresSchema
 {
@@ -66,8 +69,11 @@ public static class PostgresSchema
         """,
     ];
 
-    /// <summary>Creates or migrates the schema; throws <see cref="StoreUnavailableException"/> with what went wrong.</summary>
-    public static async Task EnsureAsync(NpgsqlDataSource db, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates or migrates the schema up to <see cref="Version"/> (or <paramref name="upTo"/>: the schema an older build
+    /// made, for tests of a migration); throws <see cref="StoreUnavailableException"/> with what went wrong.
+    /// </summary>
+    public static async Task EnsureAsync(NpgsqlDataSource db, int upTo = Version, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -88,7 +94,7 @@ public static class PostgresSchema
                 $"The PostgreSQL database {connection.Database} on {connection.Host}:{connection.Port} has Missions schema version {current}; " +
                 $"this build knows versions up to {Version}. Run a newer build of Missions against it, or point Missions:Store:PostgreSql at another database.");
         }
-        for (var version = current + 1; version <= Version; version++)
+        for (var version = current + 1; version <= Math.Min(upTo, Version); version++)
         {
             await using var command = new NpgsqlCommand(Scripts[version - 1] + "; DELETE FROM missions_schema; INSERT INTO missions_schema VALUES (@version);", connection, transaction);
             command.Parameters.AddWithValue("version", version);

@@ -61,7 +61,7 @@ public static class ClusterPreflight
         {
             try
             {
-                await PostgresSchema.EnsureAsync(db, cancellationToken).WaitAsync(cancellationToken);
+                await PostgresSchema.EnsureAsync(db, cancellationToken: cancellationToken).WaitAsync(cancellationToken);
                 return null;
             }
             catch (StoreUnavailableException ex)

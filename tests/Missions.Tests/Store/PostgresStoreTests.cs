@@ -203,6 +203,33 @@ public sealed class PostgresStoreTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_store_an_older_build_made_and_wrote_is_migrated_at_start_with_its_rows_kept()
+    {
+        var db = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
+        await using var _ = db;
+        await PostgresSchema.EnsureAsync(db, upTo: 1); // what the first build made: no secrets, no Data Protection keys
+        await using (var older = new PostgresStore(db, NullLogger<PostgresStore>.Instance))
+        {
+            Assert.True(await older.AppendAsync("m-old", [Created("m-old"), Status("m-old", MissionStatus.Queued)], 0));
+        }
+        await using (var tables = db.CreateCommand("SELECT to_regclass('missions_secrets') IS NULL"))
+        {
+            Assert.True((bool)(await tables.ExecuteScalarAsync())!);
+        }
+
+        await PostgresSchema.EnsureAsync(db); // this build's start
+
+        await using (var version = db.CreateCommand("SELECT version FROM missions_schema"))
+        {
+            Assert.Equal(PostgresSchema.Version, (int)(await version.ExecuteScalarAsync())!);
+        }
+        await using var store = new PostgresStore(db, NullLogger<PostgresStore>.Instance);
+        Assert.Equal([1, 2], (await store.ReadStreamAsync("m-old")).Select(e => e.Seq));
+        Assert.True(await store.AppendAsync("m-old", [Status("m-old", MissionStatus.Active)], 2));
+        Assert.Equal(ServerKey.Length, PostgresServices.ServerKeyIn(db).Key.Length); // the tables version 2 added are there
+    }
+
+    [Fact]
     public async Task The_tool_call_ledger_is_shared_by_every_silo_and_goes_with_its_mission()
     {
         var connection = await postgres.CreateDatabaseAsync();
