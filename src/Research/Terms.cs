@@ -41,6 +41,10 @@ public static partial class Terms
         foreach (Match word in Word().Matches(text))
         {
             var lower = word.Value.ToLowerInvariant();
+            if (lower.Length > 2 && lower[^1] == 's' && lower[^2] is '\'' or '’')
+            {
+                lower = lower[..^2]; // a possessive is its word: "Cargo's release profile" is about cargo
+            }
             var term = StopWords.Contains(lower) ? "" : Stem(lower); // "does" is a stop word before it is stemmed to "doe"
             if (term.Length > 1 && !StopWords.Contains(term))
             {

@@ -427,6 +427,7 @@ public sealed class ReadingTests
         Assert.Equal(["remot", "branch", "prun", "fetch"], Terms.OfQuestion("Research remote branches to prune when fetching"));
         Assert.Equal(Terms.Of("prune"), Terms.Of("pruning")); // a final e goes, so the verb meets its -ing
         Assert.Equal(["note"], Terms.Of("notes")); // … unless that leaves a stop word
+        Assert.Equal(Terms.Of("cargo client buffer"), Terms.Of("Cargo's client’s Buffer's")); // a possessive is its word
         Assert.Equal(["opt"], Terms.OfQuestion("fetch options"));
         Assert.Equal(["fetch", "opt"], Terms.OfQuestion("how do I fetch options"));
     }
