@@ -21,11 +21,11 @@ public sealed class PostgresStoreTests(PostgresServer postgres, Xunit.Abstractio
         MissionId = id, Timestamp = DateTime.UtcNow, Status = status, Attempt = attempt, Reason = "test", RetryAt = retryAt,
     };
 
-    private async Task<(NpgsqlDataSource Db, PostgresStore Store)> OpenAsync()
+    private async Task<(NpgsqlDataSource Db, PostgresStore Store)> OpenAsync(PostgresStore.CommitFaults? faults = null)
     {
         var db = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
         await PostgresSchema.EnsureAsync(db);
-        return (db, new PostgresStore(db, NullLogger<PostgresStore>.Instance));
+        return (db, new PostgresStore(db, NullLogger<PostgresStore>.Instance, faults));
     }
 
     [Fact]
@@ -111,15 +111,14 @@ public sealed class PostgresStoreTests(PostgresServer postgres, Xunit.Abstractio
     public async Task A_commit_whose_acknowledgement_is_lost_is_read_back_and_reported_as_the_success_it_was()
     {
         var faults = new PostgresStore.CommitFaults();
-        var db = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
+        var (db, store) = await OpenAsync(faults);
         await using var _ = db;
-        await PostgresSchema.EnsureAsync(db);
-        await using var store = new PostgresStore(db, NullLogger<PostgresStore>.Instance, faults);
+        await using var __ = store;
         var breaks = 0;
         faults.AfterCommit = () => Interlocked.Exchange(ref breaks, 0) == 1 ? throw new IOException("connection reset as COMMIT's answer came") : Task.CompletedTask;
 
         Volatile.Write(ref breaks, 1);
-        var appends = await Task.WhenAll( // one batch: a mission, a conversation, and a mission that loses its race
+        var appends = await Task.WhenAll( // a mission's append and a conversation's, in the commit whose answer is lost
             store.AppendAsync("m1", [Created("m1")], 0),
             store.AppendAsync("s1", [Message("s1", 1), Message("s1", 2)], 0));
         Assert.Equal([true, true], appends);
@@ -139,10 +138,9 @@ public sealed class PostgresStoreTests(PostgresServer postgres, Xunit.Abstractio
     public async Task A_commit_that_never_happened_is_reported_as_failed_and_writes_nothing_and_its_retry_lands_once()
     {
         var faults = new PostgresStore.CommitFaults();
-        var db = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
+        var (db, store) = await OpenAsync(faults);
         await using var _ = db;
-        await PostgresSchema.EnsureAsync(db);
-        await using var store = new PostgresStore(db, NullLogger<PostgresStore>.Instance, faults);
+        await using var __ = store;
         var breaks = 1;
         faults.BeforeCommit = () => Interlocked.Exchange(ref breaks, 0) == 1 ? throw new IOException("connection reset before COMMIT") : Task.CompletedTask;
 
