@@ -72,15 +72,16 @@ public static class AnswerLead
         {
             return null;
         }
-        var picked = new List<(string Sentence, RankedPassage From)> { (candidates[order[0]].Sentence, candidates[order[0]].From) };
-        if (AsksForAValue(question) && candidates[order[0]].From.Passage.Defines && !candidates[order[0]].Sentence.Any(char.IsDigit)
-            && ValueOfTheDefinition(candidates[order[0]].Sentence, candidates[order[0]].From, question) is { } value)
+        var first = candidates[order[0]];
+        var picked = new List<(string Sentence, RankedPassage From)> { (first.Sentence, first.From) };
+        if (AsksForAValue(question) && first.From.Passage.Defines && !first.Sentence.Any(char.IsDigit)
+            && ValueOfTheDefinition(first.Sentence, first.From, question) is { } value)
         {
-            picked.Add((value, candidates[order[0]].From));
+            picked.Add((value, first.From));
         }
         else
         {
-            var second = order.Skip(1).FirstOrDefault(i => candidates[i].From != candidates[order[0]].From && scores[i] >= SecondShare * scores[order[0]], -1);
+            var second = order.Skip(1).FirstOrDefault(i => candidates[i].From != first.From && scores[i] >= SecondShare * scores[order[0]], -1);
             if (second >= 0)
             {
                 picked.Add((candidates[second].Sentence, candidates[second].From));
@@ -104,8 +105,7 @@ public static class AnswerLead
     /// <summary>
     /// The question asks for a value and the best sentence names what it asks about without stating one ("gc.auto: When
     /// there are more than this many loose objects …"): a reference manual states the value further on in the same
-    /// definition ("Default value is 6700."). The definition is the passages of that page under the same heading (a
-    /// term or a section); its sentence that states a number and shares most with the question is the value.
+    /// definition ("Default value is 6700."). The definition is the passages of that page read under the same term.
     /// </summary>
     private static string? ValueOfTheDefinition(string first, RankedPassage from, IReadOnlyCollection<string> question)
     {
@@ -113,7 +113,7 @@ public static class AnswerLead
         var at = -1;
         for (var i = 0; i < passages.Count && at < 0; i++)
         {
-            if (ReferenceEquals(passages[i], from.Passage) || passages[i] == from.Passage)
+            if (passages[i] == from.Passage)
             {
                 at = i;
             }

@@ -295,7 +295,6 @@ public static partial class PageReader
     [GeneratedRegex(@"\[(?<text>[^\]\n]{0,300})\]\((?<url>[^)\s]{1,2048})\)", RegexOptions.NonBacktracking)]
     private static partial Regex MarkdownLinks();
 
-    private const string ChromeContainers = "nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo]";
 
     private static readonly HashSet<string> ChromeWords = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -320,7 +319,7 @@ public static partial class PageReader
     {
         var heading = "";
         var ownWords = new Dictionary<IElement, string>(ReferenceEqualityComparer.Instance);
-        Walk(main, main.Closest(Holders), main.Closest(ChromeContainers) is not null);
+        Walk(main, AncestorOrSelf(main, IsHolder), AncestorOrSelf(main, IsChromeContainer) is not null);
 
         bool Walk(IElement parent, IElement? holder, bool chrome) // false once the page has given all the links it may
         {
@@ -344,7 +343,7 @@ public static partial class PageReader
                         return false;
                     }
                 }
-                if (element.HasChildNodes && !Walk(element, element.LocalName is "li" or "dt" or "dd" or "p" or "td" ? element : holder, inChrome))
+                if (element.HasChildNodes && !Walk(element, IsHolder(element) ? element : holder, inChrome))
                 {
                     return false;
                 }
@@ -353,8 +352,22 @@ public static partial class PageReader
         }
     }
 
-    private const string Holders = "li, dt, dd, p, td";
+    /// <summary>What holds a link's words: its list item, definition term or definition, paragraph or table cell.</summary>
+    private static bool IsHolder(IElement element) => element.LocalName is "li" or "dt" or "dd" or "p" or "td";
 
+    private static IElement? AncestorOrSelf(IElement element, Func<IElement, bool> test)
+    {
+        for (IElement? at = element; at is not null; at = at.ParentElement)
+        {
+            if (test(at))
+            {
+                return at;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The site's chrome around a page's words: navigation, a banner, a header or footer, an aside.</summary>
     private static bool IsChromeContainer(IElement element) =>
         element.LocalName is "nav" or "header" or "footer" or "aside"
         || element.GetAttribute("role") is "navigation" or "banner" or "contentinfo";
