@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Missions.Tests.Support;
@@ -69,6 +70,40 @@ public sealed class ChatApiTests(WebFrontendFixture web)
         Assert.Equal(1, created);
         var conversation = await web.GetJsonAsync($"api/chat/{session}");
         var messages = conversation.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Single(messages, m => m.GetProperty("role").GetString() == "user");
+        Assert.Single(messages, m => m.TryGetProperty("reply_type", out var t) && t.GetString() == "mission_started");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(10)]
+    [InlineData(40)]
+    public async Task A_client_that_gives_up_mid_request_and_retries_finds_its_one_mission_and_its_message_once(int giveUpAfterMs)
+    {
+        var session = await NewSession();
+        var body = new { session_id = session, message = $"fetch {web.Site.Url("/timers")}?gave-up={giveUpAfterMs}", client_message_id = $"gave-up-{giveUpAfterMs}" };
+
+        // The first try is abandoned by its client part-way (before, during or after the server's appends) …
+        using (var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(giveUpAfterMs)))
+        {
+            try
+            {
+                using var abandoned = await web.Http.PostAsJsonAsync("chat/integrated", body, giveUp.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        // … and the retry, with the same client message id, gets the one mission: made by the first try or by itself.
+        var retried = await web.PostChatAsync(body);
+        var missionId = retried.GetProperty("mission_id").GetString()!;
+        Assert.Equal(missionId, (await web.PostChatAsync(body)).GetProperty("mission_id").GetString());
+        await web.WaitForTerminalAsync(missionId);
+        var created = File.ReadLines(Path.Combine(web.DataDirectory, LogFiles.Missions))
+            .Count(l => l.Contains("\"mission_created\"") && l.Contains($"\"session_id\":\"{session}\""));
+        Assert.Equal(1, created);
+        var messages = (await web.GetJsonAsync($"api/chat/{session}")).GetProperty("messages").EnumerateArray().ToList();
         Assert.Single(messages, m => m.GetProperty("role").GetString() == "user");
         Assert.Single(messages, m => m.TryGetProperty("reply_type", out var t) && t.GetString() == "mission_started");
     }
