@@ -33,7 +33,13 @@ public static class DataDirectoryBackup
         [JsonPropertyName("bytes")] public required long Bytes { get; init; }
         /// <summary>Lines of a log; 0 for a key.</summary>
         [JsonPropertyName("lines")] public long Lines { get; init; }
+
+        /// <summary>A key (the server's, or one of the page's), not a log.</summary>
+        [JsonIgnore] public bool IsKey => IsKeyFile(Name);
     }
+
+    /// <summary>The server's key or one of the page's Data Protection keys: secrets, restored readable by their owner only.</summary>
+    private static bool IsKeyFile(string name) => name == ServerKey.FileName || name.StartsWith(LogFiles.Keys + "/", StringComparison.Ordinal);
 
     /// <summary>Writes the backup of <paramref name="dataDirectory"/> to <paramref name="archive"/>; the running process may go on writing.</summary>
     public static async Task<Manifest> BackUpAsync(string dataDirectory, Stream archive, CancellationToken cancellationToken = default)
@@ -120,11 +126,10 @@ public static class DataDirectoryBackup
                     }
                     var path = Path.Combine(staging, entry.Name);
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    var secret = entry.Name == ServerKey.FileName || entry.Name.StartsWith(LogFiles.Keys + "/", StringComparison.Ordinal);
                     var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
                     if (!OperatingSystem.IsWindows())
                     {
-                        create.UnixCreateMode = secret ? UnixFileMode.UserRead | UnixFileMode.UserWrite // as they were made
+                        create.UnixCreateMode = IsKeyFile(entry.Name) ? UnixFileMode.UserRead | UnixFileMode.UserWrite // as they were made
                             : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
                     }
                     await using (var file = new FileStream(path, create))
@@ -133,7 +138,6 @@ public static class DataDirectoryBackup
                         {
                             await entry.DataStream.CopyToAsync(file, cancellationToken);
                         }
-                        await file.FlushAsync(cancellationToken);
                         file.Flush(flushToDisk: true);
                         written[entry.Name] = file.Length;
                     }
@@ -145,9 +149,9 @@ public static class DataDirectoryBackup
             }
             foreach (var file in manifest.Files)
             {
-                if (!written.TryGetValue(file.Name, out var bytes) || bytes != file.Bytes)
+                if (written.GetValueOrDefault(file.Name) is var bytes && bytes != file.Bytes)
                 {
-                    throw new BackupException($"{file.Name} should hold {file.Bytes} bytes and the archive gave {(written.TryGetValue(file.Name, out var b) ? b : 0)}: the archive is damaged, nothing was restored.");
+                    throw new BackupException($"{file.Name} should hold {file.Bytes} bytes and the archive gave {bytes}: the archive is damaged, nothing was restored.");
                 }
             }
             if (!written.ContainsKey(LogFiles.Missions))
@@ -175,7 +179,7 @@ public static class DataDirectoryBackup
 
     private static bool IsBackupFile(string name) =>
         name == ManifestName || name == ServerKey.FileName || Logs.Contains(name)
-        || (name.StartsWith(LogFiles.Keys + "/", StringComparison.Ordinal) && name.EndsWith(".xml", StringComparison.Ordinal)
+        || (IsKeyFile(name) && name.EndsWith(".xml", StringComparison.Ordinal)
             && name.IndexOf('/', LogFiles.Keys.Length + 1) < 0 && !name.Contains("..", StringComparison.Ordinal) && !name.Contains('\\'));
 
     private static async Task WriteAsync(TarWriter tar, string name, Stream data, CancellationToken cancellationToken)

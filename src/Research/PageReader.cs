@@ -70,7 +70,8 @@ public static partial class PageReader
         if (main is not null)
         {
             var covered = 0;
-            foreach (var (kind, text) in ReadBlocks(main))
+            var (blocks, leftOut) = ReadBlocks(main);
+            foreach (var (kind, text) in blocks)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 covered += text.Length;
@@ -89,12 +90,12 @@ public static partial class PageReader
                     passages.Add(text);
                 }
             }
-            // Text outside block elements (a page of bare <div>s): read it whole rather than lose it.
-            var all = TextOf(main);
-            if (covered < all.Length / 2)
+            // A page whose words are mostly runs of bare links (what the walk leaves out as navigation): read it whole
+            // rather than lose it.
+            if (covered < leftOut)
             {
                 passages = new PassageBuilder();
-                passages.Add(all);
+                passages.Add(TextOf(main));
             }
         }
         return new PageContent { Url = url.ToString(), Title = title, Reader = HtmlReader, Passages = passages.Build(), Links = links.List };
@@ -106,8 +107,9 @@ public static partial class PageReader
     /// the text that stands in a container outside any block element — a description straight in a <c>&lt;div&gt;</c>
     /// beside a definition list, the words of a list item before its sub-list. Each block marks its ancestors up to
     /// the first one already marked, and the walk visits each node once, so it stays linear in a page nested deep.
+    /// Also how many characters of bare-link runs it left out.
     /// </summary>
-    private static List<(string Kind, string Text)> ReadBlocks(IElement main)
+    private static (List<(string Kind, string Text)> Blocks, int LeftOut) ReadBlocks(IElement main)
     {
         var blocks = main.QuerySelectorAll(Blocks);
         var isBlock = new HashSet<IElement>(blocks, ReferenceEqualityComparer.Instance);
@@ -119,8 +121,9 @@ public static partial class PageReader
             }
         }
         var read = new List<(string, string)>();
+        var leftOut = 0;
         Walk(main);
-        return read;
+        return (read, leftOut);
 
         void Walk(IElement container) // as deep as HtmlNesting.Limit lets a page nest
         {
@@ -158,8 +161,12 @@ public static partial class PageReader
 
             void EndRun()
             {
-                var words = ownWords ? PlainText.Collapse(run.ToString()) : "";
-                if (words.Length > 0)
+                var words = PlainText.Collapse(run.ToString());
+                if (!ownWords)
+                {
+                    leftOut += words.Length;
+                }
+                else if (words.Length > 0)
                 {
                     read.Add((kind, words));
                 }

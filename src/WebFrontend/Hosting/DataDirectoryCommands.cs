@@ -64,6 +64,5 @@ public static class DataDirectoryCommands
     }
 
     private static string Describe(DataDirectoryBackup.Manifest manifest) =>
-        string.Join(", ", manifest.Files.Where(f => f.Lines > 0 || f.Name.EndsWith(".jsonl", StringComparison.Ordinal)).Select(f => $"{f.Name}: {f.Lines} lines"))
-        + $", {manifest.Files.Count(f => !f.Name.EndsWith(".jsonl", StringComparison.Ordinal))} keys";
+        string.Join(", ", manifest.Files.Where(f => !f.IsKey).Select(f => $"{f.Name}: {f.Lines} lines")) + $", {manifest.Files.Count(f => f.IsKey)} keys";
 }

@@ -41,11 +41,9 @@ public sealed class MissionSearchTests : IDisposable
         return search;
     }
 
-    private static Task CaughtUpAsync(MissionSearch search) =>
-        Eventually.WaitAsync(() => Task.FromResult(search.Progress.Complete), complete => complete, TimeSpan.FromSeconds(20), "the search index to catch up");
+    private static Task CaughtUpAsync(MissionSearch search) => Until(() => search.Progress.Complete, "the search index to catch up");
 
-    private static Task Until(Func<bool> condition, string what) =>
-        Eventually.WaitAsync(() => Task.FromResult(condition()), done => done, TimeSpan.FromSeconds(20), what);
+    private static Task Until(Func<bool> condition, string what) => Eventually.WaitAsync(condition, TimeSpan.FromSeconds(20), what);
 
     private static List<string> Find(MissionLog log, MissionSearch search, string? q, DateTime? from = null, DateTime? to = null, MissionStatus? status = null, string? owner = null) =>
         log.Index.Newest(status, 100, owner: owner, match: search.Find(q, from, to)).Select(m => m.MissionId).ToList();
