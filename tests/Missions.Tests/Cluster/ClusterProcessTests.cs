@@ -228,8 +228,13 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
 
         var answered = await SubmitAsync(cluster.Http, missions, "kill");
         await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= missions / 4, TimeSpan.FromSeconds(90), "a quarter of the missions to complete");
-        // The silo that started the most runs: placement spreads missions by load, and one that hosts none would test nothing.
-        var victim = cluster.Silos.MaxBy(s => System.Text.RegularExpressions.Regex.Count(s.Output, "attempt 1 started"))!;
+        // The silo running the most right now (runs started less runs ended, from its log): placement spreads missions by
+        // load, and one that runs none when it is killed would test nothing — nor would the busiest so far, if a slow
+        // submission let its runs end before the kill.
+        static int Running(AppProcess silo) =>
+            System.Text.RegularExpressions.Regex.Count(silo.Output, @"attempt \d+ started") - System.Text.RegularExpressions.Regex.Count(silo.Output, @"attempt \d+ ended");
+        await Eventually.WaitAsync(() => cluster.Silos.Any(s => Running(s) >= 2), TimeSpan.FromSeconds(30), $"a silo with runs going\n{cluster.Outputs}");
+        var victim = cluster.Silos.MaxBy(Running)!;
         await victim.KillAsync();
         await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= missions, TimeSpan.FromSeconds(180),
             $"all {missions} missions to complete after {victim.Name} was killed\n{cluster.Outputs}");
