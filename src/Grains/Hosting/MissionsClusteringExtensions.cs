@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 
@@ -34,6 +35,9 @@ public static class MissionsClusteringExtensions
 
     /// <summary>The initial timeout of a membership probe, in seconds (see <see cref="UseMissionsClustering"/>).</summary>
     public const string ProbeTimeoutSetting = "Missions:Cluster:ProbeTimeoutSeconds";
+
+    /// <summary>Orleans' <see cref="ClusterMembershipOptions"/>, bound by property name.</summary>
+    public const string MembershipSection = "Missions:Cluster:Membership";
 
     /// <summary>Cluster mode's Redis connection string, or null for one process on its own.</summary>
     public static string? ClusterRedis(this IConfiguration configuration) =>
@@ -79,6 +83,10 @@ public static class MissionsClusteringExtensions
             {
                 silo.Configure<ClusterMembershipOptions>(membership => membership.ProbeTimeout = TimeSpan.FromSeconds(probeSeconds));
             }
+            // Operators may tune the rest of Orleans' membership under Missions:Cluster:Membership (its property names:
+            // NumVotesForDeathDeclaration, EnableIndirectProbes, ExtendProbeTimeoutDuringDegradation, …). Bound after
+            // the probe timeout: binding fixes the probe's bounds that Orleans otherwise derives from it.
+            silo.Services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection(MembershipSection));
             return silo;
         }
         if (string.IsNullOrWhiteSpace(endpoints.AdvertisedHost))
