@@ -69,6 +69,20 @@ public static class DataDirectoryBackup
                 await WriteAsync(tar, name, new MemoryStream(bytes), cancellationToken);
                 files.Add(new ManifestFile { Name = name, Bytes = bytes.Length });
             }
+            // The archive's months (written only at a start, never while the server runs): whole files.
+            foreach (var month in MissionArchive.Months(root))
+            {
+                foreach (var name in new[] { MissionArchive.MonthFile(month), MissionArchive.IdsFile(month) })
+                {
+                    var path = Path.Combine(root, MissionArchive.DirectoryName, name);
+                    if (File.Exists(path))
+                    {
+                        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+                        await WriteAsync(tar, MissionArchive.DirectoryName + "/" + name, file, cancellationToken);
+                        files.Add(new ManifestFile { Name = MissionArchive.DirectoryName + "/" + name, Bytes = file.Length });
+                    }
+                }
+            }
             foreach (var name in Logs)
             {
                 var path = Path.Combine(root, name);
@@ -178,9 +192,22 @@ public static class DataDirectoryBackup
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private static bool IsBackupFile(string name) =>
-        name == ManifestName || name == ServerKey.FileName || Logs.Contains(name)
+        name == ManifestName || name == ServerKey.FileName || Logs.Contains(name) || IsArchiveFile(name)
         || (IsKeyFile(name) && name.EndsWith(".xml", StringComparison.Ordinal)
             && name.IndexOf('/', LogFiles.Keys.Length + 1) < 0 && !name.Contains("..", StringComparison.Ordinal) && !name.Contains('\\'));
+
+    /// <summary><c>archive/missions-YYYY-MM.jsonl.gz</c> or its <c>.ids</c>, and nothing else under <c>archive/</c>.</summary>
+    private static bool IsArchiveFile(string name)
+    {
+        const string prefix = MissionArchive.DirectoryName + "/missions-";
+        if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.Length < prefix.Length + 7)
+        {
+            return false;
+        }
+        var month = name.Substring(prefix.Length, 7);
+        return MissionArchive.IsMonth(month) && (name == MissionArchive.DirectoryName + "/" + MissionArchive.MonthFile(month)
+            || name == MissionArchive.DirectoryName + "/" + MissionArchive.IdsFile(month));
+    }
 
     private static async Task WriteAsync(TarWriter tar, string name, Stream data, CancellationToken cancellationToken)
     {

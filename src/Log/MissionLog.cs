@@ -19,11 +19,23 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
     /// <summary>The index's <c>Add</c>, made a delegate once (not at every append).</summary>
     private readonly Action<MissionEvent, LineRef> _indexLine;
 
-    public MissionLog(IOptions<MissionsOptions> options, ILogger<MissionLog> logger)
+    public MissionLog(IOptions<MissionsOptions> options, ILogger<MissionLog> logger, IOptions<RetentionOptions>? retention = null)
     {
         _logger = logger;
         // The mission log is the source of truth: its writer holds the directory for every log of this process.
-        _lock = DataDirectoryLock.Acquire(Path.GetDirectoryName(options.Value.PathOf(LogFiles.Missions))!);
+        var directory = Path.GetDirectoryName(options.Value.PathOf(LogFiles.Missions))!;
+        _lock = DataDirectoryLock.Acquire(directory);
+        // Ended missions past their retention leave for the archive before anything reads the log (see MissionArchive).
+        try
+        {
+            var days = retention?.Value.EndedMissionDays;
+            MissionArchive.Compact(directory, days is { } d ? DateTime.UtcNow - TimeSpan.FromDays(d) : null, logger);
+        }
+        catch
+        {
+            _lock.Dispose();
+            throw;
+        }
         Index = new MissionIndex();
         _indexLine = Index.Add;
         _checkpointPath = options.Value.PathOf(LogFiles.MissionsIndex);

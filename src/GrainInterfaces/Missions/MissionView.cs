@@ -28,6 +28,9 @@ public sealed record MissionView
     /// <summary>Pages the latest attempt has read so far.</summary>
     [Id(17)] public int PagesRead { get; init; }
 
+    /// <summary>Read from the archive: it ended longer ago than the live logs keep (<c>Missions:Retention</c>).</summary>
+    [Id(18)] public bool Archived { get; init; }
+
     public static MissionView From(MissionState state, IReadOnlyList<MissionEvent> timeline) => new()
     {
         MissionId = state.MissionId,

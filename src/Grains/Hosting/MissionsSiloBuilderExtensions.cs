@@ -86,6 +86,15 @@ public static class MissionsSiloBuilderExtensions
     public static IServiceCollection AddMissionLogs(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<MissionsOptions>(configuration.GetSection("Missions"));
+        // Retention moves ended missions out of this process's own logs; a web frontend's mirror of the store must keep
+        // what the store has (retention in the store is not built), so cluster mode refuses it with the key's name.
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section))
+            .Validate(r => r.EndedMissionDays is null or (>= 0 and <= 36_500),
+                $"{RetentionOptions.Section}:EndedMissionDays is a number of days from 0 to 36500 (a fraction of a day is allowed), or unset to keep every mission.")
+            .Validate(r => r.EndedMissionDays is null || configuration.StorePostgreSql() is null,
+                $"{RetentionOptions.Section} applies to the embedded default's logs; in cluster mode every mission stays in PostgreSQL "
+                + "(retention there is not built yet): remove the setting.")
+            .ValidateOnStart();
         services.TryAddSingleton<MissionLog>();
         services.TryAddSingleton<IMissionStore>(sp => sp.GetRequiredService<MissionLog>());
         services.TryAddSingleton(sp => sp.GetRequiredService<MissionLog>().Reader);

@@ -10,13 +10,14 @@ namespace Missions.Web.Hosting;
 /// </summary>
 public static class DataDirectoryCommands
 {
-    public static bool Handles(string[] args) => args is ["backup" or "restore", ..];
+    public static bool Handles(string[] args) => args is ["backup" or "restore" or "restore-archive", ..];
 
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration)
     {
         if (args is not [var verb, var archive, ..] || archive.StartsWith('-'))
         {
-            Console.Error.WriteLine("Usage: Missions.WebFrontend backup ARCHIVE.tar.gz | restore ARCHIVE.tar.gz (the data directory is Missions:DataDirectory).");
+            Console.Error.WriteLine("Usage: Missions.WebFrontend backup ARCHIVE.tar.gz | restore ARCHIVE.tar.gz | restore-archive YYYY-MM "
+                + "(the data directory is Missions:DataDirectory).");
             return 2;
         }
         if (!string.IsNullOrEmpty(configuration["Missions:Store:PostgreSql"]))
@@ -29,6 +30,10 @@ public static class DataDirectoryCommands
         configuration.GetSection("Missions").Bind(options);
         try
         {
+            if (verb == "restore-archive")
+            {
+                return RestoreMonth(options.DataDirectory, archive, configuration);
+            }
             if (verb == "backup")
             {
                 // Written beside, then renamed: a backup cut short never looks like a whole one.
@@ -60,6 +65,37 @@ public static class DataDirectoryCommands
         {
             Console.Error.WriteLine($"The {verb} failed: {ex.Message}");
             return 1;
+        }
+    }
+
+    /// <summary>A month of the archive back in the live log; the server must be stopped (its data directory is locked).</summary>
+    private static int RestoreMonth(string dataDirectory, string month, IConfiguration configuration)
+    {
+        if (!MissionArchive.IsMonth(month))
+        {
+            Console.Error.WriteLine($"'{month}' is not a month: give it as YYYY-MM (the archive has: {(MissionArchive.Months(dataDirectory) is { Count: > 0 } held ? string.Join(", ", held) : "nothing")}).");
+            return 2;
+        }
+        try
+        {
+            using var held = DataDirectoryLock.Acquire(Path.GetFullPath(dataDirectory));
+            var (missions, lines) = MissionArchive.RestoreMonth(Path.GetFullPath(dataDirectory), month);
+            Console.WriteLine($"Restored {missions} missions ({lines} lines) of {month} into {Path.Combine(Path.GetFullPath(dataDirectory), LogFiles.Missions)}.");
+            if (configuration.GetValue<double?>(RetentionOptions.Section + ":EndedMissionDays") is { } days)
+            {
+                Console.WriteLine($"{RetentionOptions.Section}:EndedMissionDays is {days}: missions that ended longer ago go back to the archive at the next start; raise it or remove it to keep them live.");
+            }
+            return 0;
+        }
+        catch (DataDirectoryInUseException ex)
+        {
+            Console.Error.WriteLine($"{ex.Message} Stop the server first: a month is restored into the live log while nothing writes it.");
+            return 2;
+        }
+        catch (FileNotFoundException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
         }
     }
 
