@@ -28,6 +28,40 @@ if (args.Contains("--search"))
     await SearchBench.RunAsync(work, sizes[0], Arg("--queries", 200));
     return;
 }
+if (args.Contains("--retention"))
+{
+    // Start-up and memory follow the live set (issue 29): WRITTEN missions of which LIVE ended yesterday and the rest
+    // a year ago, with Missions:Retention:EndedMissionDays=30 — the first start moves the old ones to the archive, the
+    // next starts read only the live ones — against a data directory of the LIVE missions alone.
+    var written = sizes[0];
+    var liveCount = sizes.Count > 1 ? sizes[1] : written / 10;
+    var liveOnly = Path.Combine(work, "live-only");
+    var liveIds = Generate(liveOnly, liveCount * 4, start: DateTime.UtcNow.AddDays(-1));
+    var mixed = Path.Combine(work, "written");
+    Generate(mixed, (written - liveCount) * 4, start: DateTime.UtcNow.AddDays(-365));
+    var mixedIds = Generate(mixed, liveCount * 4, first: written - liveCount, start: DateTime.UtcNow.AddDays(-1));
+    var keep = new Dictionary<string, string> { ["Missions__Retention__EndedMissionDays"] = "30" };
+    Console.WriteLine($"| data directory | log MB before | start | ready s | RSS MB | peak RSS MB | log MB after | archive MB |");
+    Console.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|");
+    void Row(string name, string data, string start, Result r, double before) =>
+        Console.WriteLine($"| {name} | {before:N0} | {start} | {r.ReadySeconds:N2} | {r.RssMb:N0} | {r.PeakRssMb:N0} | " +
+            $"{new FileInfo(Path.Combine(data, LogFiles.Missions)).Length / 1e6:N0} | " +
+            $"{(Directory.Exists(Path.Combine(data, MissionArchive.DirectoryName)) ? Directory.GetFiles(Path.Combine(data, MissionArchive.DirectoryName)).Sum(f => new FileInfo(f).Length) / 1e6 : 0):N0} |");
+    var mb = (string data) => new FileInfo(Path.Combine(data, LogFiles.Missions)).Length / 1e6;
+    for (var run = 1; run <= runs; run++)
+    {
+        var before = mb(liveOnly);
+        Row($"{liveCount:N0} live only", liveOnly, run == 1 ? "first (whole log)" : "again (checkpoint)", await MeasureAsync(liveOnly, liveIds, 0, graceful: true), before);
+    }
+    var mixedBefore = mb(mixed);
+    Row($"{written:N0} written, {liveCount:N0} live", mixed, "first: compacts", await MeasureAsync(mixed, mixedIds, 0, graceful: true, keep), mixedBefore);
+    for (var run = 2; run <= runs + 1; run++)
+    {
+        Row($"{written:N0} written, {liveCount:N0} live", mixed, "again (checkpoint)", await MeasureAsync(mixed, mixedIds, 0, graceful: true, keep), mb(mixed));
+    }
+    if (!args.Contains("--keep")) { try { Directory.Delete(work, true); } catch (IOException) { } }
+    return;
+}
 if (args.Contains("--scan-only"))
 {
     // Indexing alone, in this process, three times (the first one cold): what opening the log costs.
@@ -150,7 +184,7 @@ static string P(List<double> values, double p) => values.Count == 0 ? "" : Pct(v
 
 // A log of finished missions, written as the product writes it (same serializer), without fsync: it is input.
 // With a non-zero first mission number, the missions are added to the end of the log that is there.
-static List<string> Generate(string data, int events, int first = 0)
+static List<string> Generate(string data, int events, int first = 0, DateTime? start = null)
 {
     Directory.CreateDirectory(data);
     var path = Path.Combine(data, LogFiles.Missions);
@@ -162,12 +196,12 @@ static List<string> Generate(string data, int events, int first = 0)
     using var file = new FileStream(path, first == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 1 << 20);
     // Their learning signals too, as the product derives them: a data directory's start reads the end of that file.
     using var signals = new FileStream(Path.Combine(data, LogFiles.LearningSignals), first == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 1 << 20);
-    var start = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+    var from = start ?? new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
     for (var i = first; i < first + events / 4; i++)
     {
         var id = Guid.NewGuid().ToString("N");
         ids.Add(id);
-        var at = start.AddMilliseconds(i * 10);
+        var at = from.AddMilliseconds((start is null ? i : i - first) * 10);
         var url = $"https://learn.microsoft.com/dotnet/orleans/page-{i % 5000}";
         MissionEvent[] lines =
         [
@@ -215,10 +249,10 @@ static List<string> Generate(string data, int events, int first = 0)
     return ids;
 }
 
-static async Task<Result> MeasureAsync(string data, List<string> ids, int reads, bool graceful)
+static async Task<Result> MeasureAsync(string data, List<string> ids, int reads, bool graceful, IReadOnlyDictionary<string, string>? settings = null)
 {
     var clock = Stopwatch.StartNew();
-    var (started, port) = WebFrontendProcess.Start(data);
+    var (started, port) = WebFrontendProcess.Start(data, settings);
     using var process = started;
     using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
     try
