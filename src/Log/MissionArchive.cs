@@ -416,26 +416,22 @@ public static partial class MissionArchive
         });
     }
 
-    private static bool TryReadId(ReadOnlySpan<byte> line, out string id)
-    {
-        Span<char> chars = stackalloc char[MissionLineHeader.MaxIdLength];
-        if (MissionLineHeader.TryRead(line, chars, out var length, out _))
-        {
-            id = new string(chars[..length]);
-            return true;
-        }
-        id = "";
-        return false;
-    }
+    private static bool TryReadId(ReadOnlySpan<byte> line, out string id) => TryRead(line, wantHeader: false, out id, out _);
 
-    /// <summary>A line's stream, event type, time and (a status change's) status; false for a line that is not an event.</summary>
-    private static bool TryReadHeader(ReadOnlySpan<byte> line, out string id, out Header header)
+    private static bool TryReadHeader(ReadOnlySpan<byte> line, out string id, out Header header) => TryRead(line, wantHeader: true, out id, out header);
+
+    /// <summary>
+    /// A line's stream id and, when asked, its event type, time and (a status change's) status; false for a line that is
+    /// not an event (no valid id, bad JSON before what is wanted). Reads only as far as it must: the writer puts these
+    /// first, so a completed mission's result — most of the log's bytes — is never tokenized.
+    /// </summary>
+    private static bool TryRead(ReadOnlySpan<byte> line, bool wantHeader, out string id, out Header header)
     {
+        id = "";
         header = default;
-        if (!TryReadId(line, out id))
-        {
-            return false;
-        }
+        string? found = null, type = null;
+        long ticks = 0;
+        MissionStatus? status = null;
         try
         {
             var reader = new Utf8JsonReader(line);
@@ -443,12 +439,10 @@ public static partial class MissionArchive
             {
                 return false;
             }
-            string? type = null;
-            long ticks = 0;
-            MissionStatus? status = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var which = reader.ValueTextEquals("event_type"u8) ? 1 : reader.ValueTextEquals("timestamp"u8) ? 2 : reader.ValueTextEquals("status"u8) ? 3 : 0;
+                var which = reader.ValueTextEquals("mission_id"u8) ? 1 : !wantHeader ? 0
+                    : reader.ValueTextEquals("event_type"u8) ? 2 : reader.ValueTextEquals("timestamp"u8) ? 3 : reader.ValueTextEquals("status"u8) ? 4 : 0;
                 if (!reader.Read())
                 {
                     return false;
@@ -459,24 +453,41 @@ public static partial class MissionArchive
                 }
                 else if (which == 1)
                 {
+                    found = reader.GetString();
+                    if (!Ids.IsValid(found))
+                    {
+                        return false;
+                    }
+                }
+                else if (which == 2)
+                {
                     type = reader.GetString();
                 }
-                else if (which == 2 && reader.TryGetDateTime(out var at))
+                else if (which == 3 && reader.TryGetDateTime(out var at))
                 {
                     ticks = at.ToUniversalTime().Ticks;
                 }
-                else if (which == 3 && MissionStatusExtensions.TryParseWireName(reader.GetString()!, out var parsed))
+                else if (which == 4 && MissionStatusExtensions.TryParseWireName(reader.GetString()!, out var parsed))
                 {
                     status = parsed;
                 }
+                if (found is not null && (!wantHeader || (type is not null && ticks > 0 && (type != MissionStatusUpdated.EventType || status is not null))))
+                {
+                    break;
+                }
             }
-            header = new Header(type, ticks, status);
-            return type is not null && ticks > 0;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return false;
         }
+        if (found is null)
+        {
+            return false;
+        }
+        id = found;
+        header = new Header(type, ticks, status);
+        return !wantHeader || (type is not null && ticks > 0);
     }
 
     private static void CrashPoint(int step)
