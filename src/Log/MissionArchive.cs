@@ -91,8 +91,10 @@ public static partial class MissionArchive
             return null;
         }
 
-        // 1. Which missions are over, and since when: a mission's last line (a reuse after its end keeps it live longer).
+        // 1. Which missions are over, and since when: a mission's last line (a reuse after its end keeps it live longer);
+        // which missions schedules ran last.
         var streams = new Dictionary<string, StreamFacts>(StringComparer.Ordinal);
+        var lastRuns = new Dictionary<string, string>(StringComparer.Ordinal); // schedule id → the mission of its last firing
         ForEachLine(live, (line, _) =>
         {
             if (TryReadHeader(line, out var id, out var header))
@@ -104,8 +106,22 @@ public static partial class MissionArchive
                 {
                     stream.Ended = header.Status is { } status && status.IsTerminal();
                 }
+                if (header.Type == ScheduleFired.EventType && Ids.IsValid(header.Run))
+                {
+                    lastRuns[id] = header.Run!;
+                }
             }
         });
+        // A schedule's last run stays however old: the schedule reads it before its next firing (and would make a
+        // mission it cannot find again, under the same id).
+        foreach (var run in lastRuns.Values)
+        {
+            if (streams.TryGetValue(run, out var lastRun))
+            {
+                lastRun.Ended = false;
+                streams[run] = lastRun;
+            }
+        }
         var due = new Dictionary<string, string>(StringComparer.Ordinal); // mission id → its month
         foreach (var (id, stream) in streams)
         {
@@ -282,7 +298,8 @@ public static partial class MissionArchive
         public long LastTicks;
     }
 
-    private readonly record struct Header(string? Type, long Ticks, MissionStatus? Status);
+    /// <summary>What compaction needs of a line: a schedule's firing also names the mission it made (its run).</summary>
+    private readonly record struct Header(string? Type, long Ticks, MissionStatus? Status, string? Run);
 
     /// <summary>A month's new archive: what the month held (each mission once), then the missions it gains.</summary>
     private sealed class MonthWriter : IDisposable
@@ -429,7 +446,7 @@ public static partial class MissionArchive
     {
         id = "";
         header = default;
-        string? found = null, type = null;
+        string? found = null, type = null, run = null;
         long ticks = 0;
         MissionStatus? status = null;
         try
@@ -442,7 +459,8 @@ public static partial class MissionArchive
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var which = reader.ValueTextEquals("mission_id"u8) ? 1 : !wantHeader ? 0
-                    : reader.ValueTextEquals("event_type"u8) ? 2 : reader.ValueTextEquals("timestamp"u8) ? 3 : reader.ValueTextEquals("status"u8) ? 4 : 0;
+                    : reader.ValueTextEquals("event_type"u8) ? 2 : reader.ValueTextEquals("timestamp"u8) ? 3 : reader.ValueTextEquals("status"u8) ? 4
+                    : reader.ValueTextEquals("run_mission_id"u8) ? 5 : 0;
                 if (!reader.Read())
                 {
                     return false;
@@ -471,7 +489,12 @@ public static partial class MissionArchive
                 {
                     status = parsed;
                 }
-                if (found is not null && (!wantHeader || (type is not null && ticks > 0 && (type != MissionStatusUpdated.EventType || status is not null))))
+                else if (which == 5)
+                {
+                    run = reader.GetString();
+                }
+                if (found is not null && (!wantHeader || (type is not null && ticks > 0
+                    && (type != MissionStatusUpdated.EventType || status is not null) && (type != ScheduleFired.EventType || run is not null))))
                 {
                     break;
                 }
@@ -486,7 +509,7 @@ public static partial class MissionArchive
             return false;
         }
         id = found;
-        header = new Header(type, ticks, status);
+        header = new Header(type, ticks, status, run);
         return !wantHeader || (type is not null && ticks > 0);
     }
 

@@ -99,6 +99,31 @@ public sealed class MissionArchiveTests : IDisposable
     }
 
     [Fact]
+    public async Task A_schedules_last_run_stays_live_however_old_and_its_earlier_runs_go()
+    {
+        var old = Now.AddDays(-90);
+        await using (var log = Open())
+        {
+            Assert.True(await log.AppendAsync("run1", [Created("run1", old), Status("run1", MissionStatus.Completed, old)], 0));
+            Assert.True(await log.AppendAsync("run2", [Created("run2", old.AddDays(7)), Status("run2", MissionStatus.Completed, old.AddDays(7))], 0));
+            Assert.True(await log.AppendAsync("weekly",
+            [
+                new ScheduleFired { MissionId = "weekly", Timestamp = old, Due = old, RunMissionId = "run1" },
+                new ScheduleFired { MissionId = "weekly", Timestamp = old.AddDays(7), Due = old.AddDays(7), RunMissionId = "run2" },
+                new ScheduleFired { MissionId = "weekly", Timestamp = old.AddDays(14), Due = old.AddDays(14), Skipped = "paused" },
+            ], 0));
+        }
+        await using (var log = Open(retentionDays: 30))
+        {
+            // The schedule reads its last run before it fires again (paused for months, or monthly with a short retention).
+            Assert.Equal(2, log.Index.VersionOf("run2"));
+            Assert.Equal(0, log.Index.VersionOf("run1"));
+            Assert.Equal(3, log.Index.VersionOf("weekly"));
+        }
+        Assert.NotNull(MissionArchive.Read(_data.Path, "run1"));
+    }
+
+    [Fact]
     public async Task A_compaction_killed_after_its_months_were_in_place_keeps_each_mission_once()
     {
         await WriteMissionsAsync();
