@@ -25,7 +25,7 @@ public static class MissionEndpoints
 
     /// <summary>What a command needs: who asks, whether it is theirs, the bounds on waiting work, the grain.</summary>
     private sealed record Command(HttpContext Context, Access Access, IGrainFactory Grains, MissionLogReader Missions,
-        IOptions<IntakeOptions> Intake, IOptions<PersonLimits> Limits)
+        IOptions<IntakeOptions> Intake, IOptions<PersonLimits> Limits, IOptions<MissionsOptions> Data)
     {
         public async Task<IResult> RunAsync(string missionId, Func<IMissionGrain, Actor, Task<MissionCommandResult>> command, bool addsWork = false)
         {
@@ -36,6 +36,14 @@ public static class MissionEndpoints
             var person = Context.Person();
             if (!Access.MaySee(person, missionId))
             {
+                // Moved to the archive (Missions:Retention): it is read, never changed — its grain would find no mission.
+                if (Missions.Index.OwnerOf(missionId) is null && MissionArchive.Read(Data.Value.DataDirectory, missionId) is [MissionCreated created, ..]
+                    && person.MaySee(created.Owner))
+                {
+                    return TypedResults.Problem(title: "Archived", statusCode: StatusCodes.Status409Conflict,
+                        detail: $"Mission {missionId} ended longer ago than this server keeps missions live and was moved to the archive: "
+                            + "it can be read, not changed. Ask for the work again to run it anew.");
+                }
                 return Problems.NotFound("Unknown mission", $"You have no mission '{missionId}'.");
             }
             if (addsWork && Chat.Intake.Refusal(Context, person, Missions, Intake.Value, Limits.Value) is { } refused)

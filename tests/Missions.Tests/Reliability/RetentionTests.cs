@@ -78,6 +78,10 @@ public sealed class RetentionTests(ITestOutputHelper output)
                     var view = await response.Content.ReadFromJsonAsync<JsonElement>();
                     Assert.Equal(ended.Contains(id), view.GetProperty("archived").GetBoolean());
                 }
+                // Read, never changed: a command on an archived mission says so.
+                using var retry = await http.PostAsync($"api/missions/{ended.First()}/retry", null);
+                Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
+                Assert.Contains("archive", await retry.Content.ReadAsStringAsync());
             });
             var live = LinesPerMission(File.ReadAllLines(Path.Combine(data, LogFiles.Missions)));
             var archived = LinesPerMission(MissionArchive.Months(data).SelectMany(m => ReadMonth(Path.Combine(data, MissionArchive.DirectoryName, MissionArchive.MonthFile(m)))));
