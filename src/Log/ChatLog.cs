@@ -32,8 +32,11 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
     /// <summary>What a list of conversations shows of one.</summary>
     public readonly record struct ConversationInfo(string SessionId, string Owner, string Title, int Messages, DateTime StartedAt, DateTime LastAt, bool Archived, bool Unread, int ReadThrough);
 
+    private readonly string _dataDirectory;
+
     public ChatLog(IOptions<MissionsOptions> options, ILogger<ChatLog> logger)
     {
+        _dataDirectory = Path.GetFullPath(options.Value.DataDirectory);
         _file = JsonlFile.Open(options.Value.PathOf(LogFiles.ChatSessions), (line, where) =>
         {
             if (ParseOrNull(line) is not { } message)
@@ -123,6 +126,11 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
         }
         try
         {
+            if (expectedVersion == 0 && ChatArchive.Holds(_dataDirectory, streamId))
+            {
+                // Moved to the archive (Missions:Retention): begun again it would be a second conversation under its id.
+                throw new ConversationArchivedException(streamId);
+            }
             var numbered = ChatAppend.Number(streamId, events, expectedVersion);
             var (payload, lines) = JsonlLines.Serialize(numbered, MissionsJson.Context.ChatMessage);
             await _file.AppendAsync(numbered, payload, lines, _indexLine, Feed);
@@ -188,3 +196,8 @@ public sealed class ChatLog : IChatStore, IWrittenLog, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _file.DisposeAsync();
 }
+
+/// <summary>A conversation that was moved to the archive (<c>Missions:Retention:IdleConversationDays</c>): read, not continued.</summary>
+public sealed class ConversationArchivedException(string sessionId)
+    : InvalidOperationException($"Conversation {sessionId} was idle longer than this server keeps conversations live and was moved to the archive: "
+        + "it can be read, not continued. Start a new conversation.");

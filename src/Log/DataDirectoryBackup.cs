@@ -70,9 +70,9 @@ public static class DataDirectoryBackup
                 files.Add(new ManifestFile { Name = name, Bytes = bytes.Length });
             }
             // The archive's months (written only at a start, never while the server runs): whole files.
-            foreach (var month in MissionArchive.Months(root))
+            foreach (var (kind, month) in new[] { MissionArchive.Missions, MissionArchive.Chats }.SelectMany(k => MissionArchive.Months(root, k).Select(m => (k, m))))
             {
-                foreach (var name in new[] { MissionArchive.MonthFile(month), MissionArchive.IdsFile(month) })
+                foreach (var name in new[] { MissionArchive.MonthFile(month, kind), MissionArchive.IdsFile(month, kind) })
                 {
                     var path = Path.Combine(root, MissionArchive.DirectoryName, name);
                     if (File.Exists(path))
@@ -196,17 +196,21 @@ public static class DataDirectoryBackup
         || (IsKeyFile(name) && name.EndsWith(".xml", StringComparison.Ordinal)
             && name.IndexOf('/', LogFiles.Keys.Length + 1) < 0 && !name.Contains("..", StringComparison.Ordinal) && !name.Contains('\\'));
 
-    /// <summary><c>archive/missions-YYYY-MM.jsonl.gz</c> or its <c>.ids</c>, and nothing else under <c>archive/</c>.</summary>
+    /// <summary><c>archive/missions-YYYY-MM.jsonl.gz</c>, <c>archive/chats-YYYY-MM.jsonl.gz</c> or their <c>.ids</c>, and nothing else under <c>archive/</c>.</summary>
     private static bool IsArchiveFile(string name)
     {
-        const string prefix = MissionArchive.DirectoryName + "/missions-";
-        if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.Length < prefix.Length + 7)
+        foreach (var kind in new[] { MissionArchive.Missions, MissionArchive.Chats })
         {
-            return false;
+            var prefix = MissionArchive.DirectoryName + "/" + kind + "-";
+            if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.Length < prefix.Length + 7)
+            {
+                continue;
+            }
+            var month = name.Substring(prefix.Length, 7);
+            return MissionArchive.IsMonth(month) && (name == MissionArchive.DirectoryName + "/" + MissionArchive.MonthFile(month, kind)
+                || name == MissionArchive.DirectoryName + "/" + MissionArchive.IdsFile(month, kind));
         }
-        var month = name.Substring(prefix.Length, 7);
-        return MissionArchive.IsMonth(month) && (name == MissionArchive.DirectoryName + "/" + MissionArchive.MonthFile(month)
-            || name == MissionArchive.DirectoryName + "/" + MissionArchive.IdsFile(month));
+        return false;
     }
 
     private static async Task WriteAsync(TarWriter tar, string name, Stream data, CancellationToken cancellationToken)

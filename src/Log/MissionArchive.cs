@@ -16,6 +16,13 @@ public sealed class RetentionOptions
     /// it to the archive. Null (the default) keeps every mission live.
     /// </summary>
     public double? EndedMissionDays { get; set; }
+
+    /// <summary>
+    /// Days a conversation stays in <c>chat_sessions.jsonl</c> after its last message (unless a mission it asked for has
+    /// not ended, or it holds a schedule); after that the next start moves it to the archive, where it is read, not
+    /// continued. Null (the default) keeps every conversation live.
+    /// </summary>
+    public double? IdleConversationDays { get; set; }
 }
 
 /// <summary>What one compaction did.</summary>
@@ -38,26 +45,30 @@ public static partial class MissionArchive
 {
     public const string DirectoryName = "archive";
 
-    /// <summary>A test hook: the process kills itself right after this step (1–5) of a compaction, as <c>kill -9</c> would.</summary>
+    /// <summary>A test hook: the process kills itself right after this step of a compaction, as <c>kill -9</c> would (1–5
+    /// of the missions' compaction, 6–10 of the conversations').</summary>
     public const string CrashAfterStepVariable = "MISSIONS_TEST_COMPACTION_KILL_AFTER_STEP";
 
-    private const string Partial = ".partial";
+    internal const string Partial = ".partial";
 
-    public static string MonthFile(string month) => $"missions-{month}.jsonl.gz";
+    /// <summary>What a month file holds: <c>missions</c> (lines of <c>missions.jsonl</c>) or <c>chats</c> (of <c>chat_sessions.jsonl</c>).</summary>
+    public const string Missions = "missions", Chats = "chats";
+
+    public static string MonthFile(string month, string kind = Missions) => $"{kind}-{month}.jsonl.gz";
 
     /// <summary>A month's ids, for a look-up without reading the month (<see cref="MonthIds"/>).</summary>
-    public static string IdsFile(string month) => $"missions-{month}.ids";
+    public static string IdsFile(string month, string kind = Missions) => $"{kind}-{month}.ids";
 
-    /// <summary>The months the archive of a data directory holds (<c>YYYY-MM</c>), oldest first.</summary>
-    public static IReadOnlyList<string> Months(string dataDirectory)
+    /// <summary>The months the archive of a data directory holds (<c>YYYY-MM</c>) of one kind, oldest first.</summary>
+    public static IReadOnlyList<string> Months(string dataDirectory, string kind = Missions)
     {
         var directory = Path.Combine(dataDirectory, DirectoryName);
         if (!Directory.Exists(directory))
         {
             return [];
         }
-        return Directory.GetFiles(directory, "missions-*.jsonl.gz")
-            .Select(path => Path.GetFileName(path)["missions-".Length..^".jsonl.gz".Length])
+        return Directory.GetFiles(directory, $"{kind}-*.jsonl.gz")
+            .Select(path => Path.GetFileName(path)[(kind.Length + 1)..^".jsonl.gz".Length])
             .Where(IsMonth)
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -71,14 +82,21 @@ public static partial class MissionArchive
     /// <paramref name="dataDirectory"/> (which the caller holds: no one else writes it). Null when nothing was due;
     /// with no cutoff (retention off) it only deletes what a compaction killed part-way left beside.
     /// </summary>
-    public static CompactionReport? Compact(string dataDirectory, DateTime? cutoff, ILogger logger)
+    public static CompactionReport? Compact(string dataDirectory, DateTime? cutoff, ILogger logger) => Compact(dataDirectory, cutoff, null, logger).Missions;
+
+    /// <summary>
+    /// As above, then the conversations idle since before <paramref name="conversationCutoff"/> out of
+    /// <c>chat_sessions.jsonl</c> (see <see cref="ChatArchive"/>): missions first, whose log says which conversations
+    /// still wait for an outcome.
+    /// </summary>
+    public static (CompactionReport? Missions, CompactionReport? Conversations) Compact(string dataDirectory, DateTime? cutoff, DateTime? conversationCutoff, ILogger logger)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var live = Path.Combine(dataDirectory, LogFiles.Missions);
-        var compacting = live + Partial;
         var archive = Path.Combine(dataDirectory, DirectoryName);
         // What an earlier compaction killed part-way left beside: its old files are whole, so it starts again.
-        File.Delete(compacting);
+        File.Delete(live + Partial);
+        File.Delete(Path.Combine(dataDirectory, LogFiles.ChatSessions) + Partial);
         if (Directory.Exists(archive))
         {
             foreach (var leftover in Directory.GetFiles(archive, "*" + Partial))
@@ -86,11 +104,10 @@ public static partial class MissionArchive
                 File.Delete(leftover);
             }
         }
-        if (cutoff is null || !File.Exists(live))
+        if ((cutoff is null && conversationCutoff is null) || !File.Exists(live))
         {
-            return null;
+            return (null, null);
         }
-
         // 1. Which missions are over, and since when: a mission's last line (a reuse after its end keeps it live longer);
         // which missions schedules ran last.
         var streams = new Dictionary<string, StreamFacts>(StringComparer.Ordinal);
@@ -125,18 +142,40 @@ public static partial class MissionArchive
         var due = new Dictionary<string, string>(StringComparer.Ordinal); // mission id → its month
         foreach (var (id, stream) in streams)
         {
-            if (stream.IsMission && stream.Ended && stream.LastTicks < cutoff.Value.Ticks)
+            if (cutoff is { } before && stream.IsMission && stream.Ended && stream.LastTicks < before.Ticks)
             {
                 due[id] = new DateTime(stream.LastTicks, DateTimeKind.Utc).ToString("yyyy-MM", CultureInfo.InvariantCulture);
             }
         }
+        // Missions not ended: their conversations wait for their outcomes.
+        var unfinished = conversationCutoff is null ? null
+            : streams.Where(p => p.Value.IsMission && !p.Value.Ended && !due.ContainsKey(p.Key)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         streams.Clear();
         CrashPoint(1);
-        if (due.Count == 0)
+        CompactionReport? missions = null;
+        if (due.Count > 0)
         {
-            return null;
+            var (archived, kept, months) = MoveOut(dataDirectory, Missions, LogFiles.Missions, due, TryReadId, LogFiles.MissionsIndex, firstStep: 1);
+            missions = new CompactionReport(due.Count, archived, kept, months, clock.ElapsedMilliseconds);
+            LogCompacted(logger, missions.MissionsArchived, missions.LinesArchived, string.Join(", ", missions.Months), missions.LinesKept, missions.ElapsedMs);
         }
+        var conversations = conversationCutoff is { } idleBefore ? ChatArchive.Compact(dataDirectory, idleBefore, unfinished!, logger) : null;
+        return (missions, conversations);
+    }
 
+    internal delegate bool IdReader(ReadOnlySpan<byte> line, out string id);
+
+    /// <summary>
+    /// Steps 2–5 for one live log: the lines of the <paramref name="due"/> streams (id → month) into their months of
+    /// <paramref name="kind"/>, the rest into the new log, each written beside; then the months, the cache dropped, the
+    /// switch. The test hook's steps are <paramref name="firstStep"/> + 1 … + 4.
+    /// </summary>
+    internal static (long Archived, long Kept, IReadOnlyList<string> Months) MoveOut(string dataDirectory, string kind, string liveName,
+        IReadOnlyDictionary<string, string> due, IdReader readId, string? cache, int firstStep)
+    {
+        var live = Path.Combine(dataDirectory, liveName);
+        var compacting = live + Partial;
+        var archive = Path.Combine(dataDirectory, DirectoryName);
         // 2. Each month's archive and the new live log, beside the old files.
         Directory.CreateDirectory(archive);
         var months = new Dictionary<string, MonthWriter>(StringComparer.Ordinal);
@@ -145,13 +184,13 @@ public static partial class MissionArchive
         {
             using (var next = new FileStream(compacting, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                var tail = ForEachLine(live, (line, whole) =>
+                ForEachLine(live, (line, whole) =>
                 {
-                    if (whole && TryReadId(line, out var id) && due.TryGetValue(id, out var month))
+                    if (whole && readId(line, out var id) && due.TryGetValue(id, out var month))
                     {
                         if (!months.TryGetValue(month, out var writer))
                         {
-                            months[month] = writer = MonthWriter.Open(archive, month);
+                            months[month] = writer = MonthWriter.Open(archive, month, kind, readId);
                         }
                         writer.Add(id, line);
                         archived++;
@@ -178,35 +217,35 @@ public static partial class MissionArchive
                 writer.Dispose();
             }
         }
-        CrashPoint(2);
+        CrashPoint(firstStep + 1);
 
-        // 3. The months in place: from here a mission may be in both; the live log still holds it until step 5.
+        // 3. The months in place: from here a stream may be in both; the live log still holds it until step 5.
         var first = true;
         foreach (var month in months.Keys.Order(StringComparer.Ordinal))
         {
             // Its ids first: ids without their lines only cost a look-up a scan that finds nothing.
-            File.Move(Path.Combine(archive, IdsFile(month) + Partial), Path.Combine(archive, IdsFile(month)), overwrite: true);
-            File.Move(Path.Combine(archive, MonthFile(month) + Partial), Path.Combine(archive, MonthFile(month)), overwrite: true);
+            File.Move(Path.Combine(archive, IdsFile(month, kind) + Partial), Path.Combine(archive, IdsFile(month, kind)), overwrite: true);
+            File.Move(Path.Combine(archive, MonthFile(month, kind) + Partial), Path.Combine(archive, MonthFile(month, kind)), overwrite: true);
             if (first)
             {
                 first = false;
-                CrashPoint(3);
+                CrashPoint(firstStep + 2);
             }
         }
         SyncDirectory(archive);
 
-        // 4. The index's checkpoint describes the old file: gone before the new one is in place.
-        File.Delete(Path.Combine(dataDirectory, LogFiles.MissionsIndex));
-        CrashPoint(4);
+        // 4. A cache of the old file (the index's checkpoint) is gone before the new one is in place.
+        if (cache is not null)
+        {
+            File.Delete(Path.Combine(dataDirectory, cache));
+        }
+        CrashPoint(firstStep + 3);
 
         // 5. The switch.
         File.Move(compacting, live, overwrite: true);
         SyncDirectory(dataDirectory);
-        CrashPoint(5);
-
-        var report = new CompactionReport(due.Count, archived, kept, months.Keys.Order(StringComparer.Ordinal).ToList(), clock.ElapsedMilliseconds);
-        LogCompacted(logger, report.MissionsArchived, report.LinesArchived, string.Join(", ", report.Months), report.LinesKept, report.ElapsedMs);
-        return report;
+        CrashPoint(firstStep + 4);
+        return (archived, kept, months.Keys.Order(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>One mission's lines from the archive, in order, or null when no month holds it (newest month first).</summary>
@@ -244,21 +283,22 @@ public static partial class MissionArchive
     /// Puts a month's missions back at the end of the live log (those it does not hold already), then deletes the month.
     /// The server must be stopped (the caller holds the directory). Run again after a kill, it adds nothing twice.
     /// </summary>
-    public static (int Missions, long Lines) RestoreMonth(string dataDirectory, string month)
+    public static (int Missions, long Lines) RestoreMonth(string dataDirectory, string month, string kind = Missions)
     {
-        var path = Path.Combine(dataDirectory, DirectoryName, MonthFile(month));
+        var path = Path.Combine(dataDirectory, DirectoryName, MonthFile(month, kind));
         if (!IsMonth(month) || !File.Exists(path))
         {
-            throw new FileNotFoundException($"The archive holds no month '{month}' (it has: {(Months(dataDirectory) is { Count: > 0 } held ? string.Join(", ", held) : "none")}).");
+            throw new FileNotFoundException($"The archive holds no month '{month}' of {kind} (it has: {(Months(dataDirectory, kind) is { Count: > 0 } held ? string.Join(", ", held) : "none")}).");
         }
-        var live = Path.Combine(dataDirectory, LogFiles.Missions);
+        IdReader readId = kind == Chats ? ChatArchive.TryReadId : TryReadId;
+        var live = Path.Combine(dataDirectory, kind == Chats ? LogFiles.ChatSessions : LogFiles.Missions);
         var present = new HashSet<string>(StringComparer.Ordinal);
         var endsWhole = true;
         if (File.Exists(live))
         {
             ForEachLine(live, (line, whole) =>
             {
-                if (whole && TryReadId(line, out var id))
+                if (whole && readId(line, out var id))
                 {
                     present.Add(id);
                 }
@@ -275,7 +315,7 @@ public static partial class MissionArchive
             }
             ForEachArchivedLine(path, line =>
             {
-                if (TryReadId(line, out var id) && !present.Contains(id))
+                if (readId(line, out var id) && !present.Contains(id))
                 {
                     log.Write(line);
                     log.WriteByte((byte)'\n');
@@ -286,7 +326,7 @@ public static partial class MissionArchive
             log.Flush(flushToDisk: true);
         }
         File.Delete(path);
-        File.Delete(Path.Combine(dataDirectory, DirectoryName, IdsFile(month)));
+        File.Delete(Path.Combine(dataDirectory, DirectoryName, IdsFile(month, kind)));
         SyncDirectory(Path.GetDirectoryName(path)!);
         return (missions.Count, lines);
     }
@@ -317,16 +357,16 @@ public static partial class MissionArchive
             _zip = new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
         }
 
-        public static MonthWriter Open(string archive, string month)
+        public static MonthWriter Open(string archive, string month, string kind, IdReader readId)
         {
-            var writer = new MonthWriter(new FileStream(Path.Combine(archive, MonthFile(month) + Partial), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20),
-                Path.Combine(archive, IdsFile(month) + Partial));
-            var existing = Path.Combine(archive, MonthFile(month));
+            var writer = new MonthWriter(new FileStream(Path.Combine(archive, MonthFile(month, kind) + Partial), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20),
+                Path.Combine(archive, IdsFile(month, kind) + Partial));
+            var existing = Path.Combine(archive, MonthFile(month, kind));
             if (File.Exists(existing))
             {
                 ForEachArchivedLine(existing, line =>
                 {
-                    if (TryReadId(line, out var id))
+                    if (readId(line, out var id))
                     {
                         writer._held.Add(id);
                     }
@@ -364,12 +404,12 @@ public static partial class MissionArchive
         }
     }
 
-    private delegate void LineAction(ReadOnlySpan<byte> line, bool whole);
+    internal delegate void LineAction(ReadOnlySpan<byte> line, bool whole);
 
-    private delegate void ArchivedLineAction(ReadOnlySpan<byte> line);
+    internal delegate void ArchivedLineAction(ReadOnlySpan<byte> line);
 
     /// <summary>Each line of a file in order (without its newline); a last line without one is passed as not whole.</summary>
-    private static bool ForEachLine(string path, LineAction action)
+    internal static bool ForEachLine(string path, LineAction action)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
         return ForEachLine(file, action);
@@ -420,7 +460,7 @@ public static partial class MissionArchive
         }
     }
 
-    private static void ForEachArchivedLine(string path, ArchivedLineAction action)
+    internal static void ForEachArchivedLine(string path, ArchivedLineAction action)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var zip = new GZipStream(file, CompressionMode.Decompress);
@@ -513,7 +553,7 @@ public static partial class MissionArchive
         return !wantHeader || (type is not null && ticks > 0);
     }
 
-    private static void CrashPoint(int step)
+    internal static void CrashPoint(int step)
     {
         if (Environment.GetEnvironmentVariable(CrashAfterStepVariable) == step.ToString(CultureInfo.InvariantCulture))
         {
@@ -522,7 +562,7 @@ public static partial class MissionArchive
     }
 
     /// <summary>A rename's durability: the directory's entry flushed (where the platform allows opening a directory).</summary>
-    private static void SyncDirectory(string directory)
+    internal static void SyncDirectory(string directory)
     {
         if (OperatingSystem.IsWindows())
         {

@@ -28,8 +28,9 @@ public sealed partial class MissionLog : IMissionStore, IWrittenLog, IAsyncDispo
         // Ended missions past their retention leave for the archive before anything reads the log (see MissionArchive).
         try
         {
-            var days = retention?.Value.EndedMissionDays;
-            MissionArchive.Compact(directory, days is { } d ? DateTime.UtcNow - TimeSpan.FromDays(d) : null, logger);
+            var now = DateTime.UtcNow;
+            DateTime? Before(double? days) => days is { } d ? now - TimeSpan.FromDays(d) : null;
+            MissionArchive.Compact(directory, Before(retention?.Value.EndedMissionDays), Before(retention?.Value.IdleConversationDays), logger);
         }
         catch
         {

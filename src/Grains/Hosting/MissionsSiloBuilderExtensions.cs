@@ -91,7 +91,9 @@ public static class MissionsSiloBuilderExtensions
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section))
             .Validate(r => r.EndedMissionDays is null or (>= 0 and <= 36_500),
                 $"{RetentionOptions.Section}:EndedMissionDays is a number of days from 0 to 36500 (a fraction of a day is allowed), or unset to keep every mission.")
-            .Validate(r => r.EndedMissionDays is null || configuration.StorePostgreSql() is null,
+            .Validate(r => r.IdleConversationDays is null or (>= 0 and <= 36_500),
+                $"{RetentionOptions.Section}:IdleConversationDays is a number of days from 0 to 36500 (a fraction of a day is allowed), or unset to keep every conversation.")
+            .Validate(r => (r.EndedMissionDays is null && r.IdleConversationDays is null) || configuration.StorePostgreSql() is null,
                 $"{RetentionOptions.Section} applies to the embedded default's logs; in cluster mode every mission stays in PostgreSQL "
                 + "(retention there is not built yet): remove the setting.")
             .ValidateOnStart();
@@ -99,7 +101,12 @@ public static class MissionsSiloBuilderExtensions
         services.TryAddSingleton<IMissionStore>(sp => sp.GetRequiredService<MissionLog>());
         services.TryAddSingleton(sp => sp.GetRequiredService<MissionLog>().Reader);
         services.TryAddSingleton(sp => sp.GetRequiredService<MissionLog>().Feed);
-        services.TryAddSingleton<ChatLog>();
+        // After the mission log: its opening compacts the chat log too (Missions:Retention), before anything reads it.
+        services.TryAddSingleton(sp =>
+        {
+            _ = sp.GetRequiredService<MissionLog>();
+            return ActivatorUtilities.CreateInstance<ChatLog>(sp);
+        });
         services.TryAddSingleton<IChatStore>(sp => sp.GetRequiredService<ChatLog>());
         services.TryAddSingleton(sp => sp.GetRequiredService<ChatLog>().Feed);
         services.TryAddSingleton<SignalLog>();

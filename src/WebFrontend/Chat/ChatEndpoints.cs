@@ -89,6 +89,10 @@ public static class ChatEndpoints
             return Problems.BadRequest("Nothing to change", "Send a new title ({\"title\": \"…\"}), archived true or false, or read_through (the last message seen).");
         }
         var person = context.Person();
+        if (access.MayWriteTo(person, sessionId) && access.IsArchived(sessionId))
+        {
+            return ArchivedConversation(sessionId);
+        }
         if (!access.MayWriteTo(person, sessionId) || !await grains.Session(sessionId).ChangeAsync(new ConversationChange { Title = title, Archived = archived, ReadThrough = readThrough }))
         {
             return Problems.NotFound("Unknown conversation", $"You have no conversation '{sessionId}' (a new one is listed once something is said in it).");
@@ -113,6 +117,10 @@ public static class ChatEndpoints
         {
             return Problems.NotFound("Unknown conversation",
                 $"You have no conversation '{Problems.Shorten(named)}'. Leave session_id out to start a new one; its id comes back in the answer.");
+        }
+        if (body.SessionId is { } continued && access.IsArchived(continued))
+        {
+            return ArchivedConversation(continued);
         }
         if (Refusal(context, person, body.Message, missions, intake.Value, limits.Value) is { } refused)
         {
@@ -168,12 +176,29 @@ public static class ChatEndpoints
             return Problems.NotFound("Unknown conversation", $"You have no conversation '{sessionId}'.");
         }
         var page = await conversations.ReadAsync(sessionId, before, after, limit ?? ChatPage.DefaultLimit);
+        if (page.Messages.Count == 0 && !page.HasEarlier && access.ArchivedConversation(sessionId) is { } archived)
+        {
+            // Moved to the archive: read from there, paged the same way.
+            var (from, to) = ChatPage.Window(archived.Count, before, after, limit ?? ChatPage.DefaultLimit);
+            return TypedResults.Ok(new ConversationResponse(sessionId, [.. archived.Skip(from).Take(to - from).Select(m => ChatMessageView.Of(m, markup))], from > 0, to < archived.Count)
+            {
+                InArchive = true,
+            });
+        }
         return TypedResults.Ok(new ConversationResponse(sessionId, [.. page.Messages.Select(m => ChatMessageView.Of(m, markup))], page.HasEarlier, page.HasLater));
     }
+
+    private static IResult ArchivedConversation(string sessionId) => TypedResults.Problem(title: "Archived conversation", statusCode: StatusCodes.Status410Gone,
+        detail: $"Conversation {sessionId} was idle longer than this server keeps conversations live and was moved to the archive: "
+            + "it can be read, not continued. Start a new conversation (leave session_id out).");
 }
 
 /// <summary>The body of <c>GET /api/chat/{session_id}</c>.</summary>
-public sealed record ConversationResponse(string SessionId, IReadOnlyList<ChatMessageView> Messages, bool HasEarlier, bool HasLater);
+public sealed record ConversationResponse(string SessionId, IReadOnlyList<ChatMessageView> Messages, bool HasEarlier, bool HasLater)
+{
+    /// <summary>Read from the archive (<c>Missions:Retention:IdleConversationDays</c>): it can be read, not continued.</summary>
+    public bool InArchive { get; init; }
+}
 
 /// <summary>The body of <c>POST /api/conversations</c>.</summary>
 public sealed record NewConversation(string SessionId);

@@ -71,19 +71,32 @@ public static class DataDirectoryCommands
     /// <summary>A month of the archive back in the live log; the server must be stopped (its data directory is locked).</summary>
     private static int RestoreMonth(string dataDirectory, string month, IConfiguration configuration)
     {
-        if (!MissionArchive.IsMonth(month))
+        var root = Path.GetFullPath(dataDirectory);
+        var months = MissionArchive.Months(root).Concat(MissionArchive.Months(root, MissionArchive.Chats)).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (!MissionArchive.IsMonth(month) || !months.Contains(month))
         {
-            Console.Error.WriteLine($"'{month}' is not a month: give it as YYYY-MM (the archive has: {(MissionArchive.Months(dataDirectory) is { Count: > 0 } held ? string.Join(", ", held) : "nothing")}).");
+            Console.Error.WriteLine($"The archive holds no month '{month}' (give it as YYYY-MM; the archive has: {(months.Count > 0 ? string.Join(", ", months) : "nothing")}).");
             return 2;
         }
         try
         {
-            using var held = DataDirectoryLock.Acquire(Path.GetFullPath(dataDirectory));
-            var (missions, lines) = MissionArchive.RestoreMonth(Path.GetFullPath(dataDirectory), month);
-            Console.WriteLine($"Restored {missions} missions ({lines} lines) of {month} into {Path.Combine(Path.GetFullPath(dataDirectory), LogFiles.Missions)}.");
-            if (configuration.GetValue<double?>(RetentionOptions.Section + ":EndedMissionDays") is { } days)
+            using var held = DataDirectoryLock.Acquire(root);
+            foreach (var (kind, log, setting, what) in new[]
             {
-                Console.WriteLine($"{RetentionOptions.Section}:EndedMissionDays is {days}: missions that ended longer ago go back to the archive at the next start; raise it or remove it to keep them live.");
+                (MissionArchive.Missions, LogFiles.Missions, "EndedMissionDays", "missions that ended"),
+                (MissionArchive.Chats, LogFiles.ChatSessions, "IdleConversationDays", "conversations idle since"),
+            })
+            {
+                if (!MissionArchive.Months(root, kind).Contains(month))
+                {
+                    continue;
+                }
+                var (streams, lines) = MissionArchive.RestoreMonth(root, month, kind);
+                Console.WriteLine($"Restored {streams} {kind} ({lines} lines) of {month} into {Path.Combine(root, log)}.");
+                if (configuration.GetValue<double?>($"{RetentionOptions.Section}:{setting}") is { } days)
+                {
+                    Console.WriteLine($"{RetentionOptions.Section}:{setting} is {days}: {what} longer ago go back to the archive at the next start; raise it or remove it to keep them live.");
+                }
             }
             return 0;
         }

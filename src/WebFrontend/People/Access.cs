@@ -27,6 +27,19 @@ public sealed class Access(MissionLogReader missions, ServerKey key, IServicePro
     public bool MayRead(Person person, string sessionId) =>
         MayWriteTo(person, sessionId) || (person.IsOperator && _chats?.OwnerOf(sessionId) is not null);
 
+    private readonly string? _dataDirectory = services.GetService<Microsoft.Extensions.Options.IOptions<MissionsOptions>>()?.Value.DataDirectory;
+
+    /// <summary>
+    /// A conversation moved to the archive (<c>Missions:Retention:IdleConversationDays</c>): none of its lines is live and
+    /// the archive holds it. Looked up on disk only for a conversation with no live line.
+    /// </summary>
+    public bool IsArchived(string sessionId) =>
+        _chats is not null && _dataDirectory is not null && _chats.CountOf(sessionId) == 0 && ChatArchive.Holds(_dataDirectory, sessionId);
+
+    /// <summary>An archived conversation's messages (see <see cref="IsArchived"/>), or null.</summary>
+    public IReadOnlyList<global::Missions.Chat.ChatMessage>? ArchivedConversation(string sessionId) =>
+        _chats is not null && _dataDirectory is not null && _chats.CountOf(sessionId) == 0 ? ChatArchive.Read(_dataDirectory, sessionId) : null;
+
     /// <summary>A new conversation's id for the person.</summary>
     public string NewSessionId(Person person) => Ids.NewSessionId(key.Key, person.Id);
 

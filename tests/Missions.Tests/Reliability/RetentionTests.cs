@@ -10,8 +10,9 @@ namespace Missions.Tests.Reliability;
 
 /// <summary>
 /// Retention on a real server: killed (SIGKILL, from inside, at the exact point) after each step of a compaction, the
-/// next start loses no mission and writes none twice; every ended mission is then in the archive once and read by id,
-/// every unfinished one live.
+/// next start loses no mission or message and writes none twice; every ended mission is then in the archive once and
+/// read by id, every unfinished one live; the idle conversation is read from the archive and not continued, the one
+/// that waits for outcomes live.
 /// </summary>
 public sealed class RetentionTests(ITestOutputHelper output)
 {
@@ -32,10 +33,12 @@ public sealed class RetentionTests(ITestOutputHelper output)
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Missions.Log.MissionLog"] = "Information",
         };
-        // Missions that end, then missions that cannot (one runs for ten minutes, the others wait behind it).
+        // Missions that end, then missions that cannot (one runs for ten minutes, the others wait behind it), each in a
+        // conversation of their own: the first goes idle, the second waits for outcomes.
+        string idle = "", waiting = "";
         await RunAsync(pristine, settings, async http =>
         {
-            var session = await Conversations.NewAsync(http);
+            var session = idle = await Conversations.NewAsync(http);
             for (var i = 0; i < Ended; i++)
             {
                 await PostAsync(http, session, $"fetch https://example.org/ended-{i}", $"e-{i}");
@@ -45,7 +48,7 @@ public sealed class RetentionTests(ITestOutputHelper output)
         var slow = new Dictionary<string, string>(settings) { ["Missions__Execution__DelayMilliseconds"] = "600000", ["Missions__Execution__MaxConcurrency"] = "1" };
         await RunAsync(pristine, slow, async http =>
         {
-            var session = await Conversations.NewAsync(http);
+            var session = waiting = await Conversations.NewAsync(http);
             for (var i = 0; i < Unfinished; i++)
             {
                 await PostAsync(http, session, $"fetch https://example.org/waiting-{i}", $"w-{i}");
@@ -57,8 +60,14 @@ public sealed class RetentionTests(ITestOutputHelper output)
         Assert.Equal(Ended, ended.Count);
         Assert.Equal(Ended + Unfinished, before.Count);
 
-        var retention = new Dictionary<string, string>(slow) { ["Missions__Retention__EndedMissionDays"] = "0" };
-        for (var step = 1; step <= 5; step++)
+        var chatsBefore = LinesPerMission(File.ReadAllLines(Path.Combine(pristine, LogFiles.ChatSessions)), "session_id");
+        var retention = new Dictionary<string, string>(slow)
+        {
+            ["Missions__Retention__EndedMissionDays"] = "0",
+            ["Missions__Retention__IdleConversationDays"] = "0",
+        };
+        // Steps 1–5 move the missions, 6–10 the conversations.
+        for (var step = 1; step <= 10; step++)
         {
             var data = dirs.File($"step-{step}");
             CopyDirectory(pristine, data);
@@ -78,6 +87,15 @@ public sealed class RetentionTests(ITestOutputHelper output)
                     var view = await response.Content.ReadFromJsonAsync<JsonElement>();
                     Assert.Equal(ended.Contains(id), view.GetProperty("archived").GetBoolean());
                 }
+                // The idle conversation is read from the archive, whole, and not continued; the other is live.
+                var conversation = await http.GetFromJsonAsync<JsonElement>($"api/chat/{idle}?limit=500");
+                Assert.True(conversation.GetProperty("in_archive").GetBoolean(), $"step {step}: {conversation}");
+                Assert.Equal(chatsBefore[idle], conversation.GetProperty("messages").GetArrayLength());
+                Assert.False((await http.GetFromJsonAsync<JsonElement>($"api/chat/{waiting}")).GetProperty("in_archive").GetBoolean());
+                using (var more = await http.PostAsJsonAsync("chat/integrated", new { session_id = idle, message = "hello again", client_message_id = $"again-{step}" }))
+                {
+                    Assert.Equal(HttpStatusCode.Gone, more.StatusCode);
+                }
                 // Read, never changed: a command on an archived mission says so.
                 using var retry = await http.PostAsync($"api/missions/{ended.First()}/retry", null);
                 Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
@@ -91,8 +109,14 @@ public sealed class RetentionTests(ITestOutputHelper output)
                 Assert.True(ended.Contains(id) ? (inLive, inArchive) == (0, lines) : (inLive >= lines && inArchive == 0),
                     $"step {step}: mission {id} had {lines} lines; now {inLive} live, {inArchive} archived");
             }
+            var chatsLive = LinesPerMission(File.ReadAllLines(Path.Combine(data, LogFiles.ChatSessions)), "session_id");
+            var chatsArchived = LinesPerMission(MissionArchive.Months(data, MissionArchive.Chats)
+                .SelectMany(m => ReadMonth(Path.Combine(data, MissionArchive.DirectoryName, MissionArchive.MonthFile(m, MissionArchive.Chats)))), "session_id");
+            Assert.Equal((0, chatsBefore[idle]), (chatsLive.GetValueOrDefault(idle), chatsArchived.GetValueOrDefault(idle)));
+            Assert.True(chatsLive[waiting] >= chatsBefore[waiting] && !chatsArchived.ContainsKey(waiting), $"step {step}: the waiting conversation");
             Assert.Empty(Directory.GetFiles(data, "*.partial", SearchOption.AllDirectories));
-            output.WriteLine($"killed after step {step}: {archived.Count} missions archived once ({archived.Values.Sum()} lines), {live.Count} live");
+            output.WriteLine($"killed after step {step}: {archived.Count} missions archived once ({archived.Values.Sum()} lines), {live.Count} live; "
+                + $"{chatsArchived.Count} conversation archived ({chatsArchived.Values.Sum()} lines), {chatsLive.Count} live");
         }
     }
 
@@ -117,12 +141,12 @@ public sealed class RetentionTests(ITestOutputHelper output)
         return page.GetProperty("counts").TryGetProperty(status, out var n) ? n.GetInt32() : 0;
     }
 
-    private static Dictionary<string, int> LinesPerMission(IEnumerable<string> lines)
+    private static Dictionary<string, int> LinesPerMission(IEnumerable<string> lines, string key = "mission_id")
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var line in lines.Where(l => l.Length > 0))
         {
-            var id = JsonDocument.Parse(line).RootElement.GetProperty("mission_id").GetString()!;
+            var id = JsonDocument.Parse(line).RootElement.GetProperty(key).GetString()!;
             counts[id] = counts.GetValueOrDefault(id) + 1;
         }
         return counts;

@@ -123,6 +123,51 @@ public sealed class MissionArchiveTests : IDisposable
         Assert.NotNull(MissionArchive.Read(_data.Path, "run1"));
     }
 
+    private MissionLog Open(double? missionDays, double? conversationDays) =>
+        new(Options.Create(new MissionsOptions { DataDirectory = _data.Path }), NullLogger<MissionLog>.Instance,
+            Options.Create(new RetentionOptions { EndedMissionDays = missionDays, IdleConversationDays = conversationDays }));
+
+    private ChatLog OpenChats() => new(Options.Create(new MissionsOptions { DataDirectory = _data.Path }), NullLogger<ChatLog>.Instance);
+
+    private static Chat.ChatMessage Said(string session, DateTime at, string text, string? mission = null, string? schedule = null) =>
+        new() { SessionId = session, Timestamp = at, Role = "user", Text = text, MissionId = mission, ScheduleId = schedule, Owner = "alice" };
+
+    [Fact]
+    public async Task Idle_conversations_leave_for_the_archive_unless_they_wait_for_an_outcome_or_hold_a_schedule_and_are_read_not_continued()
+    {
+        await WriteMissionsAsync();
+        var old = Now.AddDays(-60);
+        await using (var chats = OpenChats())
+        {
+            Assert.True(await chats.AppendAsync("idle", [Said("idle", old, "hello"), Said("idle", old, "its card", mission: "old1")], 0));
+            Assert.True(await chats.AppendAsync("waits", [Said("waits", old, "still queued", mission: "waiting")], 0));
+            Assert.True(await chats.AppendAsync("holds", [Said("holds", old, "every monday", schedule: "weekly")], 0));
+            Assert.True(await chats.AppendAsync("recent", [Said("recent", Now.AddDays(-1), "yesterday")], 0));
+        }
+        await using (Open(missionDays: null, conversationDays: 30))
+        {
+        }
+        await using (var chats = OpenChats())
+        {
+            Assert.Equal((0, 1, 1, 1), (chats.CountOf("idle"), chats.CountOf("waits"), chats.CountOf("holds"), chats.CountOf("recent")));
+            var archived = ChatArchive.Read(_data.Path, "idle");
+            Assert.NotNull(archived);
+            Assert.Equal(["hello", "its card"], archived.Select(m => m.Text));
+            Assert.Null(ChatArchive.Read(_data.Path, "recent"));
+            // Read, not continued: begun again it would be a second conversation under its id.
+            await Assert.ThrowsAsync<ConversationArchivedException>(() => chats.AppendAsync("idle", [Said("idle", Now, "back again")], 0));
+            Assert.True(await chats.AppendAsync("new-one", [Said("new-one", Now, "a new conversation")], 0));
+        }
+        Assert.Equal(1, MissionArchive.Read(_data.Path, "old1") is null ? 1 : 0); // missions' retention was off: old1 is live
+
+        var month = Month(old);
+        Assert.Equal((1, 2L), MissionArchive.RestoreMonth(_data.Path, month, MissionArchive.Chats));
+        await using (var chats = OpenChats())
+        {
+            Assert.Equal(2, chats.CountOf("idle"));
+        }
+    }
+
     [Fact]
     public async Task A_compaction_killed_after_its_months_were_in_place_keeps_each_mission_once()
     {
