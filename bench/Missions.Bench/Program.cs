@@ -37,6 +37,16 @@ var viaChat = args.Contains("--chat");
 var floor = args.Contains("--floor");
 Sessions = ArgValue("--sessions", Sessions);
 var postgres = Environment.GetEnvironmentVariable("MISSIONS_BENCH_PG");
+if (args.Contains("--freeze"))
+{
+    // A session frozen inside its commit, at the store, with and without the session timeouts (see FreezeBench).
+    if (postgres is null)
+    {
+        Console.Error.WriteLine("--freeze needs MISSIONS_BENCH_PG: run it under bench/with-servers.sh.");
+        return 2;
+    }
+    return await FreezeBench.RunAsync(postgres, ArgValue("--freeze", 30));
+}
 ClusterSilos = ArgValue("--cluster", 0);
 ClusterRedis = Environment.GetEnvironmentVariable("MISSIONS_BENCH_REDIS");
 ClusterStore = postgres;
