@@ -38,11 +38,12 @@ public static partial class ChatArchive
             }
         });
         var due = new Dictionary<string, string>(StringComparer.Ordinal);
+        var monthNames = new Dictionary<int, string>();
         foreach (var (id, ticks) in last)
         {
             if (ticks < cutoff.Ticks && !held.Contains(id))
             {
-                due[id] = new DateTime(ticks, DateTimeKind.Utc).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+                due[id] = MissionArchive.MonthOf(ticks, monthNames);
             }
         }
         MissionArchive.CrashPoint(6);
