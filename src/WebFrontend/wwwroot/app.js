@@ -58,7 +58,9 @@ async function openSession() {
   const wanted = linked || localStorage.getItem(sessionKey());
   if (wanted) {
     const response = await fetch("/api/chat/" + encodeURIComponent(wanted) + "?limit=1");
-    if (response.ok) return wanted;
+    // This browser's last conversation, moved to the archive since (Missions:Retention), is not continued: a new one
+    // begins. A linked one opens, to be read.
+    if (response.ok && (linked || !(await response.json()).in_archive)) return wanted;
   }
   return await newSession();
 }
@@ -178,6 +180,11 @@ async function loadChat() {
     body.messages.forEach((m) => showMessage(m));
     $("earlier").hidden = !body.has_earlier;
     state.chatLoaded = true;
+    if (body.in_archive) {
+      $("chat-error").textContent = "This conversation is in the archive: it can be read, not continued. Start a new chat to go on.";
+      $("chat-error").hidden = false;
+      return;
+    }
     markReadSoon();
     return;
   }
