@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Missions.Chat;
 
@@ -58,35 +57,8 @@ public static partial class ChatArchive
     }
 
     /// <summary>A conversation's messages from the archive, in order, or null when no month holds it.</summary>
-    public static IReadOnlyList<ChatMessage>? Read(string dataDirectory, string sessionId)
-    {
-        if (!Ids.IsValid(sessionId))
-        {
-            return null;
-        }
-        var needle = Encoding.UTF8.GetBytes($"\"session_id\":\"{sessionId}\"");
-        foreach (var month in MissionArchive.Months(dataDirectory, MissionArchive.Chats).Reverse())
-        {
-            if (MonthIds.Excludes(Path.Combine(dataDirectory, MissionArchive.DirectoryName, MissionArchive.IdsFile(month, MissionArchive.Chats)), sessionId))
-            {
-                continue;
-            }
-            var messages = new List<ChatMessage>();
-            MissionArchive.ForEachArchivedLine(Path.Combine(dataDirectory, MissionArchive.DirectoryName, MissionArchive.MonthFile(month, MissionArchive.Chats)), line =>
-            {
-                if (line.IndexOf(needle) >= 0 && ChatLog.ParseOrNull(line) is { } message && message.SessionId == sessionId)
-                {
-                    messages.Add(message);
-                }
-            });
-            if (messages.Count > 0)
-            {
-                messages.Sort((a, b) => a.Seq.CompareTo(b.Seq));
-                return messages;
-            }
-        }
-        return null;
-    }
+    public static IReadOnlyList<ChatMessage>? Read(string dataDirectory, string sessionId) =>
+        MissionArchive.ReadStream(dataDirectory, MissionArchive.Chats, "session_id", sessionId, TryReadId, ChatLog.ParseOrNull, m => m.Seq);
 
     /// <summary>True when the archive holds the conversation (a look-up on disk; a month is read only on a likely hit).</summary>
     public static bool Holds(string dataDirectory, string sessionId) => Read(dataDirectory, sessionId) is not null;

@@ -6,28 +6,6 @@ using System.Text.Json;
 
 namespace Missions.Log;
 
-/// <summary><c>Missions:Retention</c>: how long what is over stays in the live logs (the embedded default).</summary>
-public sealed class RetentionOptions
-{
-    public const string Section = "Missions:Retention";
-
-    /// <summary>
-    /// Days after a mission ended (its last line) that it stays in <c>missions.jsonl</c>; after that the next start moves
-    /// it to the archive. Null (the default) keeps every mission live.
-    /// </summary>
-    public double? EndedMissionDays { get; set; }
-
-    /// <summary>
-    /// Days a conversation stays in <c>chat_sessions.jsonl</c> after its last message (unless a mission it asked for has
-    /// not ended, or it holds a schedule); after that the next start moves it to the archive, where it is read, not
-    /// continued. Null (the default) keeps every conversation live.
-    /// </summary>
-    public double? IdleConversationDays { get; set; }
-}
-
-/// <summary>What one compaction did.</summary>
-public sealed record CompactionReport(int MissionsArchived, long LinesArchived, long LinesKept, IReadOnlyList<string> Months, long ElapsedMs);
-
 /// <summary>
 /// Ended missions past their retention, moved out of <c>missions.jsonl</c> into <c>archive/missions-YYYY-MM.jsonl.gz</c>
 /// (the month each ended in), from which one mission is still read by id and a whole month restored.
@@ -150,7 +128,7 @@ public static partial class MissionArchive
         }
         // Missions not ended: their conversations wait for their outcomes.
         var unfinished = conversationCutoff is null ? null
-            : streams.Where(p => p.Value.IsMission && !p.Value.Ended && !due.ContainsKey(p.Key)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+            : streams.Where(p => p.Value.IsMission && !p.Value.Ended).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         streams.Clear();
         streams.TrimExcess(); // its arrays go now, not at the end of the method
         CrashPoint(1);
@@ -271,31 +249,41 @@ public static partial class MissionArchive
     }
 
     /// <summary>One mission's lines from the archive, in order, or null when no month holds it (newest month first).</summary>
-    public static IReadOnlyList<MissionEvent>? Read(string dataDirectory, string missionId)
+    public static IReadOnlyList<MissionEvent>? Read(string dataDirectory, string missionId) =>
+        ReadStream(dataDirectory, Missions, "mission_id", missionId, TryReadId, MissionLogReader.ParseOrNull, e => e.Seq);
+
+    internal delegate T? LineParser<T>(ReadOnlySpan<byte> line) where T : class;
+
+    /// <summary>
+    /// One stream's lines from the archive of <paramref name="kind"/>, in order, or null when no month holds it: newest
+    /// month first, a month whose ids exclude it not read, a line parsed only when it names the stream.
+    /// </summary>
+    internal static IReadOnlyList<T>? ReadStream<T>(string dataDirectory, string kind, string idProperty, string id, IdReader readId,
+        LineParser<T> parse, Func<T, int> seqOf) where T : class
     {
-        if (!Ids.IsValid(missionId))
+        if (!Ids.IsValid(id))
         {
             return null;
         }
-        var needle = Encoding.UTF8.GetBytes($"\"mission_id\":\"{missionId}\"");
-        foreach (var month in Months(dataDirectory).Reverse())
+        var needle = Encoding.UTF8.GetBytes($"\"{idProperty}\":\"{id}\"");
+        foreach (var month in Months(dataDirectory, kind).Reverse())
         {
-            if (MonthIds.Excludes(Path.Combine(dataDirectory, DirectoryName, IdsFile(month)), missionId))
+            if (MonthIds.Excludes(Path.Combine(dataDirectory, DirectoryName, IdsFile(month, kind)), id))
             {
                 continue; // not this month's: its lines are not read
             }
-            var events = new List<MissionEvent>();
-            ForEachArchivedLine(Path.Combine(dataDirectory, DirectoryName, MonthFile(month)), line =>
+            var lines = new List<T>();
+            ForEachArchivedLine(Path.Combine(dataDirectory, DirectoryName, MonthFile(month, kind)), line =>
             {
-                if (line.IndexOf(needle) >= 0 && TryReadId(line, out var id) && id == missionId && MissionLogReader.ParseOrNull(line) is { } e)
+                if (line.IndexOf(needle) >= 0 && readId(line, out var lineId) && lineId == id && parse(line) is { } parsed)
                 {
-                    events.Add(e);
+                    lines.Add(parsed);
                 }
             });
-            if (events.Count > 0)
+            if (lines.Count > 0)
             {
-                events.Sort((a, b) => a.Seq.CompareTo(b.Seq));
-                return events;
+                lines.Sort((a, b) => seqOf(a).CompareTo(seqOf(b)));
+                return lines;
             }
         }
         return null;
@@ -603,72 +591,4 @@ public static partial class MissionArchive
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: moved {Missions} ended missions ({Lines} lines) to the archive ({Months}); {Kept} lines stay live; {ElapsedMs} ms")]
     private static partial void LogCompacted(ILogger logger, int missions, long lines, string months, long kept, long elapsedMs);
-}
-
-/// <summary>
-/// A month's ids as sorted 64-bit hashes (FNV-1a of the id), 8 bytes each: whether a mission may be in a month is a
-/// binary search of the file (about 24 reads at 10 million), with nothing kept in memory. A hash shared by two ids only
-/// makes a look-up read a month that does not have it.
-/// </summary>
-public static class MonthIds
-{
-    public static ulong Hash(string id)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in id)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-        return hash;
-    }
-
-    public static void Write(string path, IEnumerable<string> ids)
-    {
-        var hashes = ids.Select(Hash).ToArray();
-        Array.Sort(hashes);
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        Span<byte> bytes = stackalloc byte[8];
-        foreach (var hash in hashes)
-        {
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, hash);
-            file.Write(bytes);
-        }
-        file.Flush(flushToDisk: true);
-    }
-
-    /// <summary>True when the month's ids file exists and does not hold the id; false when it may (or there is no file).</summary>
-    public static bool Excludes(string path, string id)
-    {
-        if (!File.Exists(path))
-        {
-            return false;
-        }
-        using var handle = File.OpenHandle(path);
-        var count = RandomAccess.GetLength(handle) / 8;
-        var wanted = Hash(id);
-        Span<byte> bytes = stackalloc byte[8];
-        long lo = 0, hi = count - 1;
-        while (lo <= hi)
-        {
-            var mid = lo + (hi - lo) / 2;
-            if (RandomAccess.Read(handle, bytes, mid * 8) != 8)
-            {
-                return false;
-            }
-            var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes);
-            if (value == wanted)
-            {
-                return false;
-            }
-            if (value < wanted)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return true;
-    }
 }

@@ -25,7 +25,7 @@ public static class MissionEndpoints
 
     /// <summary>What a command needs: who asks, whether it is theirs, the bounds on waiting work, the grain.</summary>
     private sealed record Command(HttpContext Context, Access Access, IGrainFactory Grains, MissionLogReader Missions,
-        IOptions<IntakeOptions> Intake, IOptions<PersonLimits> Limits, IOptions<MissionsOptions> Data)
+        IOptions<IntakeOptions> Intake, IOptions<PersonLimits> Limits)
     {
         public async Task<IResult> RunAsync(string missionId, Func<IMissionGrain, Actor, Task<MissionCommandResult>> command, bool addsWork = false)
         {
@@ -37,8 +37,7 @@ public static class MissionEndpoints
             if (!Access.MaySee(person, missionId))
             {
                 // Moved to the archive (Missions:Retention): it is read, never changed — its grain would find no mission.
-                if (Missions.Index.OwnerOf(missionId) is null && MissionArchive.Read(Data.Value.DataDirectory, missionId) is [MissionCreated created, ..]
-                    && person.MaySee(created.Owner))
+                if (Access.ArchivedMission(person, missionId) is not null)
                 {
                     return TypedResults.Problem(title: "Archived", statusCode: StatusCodes.Status409Conflict,
                         detail: $"Mission {missionId} ended longer ago than this server keeps missions live and was moved to the archive: "

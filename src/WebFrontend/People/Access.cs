@@ -30,6 +30,17 @@ public sealed class Access(MissionLogReader missions, ServerKey key, IServicePro
     private readonly string? _dataDirectory = services.GetService<Microsoft.Extensions.Options.IOptions<MissionsOptions>>()?.Value.DataDirectory;
 
     /// <summary>
+    /// A mission the live log no longer has, read from the archive (<c>Missions:Retention:EndedMissionDays</c>) when it
+    /// is the person's (or they are an operator); null otherwise. The archive's ids are looked up on disk first: an
+    /// unknown id reads no month.
+    /// </summary>
+    public IReadOnlyList<MissionEvent>? ArchivedMission(Person person, string missionId) =>
+        _dataDirectory is not null && missions.Index.OwnerOf(missionId) is null
+        && MissionArchive.Read(_dataDirectory, missionId) is [MissionCreated created, ..] archived && person.MaySee(created.Owner)
+            ? archived
+            : null;
+
+    /// <summary>
     /// A conversation moved to the archive (<c>Missions:Retention:IdleConversationDays</c>): none of its lines is live and
     /// the archive holds it. Looked up on disk only for a conversation with no live line.
     /// </summary>

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Missions.Log;
 using Missions.Web.Http;
 using Missions.Web.People;
@@ -21,24 +20,16 @@ public static class WhiteboardEndpoints
         return app;
     }
 
-    private static Results<Ok<MissionView>, ProblemHttpResult> Get(string missionId, HttpContext context, Access access, MissionLogReader reader,
-        IOptions<MissionsOptions> options)
+    private static Results<Ok<MissionView>, ProblemHttpResult> Get(string missionId, HttpContext context, Access access, MissionLogReader reader)
     {
         if (!Ids.IsValid(missionId))
         {
             return Problems.InvalidId("mission id", missionId);
         }
         var person = context.Person();
-        if (reader.Index.OwnerOf(missionId) is null)
+        if (access.ArchivedMission(person, missionId) is { } archived)
         {
-            // Not in the live log: ended longer ago than retention keeps it, it may be in the archive (whose ids are
-            // looked up on disk first: an unknown id reads no month).
-            if (MissionArchive.Read(options.Value.DataDirectory, missionId) is { } archived
-                && archived[0] is MissionCreated created && person.MaySee(created.Owner))
-            {
-                return TypedResults.Ok(SessionPrivacy.WithoutSession(MissionView.FromEvents(archived) with { Archived = true }));
-            }
-            return Problems.NotFound("Unknown mission", $"You have no mission '{missionId}'.");
+            return TypedResults.Ok(SessionPrivacy.WithoutSession(MissionView.FromEvents(archived) with { Archived = true }));
         }
         if (!access.MaySee(person, missionId) || reader.ReadView(missionId) is not { } view)
         {

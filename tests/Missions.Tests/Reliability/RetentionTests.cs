@@ -55,12 +55,12 @@ public sealed class RetentionTests(ITestOutputHelper output)
             }
             await Eventually.WaitAsync(() => CountAsync(http, "active"), n => n == 1, TimeSpan.FromSeconds(30), "one mission to run");
         });
-        var before = LinesPerMission(File.ReadAllLines(Path.Combine(pristine, LogFiles.Missions)));
+        var before = LinesPerStream(File.ReadAllLines(Path.Combine(pristine, LogFiles.Missions)));
         var ended = EndedMissions(Path.Combine(pristine, LogFiles.Missions));
         Assert.Equal(Ended, ended.Count);
         Assert.Equal(Ended + Unfinished, before.Count);
 
-        var chatsBefore = LinesPerMission(File.ReadAllLines(Path.Combine(pristine, LogFiles.ChatSessions)), "session_id");
+        var chatsBefore = LinesPerStream(File.ReadAllLines(Path.Combine(pristine, LogFiles.ChatSessions)), "session_id");
         var retention = new Dictionary<string, string>(slow)
         {
             ["Missions__Retention__EndedMissionDays"] = "0",
@@ -101,16 +101,16 @@ public sealed class RetentionTests(ITestOutputHelper output)
                 Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
                 Assert.Contains("archive", await retry.Content.ReadAsStringAsync());
             });
-            var live = LinesPerMission(File.ReadAllLines(Path.Combine(data, LogFiles.Missions)));
-            var archived = LinesPerMission(MissionArchive.Months(data).SelectMany(m => ReadMonth(Path.Combine(data, MissionArchive.DirectoryName, MissionArchive.MonthFile(m)))));
+            var live = LinesPerStream(File.ReadAllLines(Path.Combine(data, LogFiles.Missions)));
+            var archived = LinesPerStream(MissionArchive.Months(data).SelectMany(m => ReadMonth(Path.Combine(data, MissionArchive.DirectoryName, MissionArchive.MonthFile(m)))));
             foreach (var (id, lines) in before)
             {
                 var (inLive, inArchive) = (live.GetValueOrDefault(id), archived.GetValueOrDefault(id));
                 Assert.True(ended.Contains(id) ? (inLive, inArchive) == (0, lines) : (inLive >= lines && inArchive == 0),
                     $"step {step}: mission {id} had {lines} lines; now {inLive} live, {inArchive} archived");
             }
-            var chatsLive = LinesPerMission(File.ReadAllLines(Path.Combine(data, LogFiles.ChatSessions)), "session_id");
-            var chatsArchived = LinesPerMission(MissionArchive.Months(data, MissionArchive.Chats)
+            var chatsLive = LinesPerStream(File.ReadAllLines(Path.Combine(data, LogFiles.ChatSessions)), "session_id");
+            var chatsArchived = LinesPerStream(MissionArchive.Months(data, MissionArchive.Chats)
                 .SelectMany(m => ReadMonth(Path.Combine(data, MissionArchive.DirectoryName, MissionArchive.MonthFile(m, MissionArchive.Chats)))), "session_id");
             Assert.Equal((0, chatsBefore[idle]), (chatsLive.GetValueOrDefault(idle), chatsArchived.GetValueOrDefault(idle)));
             Assert.True(chatsLive[waiting] >= chatsBefore[waiting] && !chatsArchived.ContainsKey(waiting), $"step {step}: the waiting conversation");
@@ -141,7 +141,7 @@ public sealed class RetentionTests(ITestOutputHelper output)
         return page.GetProperty("counts").TryGetProperty(status, out var n) ? n.GetInt32() : 0;
     }
 
-    private static Dictionary<string, int> LinesPerMission(IEnumerable<string> lines, string key = "mission_id")
+    private static Dictionary<string, int> LinesPerStream(IEnumerable<string> lines, string key = "mission_id")
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var line in lines.Where(l => l.Length > 0))
