@@ -12,8 +12,13 @@ missing=0
 for dir in "${need[@]}"; do [ -d "$cache/usr/share/doc/$dir" ] || missing=1; done
 if [ "$missing" = 1 ]; then
   mkdir -p "$cache/debs"
-  (cd "$cache/debs" && apt-get download python3.11-doc git-doc rust-doc golang-1.19-doc erlang-doc openjdk-17-doc 2>&1 \
-    | grep -v "^W: Download is performed unsandboxed" || true)
+  packages=(python3.11-doc git-doc rust-doc golang-1.19-doc erlang-doc openjdk-17-doc)
+  download() { (cd "$cache/debs" && apt-get download "${packages[@]}" 2>&1 | grep -v "^W: Download is performed unsandboxed"); }
+  # A fresh machine's package lists may be empty: read them once, then download again.
+  if download | grep -q "^E:"; then
+    sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq && download || true
+  fi
   for deb in "$cache"/debs/*.deb; do dpkg -x "$deb" "$cache"; done
 fi
 dotnet run -c Release --project bench/Missions.ResearchBench -- --docs "$cache" "$@"
