@@ -103,8 +103,8 @@ public static partial class PageReader
 
     /// <summary>
     /// Where the page's own words are: its <c>main</c> (or <c>role=main</c>); else its article, when it has one — a page
-    /// of many articles (a module's functions, a blog's posts, a thread's replies) is read whole, not as its first;
-    /// else the body.
+    /// of many articles side by side (a module's functions, a blog's posts) is read whole, not as its first; else the
+    /// body.
     /// </summary>
     private static IElement? MainOf(IDocument document)
     {
@@ -112,8 +112,9 @@ public static partial class PageReader
         {
             return main;
         }
-        var articles = document.QuerySelectorAll("article");
-        return articles.Length == 1 ? articles[0] : document.Body;
+        // The outermost articles: a post's replies, articles in the article, are part of it.
+        var articles = document.QuerySelectorAll("article").Where(a => a.ParentElement?.Closest("article") is null).Take(2).ToList();
+        return articles.Count == 1 ? articles[0] : document.Body;
     }
 
     /// <summary>
@@ -145,10 +146,6 @@ public static partial class PageReader
             var kind = isBlock.Contains(container) ? container.LocalName : "";
             var run = new StringBuilder();
             var ownWords = false; // a run of links alone is a bar of navigation (Next, Up, Index), not the page's words
-            // The run bears a place the site links to (an id, a named anchor), or stands alone in an element that is one.
-            var ownAnchor = !holdsBlock.Contains(container) && container != main && container.HasAttribute("id");
-            var anchored = ownAnchor;
-            var selfLink = false; // the run is, or holds, a link to itself (a generator's clickable title)
             foreach (var child in container.ChildNodes)
             {
                 if (child is IText text)
@@ -163,8 +160,7 @@ public static partial class PageReader
                 else if (isBlock.Contains(element) && !holdsBlock.Contains(element))
                 {
                     EndRun();
-                    var words = TextOf(element);
-                    read.Add((element.LocalName == "p" && IsAnchor(element) && IsTermLike(words) ? "dt" : element.LocalName, words));
+                    read.Add((element.LocalName, TextOf(element)));
                 }
                 else if (holdsBlock.Contains(element) || !InlineElements.Contains(element.LocalName))
                 {
@@ -175,8 +171,6 @@ public static partial class PageReader
                 {
                     AppendText(element, run);
                     ownWords |= element.LocalName != "a";
-                    anchored |= IsAnchor(element);
-                    selfLink |= IsSelfLink(element, container);
                 }
             }
             EndRun();
@@ -184,51 +178,19 @@ public static partial class PageReader
             void EndRun()
             {
                 var words = PlainText.Collapse(run.ToString());
-                if (!ownWords && !selfLink)
+                if (!ownWords)
                 {
                     leftOut += words.Length;
                 }
                 else if (words.Length > 0)
                 {
-                    // A short line that is a place the site links to (it bears an anchor, or is a link to itself) is
-                    // the name of what follows: read as a definition's term.
-                    read.Add((kind.Length == 0 && (anchored || selfLink) && IsTermLike(words) ? "dt" : kind, words));
+                    read.Add((kind, words));
                 }
                 run.Clear();
                 ownWords = false;
-                anchored = ownAnchor;
-                selfLink = false;
             }
         }
     }
-
-    /// <summary>
-    /// Whether an element is, or holds, a place a site links to: an element with an <c>id</c>, or a named anchor
-    /// (<c>&lt;a name&gt;</c>). Reference manuals mark each definition so (a function's signature, an option's name),
-    /// whatever element they set it in.
-    /// </summary>
-    private static bool IsAnchor(IElement element) =>
-        element.HasAttribute("id") || element is { LocalName: "a" } && element.HasAttribute("name")
-        || element.QuerySelector("[id], a[name]") is not null;
-
-    /// <summary>
-    /// Whether a link points at itself — at its own anchor, one it holds, or its container's: how generators make a
-    /// definition's name clickable (a permalink you can copy). Such a link is the name of what follows, not navigation.
-    /// </summary>
-    private static bool IsSelfLink(IElement element, IElement container)
-    {
-        if (element.LocalName != "a" || element.GetAttribute("href") is not ['#', _, ..] href)
-        {
-            return false;
-        }
-        var target = Uri.UnescapeDataString(href[1..]);
-        return element.Id == target || element.GetAttribute("name") == target || container.Id == target
-            || element.QuerySelector("[id], a[name]") is { } inner && (inner.Id == target || inner.GetAttribute("name") == target);
-    }
-
-    /// <summary>Words short enough to name something, and not a sentence: a signature, an option, a setting's name.</summary>
-    private static bool IsTermLike(string words) =>
-        words.Length is > 0 and <= 160 && words.Count(c => c == ' ') < 20 && words[^1] is not ('.' or '!' or '?' or ':');
 
     /// <summary>Plain text or Markdown: paragraphs are separated by blank lines; "# Heading" lines are headings.</summary>
     public static PageContent ReadText(Uri url, string text, CancellationToken cancellationToken = default)
