@@ -49,17 +49,7 @@ public sealed partial class CrawlFrontier(IReadOnlyList<string> question)
     /// <summary>How much a model's similarity (cosine, 0–1) adds: enough to order links the words leave tied or near.</summary>
     public const double SemanticWeight = 1.0;
 
-    private sealed record Evidence(HashSet<string> Text, HashSet<string> Url, HashSet<string> Context, IReadOnlySet<string> Weak, bool Chrome, bool Child)
-    {
-        /// <summary>Found by the site's own search data for the question (see <see cref="SiteIndex"/>).</summary>
-        public bool Indexed { get; init; }
-    }
-
-    /// <summary>
-    /// A page the site's search data gives for the question counts this much more for its words: the site says it
-    /// defines them, where a link only mentions them.
-    /// </summary>
-    private const double IndexedFactor = 2;
+    private sealed record Evidence(HashSet<string> Text, HashSet<string> Url, HashSet<string> Context, IReadOnlySet<string> Weak, bool Chrome, bool Child);
 
     private sealed class Candidate(Uri url, int depth, long sequence)
     {
@@ -113,21 +103,6 @@ public sealed partial class CrawlFrontier(IReadOnlyList<string> question)
 
     /// <summary>A page a sitemap lists: only its URL speaks for it, and it waits behind pages' links that say as much.</summary>
     public void OfferListed(Uri url, int depth) => Offer(url, depth, new Evidence([], UrlTerms(url), [], new HashSet<string>(), false, false));
-
-    /// <summary>
-    /// A page the site's own search data names for the question, with the name it gives (a function's, a section's
-    /// title); the place on the page (its anchor) counts among its URL's words.
-    /// </summary>
-    public void OfferIndexed(Uri url, string name)
-    {
-        var words = UrlTerms(url);
-        words.UnionWith(Terms.Of(Uri.UnescapeDataString(url.Fragment.TrimStart('#'))));
-        Offer(url, depth: 1, new Evidence(TextTerms(name), words, [], new HashSet<string>(), false, false) { Indexed = true });
-        if (_unread.TryGetValue(KeyOf(url), out var candidate) && candidate.Shown.Length == 0)
-        {
-            candidate.Shown = name;
-        }
-    }
 
     /// <summary>
     /// Offers a page's links. A question term that most of the page's links carry (the section's own word: every link
@@ -408,7 +383,7 @@ public sealed partial class CrawlFrontier(IReadOnlyList<string> question)
             {
                 score += LearnedWeight * Weight(evidence, term);
             }
-            best = Math.Max(best, score * (evidence.Chrome ? ChromeShare : 1) * (evidence.Child ? ChildFactor : 1) * (evidence.Indexed ? IndexedFactor : 1));
+            best = Math.Max(best, score * (evidence.Chrome ? ChromeShare : 1) * (evidence.Child ? ChildFactor : 1));
         }
         return best + SemanticWeight * candidate.Semantic;
     }

@@ -15,9 +15,6 @@ public sealed record PageContent
 
     public IReadOnlyList<PageLink> Links { get; init; } = [];
 
-    /// <summary>Where the page says its site's search data is, each location the files read together (see <see cref="SiteIndex"/>).</summary>
-    public IReadOnlyList<IReadOnlyList<string>> SiteIndexes { get; init; } = [];
-
     /// <summary>For a sitemap index: the further sitemaps it lists.</summary>
     public IReadOnlyList<string> Sitemaps { get; init; } = [];
 

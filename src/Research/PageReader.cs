@@ -52,7 +52,6 @@ public static partial class PageReader
             }
         }
         cancellationToken.ThrowIfCancellationRequested();
-        var siteIndexes = SiteIndex.LocationsIn(document, url); // before the scripts go
         foreach (var boilerplate in document.QuerySelectorAll(Boilerplate))
         {
             boilerplate.Remove();
@@ -99,10 +98,7 @@ public static partial class PageReader
                 passages.Add(TextOf(main));
             }
         }
-        return new PageContent
-        {
-            Url = url.ToString(), Title = title, Reader = HtmlReader, Passages = passages.Build(), Links = links.List, SiteIndexes = siteIndexes,
-        };
+        return new PageContent { Url = url.ToString(), Title = title, Reader = HtmlReader, Passages = passages.Build(), Links = links.List };
     }
 
     /// <summary>

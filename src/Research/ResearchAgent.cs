@@ -24,12 +24,6 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
     public const string FetchTool = "http_fetch";
     public const string SitemapTool = "sitemap";
 
-    /// <summary>Site search data read per mission at most (a site may have a few: a book's, its API's).</summary>
-    public const int MaxSiteIndexes = 2;
-
-    /// <summary>Pages a site's search data adds as candidates for the question.</summary>
-    private const int PagesFromSiteIndex = 3;
-
     private static readonly HashSet<string> BinaryExtensions = new(StringComparer.OrdinalIgnoreCase)
     {
         ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico", ".bmp", ".pdf", ".zip", ".gz", ".tgz", ".tar",
@@ -194,13 +188,6 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
                 .Where(l => Uri.TryCreate(l.Url, UriKind.Absolute, out var target) && DomainRules.IsAllowed(target, work.Constraints.AllowedDomains))
                 .ToList();
             run.Frontier.OfferLinks(url, offered, depth + 1);
-            foreach (var files in page.SiteIndexes)
-            {
-                if (run.SiteIndexesTried.Count < MaxSiteIndexes && files.Count > 0 && run.SiteIndexesTried.Add(files[0]))
-                {
-                    await ReadSiteIndexAsync(run, files, cancellationToken);
-                }
-            }
             run.Frontier.Learn(run.Feedback.Read(page));
             // A page that neither answers nor maps further pages (a table of contents) was a miss for the words that led to it.
             run.Frontier.Read(url, answered: run.Feedback.LastPageAnswered || offered.Count(l => !l.Chrome) >= 4);
@@ -290,67 +277,6 @@ public sealed partial class ResearchAgent : IMissionExecutor, IDisposable
             {
                 // Behind the start page's own links when equally relevant: those say more than a URL does.
                 run.Frontier.OfferListed(target, depth: 2);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Reads a site's search data (see <see cref="SiteIndex"/>) and offers the pages it names for the question. Not a
-    /// page of the budget (as a sitemap is not); on the allowed domains, as robots.txt allows; what it found is kept by
-    /// idempotency key, so a retried attempt reads the same pages without fetching it again. A failure costs nothing.
-    /// </summary>
-    private async Task ReadSiteIndexAsync(ResearchRun run, IReadOnlyList<string> files, CancellationToken cancellationToken)
-    {
-        var first = new Uri(files[0]);
-        var key = ToolCallStore.KeyOf(run.Work.MissionId, SiteIndex.ToolName, CrawlFrontier.KeyOf(first));
-        var listing = await _store.TryGetAsync(run.Work.MissionId, key, cancellationToken);
-        if (listing is null)
-        {
-            var read = new List<(Uri, string)>();
-            foreach (var file in AllowedUris(files, run))
-            {
-                try
-                {
-                    var robots = await _robots.ForAsync(file, cancellationToken);
-                    if (!robots.IsAllowed(file.PathAndQuery))
-                    {
-                        continue;
-                    }
-                    var document = await _fetcher.GetAsync(file,
-                        hop => RefuseAsync(hop, run.Work.Constraints.AllowedDomains, cancellationToken), _robots.DelayFor, cancellationToken, data: true);
-                    if (IsSuccess(document.Status) && document.Body is { } body)
-                    {
-                        read.Add((document.Url, body));
-                    }
-                }
-                catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-            }
-            if (read.Count == 0)
-            {
-                return; // most sites have none where a page suggests
-            }
-            var entries = SiteIndex.Parse(read, cancellationToken);
-            var found = SiteIndex.Find(entries, run.Question, run.Names, PagesFromSiteIndex);
-            listing = new PageContent
-            {
-                Url = first.ToString(), Title = "site index", Reader = SiteIndex.ToolName,
-                Links = [.. found.Select(e => new PageLink(e.Url, PlainText.Clip(e.Name, PageLimits.MaxLabelChars)))],
-            };
-            await _store.PutAsync(run.Work.MissionId, key, listing, cancellationToken);
-        }
-        if (listing.Links.Count == 0)
-        {
-            return;
-        }
-        run.Tools.Add(SiteIndex.ToolName);
-        foreach (var link in listing.Links)
-        {
-            if (Uri.TryCreate(link.Url, UriKind.Absolute, out var target) && DomainRules.IsAllowed(target, run.Work.Constraints.AllowedDomains))
-            {
-                run.Frontier.OfferIndexed(target, link.Text);
             }
         }
     }

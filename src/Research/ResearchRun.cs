@@ -16,9 +16,6 @@ internal sealed class ResearchRun(MissionWork work, IReadOnlyList<string> questi
     public string Subject { get; } = Terms.Subject(work.Objective.Description);
     public IReadOnlyList<string> Question => Frontier.Question;
     public List<PageContent> Pages { get; } = [];
-
-    /// <summary>The site search data tried (by its first file), at most <see cref="ResearchAgent.MaxSiteIndexes"/>.</summary>
-    public HashSet<string> SiteIndexesTried { get; } = new(StringComparer.Ordinal);
     public List<string> Errors { get; } = [];
     public List<string> Notes { get; } = [];
     public SortedSet<string> Tools { get; } = new(StringComparer.Ordinal);

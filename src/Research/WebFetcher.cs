@@ -51,10 +51,8 @@ public sealed class WebFetcher : IDisposable
     /// for refused hops and network failures; an error status is returned, not thrown.
     /// </summary>
     public async Task<FetchedDocument> GetAsync(
-        Uri url, Func<Uri, Task<string?>> refuseHop, Func<Uri, TimeSpan> delayFor, CancellationToken cancellationToken, bool data = false)
+        Uri url, Func<Uri, Task<string?>> refuseHop, Func<Uri, TimeSpan> delayFor, CancellationToken cancellationToken)
     {
-        // Data (a site's search index) is a script or JSON, and may be larger than a page.
-        var maxBytes = data ? Math.Max(_options.MaxResponseBytes, SiteIndex.MaxBytes) : _options.MaxResponseBytes;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.RequestTimeoutSeconds));
         var current = url;
@@ -71,15 +69,11 @@ public sealed class WebFetcher : IDisposable
                 if ((int)response.StatusCode is < 300 or >= 400 || response.Headers.Location is not { } location)
                 {
                     var mediaType = response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant() ?? "text/html";
-                    if (!response.IsSuccessStatusCode || !(IsText(mediaType) || data && IsData(mediaType)))
+                    if (!response.IsSuccessStatusCode || !IsText(mediaType))
                     {
                         return new FetchedDocument(current, response.StatusCode, mediaType, null); // binaries are not read
                     }
-                    if (data && response.Content.Headers.ContentLength > maxBytes)
-                    {
-                        return new FetchedDocument(current, response.StatusCode, mediaType, null); // cut, it would be no index
-                    }
-                    return new FetchedDocument(current, response.StatusCode, mediaType, await ReadCappedAsync(response.Content, maxBytes, timeout.Token));
+                    return new FetchedDocument(current, response.StatusCode, mediaType, await ReadCappedAsync(response.Content, timeout.Token));
                 }
                 next = location.IsAbsoluteUri ? location : new Uri(current, location);
             }
@@ -108,18 +102,14 @@ public sealed class WebFetcher : IDisposable
     public static bool IsText(string mediaType) =>
         IsHtml(mediaType) || mediaType is "text/plain" or "text/markdown" or "text/x-markdown" or "application/xml" or "text/xml";
 
-    /// <summary>What a site's scripts and data come as.</summary>
-    public static bool IsData(string mediaType) =>
-        mediaType is "application/javascript" or "text/javascript" or "application/x-javascript" or "application/json" or "text/plain";
-
-    private static async Task<string> ReadCappedAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
+    private async Task<string> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[Math.Min(maxBytes, 64 * 1024)];
+        var buffer = new byte[Math.Min(_options.MaxResponseBytes, 64 * 1024)];
         using var collected = new MemoryStream();
         int read;
-        while (collected.Length < maxBytes
-            && (read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, maxBytes - collected.Length)), cancellationToken)) > 0)
+        while (collected.Length < _options.MaxResponseBytes
+            && (read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, _options.MaxResponseBytes - collected.Length)), cancellationToken)) > 0)
         {
             collected.Write(buffer, 0, read);
         }
