@@ -149,6 +149,7 @@ public static class MissionsWebExtensions
         builder.Services.AddMissionsHealthChecks();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<LogUnavailableExceptionHandler>();
+        builder.Services.AddExceptionHandler<ClusterUnavailableExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             var shared = MissionsJson.Options;

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace Missions.Web.Http;
+
+/// <summary>
+/// A grain that does not answer in time, or whose silo is gone or unreachable (a silo frozen or cut off, until the
+/// cluster declares it dead and its grains move): a 503 that says to retry, not a 500. The request may have taken
+/// effect before the answer was lost, and the problem says so; the details go to the log.
+/// </summary>
+public sealed partial class ClusterUnavailableExceptionHandler(IProblemDetailsService problems, ILogger<ClusterUnavailableExceptionHandler> logger) : IExceptionHandler
+{
+    /// <summary>How long a client is asked to wait before it tries again, in seconds.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsUnavailable(exception) && !(exception.InnerException is { } inner && IsUnavailable(inner)))
+        {
+            return false;
+        }
+        LogUnavailable(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Part of the service is not answering",
+                Detail = $"The request did not get its answer in time; try again in {RetryAfterSeconds} seconds. It may have taken effect "
+                    + "before the answer was lost: look before you repeat it (a chat message sent again with the same "
+                    + "client_message_id is taken once).",
+            },
+        });
+    }
+
+    /// <summary>A grain call that timed out, or a silo that is gone or refuses the message.</summary>
+    private static bool IsUnavailable(Exception exception) =>
+        exception is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: part of the cluster did not answer; the client was told 503 and to retry")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string method, string path);
+}
