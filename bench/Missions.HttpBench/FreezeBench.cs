@@ -17,7 +17,7 @@ static class FreezeBench
 {
     private const int Conversations = 30;
 
-    public static async Task RunAsync(int freezeSeconds, int siloCount, int rate, int frozenSilo)
+    public static async Task RunAsync(int freezeSeconds, int siloCount, int rate, int frozenSilo, int maxConcurrency)
     {
         var admin = Environment.GetEnvironmentVariable("MISSIONS_BENCH_PG") ?? throw new InvalidOperationException("--freeze-silo needs MISSIONS_BENCH_PG (bench/with-servers.sh)");
         var redis = Environment.GetEnvironmentVariable("MISSIONS_BENCH_REDIS") ?? throw new InvalidOperationException("--freeze-silo needs MISSIONS_BENCH_REDIS (bench/with-servers.sh)");
@@ -37,7 +37,7 @@ static class FreezeBench
             ["Missions__Orleans__ServiceId"] = name,
             ["Missions__Execution__Executor"] = "delay",
             ["Missions__Execution__DelayMilliseconds"] = "500",
-            ["Missions__Execution__MaxConcurrency"] = "64",
+            ["Missions__Execution__MaxConcurrency"] = maxConcurrency.ToString(),
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
@@ -80,6 +80,8 @@ static class FreezeBench
             var clock = Stopwatch.StartNew();
             var requests = new ConcurrentBag<(double SentAt, double Ms, int Status)>();
             var completions = new List<(double At, int Completed)>();
+            var stored = new List<(double At, int Completed)>(); // the store's own count: what the web frontend's mirror shows may lag it
+            await using var store = Npgsql.NpgsqlDataSource.Create(shared["Missions__Store__PostgreSql"]);
             using var stop = new CancellationTokenSource();
             var inFlight = new List<Task>();
             var load = Task.Run(async () =>
@@ -114,6 +116,18 @@ static class FreezeBench
                         }
                     }
                     catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                    {
+                    }
+                    try
+                    {
+                        await using var count = store.CreateCommand("SELECT count(*) FROM missions WHERE status = 'completed'");
+                        var completed = Convert.ToInt32(await count.ExecuteScalarAsync());
+                        lock (stored)
+                        {
+                            stored.Add((clock.Elapsed.TotalSeconds, completed));
+                        }
+                    }
+                    catch (Npgsql.NpgsqlException)
                     {
                     }
                     await Task.Delay(1_000);
@@ -161,12 +175,12 @@ static class FreezeBench
                 await Task.Delay(1_000);
             }
 
-            Console.WriteLine($"{siloCount} silos and a web frontend (client), delay executor 500 ms, MaxConcurrency 64, {rate} chat requests/s " +
+            Console.WriteLine($"{siloCount} silos and a web frontend (client), delay executor 500 ms, MaxConcurrency {maxConcurrency}, {rate} chat requests/s " +
                 $"over {Conversations} conversations; silo {silos.IndexOf(frozen) + 1} SIGSTOPped at {frozenAt:N1} s for {freezeSeconds} s; membership defaults");
             Console.WriteLine($"declared dead by the others: {(declaredDead is { } d ? $"{d:N1} s after the freeze" : "not within the freeze")}");
             Console.WriteLine();
-            Console.WriteLine("| phase | s | requests | answered 200 | 503 | other failures | answer p50 ms | answer p99 ms | longest answer ms | missions completed a second (median, lowest) | longest stretch with none completed, s |");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+            Console.WriteLine("| phase | s | requests | answered 200 | 503 | other failures | answer p50 ms | answer p99 ms | longest answer ms | completed a second, whiteboard (median, lowest) | longest none, whiteboard s | completed a second, store (median, lowest) | longest none, store s |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|");
             Phase("before", 5, frozenAt);
             Phase("frozen", frozenAt, resumedAt);
             Phase("after", resumedAt, resumedAt + afterSeconds);
@@ -174,15 +188,26 @@ static class FreezeBench
             Console.WriteLine($"accepted {accepted:N0} missions; completed {finalCompleted:N0} after the load stopped ({drain.Elapsed.TotalSeconds:N0} s of draining)");
             var failures = requests.Where(r => r.Status is not 200).GroupBy(r => r.Status).Select(g => $"{(g.Key < 0 ? "no answer" : "HTTP " + g.Key)}: {g.Count()}");
             Console.WriteLine($"failures by kind: {string.Join(", ", failures)}");
+            Console.WriteLine($"what they said: {string.Join("; ", FailureTitles.Select(f => $"{f.Key} ×{f.Value}"))}");
 
             void Phase(string label, double from, double to)
             {
                 var these = requests.Where(r => r.SentAt >= from && r.SentAt < to).ToList();
                 var ok = these.Where(r => r.Status == 200).Select(r => r.Ms).Order().ToList();
+                var (board, boardNone) = Rates(completions, from, to);
+                var (kept, keptNone) = Rates(stored, from, to);
+                string P(List<double> v, double p) => v.Count == 0 ? "—" : v[Math.Min(v.Count - 1, (int)(p * v.Count))].ToString("N0");
+                Console.WriteLine($"| {label} | {to - from:N0} | {these.Count:N0} | {ok.Count:N0} | {these.Count(r => r.Status == 503):N0} | " +
+                    $"{these.Count(r => r.Status is not (200 or 503)):N0} | {P(ok, 0.5)} | {P(ok, 0.99)} | {(ok.Count == 0 ? "—" : ok[^1].ToString("N0"))} | " +
+                    $"{P(board, 0.5)}, {P(board, 0)} | {boardNone:N1} | {P(kept, 0.5)}, {P(kept, 0)} | {keptNone:N1} |");
+            }
+
+            static (List<double> PerSecond, double LongestNone) Rates(List<(double At, int Completed)> all, double from, double to)
+            {
                 List<(double At, int Completed)> samples;
-                lock (completions)
+                lock (all)
                 {
-                    samples = [.. completions.Where(c => c.At >= from - 1 && c.At <= to + 0.5)];
+                    samples = [.. all.Where(c => c.At >= from - 1 && c.At <= to + 0.5)];
                 }
                 var perSecond = new List<double>();
                 var longestNone = 0.0;
@@ -202,10 +227,7 @@ static class FreezeBench
                     }
                 }
                 perSecond.Sort();
-                string P(List<double> v, double p) => v.Count == 0 ? "—" : v[Math.Min(v.Count - 1, (int)(p * v.Count))].ToString("N0");
-                Console.WriteLine($"| {label} | {to - from:N0} | {these.Count:N0} | {ok.Count:N0} | {these.Count(r => r.Status == 503):N0} | " +
-                    $"{these.Count(r => r.Status is not (200 or 503)):N0} | {P(ok, 0.5)} | {P(ok, 0.99)} | {(ok.Count == 0 ? "—" : ok[^1].ToString("N0"))} | " +
-                    $"{P(perSecond, 0.5)}, {P(perSecond, 0)} | {longestNone:N1} |");
+                return (perSecond, longestNone);
             }
         }
         finally
@@ -218,6 +240,9 @@ static class FreezeBench
         }
     }
 
+    /// <summary>What the failed answers said (status and problem title), and how many said it.</summary>
+    private static readonly ConcurrentDictionary<string, int> FailureTitles = new();
+
     private static async Task SendAsync(HttpClient http, string session, int i, Stopwatch clock, ConcurrentBag<(double, double, int)> requests)
     {
         var sentAt = clock.Elapsed.TotalSeconds;
@@ -227,6 +252,11 @@ static class FreezeBench
             using var response = await http.PostAsJsonAsync("chat/integrated",
                 new { session_id = session, message = $"fetch https://example.org/freeze/page-{i}", client_message_id = $"f-{i}" });
             requests.Add((sentAt, watch.Elapsed.TotalMilliseconds, (int)response.StatusCode));
+            if (!response.IsSuccessStatusCode)
+            {
+                var title = (await response.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("title", out var t) ? t.GetString() : null;
+                FailureTitles.AddOrUpdate($"{(int)response.StatusCode} {title}", 1, (_, n) => n + 1);
+            }
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {

@@ -16,7 +16,7 @@ using Missions.Benchmarks;
 // cluster mode: its silo on Redis, writing PostgreSQL (a fresh database per run), and its whiteboard on its mirror.
 // Usage: dotnet run -c Release --project bench/Missions.HttpBench -- [--missions N] [--clients C] [--rate R] [--runs K] [--warmup W] [--cluster]
 //        … -- --burst SECONDS [--idle SECONDS] [--clients C]: memory through a burst at full rate and the idle time after it
-//        … -- --freeze-silo SECONDS [--silos 3] [--rate R] [--frozen N]: under bench/with-servers.sh, standalone silos and a web frontend
+//        … -- --freeze-silo SECONDS [--silos 3] [--rate R] [--frozen N] [--max-concurrency 64]: under bench/with-servers.sh, standalone silos and a web frontend
 //             under a steady load while one silo is SIGSTOPped (see FreezeBench.cs)
 var missions = Arg("--missions", 5000);
 var warmup = Arg("--warmup", 0);
@@ -33,7 +33,7 @@ const string ChatToActiveHistogram = "missions_chat_to_active_seconds_bucket{";
 
 if (Arg("--freeze-silo", 0) is var freeze and > 0)
 {
-    await FreezeBench.RunAsync(freeze, Arg("--silos", 3), Arg("--rate", 50), Arg("--frozen", 1));
+    await FreezeBench.RunAsync(freeze, Arg("--silos", 3), Arg("--rate", 50), Arg("--frozen", 1), Arg("--max-concurrency", 64));
     return;
 }
 
