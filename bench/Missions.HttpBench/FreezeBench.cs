@@ -41,6 +41,12 @@ static class FreezeBench
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
+        // Settings for every process on top (an operator's tuning to compare): MISSIONS_FREEZE_SETTINGS="Key=value;Key=value".
+        foreach (var pair in (Environment.GetEnvironmentVariable("MISSIONS_FREEZE_SETTINGS") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var at = pair.IndexOf('=');
+            shared[pair[..at].Trim()] = pair[(at + 1)..].Trim();
+        }
         var processes = new List<Child>();
         try
         {
@@ -176,7 +182,8 @@ static class FreezeBench
             }
 
             Console.WriteLine($"{siloCount} silos and a web frontend (client), delay executor 500 ms, MaxConcurrency {maxConcurrency}, {rate} chat requests/s " +
-                $"over {Conversations} conversations; silo {silos.IndexOf(frozen) + 1} SIGSTOPped at {frozenAt:N1} s for {freezeSeconds} s; membership defaults");
+                $"over {Conversations} conversations; silo {silos.IndexOf(frozen) + 1} SIGSTOPped at {frozenAt:N1} s for {freezeSeconds} s; " +
+                $"settings on top: {Environment.GetEnvironmentVariable("MISSIONS_FREEZE_SETTINGS") ?? "none (membership defaults)"}");
             Console.WriteLine($"declared dead by the others: {(declaredDead is { } d ? $"{d:N1} s after the freeze" : "not within the freeze")}");
             Console.WriteLine();
             Console.WriteLine("| phase | s | requests | answered 200 | 503 | other failures | answer p50 ms | answer p99 ms | longest answer ms | completed a second, whiteboard (median, lowest) | longest none, whiteboard s | completed a second, store (median, lowest) | longest none, store s |");
@@ -189,6 +196,19 @@ static class FreezeBench
             var failures = requests.Where(r => r.Status is not 200).GroupBy(r => r.Status).Select(g => $"{(g.Key < 0 ? "no answer" : "HTTP " + g.Key)}: {g.Count()}");
             Console.WriteLine($"failures by kind: {string.Join(", ", failures)}");
             Console.WriteLine($"what they said: {string.Join("; ", FailureTitles.Select(f => $"{f.Key} ×{f.Value}"))}");
+            // Which grains the web frontend's requests waited on (its log names the call that timed out).
+            var waitedOn = System.Text.RegularExpressions.Regex.Matches(web.Output, @"[Tt]ype=?\s*([A-Za-z.]+Grain)|(?<=\.)([A-Za-z]+Grain)\b")
+                .Select(m => m.Value.Split('.', '=', ' ')[^1]).GroupBy(g => g).Select(g => $"{g.Key} ×{g.Count()}");
+            Console.WriteLine($"grains named in the web frontend's log: {string.Join(", ", waitedOn)}");
+            if (Environment.GetEnvironmentVariable("MISSIONS_FREEZE_LOGS") is { Length: > 0 } logs)
+            {
+                Directory.CreateDirectory(logs);
+                File.WriteAllText(Path.Combine(logs, "web.log"), web.Output);
+                for (var i = 0; i < silos.Count; i++)
+                {
+                    File.WriteAllText(Path.Combine(logs, $"silo{i + 1}.log"), silos[i].Output);
+                }
+            }
 
             void Phase(string label, double from, double to)
             {

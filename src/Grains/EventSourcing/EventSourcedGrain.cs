@@ -64,9 +64,9 @@ public abstract class EventSourcedGrain<TState, TEvent>(IEventStore<TEvent> stor
     protected virtual IReadOnlyList<TEvent> Stamp(IReadOnlyList<TEvent> events) => events;
 
     /// <summary>The error of a lost race: this activation goes once the call ends.</summary>
-    protected InvalidOperationException Conflict()
+    protected ConcurrentChangeException Conflict()
     {
         DeactivateOnIdle();
-        return new InvalidOperationException($"{Noun} {StreamId} changed in the store underneath this activation; try again.");
+        return new ConcurrentChangeException($"{Noun} {StreamId} changed in the store underneath this activation; try again.");
     }
 }

@@ -8,7 +8,9 @@ namespace Missions.Web.Http;
 /// <summary>
 /// A grain that does not answer in time, or whose silo is gone or unreachable (a silo frozen or cut off, until the
 /// cluster declares it dead and its grains move): a 503 that says to retry, not a 500. The request may have taken
-/// effect before the answer was lost, and the problem says so; the details go to the log.
+/// effect before the answer was lost, and the problem says so; the details go to the log. And a lost race with another
+/// writer of the same stream (<see cref="ConcurrentChangeException"/>, seen when a frozen silo's grains moved): a 409
+/// that says to send it again.
 /// </summary>
 public sealed partial class ClusterUnavailableExceptionHandler(IProblemDetailsService problems, ILogger<ClusterUnavailableExceptionHandler> logger) : IExceptionHandler
 {
@@ -17,6 +19,23 @@ public sealed partial class ClusterUnavailableExceptionHandler(IProblemDetailsSe
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if ((exception as ConcurrentChangeException ?? exception.InnerException as ConcurrentChangeException) is not null)
+        {
+            // A lost race with another writer of the same mission or conversation: nothing of that write was made.
+            httpContext.Response.StatusCode = StatusCodes.Status409Conflict;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                Exception = exception,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status409Conflict,
+                    Title = "It changed meanwhile",
+                    Detail = "The mission or conversation changed while this request was being carried out; send it again "
+                        + "(a chat message sent again with the same client_message_id is taken once).",
+                },
+            });
+        }
         if (!IsUnavailable(exception) && !(exception.InnerException is { } inner && IsUnavailable(inner)))
         {
             return false;

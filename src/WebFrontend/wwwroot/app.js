@@ -28,6 +28,7 @@ const state = {
   polling: null,
   conversations: [],     // GET /api/conversations: the person's, the one that moved last first
   showArchived: false,   // the list shows the archived ones instead
+  unsent: null,          // the message whose answer was lost, with the id it is sent again under
 };
 const sessionKey = () => "missions.session." + state.me.person_id;
 
@@ -215,15 +216,20 @@ async function send(event) {
   $("messages").append(pending);
   $("messages").scrollTop = $("messages").scrollHeight;
   input.value = "";
+  // A message whose answer was lost (a 503 or a network error: it may have been taken) keeps its id when it is sent
+  // again, so the server takes it once.
+  const id = state.unsent && state.unsent.text === text && state.unsent.session === state.session ? state.unsent.id : crypto.randomUUID();
   try {
     await opened; // a message typed while the page still opens its conversation goes into that conversation
     await api("/chat/integrated", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ session_id: state.session, message: text, client_message_id: crypto.randomUUID() }),
+      body: JSON.stringify({ session_id: state.session, message: text, client_message_id: id }),
     });
+    state.unsent = null;
     if (!isLive()) await Promise.all([loadChat(), loadBoard()]);
   } catch (error) {
+    state.unsent = { text, id, session: state.session };
     pending.remove();
     input.value = text;
     $("chat-error").textContent = error.message;

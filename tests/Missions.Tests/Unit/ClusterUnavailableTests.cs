@@ -35,6 +35,16 @@ public sealed class ClusterUnavailableTests
     }
 
     [Fact]
+    public async Task A_lost_race_with_another_writer_is_a_409_that_says_to_send_it_again()
+    {
+        var (handled, context, body) = await HandleAsync(new ConcurrentChangeException("Conversation s-1 changed in the store underneath this activation; try again."));
+
+        Assert.True(handled);
+        Assert.Equal(StatusCodes.Status409Conflict, context.Response.StatusCode);
+        Assert.Contains("send it again", JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Other_failures_are_left_to_the_next_handler()
     {
         var (handled, _, _) = await HandleAsync(new InvalidOperationException("a bug"));
