@@ -21,13 +21,7 @@ static class FreezeBench
     {
         var admin = Environment.GetEnvironmentVariable("MISSIONS_BENCH_PG") ?? throw new InvalidOperationException("--freeze-silo needs MISSIONS_BENCH_PG (bench/with-servers.sh)");
         var redis = Environment.GetEnvironmentVariable("MISSIONS_BENCH_REDIS") ?? throw new InvalidOperationException("--freeze-silo needs MISSIONS_BENCH_REDIS (bench/with-servers.sh)");
-        var name = "freeze_" + Guid.NewGuid().ToString("N")[..10];
-        await using (var connection = new Npgsql.NpgsqlConnection(admin))
-        {
-            await connection.OpenAsync();
-            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
+        var name = await CreateDatabaseAsync(admin, "freeze_");
         var root = Path.Combine(Path.GetTempPath(), "missions-freezebench", name);
         var shared = new Dictionary<string, string>
         {
@@ -258,6 +252,17 @@ static class FreezeBench
             }
             try { Directory.Delete(root, true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>A fresh database of its own on the bench's PostgreSQL (its name also serves as the cluster's id).</summary>
+    public static async Task<string> CreateDatabaseAsync(string admin, string prefix)
+    {
+        var name = prefix + Guid.NewGuid().ToString("N")[..10];
+        await using var connection = new Npgsql.NpgsqlConnection(admin);
+        await connection.OpenAsync();
+        await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await create.ExecuteNonQueryAsync();
+        return name;
     }
 
     /// <summary>What the failed answers said (status and problem title), and how many said it.</summary>

@@ -323,13 +323,7 @@ sealed class WebApp : IAsyncDisposable
         if (cluster)
         {
             var admin = Environment.GetEnvironmentVariable("MISSIONS_BENCH_PG") ?? throw new InvalidOperationException("--cluster needs MISSIONS_BENCH_PG");
-            var name = "httpbench_" + Guid.NewGuid().ToString("N")[..10];
-            await using (var connection = new Npgsql.NpgsqlConnection(admin))
-            {
-                await connection.OpenAsync();
-                await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
-                await create.ExecuteNonQueryAsync();
-            }
+            var name = await FreezeBench.CreateDatabaseAsync(admin, "httpbench_");
             settings["Missions__Store__PostgreSql"] = new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
             settings["Missions__Cluster__Redis"] = Environment.GetEnvironmentVariable("MISSIONS_BENCH_REDIS") ?? throw new InvalidOperationException("--cluster needs MISSIONS_BENCH_REDIS");
             settings["Missions__Orleans__ClusterId"] = name;

@@ -22,40 +22,20 @@ public sealed partial class ClusterUnavailableExceptionHandler(IProblemDetailsSe
         if ((exception as ConcurrentChangeException ?? exception.InnerException as ConcurrentChangeException) is not null)
         {
             // A lost race with another writer of the same mission or conversation: nothing of that write was made.
-            httpContext.Response.StatusCode = StatusCodes.Status409Conflict;
-            return await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = httpContext,
-                Exception = exception,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status409Conflict,
-                    Title = "It changed meanwhile",
-                    Detail = "The mission or conversation changed while this request was being carried out; send it again "
-                        + "(a chat message sent again with the same client_message_id is taken once).",
-                },
-            });
+            return await problems.TryWriteProblemAsync(httpContext, exception, StatusCodes.Status409Conflict, "It changed meanwhile",
+                "The mission or conversation changed while this request was being carried out; send it again "
+                + "(a chat message sent again with the same client_message_id is taken once).");
         }
         if (!IsUnavailable(exception) && !(exception.InnerException is { } inner && IsUnavailable(inner)))
         {
             return false;
         }
         LogUnavailable(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
-        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Part of the service is not answering",
-                Detail = $"The request did not get its answer in time; try again in {RetryAfterSeconds} seconds. It may have taken effect "
-                    + "before the answer was lost: look before you repeat it (a chat message sent again with the same "
-                    + "client_message_id is taken once).",
-            },
-        });
+        return await problems.TryWriteProblemAsync(httpContext, exception, StatusCodes.Status503ServiceUnavailable, "Part of the service is not answering",
+            $"The request did not get its answer in time; try again in {RetryAfterSeconds} seconds. It may have taken effect "
+            + "before the answer was lost: look before you repeat it (a chat message sent again with the same "
+            + "client_message_id is taken once).");
     }
 
     /// <summary>A grain call that timed out, or a silo that is gone or refuses the message.</summary>

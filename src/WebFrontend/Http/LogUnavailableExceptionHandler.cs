@@ -13,19 +13,9 @@ public sealed class LogUnavailableExceptionHandler(IProblemDetailsService proble
         {
             return false;
         }
-        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The mission log cannot be written",
-                Detail = logFailure.Kept is { } kept
-                    ? $"{logFailure.Message} {kept}"
-                    : $"{logFailure.Message} Nothing of this request was kept; try again in a moment.",
-            },
-        });
+        return await problems.TryWriteProblemAsync(httpContext, exception, StatusCodes.Status503ServiceUnavailable, "The mission log cannot be written",
+            logFailure.Kept is { } kept
+                ? $"{logFailure.Message} {kept}"
+                : $"{logFailure.Message} Nothing of this request was kept; try again in a moment.");
     }
 }
