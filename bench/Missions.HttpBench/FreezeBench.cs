@@ -47,7 +47,7 @@ static class FreezeBench
             var silos = new List<Child>();
             for (var i = 1; i <= siloCount; i++)
             {
-                silos.Add(Child.Start(SiloDll(), $"silo {i}", new Dictionary<string, string>(shared)
+                silos.Add(Child.Start(SiloDll(), new Dictionary<string, string>(shared)
                 {
                     ["Missions__DataDirectory"] = Path.Combine(root, $"silo{i}"),
                     ["Missions__Orleans__SiloPort"] = WebFrontendProcess.FreePort().ToString(),
@@ -57,7 +57,7 @@ static class FreezeBench
             processes.AddRange(silos);
             await WaitAsync(() => silos.All(s => s.Output.Contains("Application started")), TimeSpan.FromSeconds(90), "the silos to start");
             var port = WebFrontendProcess.FreePort();
-            var web = Child.Start(WebFrontendProcess.Dll(), "web frontend", new Dictionary<string, string>(shared)
+            var web = Child.Start(WebFrontendProcess.Dll(), new Dictionary<string, string>(shared)
             {
                 ["Missions__DataDirectory"] = Path.Combine(root, "web"),
                 ["Missions__Orleans__Mode"] = "client",
@@ -321,9 +321,9 @@ static class FreezeBench
     private sealed class Child : IDisposable
     {
         private readonly Process _process;
-        private readonly StringBuilder _output = new();
+        private readonly StringBuilder _output;
 
-        private Child(Process process) => _process = process;
+        private Child(Process process, StringBuilder output) => (_process, _output) = (process, output);
 
         public int Id => _process.Id;
 
@@ -332,24 +332,10 @@ static class FreezeBench
             get { lock (_output) { return _output.ToString(); } }
         }
 
-        public static Child Start(string dll, string name, Dictionary<string, string> settings, params string[] args)
+        public static Child Start(string dll, Dictionary<string, string> settings, params string[] args)
         {
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(dll);
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-            foreach (var (key, value) in settings)
-            {
-                start.Environment[key] = value;
-            }
-            var child = new Child(Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start"));
-            child._process.OutputDataReceived += (_, e) => { if (e.Data is { } line) { lock (child._output) { child._output.AppendLine(line); } } };
-            child._process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { lock (child._output) { child._output.AppendLine(line); } } };
-            child._process.BeginOutputReadLine();
-            child._process.BeginErrorReadLine();
-            return child;
+            var output = new StringBuilder();
+            return new Child(WebFrontendProcess.StartDll(dll, settings, line => { lock (output) { output.AppendLine(line); } }, args), output);
         }
 
         public void Dispose()

@@ -22,27 +22,41 @@ static class WebFrontendProcess
     /// </summary>
     public static (Process Process, int Port) Start(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var dll = Dll();
         var port = FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["Missions__DataDirectory"] = dataDirectory,
+            ["Missions__Execution__Executor"] = "noop",
+            ["Missions__Orleans__SiloPort"] = FreePort().ToString(),
+            ["Missions__Orleans__GatewayPort"] = FreePort().ToString(),
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        return (StartDll(Dll(), environment, output: null, "--urls", $"http://127.0.0.1:{port}"), port);
+    }
+
+    /// <summary>Runs a built app (<c>dotnet app.dll args</c>) with <paramref name="environment"/>; each line it writes goes to <paramref name="output"/>, or is dropped.</summary>
+    public static Process StartDll(string dll, IReadOnlyDictionary<string, string> environment, Action<string>? output, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        start.Environment["Missions__DataDirectory"] = dataDirectory;
-        start.Environment["Missions__Execution__Executor"] = "noop";
-        start.Environment["Missions__Orleans__SiloPort"] = FreePort().ToString();
-        start.Environment["Missions__Orleans__GatewayPort"] = FreePort().ToString();
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{dll} did not start");
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line) { output?.Invoke(line); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { output?.Invoke(line); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return (process, port);
+        return process;
     }
 
     public static int FreePort()

@@ -65,55 +65,35 @@ public static partial class ChatArchive
 
     internal static bool TryReadId(ReadOnlySpan<byte> line, out string id) => TryRead(line, out id, out _, out _, out _);
 
+    private static readonly byte[][] Fields = [.. new[] { "session_id", "timestamp", "mission_id", "schedule_id" }.Select(System.Text.Encoding.UTF8.GetBytes)];
+
     /// <summary>A chat line's conversation, time, and the mission or schedule it names; false when it is not a message.</summary>
     private static bool TryRead(ReadOnlySpan<byte> line, out string id, out long ticks, out string? mission, out string? schedule)
     {
         id = "";
-        ticks = 0;
-        mission = schedule = null;
-        string? found = null;
-        try
+        string? found = null, named = null, held = null;
+        long at = 0;
+        var read = MissionArchive.ReadStrings(line, Fields, (int field, ref Utf8JsonReader reader) =>
         {
-            var reader = new Utf8JsonReader(line);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            switch (field)
             {
-                return false;
-            }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var which = reader.ValueTextEquals("session_id"u8) ? 1 : reader.ValueTextEquals("timestamp"u8) ? 2
-                    : reader.ValueTextEquals("mission_id"u8) ? 3 : reader.ValueTextEquals("schedule_id"u8) ? 4 : 0;
-                if (!reader.Read())
-                {
-                    return false;
-                }
-                if (which == 0 || reader.TokenType != JsonTokenType.String)
-                {
-                    reader.Skip();
-                }
-                else if (which == 1)
-                {
+                case 0:
                     found = reader.GetString();
-                }
-                else if (which == 2 && reader.TryGetDateTime(out var at))
-                {
-                    ticks = at.ToUniversalTime().Ticks;
-                }
-                else if (which == 3)
-                {
-                    mission = reader.GetString();
-                }
-                else if (which == 4)
-                {
-                    schedule = reader.GetString();
-                }
+                    break;
+                case 1 when reader.TryGetDateTime(out var time):
+                    at = time.ToUniversalTime().Ticks;
+                    break;
+                case 2:
+                    named = reader.GetString();
+                    break;
+                case 3:
+                    held = reader.GetString();
+                    break;
             }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            return false;
-        }
-        if (!Ids.IsValid(found))
+            return false; // the whole line: a message names its mission or schedule anywhere in it
+        });
+        (ticks, mission, schedule) = (at, named, held);
+        if (!read || !Ids.IsValid(found))
         {
             return false;
         }

@@ -487,6 +487,11 @@ public static partial class MissionArchive
 
     private static bool TryReadHeader(ReadOnlySpan<byte> line, out string id, out Header header) => TryRead(line, wantHeader: true, out id, out header);
 
+    private static readonly byte[][] IdField = ["mission_id"u8.ToArray()];
+
+    private static readonly byte[][] HeaderFields =
+        [.. new[] { "mission_id", "event_type", "timestamp", "status", "run_mission_id" }.Select(Encoding.UTF8.GetBytes)];
+
     /// <summary>
     /// A line's stream id and, when asked, its event type, time and (a status change's) status; false for a line that is
     /// not an event (no valid id, bad JSON before what is wanted). Reads only as far as it must: the writer puts these
@@ -499,6 +504,50 @@ public static partial class MissionArchive
         string? found = null, type = null, run = null;
         long ticks = 0;
         MissionStatus? status = null;
+        var invalid = false;
+        var read = ReadStrings(line, wantHeader ? HeaderFields : IdField, (int field, ref Utf8JsonReader reader) =>
+        {
+            switch (field)
+            {
+                case 0:
+                    found = reader.GetString();
+                    invalid = !Ids.IsValid(found);
+                    break;
+                case 1:
+                    type = reader.GetString();
+                    break;
+                case 2 when reader.TryGetDateTime(out var at):
+                    ticks = at.ToUniversalTime().Ticks;
+                    break;
+                case 3 when MissionStatusExtensions.TryParseWireName(reader.GetString()!, out var parsed):
+                    status = parsed;
+                    break;
+                case 4:
+                    run = reader.GetString();
+                    break;
+            }
+            return invalid || found is not null && (!wantHeader || (type is not null && ticks > 0
+                && (type != MissionStatusUpdated.EventType || status is not null) && (type != ScheduleFired.EventType || run is not null)));
+        });
+        if (!read || invalid || found is null)
+        {
+            return false;
+        }
+        id = found;
+        header = new Header(type, ticks, status, run);
+        return !wantHeader || (type is not null && ticks > 0);
+    }
+
+    /// <summary>Told of one wanted field (its place in the names asked for), the reader on its string value; true when enough is read.</summary>
+    internal delegate bool StringField(int field, ref Utf8JsonReader reader);
+
+    /// <summary>
+    /// Walks a JSON line's top-level properties and hands each string one of <paramref name="names"/> to
+    /// <paramref name="read"/>, until it says it has enough; everything else is skipped unread. False when the line is
+    /// not a JSON object, or breaks off, before then.
+    /// </summary>
+    internal static bool ReadStrings(ReadOnlySpan<byte> line, byte[][] names, StringField read)
+    {
         try
         {
             var reader = new Utf8JsonReader(line);
@@ -508,59 +557,30 @@ public static partial class MissionArchive
             }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var which = reader.ValueTextEquals("mission_id"u8) ? 1 : !wantHeader ? 0
-                    : reader.ValueTextEquals("event_type"u8) ? 2 : reader.ValueTextEquals("timestamp"u8) ? 3 : reader.ValueTextEquals("status"u8) ? 4
-                    : reader.ValueTextEquals("run_mission_id"u8) ? 5 : 0;
+                var field = names.Length - 1;
+                while (field >= 0 && !reader.ValueTextEquals(names[field]))
+                {
+                    field--;
+                }
                 if (!reader.Read())
                 {
                     return false;
                 }
-                if (which == 0 || reader.TokenType != JsonTokenType.String)
+                if (field < 0 || reader.TokenType != JsonTokenType.String)
                 {
                     reader.Skip();
                 }
-                else if (which == 1)
-                {
-                    found = reader.GetString();
-                    if (!Ids.IsValid(found))
-                    {
-                        return false;
-                    }
-                }
-                else if (which == 2)
-                {
-                    type = reader.GetString();
-                }
-                else if (which == 3 && reader.TryGetDateTime(out var at))
-                {
-                    ticks = at.ToUniversalTime().Ticks;
-                }
-                else if (which == 4 && MissionStatusExtensions.TryParseWireName(reader.GetString()!, out var parsed))
-                {
-                    status = parsed;
-                }
-                else if (which == 5)
-                {
-                    run = reader.GetString();
-                }
-                if (found is not null && (!wantHeader || (type is not null && ticks > 0
-                    && (type != MissionStatusUpdated.EventType || status is not null) && (type != ScheduleFired.EventType || run is not null))))
+                else if (read(field, ref reader))
                 {
                     break;
                 }
             }
+            return true;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return false;
         }
-        if (found is null)
-        {
-            return false;
-        }
-        id = found;
-        header = new Header(type, ticks, status, run);
-        return !wantHeader || (type is not null && ticks > 0);
     }
 
     internal static void CrashPoint(int step)

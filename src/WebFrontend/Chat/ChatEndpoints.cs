@@ -189,8 +189,7 @@ public static class ChatEndpoints
     }
 
     private static IResult ArchivedConversation(string sessionId) => TypedResults.Problem(title: "Archived conversation", statusCode: StatusCodes.Status410Gone,
-        detail: $"Conversation {sessionId} was idle longer than this server keeps conversations live and was moved to the archive: "
-            + "it can be read, not continued. Start a new conversation (leave session_id out).");
+        detail: new ConversationArchivedException(sessionId).Message.TrimEnd('.') + " (leave session_id out).");
 }
 
 /// <summary>The body of <c>GET /api/chat/{session_id}</c>.</summary>

@@ -12,7 +12,7 @@ namespace Missions.Web.Http;
 /// writer of the same stream (<see cref="ConcurrentChangeException"/>, seen when a frozen silo's grains moved): a 409
 /// that says to send it again.
 /// </summary>
-public sealed partial class ClusterUnavailableExceptionHandler(IProblemDetailsService problems, ILogger<ClusterUnavailableExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ClusterUnavailableExceptionHandler(ILogger<ClusterUnavailableExceptionHandler> logger) : IExceptionHandler
 {
     /// <summary>How long a client is asked to wait before it tries again, in seconds.</summary>
     public const int RetryAfterSeconds = 5;
@@ -22,20 +22,20 @@ public sealed partial class ClusterUnavailableExceptionHandler(IProblemDetailsSe
         if ((exception as ConcurrentChangeException ?? exception.InnerException as ConcurrentChangeException) is not null)
         {
             // A lost race with another writer of the same mission or conversation: nothing of that write was made.
-            return await problems.TryWriteProblemAsync(httpContext, exception, StatusCodes.Status409Conflict, "It changed meanwhile",
-                "The mission or conversation changed while this request was being carried out; send it again "
-                + "(a chat message sent again with the same client_message_id is taken once).");
+            await Problems.Conflict("It changed meanwhile", "The mission or conversation changed while this request was being carried out; "
+                + "send it again (a chat message sent again with the same client_message_id is taken once).").ExecuteAsync(httpContext);
+            return true;
         }
         if (!IsUnavailable(exception) && !(exception.InnerException is { } inner && IsUnavailable(inner)))
         {
             return false;
         }
         LogUnavailable(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
-        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await problems.TryWriteProblemAsync(httpContext, exception, StatusCodes.Status503ServiceUnavailable, "Part of the service is not answering",
+        await Problems.Full(httpContext, "Part of the service is not answering",
             $"The request did not get its answer in time; try again in {RetryAfterSeconds} seconds. It may have taken effect "
             + "before the answer was lost: look before you repeat it (a chat message sent again with the same "
-            + "client_message_id is taken once).");
+            + "client_message_id is taken once).", RetryAfterSeconds).ExecuteAsync(httpContext);
+        return true;
     }
 
     /// <summary>A grain call that timed out, or a silo that is gone or refuses the message.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Missions.Web.Http;
@@ -19,6 +20,14 @@ public static class Problems
 
     public static ProblemHttpResult Unauthorized(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status401Unauthorized);
+
+    /// <summary>The request does not fit what the mission or conversation is now (409): why, and what to do instead.</summary>
+    public static ProblemHttpResult Conflict(string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict);
+
+    /// <summary>Something the request needs cannot be had just now (503), without a time to ask again.</summary>
+    public static ProblemHttpResult Unavailable(string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>A limit of this person's was reached (429): which, and when to ask again.</summary>
     public static ProblemHttpResult TooMany(HttpContext context, string title, string detail, int retryAfterSeconds)

@@ -39,9 +39,8 @@ public static class MissionEndpoints
                 // Moved to the archive (Missions:Retention): it is read, never changed — its grain would find no mission.
                 if (Access.ArchivedMission(person, missionId) is not null)
                 {
-                    return TypedResults.Problem(title: "Archived", statusCode: StatusCodes.Status409Conflict,
-                        detail: $"Mission {missionId} ended longer ago than this server keeps missions live and was moved to the archive: "
-                            + "it can be read, not changed. Ask for the work again to run it anew.");
+                    return Problems.Conflict("Archived", $"Mission {missionId} ended longer ago than this server keeps missions live and was moved to the archive: "
+                        + "it can be read, not changed. Ask for the work again to run it anew.");
                 }
                 return Problems.NotFound("Unknown mission", $"You have no mission '{missionId}'.");
             }
@@ -56,7 +55,7 @@ public static class MissionEndpoints
             }
             return result.Status is null
                 ? Problems.NotFound("Unknown mission", result.Message)
-                : TypedResults.Problem(title: "Not possible now", detail: result.Message, statusCode: StatusCodes.Status409Conflict);
+                : Problems.Conflict("Not possible now", result.Message);
         }
     }
 }

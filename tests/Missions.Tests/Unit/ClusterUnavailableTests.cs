@@ -61,8 +61,7 @@ public sealed class ClusterUnavailableTests
         context.Request.Headers.Accept = "application/json";
         var body = new MemoryStream();
         context.Response.Body = body;
-        var handler = new ClusterUnavailableExceptionHandler(services.GetRequiredService<Microsoft.AspNetCore.Http.IProblemDetailsService>(),
-            NullLogger<ClusterUnavailableExceptionHandler>.Instance);
+        var handler = new ClusterUnavailableExceptionHandler(NullLogger<ClusterUnavailableExceptionHandler>.Instance);
         var handled = await handler.TryHandleAsync(context, exception, CancellationToken.None);
         return (handled, context, System.Text.Encoding.UTF8.GetString(body.ToArray()));
     }
