@@ -34,6 +34,7 @@ static class FreezeBench
             ["Missions__Execution__MaxConcurrency"] = maxConcurrency.ToString(),
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+            ["Logging__LogLevel__Missions.Queue.ExecutionQueueGrain"] = "Information", // which silo holds the queue
         };
         // Settings for every process on top (an operator's tuning to compare): MISSIONS_FREEZE_SETTINGS="Key=value;Key=value".
         foreach (var pair in (Environment.GetEnvironmentVariable("MISSIONS_FREEZE_SETTINGS") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
@@ -135,7 +136,13 @@ static class FreezeBench
             });
 
             await Task.Delay(TimeSpan.FromSeconds(warmSeconds));
-            var frozen = silos[Math.Clamp(frozenSilo, 1, siloCount) - 1];
+            // --frozen 0: the silo the execution queue (one grain for the cluster) lives on; -1: one it does not live on.
+            var frozen = frozenSilo switch
+            {
+                0 => silos.FirstOrDefault(s => s.Output.Contains("Execution queue activated")) ?? throw new InvalidOperationException("no silo says it holds the execution queue"),
+                < 0 => silos.First(s => !s.Output.Contains("Execution queue activated")),
+                _ => silos[Math.Clamp(frozenSilo, 1, siloCount) - 1],
+            };
             var others = silos.Where(s => s != frozen).ToList();
             var frozenAt = clock.Elapsed.TotalSeconds;
             var outputBefore = others.Select(s => s.Output.Length).ToList();
@@ -176,7 +183,7 @@ static class FreezeBench
             }
 
             Console.WriteLine($"{siloCount} silos and a web frontend (client), delay executor 500 ms, MaxConcurrency {maxConcurrency}, {rate} chat requests/s " +
-                $"over {Conversations} conversations; silo {silos.IndexOf(frozen) + 1} SIGSTOPped at {frozenAt:N1} s for {freezeSeconds} s; " +
+                $"over {Conversations} conversations; silo {silos.IndexOf(frozen) + 1}{(frozen.Output.Contains("Execution queue activated") ? " (the queue's)" : "")} SIGSTOPped at {frozenAt:N1} s for {freezeSeconds} s; " +
                 $"settings on top: {Environment.GetEnvironmentVariable("MISSIONS_FREEZE_SETTINGS") ?? "none (membership defaults)"}");
             Console.WriteLine($"declared dead by the others: {(declaredDead is { } d ? $"{d:N1} s after the freeze" : "not within the freeze")}");
             Console.WriteLine();

@@ -16,7 +16,7 @@ using Missions.Benchmarks;
 // cluster mode: its silo on Redis, writing PostgreSQL (a fresh database per run), and its whiteboard on its mirror.
 // Usage: dotnet run -c Release --project bench/Missions.HttpBench -- [--missions N] [--clients C] [--rate R] [--runs K] [--warmup W] [--cluster]
 //        … -- --burst SECONDS [--idle SECONDS] [--clients C]: memory through a burst at full rate and the idle time after it
-//        … -- --freeze-silo SECONDS [--silos 3] [--rate R] [--frozen N] [--max-concurrency 64]: under bench/with-servers.sh, standalone silos and a web frontend
+//        … -- --freeze-silo SECONDS [--silos 3] [--rate R] [--frozen N, 0 = the execution queue's silo, -1 = another] [--max-concurrency 64]: under bench/with-servers.sh, standalone silos and a web frontend
 //             under a steady load while one silo is SIGSTOPped (see FreezeBench.cs)
 var missions = Arg("--missions", 5000);
 var warmup = Arg("--warmup", 0);

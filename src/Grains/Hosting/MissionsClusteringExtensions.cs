@@ -76,6 +76,10 @@ public static class MissionsClusteringExtensions
 #pragma warning disable ORLEANSEXP003 // Orleans marks it for evaluation; the cluster tests (kill, freeze, rolling restart) run on it
             silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
+            // Missions and conversations are found through Redis instead (see RedisDirectoryForNewGrains): a frozen silo
+            // then holds up only the grains that live on it, not every new one whose entry falls in its part.
+            silo.AddRedisGrainDirectory(RedisDirectoryForNewGrains.Name, options => options.ConfigurationOptions = ClusterPreflight.RedisOptions(redis));
+            silo.Services.AddSingleton<Orleans.Runtime.GrainDirectory.IGrainDirectoryResolver, RedisDirectoryForNewGrains>();
             // How soon a silo that stopped answering is declared dead (and its runs go elsewhere): Orleans' adaptive
             // probes, from this timeout up to four times it, three missed in a row. Shorter finds a dead silo sooner
             // but may declare a merely starved one dead (it then stops itself); unset keeps Orleans' default.

@@ -49,6 +49,8 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.TryAddSingleton<IMissionWorkspace, NoWorkspace>(); // an executor that keeps something replaces it
         silo.Services.AddSingleton<IMissionExecutor, DelayExecutor>();
         silo.Services.AddSingleton<ExecutorCatalog>();
+        silo.Services.AddSingleton<QueueReachability>();
+        silo.Services.TryAddSingleton(TimeProvider.System);
 
         silo.AddStartupTask<QueueStartupTask>();
         silo.AddStartupTask<Schedules.ScheduleStartupTask>();

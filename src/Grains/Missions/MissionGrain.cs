@@ -18,14 +18,18 @@ namespace Missions;
 /// steady load its activation would only be memory — Orleans' default fifteen idle minutes would keep every mission
 /// of the last quarter of an hour, and the silo's metrics walk every activation each second. Any other idle
 /// activation (a mission waiting in the queue, or one read after it ended) goes after two minutes.
+/// A mission is activated on the silo that asked for it (its conversation's, its schedule's): no hop to make one,
+/// and in a cluster a silo that freezes holds up only what was made on it.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
+[Orleans.Placement.PreferLocalPlacement]
 public sealed partial class MissionGrain(
     IMissionStore log,
     ExecutorCatalog executors,
     IMissionWorkspace workspace,
     IOptions<ExecutionOptions> options,
     IOptions<ChatOptions> chatOptions,
+    QueueReachability queue,
     ILogger<MissionGrain> logger)
     : EventSourcedGrain<MissionState, MissionEvent>(log), IMissionGrain, IIncomingGrainCallFilter
 {
@@ -107,17 +111,62 @@ public sealed partial class MissionGrain(
     public async Task<MissionView?> GetViewAsync() =>
         State.Exists ? MissionView.From(State, await log.ReadStreamAsync(MissionId)) : null;
 
-    /// <summary>Asks the queue for a free slot; if the queue cannot answer, the mission waits queued in the log for its sweep.</summary>
+    /// <summary>
+    /// Asks the queue for a free slot, waiting for its answer only as long as <see cref="QueueReachability"/> allows: if
+    /// the queue cannot answer, the mission waits queued in the log (it is there before it asks) for the queue's
+    /// dispatch or sweep. A slot granted after the mission stopped waiting is taken up as the queue's own start would
+    /// (a start is idempotent: a mission already running says so), so no slot is held for a run that never begins.
+    /// </summary>
     private async Task<bool> ClaimSlotAsync(MissionPriority priority, int budgetSeconds)
     {
+        var claim = GrainFactory.Queue().ClaimAsync(MissionId, priority, budgetSeconds);
+        if (!await queue.WaitAsync(claim))
+        {
+            var grains = GrainFactory;
+            var missionId = MissionId;
+            _ = claim.ContinueWith(
+                async granted =>
+                {
+                    if (granted.IsCompletedSuccessfully && granted.Result == SlotClaim.Granted)
+                    {
+                        try
+                        {
+                            await grains.Mission(missionId).StartExecutionAsync();
+                        }
+                        catch (Exception ex) when (ex is not OutOfMemoryException)
+                        {
+                            LogClaimFailed(logger, ex, missionId); // its lease runs out and the queue's sweep queues it again
+                        }
+                    }
+                },
+                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            return false;
+        }
         try
         {
-            return await GrainFactory.Queue().ClaimAsync(MissionId, priority, budgetSeconds) == SlotClaim.Granted;
+            return await claim == SlotClaim.Granted;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             LogClaimFailed(logger, ex, MissionId);
             return false;
+        }
+    }
+
+    /// <summary>Tells the queue something it also learns without being told (a lease running out, a start refused), waiting as <see cref="QueueReachability"/> allows.</summary>
+    private async Task TellQueueAsync(Task call)
+    {
+        if (!await queue.WaitAsync(call))
+        {
+            return; // it goes on (QueueReachability has said the queue is not answering)
+        }
+        try
+        {
+            await call;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogQueueUnreachable(logger, ex, MissionId);
         }
     }
 
@@ -140,7 +189,7 @@ public sealed partial class MissionGrain(
             return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Cancelling mission {MissionId}: its work is being stopped." };
         }
         await EndAsync(MissionStatus.Cancelled, State.Attempt, MissionReasons.Cancelled, null, "The mission was cancelled.", TimeSpan.Zero, decidedBy: by);
-        await GrainFactory.Queue().RemoveAsync(MissionId);
+        await TellQueueAsync(GrainFactory.Queue().RemoveAsync(MissionId)); // if it never hears, its start is refused
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is cancelled." };
     }
 
@@ -185,17 +234,7 @@ public sealed partial class MissionGrain(
     }
 
     /// <summary>Tells the queue the run is over; if that fails (the silo is stopping), its lease frees the slot.</summary>
-    private async Task FreeQueueSlotAsync()
-    {
-        try
-        {
-            await GrainFactory.Queue().CompleteAsync(MissionId);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            LogQueueUnreachable(logger, ex, MissionId);
-        }
-    }
+    private Task FreeQueueSlotAsync() => TellQueueAsync(GrainFactory.Queue().CompleteAsync(MissionId));
 
     private MissionCommandResult Unknown() => new() { MissionId = MissionId, Accepted = false, Message = $"There is no mission {MissionId}." };
 
@@ -308,8 +347,9 @@ public sealed partial class MissionGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not reach the queue; it waits queued in the log for the queue's sweep")]
     private static partial void LogClaimFailed(ILogger logger, Exception ex, string missionId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not tell the queue its run ended; the lease will free the slot")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not tell the queue it ended or was cancelled; the queue learns it from the lease or a refused start")]
     private static partial void LogQueueUnreachable(ILogger logger, Exception ex, string missionId);
+
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Posting the outcome of mission {MissionId} to its session failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception ex, string missionId);

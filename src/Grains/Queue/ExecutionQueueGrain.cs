@@ -55,10 +55,7 @@ public sealed partial class ExecutionQueueGrain(
             _ = StartAsync(missionId);
         }
         var recovered = await ReconcileAsync();
-        if (recovered > 0)
-        {
-            LogRecovered(logger, recovered);
-        }
+        LogRecovered(logger, recovered); // also says where the queue lives: one grain for the cluster
         Dispatch();
         SweepWorkspaces();
         ExpireProposals();
@@ -287,7 +284,7 @@ public sealed partial class ExecutionQueueGrain(
         return added;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Execution queue activated with {Count} unfinished missions from the log")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Execution queue activated on this silo with {Count} unfinished missions from the log")]
     private static partial void LogRecovered(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting mission {MissionId} failed; it will be queued again")]
