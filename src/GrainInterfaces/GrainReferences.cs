@@ -22,9 +22,9 @@ public static class GrainReferences
         return Get(grains, IdSpan.Create(sessionId), sessionId, static (g, id) => g.GetGrain<IChatSessionGrain>(id));
     }
 
-    /// <summary>The execution queue: one per cluster.</summary>
-    public static IExecutionQueueGrain Queue(this IGrainFactory grains) =>
-        Get(grains, GrainIdKeyExtensions.CreateIntegerKey(IExecutionQueueGrain.Key), IExecutionQueueGrain.Key,
+    /// <summary>The execution queue (its first partition, which answers for the whole queue's status), or one partition of it (see <see cref="QueuePartitions"/>).</summary>
+    public static IExecutionQueueGrain Queue(this IGrainFactory grains, int partition = 0) =>
+        Get(grains, GrainIdKeyExtensions.CreateIntegerKey(IExecutionQueueGrain.Key + partition), IExecutionQueueGrain.Key + partition,
             static (g, key) => g.GetGrain<IExecutionQueueGrain>(key));
 
     /// <summary>A reference from the cached types, or — the first time — from the factory, whose types are then kept.</summary>

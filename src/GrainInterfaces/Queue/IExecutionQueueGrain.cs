@@ -3,7 +3,8 @@ namespace Missions.Queue;
 /// <summary>
 /// The execution queue: de-duplicates, orders (priority, then FIFO, with ageing) and dispatches missions under a
 /// concurrency limit.
-/// One per cluster, key <see cref="Key"/>.
+/// One per cluster, key <see cref="Key"/> — or one per partition of the cluster's missions, keys <see cref="Key"/> to
+/// <see cref="Key"/> + partitions − 1 (see <see cref="QueuePartitions"/>).
 /// </summary>
 public interface IExecutionQueueGrain : IGrainWithIntegerKey
 {
@@ -28,9 +29,13 @@ public interface IExecutionQueueGrain : IGrainWithIntegerKey
     [OneWay]
     Task RemoveAsync(string missionId);
 
-    /// <summary>Size, in-flight count and concurrency limit, for monitoring.</summary>
+    /// <summary>Size, in-flight count and concurrency limit, for monitoring: of the whole queue, asked of its first partition.</summary>
     [AlwaysInterleave]
     Task<QueueStatus> GetStatusAsync();
+
+    /// <summary>This partition's own size, in-flight count and share of the limit.</summary>
+    [AlwaysInterleave]
+    Task<QueueStatus> GetPartitionStatusAsync();
 
     /// <summary>Makes sure the queue is active (it rebuilds itself from the log when it activates).</summary>
     Task EnsureActiveAsync();

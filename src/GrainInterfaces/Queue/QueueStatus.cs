@@ -14,4 +14,10 @@ public sealed record QueueStatus
 
     /// <summary>Missions dispatched since the queue activated.</summary>
     [Id(3)] public long Dispatched { get; init; }
+
+    /// <summary>The partitions the queue is in (1: one grain for the cluster).</summary>
+    [Id(4)] public int Partitions { get; init; } = 1;
+
+    /// <summary>Partitions that did not answer within two seconds (their silo frozen or lost); not in the figures above.</summary>
+    [Id(5)] public int PartitionsNotAnswering { get; init; }
 }

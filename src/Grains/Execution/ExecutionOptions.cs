@@ -17,6 +17,14 @@ public sealed class ExecutionOptions
     /// <summary>Missions that may run at once.</summary>
     public int MaxConcurrency { get; set; } = 8;
 
+    /// <summary>
+    /// The execution queue's partitions (1: one grain). A cluster may split it so that a frozen silo stops only its
+    /// partitions' starts: each mission belongs to one partition by its id, each partition has its share of
+    /// <see cref="MaxConcurrency"/> and orders its own missions, and the partitions are placed on different silos.
+    /// A partition does not lend its free slots to another. Change it with every silo stopped.
+    /// </summary>
+    public int QueuePartitions { get; set; } = 1;
+
     /// <summary>Missions waiting at most (the web's intake refuses new work past it); a schedule's firing past it is skipped. 0: no bound.</summary>
     public int MaxQueued { get; set; } = 10_000;
 

@@ -84,6 +84,10 @@ public static class MissionsOptionsServices
             var failures = new List<string>();
             AtLeast(failures, $"{s}:MaxConcurrency", options.MaxConcurrency, 1);
             AtLeast(failures, $"{s}:MaxQueued", options.MaxQueued, 0);
+            if (options.QueuePartitions < 1 || options.QueuePartitions > Missions.Queue.QueuePartitions.Most || options.QueuePartitions > Math.Max(1, options.MaxConcurrency))
+            {
+                failures.Add($"{s}:QueuePartitions must be from 1 to {Missions.Queue.QueuePartitions.Most} and at most MaxConcurrency ({options.MaxConcurrency}): each partition needs a slot (it is {options.QueuePartitions}).");
+            }
             AtLeast(failures, $"{s}:MaxAttempts", options.MaxAttempts, 1);
             AtLeast(failures, $"{s}:RequestTimeoutSeconds", options.RequestTimeoutSeconds, 1);
             AtLeast(failures, $"{s}:MaxResponseBytes", options.MaxResponseBytes, 1024);

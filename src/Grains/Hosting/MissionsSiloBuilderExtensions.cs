@@ -50,6 +50,7 @@ public static class MissionsSiloBuilderExtensions
         silo.Services.AddSingleton<IMissionExecutor, DelayExecutor>();
         silo.Services.AddSingleton<ExecutorCatalog>();
         silo.Services.AddSingleton<QueueReachability>();
+        silo.Services.AddPlacementDirector<QueuePartitionPlacement, QueuePartitionPlacementDirector>();
         silo.Services.TryAddSingleton(TimeProvider.System);
 
         silo.AddStartupTask<QueueStartupTask>();

@@ -119,8 +119,8 @@ public sealed partial class MissionGrain(
     /// </summary>
     private async Task<bool> ClaimSlotAsync(MissionPriority priority, int budgetSeconds)
     {
-        var claim = GrainFactory.Queue().ClaimAsync(MissionId, priority, budgetSeconds);
-        if (!await queue.WaitAsync(claim))
+        var claim = Queue().ClaimAsync(MissionId, priority, budgetSeconds);
+        if (!await queue.WaitAsync(claim, QueuePartition))
         {
             var grains = GrainFactory;
             var missionId = MissionId;
@@ -156,7 +156,7 @@ public sealed partial class MissionGrain(
     /// <summary>Tells the queue something it also learns without being told (a lease running out, a start refused), waiting as <see cref="QueueReachability"/> allows.</summary>
     private async Task TellQueueAsync(Task call)
     {
-        if (!await queue.WaitAsync(call))
+        if (!await queue.WaitAsync(call, QueuePartition))
         {
             return; // it goes on (QueueReachability has said the queue is not answering)
         }
@@ -189,7 +189,7 @@ public sealed partial class MissionGrain(
             return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Cancelling mission {MissionId}: its work is being stopped." };
         }
         await EndAsync(MissionStatus.Cancelled, State.Attempt, MissionReasons.Cancelled, null, "The mission was cancelled.", TimeSpan.Zero, decidedBy: by);
-        await TellQueueAsync(GrainFactory.Queue().RemoveAsync(MissionId)); // if it never hears, its start is refused
+        await TellQueueAsync(Queue().RemoveAsync(MissionId)); // if it never hears, its start is refused
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is cancelled." };
     }
 
@@ -234,7 +234,12 @@ public sealed partial class MissionGrain(
     }
 
     /// <summary>Tells the queue the run is over; if that fails (the silo is stopping), its lease frees the slot.</summary>
-    private Task FreeQueueSlotAsync() => TellQueueAsync(GrainFactory.Queue().CompleteAsync(MissionId));
+    private Task FreeQueueSlotAsync() => TellQueueAsync(Queue().CompleteAsync(MissionId));
+
+    /// <summary>The execution queue's partition this mission belongs to (see <see cref="QueuePartitions"/>).</summary>
+    private int QueuePartition => QueuePartitions.Of(MissionId, options.Value.QueuePartitions);
+
+    private IExecutionQueueGrain Queue() => GrainFactory.Queue(QueuePartition);
 
     private MissionCommandResult Unknown() => new() { MissionId = MissionId, Accepted = false, Message = $"There is no mission {MissionId}." };
 

@@ -11,12 +11,18 @@ namespace Missions.Queue;
 /// inside its own turn — it hands work out and is called back.
 /// Its state is derived, not stored: on activation it rebuilds itself from the log's index of unfinished missions,
 /// and a periodic check does the same, so nothing queued before a crash or a lost message is left behind.
+/// With <c>QueuePartitions</c> above 1 each activation is one partition: it holds its own missions (by id, see
+/// <see cref="QueuePartitions"/>) under its share of the limit, and the first also answers for the whole queue's status
+/// and does the chores (proposals that expired, executors' workspaces). Partitions are placed on different silos.
 /// </summary>
+[QueuePartitionPlacement]
 public sealed partial class ExecutionQueueGrain(
     IMissionStore log,
     IMissionWorkspace workspaces,
     IOptions<ExecutionOptions> options,
     Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
+    IClusterMembershipService membership,
+    ILocalSiloDetails localSilo,
     ILogger<ExecutionQueueGrain> logger)
     : Grain, IExecutionQueueGrain, IRemindable
 {
@@ -30,7 +36,14 @@ public sealed partial class ExecutionQueueGrain(
     private long _dispatched;
     private IGrainTimer? _sweep;
 
-    private int ConcurrencyLimit => Math.Max(1, options.Value.MaxConcurrency);
+    private int Partition => (int)(this.GetPrimaryKeyLong() - IExecutionQueueGrain.Key);
+
+    private int Partitions => Math.Max(1, options.Value.QueuePartitions);
+
+    private int ConcurrencyLimit => Math.Max(1, QueuePartitions.Limit(Math.Max(1, options.Value.MaxConcurrency), Partitions, Partition));
+
+    /// <summary>Whether a mission is this partition's to run.</summary>
+    private bool Mine(string missionId) => QueuePartitions.Of(missionId, Partitions) == Partition;
 
     /// <summary>The lease until a mission says what its budget is: the longest budget there can be.</summary>
     private TimeSpan Lease => TimeSpan.FromSeconds(MissionConstraints.MaxMaxDurationSeconds + options.Value.LeaseGraceSeconds);
@@ -41,6 +54,17 @@ public sealed partial class ExecutionQueueGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _waiting = new PriorityLanes(TimeSpan.FromSeconds(options.Value.AgeingSeconds));
+        if (Partition >= Partitions)
+        {
+            // A partition of an earlier configuration with more of them, woken by its reminder: nothing is its any more.
+            if (await this.GetReminder(KeepAliveReminder, cancellationToken) is { } stale)
+            {
+                await this.UnregisterReminder(stale, cancellationToken);
+            }
+            LogRetired(logger, Partition, Partitions);
+            DeactivateOnIdle();
+            return;
+        }
         // A reminder outlives the activation: if this silo goes away, it brings the queue back elsewhere.
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
         var sweep = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.QueueSweepSeconds));
@@ -49,13 +73,13 @@ public sealed partial class ExecutionQueueGrain(
         // in place: a still-running one keeps its slot, a lost one starts again as its next attempt. Queued work is
         // dispatched only into what is left, so a queue coming back never lets more than the limit run.
         var now = DateTime.UtcNow;
-        foreach (var missionId in await log.ActiveAsync())
+        foreach (var missionId in (await log.ActiveAsync()).Where(Mine))
         {
             Hold(missionId, now + Lease);
             _ = StartAsync(missionId);
         }
         var recovered = await ReconcileAsync();
-        LogRecovered(logger, recovered); // also says where the queue lives: one grain for the cluster
+        LogRecovered(logger, Partition, Partitions, recovered); // also says where the queue lives
         Dispatch();
         SweepWorkspaces();
         ExpireProposals();
@@ -99,12 +123,39 @@ public sealed partial class ExecutionQueueGrain(
         return Task.CompletedTask;
     }
 
-    public Task<QueueStatus> GetStatusAsync() => Task.FromResult(new QueueStatus
+    public async Task<QueueStatus> GetStatusAsync()
+    {
+        var own = await GetPartitionStatusAsync();
+        if (Partitions == 1 || Partition != 0)
+        {
+            return own;
+        }
+        // The others, each within two seconds: a partition on a frozen silo is counted as not answering, not waited for.
+        var others = Enumerable.Range(1, Partitions - 1).Select(p => GrainFactory.Queue(p).GetPartitionStatusAsync()).ToList();
+        await ((Task)Task.WhenAll(others)).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        var answered = others.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).Prepend(own).ToList();
+        foreach (var late in others.Where(t => !t.IsCompletedSuccessfully))
+        {
+            _ = late.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        }
+        return new QueueStatus
+        {
+            Size = answered.Sum(s => s.Size),
+            InFlight = answered.Sum(s => s.InFlight),
+            ConcurrencyLimit = Math.Max(1, options.Value.MaxConcurrency),
+            Dispatched = answered.Sum(s => s.Dispatched),
+            Partitions = Partitions,
+            PartitionsNotAnswering = others.Count(t => !t.IsCompletedSuccessfully),
+        };
+    }
+
+    public Task<QueueStatus> GetPartitionStatusAsync() => Task.FromResult(new QueueStatus
     {
         Size = _waiting.Count,
         InFlight = _running.Count,
         ConcurrencyLimit = ConcurrencyLimit,
         Dispatched = _dispatched,
+        Partitions = Partitions,
     });
 
     public Task EnsureActiveAsync() => Task.CompletedTask;
@@ -140,6 +191,10 @@ public sealed partial class ExecutionQueueGrain(
     /// </summary>
     private void ExpireProposals()
     {
+        if (Partition != 0)
+        {
+            return; // the first partition's chore
+        }
         var grains = GrainFactory; // the grain's own factory is for its turns only
         _ = Task.Run(async () => await ExpireProposalsAsync(grains));
     }
@@ -164,7 +219,7 @@ public sealed partial class ExecutionQueueGrain(
     /// <summary>Every ten minutes at most, off the queue's turn: what executors kept past its retention goes.</summary>
     private void SweepWorkspaces()
     {
-        if (DateTime.UtcNow - _workspacesSweptAt < TimeSpan.FromMinutes(10))
+        if (Partition != 0 || DateTime.UtcNow - _workspacesSweptAt < TimeSpan.FromMinutes(10))
         {
             return;
         }
@@ -253,6 +308,7 @@ public sealed partial class ExecutionQueueGrain(
 
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
+        MoveHomeIfAway();
         var now = DateTime.UtcNow;
         foreach (var (missionId, deadline) in _running.Where(r => r.Value < now).ToList())
         {
@@ -265,6 +321,29 @@ public sealed partial class ExecutionQueueGrain(
         Dispatch();
     }
 
+    private DateTime _homeCheckedAt = DateTime.UtcNow;
+
+    /// <summary>
+    /// Partitions are placed one a silo (<see cref="QueuePartitionPlacement"/>), but a partition activated while its
+    /// silo was not there yet (the first silo up holds them all) or after its silo was lost stays where it was put.
+    /// Every ten seconds a partition away from its silo moves there: Orleans migrates it when it is idle, and the new
+    /// activation rebuilds itself from the log as after a silo loss (runs keep their slots until asked after).
+    /// </summary>
+    private void MoveHomeIfAway()
+    {
+        if (Partitions == 1 || DateTime.UtcNow - _homeCheckedAt < TimeSpan.FromSeconds(10))
+        {
+            return;
+        }
+        _homeCheckedAt = DateTime.UtcNow;
+        var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).Order().ToList();
+        if (silos.Count > 1 && !silos[Partition % silos.Count].Equals(localSilo.SiloAddress))
+        {
+            LogMovingHome(logger, Partition, Partitions, silos[Partition % silos.Count]);
+            this.MigrateOnIdle();
+        }
+    }
+
     /// <summary>
     /// Queues every unfinished mission of the log that the queue does not know and that is due (a retry waits
     /// out its backoff here, durably: its due time is in the log); returns how many.
@@ -275,7 +354,7 @@ public sealed partial class ExecutionQueueGrain(
         var now = DateTime.UtcNow;
         foreach (var (missionId, priority) in await log.UnfinishedAsync(dueBy: now))
         {
-            if (!_waiting.Contains(missionId) && !_running.ContainsKey(missionId))
+            if (Mine(missionId) && !_waiting.Contains(missionId) && !_running.ContainsKey(missionId))
             {
                 _waiting.Add(missionId, priority, now);
                 added++;
@@ -284,8 +363,14 @@ public sealed partial class ExecutionQueueGrain(
         return added;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Execution queue activated on this silo with {Count} unfinished missions from the log")]
-    private static partial void LogRecovered(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Execution queue activated on this silo (partition {Partition} of {Partitions}) with {Count} unfinished missions from the log")]
+    private static partial void LogRecovered(ILogger logger, int partition, int partitions, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Execution queue (partition {Partition} of {Partitions}) moves to the silo it belongs on, {Silo}")]
+    private static partial void LogMovingHome(ILogger logger, int partition, int partitions, SiloAddress silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Execution queue partition {Partition} is not one of the {Partitions} configured now; it stops")]
+    private static partial void LogRetired(ILogger logger, int partition, int partitions);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting mission {MissionId} failed; it will be queued again")]
     private static partial void LogStartFailed(ILogger logger, Exception ex, string missionId);

@@ -7,7 +7,9 @@ namespace Missions.Queue;
 /// runs that silo held are asked after at once and the queue itself — if it lived there — comes back on a silo that
 /// is still here, rebuilt from the store with everything that was queued.
 /// </summary>
-public sealed partial class MembershipWatcher(IClusterMembershipService membership, IGrainFactory grains, ILogger<MembershipWatcher> logger) : BackgroundService
+public sealed partial class MembershipWatcher(
+    IClusterMembershipService membership, IGrainFactory grains, Microsoft.Extensions.Options.IOptions<Execution.ExecutionOptions> options, ILogger<MembershipWatcher> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,14 +34,18 @@ public sealed partial class MembershipWatcher(IClusterMembershipService membersh
                     continue;
                 }
                 LogSiloLost(logger, string.Join(", ", lost));
-                try
+                // Every partition, each on its own: one that does not answer does not keep the others from hearing.
+                await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Value.QueuePartitions)).Select(async partition =>
                 {
-                    await grains.Queue().SiloLostAsync().WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
-                }
-                catch (Exception ex) when (ex is OrleansException or TimeoutException)
-                {
-                    LogQueueUnreachable(logger, ex); // its timer and reminder still sweep, on lease expiry
-                }
+                    try
+                    {
+                        await grains.Queue(partition).SiloLostAsync().WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
+                    }
+                    catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                    {
+                        LogQueueUnreachable(logger, ex); // its timer and reminder still sweep, on lease expiry
+                    }
+                }));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -1,7 +1,7 @@
 namespace Missions.Queue;
 
 /// <summary>
-/// Per silo: how long a mission waits for the execution queue inside someone's request. The queue is one grain for the
+/// Per silo and queue partition: how long a mission waits for the execution queue inside someone's request. The queue is one grain for the
 /// cluster; while its silo is frozen and not yet declared dead, a call to it waits Orleans' 30 s response timeout.
 /// A mission is queued in the log before it asks for a slot, so it can answer without the queue — after one call went
 /// unanswered for <see cref="Patience"/>, the next ones do not wait at all until the queue answers one again or
@@ -15,18 +15,18 @@ public sealed partial class QueueReachability(TimeProvider clock, ILogger<QueueR
     /// <summary>How long one unanswered call makes the others not wait.</summary>
     public static readonly TimeSpan Memory = TimeSpan.FromSeconds(5);
 
-    private long _unansweredUntil;
+    private readonly long[] _unansweredUntil = new long[QueuePartitions.Most];
 
-    /// <summary>How long the next call may be waited for: <see cref="Patience"/>, or nothing while the queue is not answering.</summary>
-    public TimeSpan Wait => clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _unansweredUntil) ? TimeSpan.Zero : Patience;
+    /// <summary>How long the next call to a partition may be waited for: <see cref="Patience"/>, or nothing while it is not answering.</summary>
+    public TimeSpan Wait(int partition = 0) => clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _unansweredUntil[partition]) ? TimeSpan.Zero : Patience;
 
     /// <summary>
     /// Waits for <paramref name="call"/> as long as <see cref="Wait"/> allows: true if it finished in that time (its own
     /// outcome, success or failure, is then the caller's to read), false if it goes on without being waited for.
     /// </summary>
-    public async Task<bool> WaitAsync(Task call)
+    public async Task<bool> WaitAsync(Task call, int partition = 0)
     {
-        var wait = Wait;
+        var wait = Wait(partition);
         if (wait > TimeSpan.Zero && !call.IsCompleted)
         {
             // On the caller's scheduler (a grain's turn goes on on its own), whatever the call's outcome.
@@ -36,37 +36,37 @@ public sealed partial class QueueReachability(TimeProvider clock, ILogger<QueueR
         {
             if (wait > TimeSpan.Zero)
             {
-                Interlocked.Exchange(ref _unansweredUntil, (clock.GetUtcNow() + Memory).UtcTicks);
-                LogNotAnswering(logger, Patience.TotalSeconds);
+                Interlocked.Exchange(ref _unansweredUntil[partition], (clock.GetUtcNow() + Memory).UtcTicks);
+                LogNotAnswering(logger, partition, Patience.TotalSeconds);
             }
-            _ = call.ContinueWith(static (t, state) =>
+            _ = call.ContinueWith((t, _) =>
             {
                 if (t.IsCompletedSuccessfully)
                 {
-                    ((QueueReachability)state!).Answered();
+                    Answered(partition);
                 }
                 _ = t.Exception; // observed, whatever became of it
-            }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }, null, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return false;
         }
         if (call.IsCompletedSuccessfully)
         {
-            Answered();
+            Answered(partition);
         }
         return true;
     }
 
-    private void Answered()
+    private void Answered(int partition)
     {
-        if (Interlocked.Read(ref _unansweredUntil) != 0 && Interlocked.Exchange(ref _unansweredUntil, 0) != 0)
+        if (Interlocked.Read(ref _unansweredUntil[partition]) != 0 && Interlocked.Exchange(ref _unansweredUntil[partition], 0) != 0)
         {
-            LogAnswering(logger);
+            LogAnswering(logger, partition);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The execution queue did not answer within {Seconds} s (its silo may be frozen or lost): missions are answered as queued without waiting for it, and start when it grants their slots")]
-    private static partial void LogNotAnswering(ILogger logger, double seconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The execution queue (partition {Partition}) did not answer within {Seconds} s (its silo may be frozen or lost): its missions are answered as queued without waiting for it, and start when it grants their slots")]
+    private static partial void LogNotAnswering(ILogger logger, int partition, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The execution queue answers again")]
-    private static partial void LogAnswering(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Information, Message = "The execution queue (partition {Partition}) answers again")]
+    private static partial void LogAnswering(ILogger logger, int partition);
 }

@@ -1,8 +1,11 @@
+using Microsoft.Extensions.Options;
+using Missions.Execution;
+
 namespace Missions.Queue;
 
-/// <summary>Activates the execution queue when the silo starts, so missions left unfinished before a restart run.</summary>
-public sealed class QueueStartupTask(IGrainFactory grains) : IStartupTask
+/// <summary>Activates the execution queue (each of its partitions) when the silo starts, so missions left unfinished before a restart run.</summary>
+public sealed class QueueStartupTask(IGrainFactory grains, IOptions<ExecutionOptions> options) : IStartupTask
 {
     public Task Execute(CancellationToken cancellationToken) =>
-        grains.Queue().EnsureActiveAsync();
+        Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Value.QueuePartitions)).Select(p => grains.Queue(p).EnsureActiveAsync()));
 }

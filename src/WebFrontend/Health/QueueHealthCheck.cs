@@ -10,10 +10,14 @@ public sealed class QueueHealthCheck(IGrainFactory grains) : IHealthCheck
         try
         {
             var queue = await grains.Queue().GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-            return HealthCheckResult.Healthy("The execution queue answers.", new Dictionary<string, object>
+            var data = new Dictionary<string, object>
             {
                 ["size"] = queue.Size, ["in_flight"] = queue.InFlight, ["concurrency_limit"] = queue.ConcurrencyLimit,
-            });
+                ["partitions"] = queue.Partitions, ["partitions_not_answering"] = queue.PartitionsNotAnswering,
+            };
+            return queue.PartitionsNotAnswering > 0
+                ? HealthCheckResult.Degraded($"{queue.PartitionsNotAnswering} of the execution queue's {queue.Partitions} partitions do not answer; their missions wait until their silo is back or declared dead.", data: data)
+                : HealthCheckResult.Healthy("The execution queue answers.", data);
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {

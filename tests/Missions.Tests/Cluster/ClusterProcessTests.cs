@@ -214,12 +214,15 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         Assert.Equal(missionIds.Order(), events.OfType<MissionCreated>().Select(c => c.MissionId).Order());
     }
 
-    [Fact]
-    public async Task A_silo_killed_mid_run_loses_nothing_its_runs_end_once_as_attempt_2_on_the_others_and_the_mirror_matches_the_store()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)] // the queue in partitions, one a silo: the limit is the sum of their shares
+    public async Task A_silo_killed_mid_run_loses_nothing_its_runs_end_once_as_attempt_2_on_the_others_and_the_mirror_matches_the_store(int queuePartitions)
     {
         const int missions = 300;
         await using var cluster = new LocalCluster(servers, await servers.Postgres.CreateDatabaseAsync());
         cluster.Extra["Logging__LogLevel__Missions.MissionGrain"] = "Information"; // each start, to see which silo runs the most
+        cluster.Extra["Missions__Execution__QueuePartitions"] = queuePartitions.ToString();
         for (var i = 0; i < 3; i++)
         {
             cluster.StartSilo(delayMs: 1_500);
@@ -440,14 +443,17 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         output.WriteLine($"{rerun} runs of the stopped silo ran again elsewhere");
     }
 
-    [Fact]
-    public async Task A_frozen_silo_that_does_not_hold_the_queue_holds_up_only_what_lives_on_it()
+    [Theory]
+    [InlineData(1)] // a silo that does not hold the queue is frozen
+    [InlineData(3)] // the queue in partitions, one a silo: the silo holding the first is frozen
+    public async Task A_frozen_silo_holds_up_only_what_lives_on_it(int queuePartitions)
     {
         // Before, the silos' grain directory was split among them: while one was frozen (and not yet declared dead), a
         // third of new missions could not be placed anywhere, each conversation asking for one waited 30 s, and within a
         // second or two every conversation did — the cluster completed nothing for 11–29 s of a 30 s freeze.
         await using var cluster = new LocalCluster(servers, await servers.Postgres.CreateDatabaseAsync());
         cluster.Extra["Logging__LogLevel__Missions.Queue.ExecutionQueueGrain"] = "Information"; // says which silo holds the queue
+        cluster.Extra["Missions__Execution__QueuePartitions"] = queuePartitions.ToString();
         for (var i = 0; i < 3; i++)
         {
             cluster.StartSilo(delayMs: 200);
@@ -456,9 +462,15 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         var sessions = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => Conversations.NewAsync(cluster.Http)));
         using var warm = await cluster.Http.PostAsJsonAsync("chat/integrated", new { session_id = sessions[0], message = "fetch https://example.org/warm" });
         warm.EnsureSuccessStatusCode();
-        await Eventually.WaitAsync(() => Task.FromResult(cluster.Silos.Count(s => s.Output.Contains("Execution queue activated"))), n => n == 1,
-            TimeSpan.FromSeconds(30), $"one silo to say it holds the queue\n{cluster.Outputs}");
-        var frozen = cluster.Silos.First(s => !s.Output.Contains("Execution queue activated"));
+        // Where each partition is now: its last activation on a silo, unless it moved away from there since.
+        bool Holds(AppProcess silo, int partition) =>
+            silo.Output.LastIndexOf($"activated on this silo (partition {partition} of {queuePartitions})", StringComparison.Ordinal)
+            > silo.Output.LastIndexOf($"(partition {partition} of {queuePartitions}) moves", StringComparison.Ordinal);
+        await Eventually.WaitAsync(() => Task.FromResult(cluster.Silos.Count(s => Enumerable.Range(0, queuePartitions).Count(p => Holds(s, p)) == 1)),
+            n => n == queuePartitions, TimeSpan.FromSeconds(60), $"each partition of the queue on a silo of its own\n{cluster.Outputs}");
+        var frozen = queuePartitions == 1
+            ? cluster.Silos.First(s => !Holds(s, 0))
+            : cluster.Silos.First(s => Holds(s, 0));
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var answers = new ConcurrentBag<(TimeSpan At, TimeSpan Took)>();
