@@ -20,8 +20,16 @@ if [ ! -d "$DIR/pg" ]; then
   as_postgres "$PG_BIN/initdb" -D "$DIR/pg" -U postgres -A trust -E UTF8 >/dev/null
 fi
 
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+pids=()      # Redis and PostgreSQL
+apps=()      # silos and the web frontend: stopped first, while the servers they need to leave the cluster are still up
+cleanup() {
+  trap - EXIT INT TERM
+  kill "${apps[@]}" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "${apps[@]}" 2>/dev/null || break; sleep 1; done
+  kill -9 "${apps[@]}" 2>/dev/null || true
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT INT TERM
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$DIR" --appendonly yes --save "" >"$DIR/redis.log" 2>&1 & pids+=($!)
@@ -35,9 +43,9 @@ dotnet build src/Silo -c Release -v q -nologo >/dev/null
 dotnet build src/WebFrontend -c Release -v q -nologo >/dev/null
 for i in $(seq 1 "$SILOS"); do
   Missions__Orleans__SiloPort=$((11110 + i)) Missions__Orleans__GatewayPort=$((30000 + i)) Missions__DataDirectory="$DIR/silo$i" \
-    dotnet src/Silo/bin/Release/net10.0/Missions.Silo.dll >"$DIR/silo$i.log" 2>&1 & pids+=($!)
+    dotnet src/Silo/bin/Release/net10.0/Missions.Silo.dll >"$DIR/silo$i.log" 2>&1 & apps+=($!)
 done
 Missions__Orleans__Mode=client Missions__DataDirectory="$DIR/web" \
-  dotnet src/WebFrontend/bin/Release/net10.0/Missions.WebFrontend.dll & pids+=($!)
+  dotnet src/WebFrontend/bin/Release/net10.0/Missions.WebFrontend.dll & apps+=($!)
 echo "Redis on 127.0.0.1:$REDIS_PORT, PostgreSQL on 127.0.0.1:$PG_PORT, $SILOS silos; the page at http://localhost:5000 (logs in $DIR)"
 wait
