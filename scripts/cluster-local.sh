@@ -28,6 +28,7 @@ cleanup() {
   for _ in $(seq 1 60); do kill -0 "${apps[@]}" 2>/dev/null || break; sleep 1; done
   kill -9 "${apps[@]}" 2>/dev/null || true
   kill "${pids[@]}" 2>/dev/null || true
+  as_postgres "$PG_BIN/pg_ctl" -D "$DIR/pg" -m fast -w stop >/dev/null 2>&1 || true  # postgres runs under runuser, not as our child
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
