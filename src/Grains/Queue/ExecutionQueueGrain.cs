@@ -85,6 +85,15 @@ public sealed partial class ExecutionQueueGrain(
         ExpireProposals();
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (Partition < Partitions)
+        {
+            Missions.Telemetry.MissionsTelemetry.SetQueue(0, 0, Partition); // its counts go with it (to another silo, when it moves)
+        }
+        return Task.CompletedTask;
+    }
+
     public Task<EnqueueResult> EnqueueAsync(string missionId, MissionPriority priority = MissionPriority.Normal)
     {
         if (_waiting.Contains(missionId) || _running.ContainsKey(missionId))
@@ -103,7 +112,7 @@ public sealed partial class ExecutionQueueGrain(
         if (_waiting.Count == 0 && !_running.ContainsKey(missionId) && HasFreeSlot)
         {
             Hold(missionId, LeaseFor(budgetSeconds));
-            Missions.Telemetry.MissionsTelemetry.SetQueue(_waiting.Count, _running.Count);
+            Missions.Telemetry.MissionsTelemetry.SetQueue(_waiting.Count, _running.Count, Partition);
             return Task.FromResult(SlotClaim.Granted);
         }
         _ = EnqueueAsync(missionId, priority); // a duplicate is already in hand: queued or running
@@ -237,7 +246,7 @@ public sealed partial class ExecutionQueueGrain(
         }
         finally
         {
-            Missions.Telemetry.MissionsTelemetry.SetQueue(_waiting.Count, _running.Count);
+            Missions.Telemetry.MissionsTelemetry.SetQueue(_waiting.Count, _running.Count, Partition);
         }
     }
 

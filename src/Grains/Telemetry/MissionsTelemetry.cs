@@ -35,20 +35,31 @@ public static class MissionsTelemetry
     public static readonly Counter<long> LlmFailures = Meter.CreateCounter<long>("missions.llm.failures", "{call}", "Language model calls that failed and fell back to the rules or the extractive answer, by use.");
     public static readonly Counter<long> PagesFetched = Meter.CreateCounter<long>("missions.pages_fetched", "{page}", "Pages fetched by executors.");
 
-    private static int _queueDepth;
-    private static int _inFlight;
+    /// <summary>Per partition of the queue held on this silo (see <see cref="Queue.QueuePartitions"/>); the gauges add them up.</summary>
+    private static readonly int[] QueueDepths = new int[Queue.QueuePartitions.Most];
+    private static readonly int[] InFlights = new int[Queue.QueuePartitions.Most];
 
     static MissionsTelemetry()
     {
-        Meter.CreateObservableGauge("missions.queue.depth", () => Volatile.Read(ref _queueDepth), "{mission}", "Missions waiting for a slot.");
-        Meter.CreateObservableGauge("missions.queue.in_flight", () => Volatile.Read(ref _inFlight), "{mission}", "Missions running.");
+        Meter.CreateObservableGauge("missions.queue.depth", () => Sum(QueueDepths), "{mission}", "Missions waiting for a slot (in the queue's partitions on this silo).");
+        Meter.CreateObservableGauge("missions.queue.in_flight", () => Sum(InFlights), "{mission}", "Missions running (in the queue's partitions on this silo).");
     }
 
-    /// <summary>Called by the queue whenever its counts change.</summary>
-    public static void SetQueue(int depth, int inFlight)
+    private static int Sum(int[] values)
     {
-        Volatile.Write(ref _queueDepth, depth);
-        Volatile.Write(ref _inFlight, inFlight);
+        var sum = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            sum += Volatile.Read(ref values[i]);
+        }
+        return sum;
+    }
+
+    /// <summary>Called by the queue (a partition of it) whenever its counts change, and with zeros when it leaves this silo.</summary>
+    public static void SetQueue(int depth, int inFlight, int partition = 0)
+    {
+        Volatile.Write(ref QueueDepths[partition], depth);
+        Volatile.Write(ref InFlights[partition], inFlight);
     }
 
     /// <summary>The request-context key that carries a caller's W3C trace context across grain calls.</summary>
