@@ -27,6 +27,10 @@ public static class GrainReferences
         Get(grains, GrainIdKeyExtensions.CreateIntegerKey(IExecutionQueueGrain.Key + partition), IExecutionQueueGrain.Key + partition,
             static (g, key) => g.GetGrain<IExecutionQueueGrain>(key));
 
+    /// <summary>Every partition of the execution queue, the first first.</summary>
+    public static IEnumerable<IExecutionQueueGrain> QueuePartitionsOf(this IGrainFactory grains, int partitions) =>
+        Enumerable.Range(0, Math.Max(1, partitions)).Select(p => grains.Queue(p));
+
     /// <summary>A reference from the cached types, or — the first time — from the factory, whose types are then kept.</summary>
     private static T Get<T, TKey>(IGrainFactory grains, IdSpan key, TKey rawKey, Func<IGrainFactory, TKey, T> resolve)
         where T : IAddressable

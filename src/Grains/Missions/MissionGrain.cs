@@ -122,24 +122,8 @@ public sealed partial class MissionGrain(
         var claim = Queue().ClaimAsync(MissionId, priority, budgetSeconds);
         if (!await queue.WaitAsync(claim, QueuePartition))
         {
-            var grains = GrainFactory;
-            var missionId = MissionId;
-            _ = claim.ContinueWith(
-                async granted =>
-                {
-                    if (granted.IsCompletedSuccessfully && granted.Result == SlotClaim.Granted)
-                    {
-                        try
-                        {
-                            await grains.Mission(missionId).StartExecutionAsync();
-                        }
-                        catch (Exception ex) when (ex is not OutOfMemoryException)
-                        {
-                            LogClaimFailed(logger, ex, missionId); // its lease runs out and the queue's sweep queues it again
-                        }
-                    }
-                },
-                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            var (grains, missionId) = (GrainFactory, MissionId); // the grain's own factory is for its turns only
+            _ = Task.Run(() => StartIfGrantedLateAsync(claim, grains, missionId, logger));
             return false;
         }
         try
@@ -153,20 +137,19 @@ public sealed partial class MissionGrain(
         }
     }
 
-    /// <summary>Tells the queue something it also learns without being told (a lease running out, a start refused), waiting as <see cref="QueueReachability"/> allows.</summary>
-    private async Task TellQueueAsync(Task call)
+    /// <summary>Off the grain's turn (on the thread pool): a slot granted after the mission stopped waiting starts it as the queue's dispatch would.</summary>
+    private static async Task StartIfGrantedLateAsync(Task<SlotClaim> claim, IGrainFactory grains, string missionId, ILogger logger)
     {
-        if (!await queue.WaitAsync(call, QueuePartition))
-        {
-            return; // it goes on (QueueReachability has said the queue is not answering)
-        }
         try
         {
-            await call;
+            if (await claim == SlotClaim.Granted)
+            {
+                await grains.Mission(missionId).StartExecutionAsync();
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            LogQueueUnreachable(logger, ex, MissionId);
+            LogClaimFailed(logger, ex, missionId); // a refused claim or a failed start: the queue's sweep (or the lease) finds it
         }
     }
 
@@ -189,7 +172,7 @@ public sealed partial class MissionGrain(
             return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Cancelling mission {MissionId}: its work is being stopped." };
         }
         await EndAsync(MissionStatus.Cancelled, State.Attempt, MissionReasons.Cancelled, null, "The mission was cancelled.", TimeSpan.Zero, decidedBy: by);
-        await TellQueueAsync(Queue().RemoveAsync(MissionId)); // if it never hears, its start is refused
+        await Queue().RemoveAsync(MissionId); // one-way: sent, not waited for; if it never arrives, the start is refused
         return new MissionCommandResult { MissionId = MissionId, Accepted = true, Status = State.Status, Message = $"Mission {MissionId} is cancelled." };
     }
 
@@ -234,7 +217,17 @@ public sealed partial class MissionGrain(
     }
 
     /// <summary>Tells the queue the run is over; if that fails (the silo is stopping), its lease frees the slot.</summary>
-    private Task FreeQueueSlotAsync() => TellQueueAsync(Queue().CompleteAsync(MissionId));
+    private async Task FreeQueueSlotAsync()
+    {
+        try
+        {
+            await Queue().CompleteAsync(MissionId); // one-way: sent, not waited for
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogQueueUnreachable(logger, ex, MissionId);
+        }
+    }
 
     /// <summary>The execution queue's partition this mission belongs to (see <see cref="QueuePartitions"/>).</summary>
     private int QueuePartition => QueuePartitions.Of(MissionId, options.Value.QueuePartitions);
@@ -352,7 +345,7 @@ public sealed partial class MissionGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not reach the queue; it waits queued in the log for the queue's sweep")]
     private static partial void LogClaimFailed(ILogger logger, Exception ex, string missionId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not tell the queue it ended or was cancelled; the queue learns it from the lease or a refused start")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mission {MissionId} could not tell the queue its run ended; the lease will free the slot")]
     private static partial void LogQueueUnreachable(ILogger logger, Exception ex, string missionId);
 
 

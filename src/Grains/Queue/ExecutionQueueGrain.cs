@@ -35,6 +35,7 @@ public sealed partial class ExecutionQueueGrain(
 
     private long _dispatched;
     private IGrainTimer? _sweep;
+    private DateTime _homeCheckedAt = DateTime.UtcNow;
 
     private int Partition => (int)(this.GetPrimaryKeyLong() - IExecutionQueueGrain.Key);
 
@@ -140,7 +141,7 @@ public sealed partial class ExecutionQueueGrain(
             return own;
         }
         // The others, each within two seconds: a partition on a frozen silo is counted as not answering, not waited for.
-        var others = Enumerable.Range(1, Partitions - 1).Select(p => GrainFactory.Queue(p).GetPartitionStatusAsync()).ToList();
+        var others = GrainFactory.QueuePartitionsOf(Partitions).Skip(1).Select(queue => queue.GetPartitionStatusAsync()).ToList();
         await ((Task)Task.WhenAll(others)).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         var answered = others.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).Prepend(own).ToList();
         foreach (var late in others.Where(t => !t.IsCompletedSuccessfully))
@@ -330,8 +331,6 @@ public sealed partial class ExecutionQueueGrain(
         Dispatch();
     }
 
-    private DateTime _homeCheckedAt = DateTime.UtcNow;
-
     /// <summary>
     /// Partitions are placed one a silo (<see cref="QueuePartitionPlacement"/>), but a partition activated while its
     /// silo was not there yet (the first silo up holds them all) or after its silo was lost stays where it was put.
@@ -345,10 +344,10 @@ public sealed partial class ExecutionQueueGrain(
             return;
         }
         _homeCheckedAt = DateTime.UtcNow;
-        var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).Order().ToList();
-        if (silos.Count > 1 && !silos[Partition % silos.Count].Equals(localSilo.SiloAddress))
+        var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
+        if (silos.Count > 1 && QueuePartitionPlacement.HomeOf(Partition, silos) is var home && !home.Equals(localSilo.SiloAddress))
         {
-            LogMovingHome(logger, Partition, Partitions, silos[Partition % silos.Count]);
+            LogMovingHome(logger, Partition, Partitions, home);
             this.MigrateOnIdle();
         }
     }

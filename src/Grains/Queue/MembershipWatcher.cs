@@ -35,11 +35,11 @@ public sealed partial class MembershipWatcher(
                 }
                 LogSiloLost(logger, string.Join(", ", lost));
                 // Every partition, each on its own: one that does not answer does not keep the others from hearing.
-                await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Value.QueuePartitions)).Select(async partition =>
+                await Task.WhenAll(grains.QueuePartitionsOf(options.Value.QueuePartitions).Select(async queue =>
                 {
                     try
                     {
-                        await grains.Queue(partition).SiloLostAsync().WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
+                        await queue.SiloLostAsync().WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
                     }
                     catch (Exception ex) when (ex is OrleansException or TimeoutException)
                     {

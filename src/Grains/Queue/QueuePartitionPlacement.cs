@@ -14,6 +14,13 @@ namespace Missions.Queue;
 public sealed class QueuePartitionPlacement : PlacementStrategy
 {
     public static QueuePartitionPlacement Instance { get; } = new();
+
+    /// <summary>The silo a partition belongs on, of the silos there are: the one at its place in address order.</summary>
+    public static SiloAddress HomeOf(int partition, IEnumerable<SiloAddress> silos)
+    {
+        var inOrder = silos.Order().ToArray();
+        return inOrder[partition % inOrder.Length];
+    }
 }
 
 /// <summary>Marks the execution queue's grain class as placed by <see cref="QueuePartitionPlacement"/>.</summary>
@@ -30,8 +37,6 @@ public sealed class QueuePartitionPlacementDirector(IOptions<ExecutionOptions> o
         {
             return Task.FromResult(silos[Random.Shared.Next(silos.Length)]);
         }
-        var inOrder = silos.Order().ToArray();
-        var partition = (int)Math.Abs((key - IExecutionQueueGrain.Key) % inOrder.Length);
-        return Task.FromResult(inOrder[partition]);
+        return Task.FromResult(QueuePartitionPlacement.HomeOf((int)(key - IExecutionQueueGrain.Key), silos));
     }
 }

@@ -7,5 +7,5 @@ namespace Missions.Queue;
 public sealed class QueueStartupTask(IGrainFactory grains, IOptions<ExecutionOptions> options) : IStartupTask
 {
     public Task Execute(CancellationToken cancellationToken) =>
-        Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Value.QueuePartitions)).Select(p => grains.Queue(p).EnsureActiveAsync()));
+        Task.WhenAll(grains.QueuePartitionsOf(options.Value.QueuePartitions).Select(queue => queue.EnsureActiveAsync()));
 }

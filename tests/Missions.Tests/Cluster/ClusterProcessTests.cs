@@ -497,7 +497,7 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
                 await Task.Delay(500);
             }
         })));
-        await Task.Delay(3_000);
+        await Eventually.WaitAsync(() => Task.FromResult(answers.Count), n => n >= 30, TimeSpan.FromSeconds(30), $"the load to be answered\n{cluster.Outputs}");
         Signal("STOP", frozen.Id);
         int completedAtStart, completedAtEnd, quickAnswers;
         try
