@@ -270,6 +270,10 @@ public sealed class PageTests(BrowserFixture fixture)
         var item = page.Locator("#conversation-list li", new() { HasText = $"hello to rename {tag}" });
 
         await item.Locator("button.rename").ClickAsync();
+        // The list is refreshed while the person types (the list's opening, another browser, the half-minute refresh):
+        // the field stays.
+        await page.EvaluateAsync("loadConversations()");
+        await Expect(page.Locator("#conversation-list .title-field")).ToBeFocusedAsync();
         await page.FillAsync("#conversation-list .title-field", $"Named {tag}");
         await page.PressAsync("#conversation-list .title-field", "Enter");
         var named = page.Locator("#conversation-list li", new() { HasText = $"Named {tag}" });
