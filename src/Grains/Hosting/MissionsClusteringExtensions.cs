@@ -33,8 +33,14 @@ public static class MissionsClusteringExtensions
     /// <summary>The configuration key of cluster mode's Redis (membership and reminders).</summary>
     public const string RedisSetting = "Missions:Cluster:Redis";
 
-    /// <summary>The initial timeout of a membership probe, in seconds (see <see cref="UseMissionsClustering"/>).</summary>
+    /// <summary>The initial timeout of a membership probe, in seconds, 2 by default (see <see cref="UseMissionsClustering"/>).</summary>
     public const string ProbeTimeoutSetting = "Missions:Cluster:ProbeTimeoutSeconds";
+
+    /// <summary>How often a web frontend in cluster mode reads the live gateways from Redis, in seconds (5 by default).</summary>
+    public const string GatewayListRefreshSetting = "Missions:Cluster:GatewayListRefreshSeconds";
+
+    /// <summary>Orleans' <see cref="GrainDirectoryOptions"/>, bound by property name.</summary>
+    public const string DirectorySection = "Missions:Cluster:Directory";
 
     /// <summary>Orleans' <see cref="ClusterMembershipOptions"/>, bound by property name.</summary>
     public const string MembershipSection = "Missions:Cluster:Membership";
@@ -80,16 +86,30 @@ public static class MissionsClusteringExtensions
             // then holds up only the grains that live on it, not every new one whose entry falls in its part.
             silo.AddRedisGrainDirectory(RedisDirectoryForNewGrains.Name, options => options.ConfigurationOptions = ClusterPreflight.RedisOptions(redis));
             silo.Services.AddSingleton<Orleans.Runtime.GrainDirectory.IGrainDirectoryResolver, RedisDirectoryForNewGrains>();
-            // How soon a silo that stopped answering is declared dead (and its runs go elsewhere): Orleans' adaptive
-            // probes, from this timeout up to four times it, three missed in a row. Shorter finds a dead silo sooner
-            // but may declare a merely starved one dead (it then stops itself); unset keeps Orleans' default.
-            if (configuration.GetValue<double?>(ProbeTimeoutSetting) is { } probeSeconds and > 0)
+            // How soon a silo that stopped answering (frozen, cut off) is declared dead, so that its conversations,
+            // missions and queue partition come back on the others: probes directly, every ProbeTimeoutSeconds (2 s by
+            // default; Orleans adapts each probe's timeout to the answers it gets, here between half of it and 1.5×),
+            // three missed in a row, two votes — about 10 s on a busy two-core machine (Orleans' defaults took 25 s
+            // and more: probes up to 4× the timeout, indirect probes and longer ones while a silo itself looks slow,
+            // right for a big cluster, where a starved silo should not evict a healthy one). A silo declared dead while
+            // merely starved stops itself and its runs go to the others; nothing is lost.
+            var probe = TimeSpan.FromSeconds(configuration.GetValue<double?>(ProbeTimeoutSetting) is { } probeSeconds and > 0 ? probeSeconds : 2);
+            silo.Configure<ClusterMembershipOptions>(membership =>
             {
-                silo.Configure<ClusterMembershipOptions>(membership => membership.ProbeTimeout = TimeSpan.FromSeconds(probeSeconds));
-            }
+                membership.ProbeTimeout = probe;
+                membership.MaxProbeTimeout = probe * 1.5;
+                membership.EnableIndirectProbes = false;
+                membership.ExtendProbeTimeoutDuringDegradation = false;
+            });
+            // After a silo is declared dead, Orleans' directory holds its grains (the queue's partitions, schedules)
+            // for a lease of 30 s from when it stopped answering, in case it wakes and goes on serving them before it
+            // learns it was declared dead: with the queue among them, no mission started for that long. Here every
+            // write is fenced by version in the store, so a silo that wakes records nothing twice (it stops when it
+            // learns); the lease only delays the queue's return. Off, unless set under Missions:Cluster:Directory.
+            silo.Configure<GrainDirectoryOptions>(directory => directory.RangeLeaseDuration = TimeSpan.Zero);
+            silo.Services.AddOptions<GrainDirectoryOptions>().Bind(configuration.GetSection(DirectorySection));
             // Operators may tune the rest of Orleans' membership under Missions:Cluster:Membership (its property names:
-            // NumVotesForDeathDeclaration, EnableIndirectProbes, ExtendProbeTimeoutDuringDegradation, …). Bound after
-            // the probe timeout: binding fixes the probe's bounds that Orleans otherwise derives from it.
+            // NumVotesForDeathDeclaration, MaxProbeTimeout, EnableIndirectProbes, …): what is set there wins over the above.
             silo.Services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection(MembershipSection));
             return silo;
         }
