@@ -36,7 +36,7 @@ public static class MissionsClusteringExtensions
     /// <summary>The initial timeout of a membership probe, in seconds, 2 by default (see <see cref="UseMissionsClustering"/>).</summary>
     public const string ProbeTimeoutSetting = "Missions:Cluster:ProbeTimeoutSeconds";
 
-    /// <summary>How often a web frontend in cluster mode reads the live gateways from Redis, in seconds (5 by default).</summary>
+    /// <summary>How often a web frontend in cluster mode reads the live gateways from Redis, in seconds (2 by default).</summary>
     public const string GatewayListRefreshSetting = "Missions:Cluster:GatewayListRefreshSeconds";
 
     /// <summary>Orleans' <see cref="GrainDirectoryOptions"/>, bound by property name.</summary>

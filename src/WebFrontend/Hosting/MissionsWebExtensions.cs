@@ -56,7 +56,7 @@ public static class MissionsWebExtensions
                     // from Redis, no longer names it: a silo declared dead is dropped within this period (Orleans'
                     // default is a minute, all of it spent sending a frozen silo's share of the calls into it).
                     client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod =
-                        TimeSpan.FromSeconds(configuration.GetValue<double?>(MissionsClusteringExtensions.GatewayListRefreshSetting) is { } seconds and > 0 ? seconds : 5));
+                        TimeSpan.FromSeconds(configuration.GetValue<double?>(MissionsClusteringExtensions.GatewayListRefreshSetting) is { } seconds and > 0 ? seconds : 2));
                 }
                 else
                 {

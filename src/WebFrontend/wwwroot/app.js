@@ -119,7 +119,12 @@ async function api(path, options) {
   const response = await fetch(path, options);
   if (response.status === 401) { location.assign("/login?return_url=" + encodeURIComponent(location.pathname + location.search)); }
   const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error((body && (body.detail || body.title)) || response.statusText);
+  if (!response.ok) {
+    const error = new Error((body && (body.detail || body.title)) || response.statusText);
+    error.status = response.status;
+    error.retryAfter = Number(response.headers.get("retry-after")) || 0; // seconds, when the server says when to try again
+    throw error;
+  }
   return body;
 }
 
@@ -222,11 +227,26 @@ async function send(event) {
   const id = state.unsent && state.unsent.text === text && state.unsent.session === state.session ? state.unsent.id : crypto.randomUUID();
   try {
     await opened; // a message typed while the page still opens its conversation goes into that conversation
-    await api("/chat/integrated", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ session_id: state.session, message: text, client_message_id: id }),
-    });
+    const session = state.session;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await api("/chat/integrated", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ session_id: session, message: text, client_message_id: id }),
+        });
+        break;
+      } catch (error) {
+        // Part of the service did not answer (503, when to try again is said) or the conversation changed meanwhile
+        // (409): sent again by itself under the same id, so it is taken once, a few times before the person is asked.
+        const again = (error.status === 503 && error.retryAfter > 0) || error.status === 409;
+        if (!again || attempt >= 3 || session !== state.session) throw error;
+        const wait = Math.min(error.status === 409 ? 1 : error.retryAfter, 10);
+        const note = pending.querySelector(".retrying") || pending.appendChild(el("span", "retrying muted"));
+        note.textContent = " · " + error.message + " Sending again in " + wait + " s…";
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      }
+    }
     state.unsent = null;
     if (!isLive()) await Promise.all([loadChat(), loadBoard()]);
   } catch (error) {

@@ -424,6 +424,40 @@ public sealed class PageTests(BrowserFixture fixture)
         await Expect(page.Locator("#problem")).ToBeHiddenAsync();
     }
 
+    [Fact]
+    public async Task A_message_whose_answer_was_lost_is_sent_again_by_itself_and_taken_once()
+    {
+        // The server takes the first send, but its answer is lost (a gateway that froze after the work was done: the web
+        // frontend answers 503 with Retry-After); the page sends it again under the same id and the server takes it once.
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var page = await fixture.OpenAsync();
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live");
+        var sends = new List<string>();
+        await page.RouteAsync("**/chat/integrated", async route =>
+        {
+            sends.Add(route.Request.PostData ?? "");
+            var taken = await route.FetchAsync();
+            if (sends.Count == 1 && taken.Status == 200)
+            {
+                await route.FulfillAsync(new()
+                {
+                    Status = 503, ContentType = "application/problem+json", Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                    Body = """{"title":"Part of the service is not answering","status":503,"detail":"Part of the service is not answering; try again in a few seconds."}""",
+                });
+                return;
+            }
+            await route.FulfillAsync(new() { Response = taken });
+        });
+        await SendAsync(page, $"hello again {tag}");
+        var said = page.Locator("#messages li.user[data-seq]", new() { HasText = $"hello again {tag}" });
+        await Expect(said.Locator("xpath=following-sibling::li[1][contains(@class, 'assistant')]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(page.Locator("#chat-error")).ToBeHiddenAsync();
+        await Eventually.WaitAsync(() => sends.Count == 2, TimeSpan.FromSeconds(10), "the message sent again");
+        Assert.Equal(sends[0], sends[1]); // the same message under the same client_message_id
+        await page.ReloadAsync();
+        await Expect(page.Locator("#messages li.user", new() { HasText = $"hello again {tag}" })).ToHaveCountAsync(1);
+    }
+
     [Theory]
     [InlineData(1280, 860, "desktop")]
     [InlineData(390, 844, "phone")]
