@@ -27,6 +27,19 @@ public static class MissionsClusteringExtensions
                 failures.Add($"{s}:{key} must be a port from 1 to 65535 (it is {port}).");
             }
         }
+        if (options.ClientResponseTimeoutSeconds is not (> 0 and <= 300))
+        {
+            failures.Add($"{s}:ClientResponseTimeoutSeconds must be more than 0 and at most 300 seconds (it is {options.ClientResponseTimeoutSeconds}).");
+        }
+        // The cluster's timings, read where the silo or client is built: a number of seconds, more than 0.
+        foreach (var key in new[] { ProbeTimeoutSetting, GatewayListRefreshSetting })
+        {
+            if (configuration[key] is { Length: > 0 } text
+                && !(double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 300))
+            {
+                failures.Add($"{key} must be a number of seconds more than 0 and at most 300 (it is '{text}').");
+            }
+        }
         return failures.Count == 0 ? options : throw new Microsoft.Extensions.Options.OptionsValidationException(s, typeof(OrleansEndpointOptions), failures);
     }
 
@@ -93,7 +106,7 @@ public static class MissionsClusteringExtensions
             // and more: probes up to 4× the timeout, indirect probes and longer ones while a silo itself looks slow,
             // right for a big cluster, where a starved silo should not evict a healthy one). A silo declared dead while
             // merely starved stops itself and its runs go to the others; nothing is lost.
-            var probe = TimeSpan.FromSeconds(configuration.GetValue<double?>(ProbeTimeoutSetting) is { } probeSeconds and > 0 ? probeSeconds : 2);
+            var probe = TimeSpan.FromSeconds(configuration.GetValue<double?>(ProbeTimeoutSetting) ?? 2);
             silo.Configure<ClusterMembershipOptions>(membership =>
             {
                 membership.ProbeTimeout = probe;

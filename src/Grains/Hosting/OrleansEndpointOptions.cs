@@ -20,6 +20,13 @@ public sealed class OrleansEndpointOptions
     /// </summary>
     public string AdvertisedHost { get; set; } = "";
 
+    /// <summary>
+    /// In client mode: how long a call to the silos may take, in seconds, before the request is answered 503 with
+    /// <c>Retry-After</c> (Orleans' default is 30 s, longer than a person waits and than a frozen silo takes to be
+    /// declared dead).
+    /// </summary>
+    public double ClientResponseTimeoutSeconds { get; set; } = 10;
+
     public string ClusterId { get; set; } = "missions";
     public string ServiceId { get; set; } = "missions";
 

@@ -26,9 +26,6 @@ namespace Missions.Web.Hosting;
 
 public static class MissionsWebExtensions
 {
-    /// <summary>Client mode: how long a call to the silos may take before the request is answered 503, in seconds (10).</summary>
-    public const string ClientResponseTimeoutSetting = "Missions:Orleans:ClientResponseTimeoutSeconds";
-
     /// <summary>
     /// Composes the web frontend: on the embedded default it hosts the silo itself and reads the log its silo writes;
     /// in client mode (<c>Missions:Orleans:Mode=client</c>) it connects to a standalone silo and tails the shared log.
@@ -56,7 +53,7 @@ public static class MissionsWebExtensions
                     // from Redis, no longer names it: a silo declared dead is dropped within this period (Orleans'
                     // default is a minute, all of it spent sending a frozen silo's share of the calls into it).
                     client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod =
-                        TimeSpan.FromSeconds(configuration.GetValue<double?>(MissionsClusteringExtensions.GatewayListRefreshSetting) is { } seconds and > 0 ? seconds : 2));
+                        TimeSpan.FromSeconds(configuration.GetValue<double?>(MissionsClusteringExtensions.GatewayListRefreshSetting) ?? 2));
                 }
                 else
                 {
@@ -65,8 +62,7 @@ public static class MissionsWebExtensions
                 // How long a request waits for a grain that does not answer (a frozen silo, or a frozen gateway this
                 // client sends through) before it is answered 503 and the page sends it again: Orleans' 30 s is longer
                 // than a person waits, and longer than the cluster takes to declare a frozen silo dead and move on.
-                client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout =
-                    TimeSpan.FromSeconds(configuration.GetValue<double?>(ClientResponseTimeoutSetting) is { } wait and > 0 ? wait : 10));
+                client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(endpoints.ClientResponseTimeoutSeconds));
                 client.AddDashboard(HideTrace)
                     .Configure<ClusterOptions>(cluster =>
                     {

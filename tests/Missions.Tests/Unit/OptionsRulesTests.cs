@@ -88,6 +88,9 @@ public sealed class OptionsRulesTests
     [InlineData("Missions:Orleans:Mode", "clinet", "use 'embedded'")]
     [InlineData("Missions:Orleans:SiloPort", "70000", "from 1 to 65535")]
     [InlineData("Missions:Orleans:GatewayPort", "0", "from 1 to 65535")]
+    [InlineData("Missions:Orleans:ClientResponseTimeoutSeconds", "0", "more than 0 and at most 300")]
+    [InlineData("Missions:Cluster:ProbeTimeoutSeconds", "-2", "more than 0 and at most 300")]
+    [InlineData("Missions:Cluster:GatewayListRefreshSeconds", "soon", "more than 0 and at most 300")]
     public void The_orleans_endpoints_are_checked_as_they_are_read(string key, string value, string why)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(key, value)]).Build();
