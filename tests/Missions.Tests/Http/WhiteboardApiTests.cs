@@ -126,7 +126,7 @@ public sealed class WhiteboardApiTests(WebFrontendFixture web)
     {
         // More missions than the eight slots: the rest start when another mission's end frees a slot, in that
         // mission's turn of the queue; their lines must still carry the trace of the chat that created them.
-        var replies = await Task.WhenAll(Enumerable.Range(1, 14).Select(i => web.PostChatAsync(new { message = $"fetch {web.Site.Url($"/topics/{i}")}" })));
+        var replies = await Task.WhenAll(Enumerable.Range(1, 14).Select(i => web.PostChatAsync(new { message = $"fetch {web.Site.Url($"/topics/{i}")} up to 1 pages" })));
         var missions = await Task.WhenAll(replies.Select(r => web.WaitForTerminalAsync(r.GetProperty("mission_id").GetString()!)));
 
         Assert.Equal(14, missions.Select(m => m.GetProperty("trace_id").GetString()).Distinct().Count());
