@@ -113,6 +113,10 @@ public static class MissionsClusteringExtensions
                 membership.MaxProbeTimeout = probe * 1.5;
                 membership.EnableIndirectProbes = false;
                 membership.ExtendProbeTimeoutDuringDegradation = false;
+                // A silo that wakes after it was declared dead learns it from its next read of the membership table
+                // and stops: every 5 s (Orleans' default is a minute, during which it could go on serving the grains
+                // that have come back elsewhere — there is no directory lease here; see below).
+                membership.TableRefreshTimeout = TimeSpan.FromSeconds(5);
             });
             // After a silo is declared dead, Orleans' directory holds its grains (the queue's partitions, schedules)
             // for a lease of 30 s from when it stopped answering, in case it wakes and goes on serving them before it

@@ -238,8 +238,10 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         await Eventually.WaitAsync(() => cluster.Silos.Any(s => Running(s) >= 2), TimeSpan.FromSeconds(30), $"a silo with runs going\n{cluster.Outputs}");
         var victim = cluster.Silos.MaxBy(Running)!;
         await victim.KillAsync();
+        var killed = System.Diagnostics.Stopwatch.StartNew();
         await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= missions, TimeSpan.FromSeconds(180),
             $"all {missions} missions to complete after {victim.Name} was killed\n{cluster.Outputs}");
+        output.WriteLine($"all {missions} completed {killed.Elapsed.TotalSeconds:F1} s after the kill");
 
         var events = await StoreEventsAsync(cluster.Store);
         AssertEachEndedOncePerAttempt(events, answered.Values);
@@ -436,8 +438,10 @@ public sealed class ClusterProcessTests(ClusterServers servers, ITestOutputHelpe
         }
         await Eventually.WaitAsync(() => cluster.CountAsync("completed"), n => n >= missions, TimeSpan.FromSeconds(180),
             $"all {missions} missions to complete\n{cluster.Outputs}");
+        output.WriteLine($"all {missions} completed {stopped.Elapsed.TotalSeconds:F1} s after the freeze began");
         // Resumed, it learns it was declared dead and stops; whatever it still tried to write, it has by then.
         await frozen.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"the woken silo stopped {stopped.Elapsed.TotalSeconds:F1} s after the freeze began");
         var events = await StoreEventsAsync(cluster.Store);
         AssertEachEndedOncePerAttempt(events, answered.Values);
         var rerun = events.OfType<MissionStatusUpdated>().Count(u => u.Reason == MissionReasons.Interrupted);
