@@ -185,7 +185,7 @@ static class FreezeBench
             Console.WriteLine($"{siloCount} silos and a web frontend (client), delay executor 500 ms, MaxConcurrency {maxConcurrency}, {rate} chat requests/s " +
                 $"over {Conversations} conversations; silo {silos.IndexOf(frozen) + 1}{(frozen.Output.Contains("Execution queue activated") ? " (the queue's)" : "")} SIGSTOPped at {frozenAt:N1} s for {freezeSeconds} s; " +
                 $"settings on top: {Environment.GetEnvironmentVariable("MISSIONS_FREEZE_SETTINGS") ?? "none (membership defaults)"}");
-            Console.WriteLine($"declared dead by the others: {(declaredDead is { } d ? $"{d:N1} s after the freeze" : "not within the freeze")}");
+            Console.WriteLine($"declared dead by the others: {(declaredDead is { } d ? $"{d:N1} s after the freeze" : "not within the freeze")} (as their console output said it; it lags when they log much)");
             Console.WriteLine();
             Console.WriteLine("| phase | s | requests | answered 200 | 503 | other failures | answer p50 ms | answer p99 ms | longest answer ms | completed a second, whiteboard (median, lowest) | longest none, whiteboard s | completed a second, store (median, lowest) | longest none, store s |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|");
