@@ -9,8 +9,9 @@ namespace Missions.Hosting;
 
 public static class MissionsClusteringExtensions
 {
-    /// <summary><c>Missions:Orleans</c>, read before the host is built (it decides what the host is), and checked then:
-    /// a typo in <c>Mode</c> or a port out of range stops start-up with the key's name.</summary>
+    /// <summary><c>Missions:Orleans</c>, read before the host is built (it decides what the host is), and checked then
+    /// with the cluster's timings read there too: a typo in <c>Mode</c>, a port out of range or a timing that is no
+    /// positive number of seconds stops start-up with the key's name.</summary>
     public static OrleansEndpointOptions GetOrleansEndpoints(this IConfiguration configuration)
     {
         var options = configuration.GetSection(OrleansEndpointOptions.Section).Get<OrleansEndpointOptions>() ?? new OrleansEndpointOptions();

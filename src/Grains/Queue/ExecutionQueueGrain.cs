@@ -37,7 +37,8 @@ public sealed partial class ExecutionQueueGrain(
     private IGrainTimer? _sweep;
     private DateTime _homeCheckedAt = DateTime.UtcNow;
 
-    private int Partition => (int)(this.GetPrimaryKeyLong() - IExecutionQueueGrain.Key);
+    /// <summary>Which partition this activation is (its key less <see cref="IExecutionQueueGrain.Key"/>), read from the key once, at activation.</summary>
+    private int Partition { get; set; }
 
     private int Partitions => Math.Max(1, options.Value.QueuePartitions);
 
@@ -54,6 +55,7 @@ public sealed partial class ExecutionQueueGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        Partition = (int)(this.GetPrimaryKeyLong() - IExecutionQueueGrain.Key);
         _waiting = new PriorityLanes(TimeSpan.FromSeconds(options.Value.AgeingSeconds));
         if (Partition >= Partitions)
         {

@@ -1,8 +1,9 @@
 namespace Missions.Queue;
 
 /// <summary>
-/// Per silo and queue partition: how long a mission waits for the execution queue inside someone's request. The queue is one grain for the
-/// cluster; while its silo is frozen and not yet declared dead, a call to it waits Orleans' 30 s response timeout.
+/// Per silo and queue partition: how long a mission waits for the execution queue inside someone's request. A partition
+/// is one grain (the whole queue, by default); while its silo is frozen and not yet declared dead, a call to it waits
+/// Orleans' response timeout.
 /// A mission is queued in the log before it asks for a slot, so it can answer without the queue — after one call went
 /// unanswered for <see cref="Patience"/>, the next ones do not wait at all until the queue answers one again or
 /// <see cref="Memory"/> has passed (each waiting 3 s would make every conversation slower than its messages arrive).

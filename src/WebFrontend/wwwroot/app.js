@@ -28,7 +28,6 @@ const state = {
   polling: null,
   conversations: [],     // GET /api/conversations: the person's, the one that moved last first
   showArchived: false,   // the list shows the archived ones instead
-  renaming: false,       // a conversation's title is being edited in the list: it is not drawn again meanwhile
   unsent: null,          // the message whose answer was lost, with the id it is sent again under
 };
 const sessionKey = () => "missions.session." + state.me.person_id;
@@ -741,8 +740,8 @@ const changeConversation = (id, change) => api("/api/conversations/" + encodeURI
 });
 
 function renderConversations() {
-  // A rename in progress keeps its field: the list is drawn again when it ends (a refresh meanwhile would take the field away).
-  if (state.renaming) return;
+  // A title being typed keeps its field: the list is drawn again when the rename ends (a refresh meanwhile would take the field away).
+  if (document.activeElement && document.activeElement.matches("#conversation-list .title-field")) return;
   const current = state.conversations.find((c) => c.session_id === state.session);
   if (current || !state.showArchived) $("conversation-title").textContent = current ? current.title : $("conversation-title").textContent || "New conversation";
   $("show-archived").textContent = state.showArchived ? "Back to your conversations" : "Archived conversations";
@@ -779,7 +778,7 @@ function startRename(item, c) {
   const finish = async (save) => {
     if (done) return;
     done = true;
-    state.renaming = false;
+    field.blur(); // the rename is over: the list may be drawn again
     const title = field.value.trim();
     if (save && title && title !== c.title) {
       try { await changeConversation(c.session_id, { title }); } catch (error) { shown(error); }
@@ -791,7 +790,6 @@ function startRename(item, c) {
     if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); finish(false); }
   });
   field.addEventListener("blur", () => finish(false));
-  state.renaming = true;
   item.replaceChildren(field);
   field.focus();
   field.select();
