@@ -10,7 +10,7 @@ public static class QueueEndpoints
         app.MapGet("/api/queue", async (IGrainFactory grains) =>
                 TypedResults.Ok(await grains.Queue().GetStatusAsync()))
             .RequirePerson()
-            .WithSummary("Queue size, missions in flight and the concurrency limit.");
+            .WithSummary("Queue size, missions in flight and the concurrency limit; in a cluster, its partitions and how many do not answer.");
         return app;
     }
 }
